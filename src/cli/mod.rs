@@ -1,0 +1,45 @@
+//! The command line: `leadgate serve`, `leadgate extract`.
+
+pub mod bench;
+pub mod extract;
+pub mod jobs;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Self-hosted chatbot lead-capture gateway.
+#[derive(Debug, Parser)]
+#[command(name = "leadgate", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML); see leadgate.example.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway: the chat widget, its websocket and the demo page.
+    Serve,
+    /// Show and replay the outbox (CRM syncs, sales alerts).
+    Jobs {
+        #[command(subcommand)]
+        command: jobs::JobsCommand,
+    },
+    /// Load tools for a running gateway.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// Read conversations as JSON Lines on stdin; write one lead record per line on stdout.
+    Extract,
+}
+
+/// `leadgate bench …`
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Many concurrent websocket conversations: turn latency and memory per idle connection.
+    Ws(bench::WsBench),
+}

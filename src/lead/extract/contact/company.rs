@@ -1,0 +1,369 @@
+//! Reading a company: forward from a cue, backward from a legal form, in apposition, after a
+//! verb of running a business.
+
+use crate::lead::Company;
+use crate::lead::lexicon::sets;
+
+use super::super::tokens::{Case, Kind, Tok};
+use super::Reader;
+use super::title::{is_function_word, role_of};
+
+/// Words that join the words of a company or a surname.
+pub(super) const CONNECTORS: &[&str] = &[
+    "&", "+", "and", "und", "y", "et", "i", "e", "de", "del", "la", "las", "los", "le", "les",
+    "du", "des", "von", "van", "der", "den", "el", "of", "the", "da", "di", "do", "dos", "das",
+    "zum", "zur", "am", "'n'", "n'",
+];
+
+/// Sentence starters that never open a company name.
+pub(super) const NOT_COMPANY: &[&str] = &[
+    "i",
+    "i'm",
+    "im",
+    "we",
+    "we're",
+    "our",
+    "my",
+    "me",
+    "you",
+    "your",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "is",
+    "are",
+    "am",
+    "it",
+    "it's",
+    "this",
+    "that",
+    "there",
+    "here",
+    "wir",
+    "ich",
+    "unser",
+    "unsere",
+    "mein",
+    "meine",
+    "sind",
+    "bin",
+    "ist",
+    "hier",
+    "nous",
+    "je",
+    "notre",
+    "mon",
+    "ma",
+    "suis",
+    "sommes",
+    "est",
+    "ici",
+    "soy",
+    "somos",
+    "mi",
+    "nuestra",
+    "nuestro",
+    "es",
+    "aquí",
+    "jestem",
+    "jesteśmy",
+    "nasza",
+    "nasz",
+    "moja",
+    "mój",
+    "to",
+    "jest",
+    "mamy",
+    "tu",
+    "also",
+    "but",
+    "and",
+    "tel",
+    "mail",
+    "email",
+    "e-mail",
+    "phone",
+    "nip",
+    "vat",
+    "siret",
+    "regon",
+    "krs",
+];
+
+/// Verbs of running or working somewhere, first person: the company follows them.
+pub(super) fn is_work_verb(lower: &str) -> bool {
+    matches!(
+        lower,
+        "run"
+            | "manage"
+            | "llevo"
+            | "dirijo"
+            | "gestiono"
+            | "manejo"
+            | "trabajo"
+            | "prowadzę"
+            | "zajmuję"
+            | "pracuję"
+            | "odpowiadam"
+            | "leite"
+            | "führe"
+            | "betreibe"
+            | "arbeite"
+            | "gère"
+            | "dirige"
+            | "tiens"
+            | "occupe"
+            | "bosse"
+            | "travaille"
+    )
+}
+
+/// A word written like a brand, with a capital inside: "VitaMax", "ModaNorte", "eBay".
+pub(super) fn is_brand_like(t: &Tok<'_>) -> bool {
+    t.is_word()
+        && t.text.chars().skip(1).any(char::is_uppercase)
+        && t.text.chars().any(char::is_lowercase)
+}
+
+/// Top-level domains a shop is named by: "kraeuterkiste.de", "modanorte.es".
+pub(super) const SHOP_DOMAINS: &[&str] = &[
+    "com", "de", "pl", "es", "fr", "at", "ch", "be", "nl", "it", "eu", "io", "co", "net", "shop",
+    "store", "online", "mx", "ar",
+];
+
+/// The company found so far and the strength of the cue that found it.
+pub(super) type CompanySlot = Option<(u8, Company)>;
+
+impl Reader<'_> {
+    pub(super) fn is_content(&self, i: usize) -> bool {
+        let Some(t) = self.toks.get(i) else {
+            return false;
+        };
+        match t.kind {
+            Kind::Word(case) => {
+                let cased =
+                    matches!(case, Case::Capitalised | Case::Upper | Case::Other) || self.all_lower;
+                cased
+                    && !NOT_COMPANY.contains(&t.lower)
+                    && role_of(t.lower).is_none()
+                    && !sets::GREETINGS.contains(t.lower)
+            }
+            Kind::Number => true,
+            _ => false,
+        }
+    }
+
+    pub(super) fn is_connector(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| {
+            CONNECTORS.contains(&t.lower) && (t.is_word() || t.is_punct('&') || t.is_punct('+'))
+        })
+    }
+
+    /// A company from token `i`, or from the next token when `i` only says what kind of business
+    /// it is: "z biura Nowak Podatki", "from the agency Blue Fox".
+    pub(super) fn company_after_descriptor(&self, i: usize) -> Option<(usize, usize)> {
+        if let Some(found) = self.company_forward(i) {
+            return Some(found);
+        }
+        let descriptor = self.is_lower_word(i)
+            && !is_function_word(self.lower(i))
+            && self.toks.get(i + 1).is_some_and(Tok::is_capital)
+            && !self.all_lower;
+        if descriptor {
+            self.company_forward(i + 1)
+        } else {
+            None
+        }
+    }
+
+    /// Whether tokens `i`, `i + 1`, `i + 2` spell a domain name with nothing between them.
+    pub(super) fn is_domain_at(&self, i: usize) -> bool {
+        let (Some(name), Some(dot), Some(tld)) =
+            (self.toks.get(i), self.toks.get(i + 1), self.toks.get(i + 2))
+        else {
+            return false;
+        };
+        name.is_word()
+            && dot.is_punct('.')
+            && name.end == dot.start
+            && dot.end == tld.start
+            && SHOP_DOMAINS.contains(&tld.lower)
+            && self
+                .toks
+                .get(i + 3)
+                .is_none_or(|t| t.start > tld.end || t.is_boundary())
+    }
+
+    /// Reads a company forward from token `i`: capitalised words and the connectors between
+    /// them, through a legal form. Returns (start, end) token indices.
+    pub(super) fn company_forward(&self, i: usize) -> Option<(usize, usize)> {
+        let mut j = i;
+        while matches!(
+            self.lower(j),
+            "the" | "die" | "der" | "das" | "la" | "el" | "le"
+        ) && self.is_content(j + 1)
+        {
+            j += 1;
+        }
+        let start = j;
+        let mut end = j;
+        let mut content = 0;
+        let mut lower_words = 0;
+        while j < self.toks.len() && j - start < 8 {
+            let t = &self.toks[j];
+            if let Kind::Legal(_) = t.kind {
+                if content > 0 {
+                    end = j + 1;
+                }
+                break;
+            }
+            if self.is_content(j) && self.is_domain_at(j) {
+                // "kräuterkiste.de": the shop's address is its name.
+                content += 1;
+                j += 3;
+                end = j;
+                break;
+            }
+            if self.is_content(j) {
+                if t.case() == Case::Lower {
+                    lower_words += 1;
+                    if lower_words > 4 {
+                        break;
+                    }
+                }
+                if t.kind == Kind::Number && content == 0 {
+                    break;
+                }
+                content += 1;
+                j += 1;
+                end = j;
+                continue;
+            }
+            if self.is_connector(j)
+                && content > 0
+                && (self.is_content(j + 1) || (self.is_connector(j + 1) && self.is_content(j + 2)))
+            {
+                j += 1;
+                continue;
+            }
+            // "Weber & Partner", "Smith and Associates": a capitalised role after "&" names the firm.
+            if self.is_connector(j)
+                && content > 0
+                && self.is_role(j + 1)
+                && self.toks[j + 1].case() == Case::Capitalised
+                && !self.all_lower
+            {
+                j += 2;
+                end = j;
+                content += 1;
+                continue;
+            }
+            break;
+        }
+        (content > 0).then_some((start, end))
+    }
+
+    /// Reads a company backward from the legal form at token `legal`.
+    pub(super) fn company_backward(&self, legal: usize) -> Option<(usize, usize)> {
+        let mut j = legal;
+        let mut start = legal;
+        let mut words = 0;
+        while j > 0 && words < 6 {
+            let k = j - 1;
+            if self.is_content(k) && !self.toks[k].is_punct('-') {
+                if self.toks[k].case() == Case::Lower && !self.all_lower {
+                    break;
+                }
+                words += 1;
+                start = k;
+                j = k;
+                continue;
+            }
+            if self.is_connector(k) && k > 0 && self.is_content(k - 1) && words > 0 {
+                j = k;
+                continue;
+            }
+            break;
+        }
+        (words > 0).then_some((start, legal + 1))
+    }
+
+    pub(super) fn company_between(&self, start: usize, end: usize) -> Option<Company> {
+        let mut start = start;
+        // "the online shop kräuterkiste.de": a shop named by its address is only the address.
+        if end >= start + 3 && self.is_domain_at(end - 3) {
+            start = end - 3;
+        }
+        while start + 1 < end && sets::COMPANY_PREPOSITIONS.contains(self.lower(start)) {
+            start += 1;
+        }
+        let text = &self.text[self.toks[start].start..self.toks[end - 1].end];
+        let lower = crate::lead::text::fold_case(text);
+        if sets::PRODUCTS.contains(lower.as_str()) || (self.is_product)(&lower) {
+            return None;
+        }
+        Company::parse(text).ok()
+    }
+
+    /// Keeps the company found by the strongest cue: a legal form beats a preposition beats a
+    /// cue beats a bare answer; among equals, the later mention wins. A weaker find is not even
+    /// read.
+    pub(super) fn offer(&self, slot: &mut CompanySlot, prio: u8, start: usize, end: usize) {
+        if slot.as_ref().is_some_and(|(p, _)| prio < *p) {
+            return;
+        }
+        if let Some(c) = self.company_between(start, end) {
+            *slot = Some((prio, c));
+        }
+    }
+
+    /// The company named in apposition after segment `k` when that segment only describes it:
+    /// "a small bakery, Crumb & Co", "une agence, Maison Bernard". The whole next segment must
+    /// read as a company.
+    pub(super) fn apposition(&self, segs: &[(usize, usize)], k: usize) -> Option<(usize, usize)> {
+        let &next = segs.get(k + 1)?;
+        let (s, e) = self.company_forward(next.0)?;
+        let capital = self.toks[s].is_capital() || self.toks[s].case() == Case::Other;
+        (e == next.1 && capital && !self.all_lower).then_some((s, e))
+    }
+
+    /// A company after a verb of running or working: "llevo la tienda online de Bombones Vidal",
+    /// "I run the front desk of Hotel Lindner", "zajmuję się marketingiem w VitaMax". Only a
+    /// capitalised name after "of"-like words counts; after "in"-like words, which also lead to
+    /// places, only a name written like a brand ("VitaMax").
+    pub(super) fn company_after_work_verb(&self, from: usize, to: usize) -> Option<(usize, usize)> {
+        // The product names and the pronoun "I" are capitalised too: they are not objects here.
+        let is_work_verb = |w: &str| is_work_verb(w) || matches!(w, "own");
+        if self.all_lower {
+            return None;
+        }
+        let verb = (from..to).find(|&i| is_work_verb(self.lower(i)))?;
+        // "I run Bright Smile Dental", "prowadzę Zieloną Kuchnię": the business is the object.
+        let runs = matches!(
+            self.lower(verb),
+            "run" | "own" | "prowadzę" | "betreibe" | "llevo" | "dirijo" | "gère" | "dirige"
+        );
+        if runs
+            && self
+                .toks
+                .get(verb + 1)
+                .is_some_and(|t| t.case() == Case::Capitalised || is_brand_like(t))
+            && let Some(found) = self.company_forward(verb + 1)
+        {
+            return Some(found);
+        }
+        let p = (verb + 1..to.min(verb + 8)).find(|&i| {
+            let next = self.toks.get(i + 1);
+            let of_like = matches!(
+                self.lower(i),
+                "of" | "de" | "del" | "von" | "vom" | "des" | "du" | "at" | "bei" | "chez" | "z"
+            ) && next
+                .is_some_and(|t| t.case() == Case::Capitalised || t.case() == Case::Other);
+            let in_like = matches!(self.lower(i), "w" | "in" | "en" | "im" | "dans")
+                && next.is_some_and(is_brand_like);
+            (of_like || in_like) && self.is_content(i + 1)
+        })?;
+        self.company_forward(p + 1)
+    }
+}

@@ -1,0 +1,744 @@
+//! Finders for the facts that have a shape of their own: email addresses (plain and spoken),
+//! phone numbers, company sizes and competitor names.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::lead::text::{is_whole_word, tail, trim_boundaries, word_regex};
+use crate::lead::{CompanySize, Email, PhoneE164, Region};
+
+static PLAIN_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+").expect("email pattern")
+});
+
+/// "jan at firma dot pl", "anna(at)firma.de", "pablo [at] reformasdelsur [dot] es",
+/// "aurelie.fontaine arobase fontaine-cosmetiques point fr", "ola małpa firma kropka pl".
+static SPOKEN_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    let at_word = r"at|@|małpa|malpa|arroba|arobase|klammeraffe|affe";
+    let dot_word = r"dot|punkt|kropka|punto|point|pkt";
+    Regex::new(&format!(
+        r"(?P<local>[a-z0-9][a-z0-9._%+-]*(?:\s+(?:{dot_word})\s+[a-z0-9][a-z0-9._%+-]*)*)(?P<at>\s*[(\[{{<]\s*(?:{at_word})\s*[)\]}}>]\s*|\s+(?:{at_word})\s+|\s*@\s+|\s+@\s*)(?P<domain>[a-z0-9][a-z0-9-]*(?:(?:\s*[(\[{{<]\s*(?:{dot_word}|\.)\s*[)\]}}>]\s*|\s+(?:{dot_word})\s+|\.)[a-z0-9][a-z0-9-]*)+)"
+    ))
+    .expect("spoken email pattern")
+});
+
+/// Whether a message says "at" in any of the ways a spoken address does; most messages do not,
+/// and the full spoken-address pattern is then not run.
+static SPOKEN_AT: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new([
+        " at ",
+        "(at",
+        "[at",
+        "{at",
+        "<at",
+        "@",
+        "małpa",
+        "malpa",
+        "arroba",
+        "arobase",
+        "klammeraffe",
+        "affe",
+    ])
+    .expect("at words")
+});
+
+static DOT_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*[(\[{<]\s*(?:dot|punkt|kropka|punto|point|pkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt|kropka|punto|point|pkt)\s+").expect("dot pattern")
+});
+
+/// Words that start a sentence like "I work at Acme dot com" and are not a mailbox.
+const NOT_A_MAILBOX: &[&str] = &[
+    "work",
+    "working",
+    "based",
+    "located",
+    "i",
+    "im",
+    "me",
+    "we",
+    "us",
+    "be",
+    "am",
+    "is",
+    "are",
+    "was",
+    "meet",
+    "see",
+    "look",
+    "available",
+    "reachable",
+    "here",
+    "there",
+    "now",
+    "live",
+    "stay",
+    "arrive",
+    "call",
+    "start",
+    "starting",
+    "launch",
+    "us",
+    "them",
+    "him",
+    "her",
+    "it",
+    "that",
+    "this",
+    "jestem",
+    "pracuję",
+    "arbeite",
+    "bin",
+    "trabajo",
+    "estoy",
+    "travaille",
+    "suis",
+    "home",
+    "office",
+];
+
+/// An address found in a message.
+pub(crate) struct Found<T> {
+    pub span: Range<usize>,
+    pub value: T,
+}
+
+/// Finds email addresses, plain or spoken, in a lower-cased message.
+pub(crate) fn emails(lower: &str) -> Vec<Found<Email>> {
+    let mut out: Vec<Found<Email>> = Vec::new();
+    if lower.contains('@') {
+        for m in PLAIN_EMAIL.find_iter(lower) {
+            let raw = m.as_str();
+            let trimmed_start = raw.len()
+                - raw
+                    .trim_start_matches(['\'', '"', '`', '{', '|', '}', '~', '.', '-'])
+                    .len();
+            let candidate = &raw[trimmed_start..];
+            if let Ok(email) = Email::parse(candidate) {
+                out.push(Found {
+                    span: m.start() + trimmed_start..m.end(),
+                    value: email,
+                });
+            }
+        }
+    }
+    if !SPOKEN_AT.is_match(lower) {
+        return out;
+    }
+    for caps in SPOKEN_EMAIL.captures_iter(lower) {
+        let whole = caps.get(0).expect("match");
+        if out
+            .iter()
+            .any(|f| f.span.start < whole.end() && whole.start() < f.span.end)
+        {
+            continue;
+        }
+        // "lukasz kropka piatek małpa …": a spoken dot inside the mailbox too.
+        let local = DOT_SEPARATOR.replace_all(caps.name("local").expect("local").as_str(), ".");
+        let local = local.as_ref();
+        let at = caps.name("at").expect("at").as_str().trim();
+        let spoken_at = !at.contains('@') && !at.starts_with(['(', '[', '{', '<']);
+        if spoken_at && NOT_A_MAILBOX.contains(&local) {
+            continue;
+        }
+        if !is_whole_word(lower, whole.start(), whole.end()) {
+            continue;
+        }
+        let domain = DOT_SEPARATOR.replace_all(caps.name("domain").expect("domain").as_str(), ".");
+        if let Ok(email) = Email::parse(&format!("{local}@{domain}")) {
+            out.push(Found {
+                span: whole.range(),
+                value: email,
+            });
+        }
+    }
+    out.sort_by_key(|f| f.span.start);
+    out
+}
+
+static PHONE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:tel:)?(?:[+＋]\s?|(?-u:\b)00\s?)?(?:[(（]\s?[08]\s?[)）]\s?)?[(（]?\d(?:[\d\u{a0}\u{202f}\u{3000}\u{ad} ().\-/（）－]*\d)?",
+    )
+    .expect("phone pattern")
+});
+
+static DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.:]\d{2}(?:\s*-\s*\d{1,2}[.:]\d{2})?)$").expect("date pattern")
+});
+
+/// Words before a number that make it an identifier rather than a phone number.
+const ID_WORDS: &[&str] = &[
+    "nip",
+    "regon",
+    "krs",
+    "pesel",
+    "vat",
+    "ust",
+    "ustid",
+    "ust-idnr",
+    "idnr",
+    "steuer",
+    "siret",
+    "siren",
+    "tva",
+    "cif",
+    "nif",
+    "iban",
+    "bic",
+    "swift",
+    "konto",
+    "account",
+    "acct",
+    "order",
+    "bestell",
+    "auftrag",
+    "pedido",
+    "commande",
+    "zamówien",
+    "faktur",
+    "invoice",
+    "fax",
+    "telefax",
+    "rechnung",
+    "factura",
+    "facture",
+    "ticket",
+    "ref",
+    "referenz",
+    "référence",
+    "kundennummer",
+    "customer number",
+    "id:",
+    "numer klienta",
+    "postcode",
+    "zip",
+    "plz",
+    "kod pocztowy",
+    "code postal",
+    "código postal",
+    "sku",
+    "ean",
+    "isbn",
+    "nº",
+    "n°",
+    "rechnungsnummer",
+    "policy",
+    "polisa",
+    "póliza",
+    "contrat",
+    "contract",
+    "vertrag",
+    "tracking",
+    "sendung",
+    "paczk",
+    "envío",
+    "colis",
+    "dni",
+    "nie:",
+    "rut",
+    "rfc",
+    "curp",
+    "cuit",
+];
+
+/// Finds phone numbers in a lower-cased message with budgets, dates and addresses blanked out.
+/// National numbers take `region`.
+pub(crate) fn phones(lower: &str, region: Option<Region>) -> Vec<Found<PhoneE164>> {
+    let mut out = Vec::new();
+    if lower.chars().filter(|c| c.is_numeric()).count() < 6 {
+        return out;
+    }
+    for m in PHONE_CANDIDATE.find_iter(lower) {
+        let raw = m.as_str().trim_end_matches([' ', '(', '-', '.', '/']);
+        let digits = raw.chars().filter(|c| c.is_numeric()).count();
+        if !(6..=20).contains(&digits) || DATE_OR_TIME.is_match(raw.trim()) {
+            continue;
+        }
+        // "2012/01/02 08:00": a date and a time of day.
+        let rest = &lower[m.start() + raw.len()..];
+        if rest.starts_with(':') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let before = lower[..m.start()].chars().next_back();
+        let after = lower[m.start() + raw.len()..].chars().next();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '@' || c == '/')
+            || after.is_some_and(|c| c.is_alphabetic() || c == '@' || c == '%')
+        {
+            continue;
+        }
+        let context = tail(&lower[..m.start()], 28);
+        if ID_WORDS.iter().any(|w| context.contains(w)) {
+            continue;
+        }
+        if let Ok(phone) = PhoneE164::parse(raw, region) {
+            out.push(Found {
+                span: m.start()..m.start() + raw.len(),
+                value: phone,
+            });
+        }
+    }
+    out
+}
+
+static SIZE_WITH_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(
+        r"\b(\d{1,3}(?:[.,\u{a0} ]\d{3})+|\d{1,7})(?:\s*(?:-|–|to|bis|do|a|à)\s*\d[\d.,]*)?\s*(?:\+\s*)?(?:full[\s-]time\s+)?(?:people|persons|employees|staff|ftes?|workers|team\s+members|headcount|osób|osoby|pracowników|pracownikami|pracownicy|ludzi|mitarbeiter(?:innen|:innen|\*innen)?|mitarbeitende[n]?|beschäftigte[n]?|angestellte[n]?|leute|personen|köpfe|empleados|personas|trabajadores|colaboradores|salariés|salaries|personnes|employés|collaborateurs|salarié)\b",
+    )
+});
+
+/// Small head counts said in words: "we are three", "jest nas trzech", "somos cinco".
+const COUNT_WORDS: &[(&str, u32)] = &[
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("twelve", 12),
+    ("zwei", 2),
+    ("drei", 3),
+    ("vier", 4),
+    ("fünf", 5),
+    ("sechs", 6),
+    ("sieben", 7),
+    ("acht", 8),
+    ("neun", 9),
+    ("zehn", 10),
+    ("zwölf", 12),
+    ("dwóch", 2),
+    ("dwie", 2),
+    ("dwoje", 2),
+    ("trzech", 3),
+    ("troje", 3),
+    ("czterech", 4),
+    ("czworo", 4),
+    ("pięciu", 5),
+    ("pięcioro", 5),
+    ("sześciu", 6),
+    ("siedmiu", 7),
+    ("ośmiu", 8),
+    ("dziewięciu", 9),
+    ("dziesięciu", 10),
+    ("dos", 2),
+    ("tres", 3),
+    ("cuatro", 4),
+    ("cinco", 5),
+    ("seis", 6),
+    ("siete", 7),
+    ("ocho", 8),
+    ("nueve", 9),
+    ("diez", 10),
+    ("doce", 12),
+    ("deux", 2),
+    ("trois", 3),
+    ("quatre", 4),
+    ("cinq", 5),
+    ("sept", 7),
+    ("huit", 8),
+    ("neuf", 9),
+    ("dix", 10),
+    ("douze", 12),
+    // German "zu fünft": the ordinal stem after "zu".
+    ("zweit", 2),
+    ("dritt", 3),
+    ("viert", 4),
+    ("fünft", 5),
+    ("sechst", 6),
+    ("siebt", 7),
+    ("neunt", 9),
+    ("zehnt", 10),
+];
+
+fn count_value(written: &str) -> Option<u32> {
+    if let Ok(n) = written.parse() {
+        return Some(n);
+    }
+    COUNT_WORDS
+        .iter()
+        .find(|(w, _)| *w == written)
+        .map(|(_, n)| *n)
+}
+
+static SIZE_WE_ARE: LazyLock<Regex> = LazyLock::new(|| {
+    let words: Vec<&str> = COUNT_WORDS.iter().map(|(w, _)| *w).collect();
+    word_regex(&format!(
+        r"\b(?:we(?:'re|\s+are)|somos|on\s+est|nous\s+sommes|wir\s+sind(?:\s+zu)?|jest\s+nas|jesteśmy|team\s+of|a\s+team\s+of|equipo\s+de|équipe\s+de|zespół|company\s+of|firma\s+mit|empresa\s+de|there(?:'s|\s+is|\s+are|'re))\s+(?:about|around|roughly|approximately|approx\.?|ca\.?|circa|rund|etwa|ungefähr|unos|unas|environ|około|ok\.|only|just|nur|solo|seulement|tylko|übrigens|also)?\s*(\d{{1,6}}|{})\b",
+        words.join("|")
+    ))
+});
+
+/// A round number of people: "une trentaine de personnes", "una veintena de empleados".
+static SIZE_ROUGHLY: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(
+        r"\b(dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|centaine|decena|docena|veintena|treintena|cuarentena|cincuentena|centena)\s+(?:de\s+|d')(?:personnes|salariés|employés|collaborateurs|personas|empleados|trabajadores|colaboradores)\b",
+    )
+});
+
+fn roughly_value(word: &str) -> u32 {
+    match word {
+        "dizaine" | "decena" => 10,
+        "douzaine" | "docena" => 12,
+        "quinzaine" => 15,
+        "vingtaine" | "veintena" => 20,
+        "trentaine" | "treintena" => 30,
+        "quarantaine" | "cuarentena" => 40,
+        "cinquantaine" | "cincuentena" => 50,
+        "soixantaine" => 60,
+        _ => 100,
+    }
+}
+
+/// "55 on the payroll".
+static SIZE_PAYROLL: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(r"\b(\d{1,6})\s+(?:people\s+|staff\s+)?on\s+(?:the|our)\s+payroll\b")
+});
+
+static SIZE_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(r"\b(\d{1,6})[\s-](?:person|people|man|strong|employee|mitarbeiter|osobow\w*)\b")
+});
+
+/// Finds a stated head count in a lower-cased message (budgets and phones blanked out).
+pub(crate) fn company_sizes(lower: &str) -> Vec<Found<CompanySize>> {
+    let mut out = Vec::new();
+    let digits = lower.bytes().any(|b| b.is_ascii_digit());
+    // Without digits only a count in words can be said, and only after "we are" and the like.
+    let roughly = lower.contains("aine d") || lower.contains("ena d");
+    if !digits && !roughly && !SIZE_WE_ARE.is_match(lower) {
+        return out;
+    }
+    let payroll = lower.contains("payroll");
+    for re in [&*SIZE_WITH_UNIT, &*SIZE_COMPOUND]
+        .into_iter()
+        .chain(payroll.then_some(&*SIZE_PAYROLL))
+        .filter(|_| digits)
+    {
+        for caps in re.captures_iter(lower) {
+            let n = caps.get(1).expect("number");
+            if let Ok(size) = CompanySize::parse(n.as_str()) {
+                out.push(Found {
+                    span: trim_boundaries(lower, caps.get(0).expect("match").range()),
+                    value: size,
+                });
+            }
+        }
+    }
+    if roughly {
+        for caps in SIZE_ROUGHLY.captures_iter(lower) {
+            let n = roughly_value(&caps[1]);
+            if let Ok(size) = CompanySize::try_from(u64::from(n)) {
+                out.push(Found {
+                    span: trim_boundaries(lower, caps.get(0).expect("match").range()),
+                    value: size,
+                });
+            }
+        }
+    }
+    for caps in SIZE_WE_ARE.captures_iter(lower) {
+        let whole = trim_boundaries(lower, caps.get(0).expect("match").range());
+        let rest = lower[whole.end..].trim_start();
+        // "we're 30% cheaper", "somos 2 socios", "wir sind 3 Jahre alt": only a bare count, one
+        // that ends the sentence, or one placed or broken down ("somos 18 en la clínica", "20
+        // entre abogados y administrativos", "there are 11 of us in total").
+        let next_word = rest
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or_default();
+        let ends = rest.is_empty()
+            || rest.starts_with(['.', ',', '!', ';', ')', '\n', '-'])
+            || matches!(
+                next_word,
+                "and"
+                    | "y"
+                    | "et"
+                    | "i"
+                    | "und"
+                    | "of"
+                    | "en"
+                    | "entre"
+                    | "in"
+                    | "including"
+                    | "incl"
+                    | "con"
+                    | "with"
+                    | "au"
+                    | "à"
+                    | "dans"
+                    | "w"
+                    | "im"
+                    | "bei"
+                    | "across"
+                    | "between"
+                    | "at"
+                    | "insgesamt"
+                    | "łącznie"
+                    | "razem"
+                    | "total"
+                    | "all"
+                    | "today"
+                    | "now"
+                    | "ahora"
+                    | "heute"
+                    | "teraz"
+                    | "maintenant"
+            );
+        let says_of_us = caps[0].starts_with("there") || caps[0][1..].starts_with("there");
+        if says_of_us && !rest.starts_with("of us") {
+            continue;
+        }
+        if !ends
+            || out
+                .iter()
+                .any(|f: &Found<CompanySize>| f.span.start < whole.end && whole.start < f.span.end)
+        {
+            continue;
+        }
+        if let Some(size) =
+            count_value(&caps[1]).and_then(|n| CompanySize::try_from(u64::from(n)).ok())
+        {
+            out.push(Found {
+                span: whole,
+                value: size,
+            });
+        }
+    }
+    out.sort_by_key(|f| f.span.start);
+    out
+}
+
+/// The configured competitors, matched as whole words in any case, with Polish, German and
+/// Spanish inflections ("Zendeska", "Intercomem", "Tidio's").
+pub struct Competitors {
+    names: Vec<String>,
+    folded: Vec<String>,
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+/// Endings a name may take in a sentence: Polish cases, genitive s.
+const INFLECTIONS: &[&str] = &[
+    "iem", "owi", "ach", "ami", "ów", "em", "ie", "om", "'s", "’s", "a", "u", "y", "s",
+];
+
+impl Competitors {
+    /// Builds the matcher once for a competitor list.
+    pub fn new(names: &[String]) -> Competitors {
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let folded: Vec<String> = names
+            .iter()
+            .map(|n| crate::lead::text::fold_case(n))
+            .collect();
+        let finder =
+            (!folded.is_empty()).then(|| aho_corasick::AhoCorasick::new(&folded).expect("names"));
+        Competitors {
+            names,
+            folded,
+            finder,
+        }
+    }
+
+    /// The competitors a lower-cased message mentions, in configured spelling and order.
+    pub fn mentioned(&self, lower: &str) -> Vec<&str> {
+        let Some(finder) = &self.finder else {
+            return Vec::new();
+        };
+        let mut seen = vec![false; self.names.len()];
+        for m in finder.find_overlapping_iter(lower) {
+            let before = lower[..m.start()].chars().next_back();
+            if before.is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            let rest = &lower[m.end()..];
+            let suffix = INFLECTIONS.iter().find(|s| {
+                rest.starts_with(*s) && !rest[s.len()..].starts_with(char::is_alphanumeric)
+            });
+            let end_ok = !rest.starts_with(char::is_alphanumeric) || suffix.is_some();
+            if end_ok {
+                seen[m.pattern().as_usize()] = true;
+            }
+        }
+        (0..self.names.len())
+            .filter(|&i| seen[i])
+            .map(|i| self.names[i].as_str())
+            .collect()
+    }
+
+    /// Whether a lower-cased word or phrase is one of the competitors.
+    pub fn is_competitor(&self, lower: &str) -> bool {
+        self.folded.iter().any(|n| n == lower)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lead::text::fold_case;
+
+    fn emails_in(text: &str) -> Vec<String> {
+        emails(&fold_case(text))
+            .into_iter()
+            .map(|f| f.value.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn plain_and_spoken_addresses_in_five_languages() {
+        assert_eq!(
+            emails_in("rachel@copperleafins.com, or call (617) 294-3381"),
+            vec!["rachel@copperleafins.com"]
+        );
+        assert_eq!(
+            emails_in("W.KOWALCZYK@BUDMAR.PL, tel. 22 845 61 30"),
+            vec!["w.kowalczyk@budmar.pl"]
+        );
+        assert_eq!(
+            emails_in("daniel at fernhill-digital dot co dot uk or +44"),
+            vec!["daniel@fernhill-digital.co.uk"]
+        );
+        assert_eq!(
+            emails_in("lukas.eder(at)eder-reisen.at, 0676"),
+            vec!["lukas.eder@eder-reisen.at"]
+        );
+        assert_eq!(
+            emails_in("pablo [at] reformasdelsur [dot] es o al 958"),
+            vec!["pablo@reformasdelsur.es"]
+        );
+        assert_eq!(
+            emails_in("aurelie.fontaine arobase fontaine-cosmetiques point fr, ou 01"),
+            vec!["aurelie.fontaine@fontaine-cosmetiques.fr"]
+        );
+        assert_eq!(emails_in("ola małpa firma kropka pl"), vec!["ola@firma.pl"]);
+        assert_eq!(
+            emails_in("mail: ewa kropka nowak małpa sklep kropka pl"),
+            vec!["ewa.nowak@sklep.pl"]
+        );
+        assert_eq!(
+            emails_in("it's tom dot hale at brightwater dot io"),
+            vec!["tom.hale@brightwater.io"]
+        );
+        assert_eq!(
+            emails_in("juan arroba empresa punto com"),
+            vec!["juan@empresa.com"]
+        );
+        assert_eq!(
+            emails_in("max klammeraffe firma punkt de"),
+            vec!["max@firma.de"]
+        );
+        assert_eq!(
+            emails_in("mail an jan @ firma.de bitte"),
+            vec!["jan@firma.de"]
+        );
+        assert_eq!(emails_in("Sent to 'anna@firma.pl'."), vec!["anna@firma.pl"]);
+    }
+
+    #[test]
+    fn sentences_are_not_addresses() {
+        assert!(emails_in("I work at Acme dot com").is_empty());
+        assert!(emails_in("we met at the fair in Berlin").is_empty());
+        assert!(emails_in("contact me at noon").is_empty());
+        assert!(emails_in("jan@localhost").is_empty());
+    }
+
+    fn phones_in(text: &str, region: &str) -> Vec<String> {
+        phones(&fold_case(text), Region::parse(region).ok())
+            .into_iter()
+            .map(|f| f.value.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn phones_and_non_phones() {
+        assert_eq!(
+            phones_in("mój numer to 601 - 234 - 567, mail", "PL"),
+            vec!["+48601234567"]
+        );
+        assert_eq!(
+            phones_in("rachel@x.com, or call (617) 294-3381", "US"),
+            vec!["+16172943381"]
+        );
+        assert_eq!(phones_in("0034 688 12 34 56", "ES"), vec!["+34688123456"]);
+        assert_eq!(
+            phones_in("edouard@d.be, +32 (0)4 223 45 67", "BE"),
+            vec!["+3242234567"]
+        );
+        assert!(phones_in("NIP: 525-000-12-33", "PL").is_empty());
+        assert!(phones_in("(USt-IdNr. DE812345674)", "DE").is_empty());
+        assert!(phones_in("SIRET 552 100 554 00025", "FR").is_empty());
+        assert!(phones_in("tel 48 601 22", "PL").is_empty());
+        assert!(phones_in("on 15.06.2026 at 10:30", "DE").is_empty());
+        assert!(phones_in("order 601234567", "PL").is_empty());
+        assert_eq!(
+            phones_in("Tel. 089 4411 2290, Fax 089 4411 2299", "DE"),
+            vec!["+498944112290"]
+        );
+    }
+
+    fn size_in(text: &str) -> Option<u32> {
+        company_sizes(&fold_case(text))
+            .last()
+            .map(|f| f.value.people())
+    }
+
+    #[test]
+    fn head_counts_in_five_languages() {
+        assert_eq!(size_in("we're about 45 people."), Some(45));
+        assert_eq!(size_in("Zatrudniamy 250 osób."), Some(250));
+        assert_eq!(size_in("Wir haben 70 Mitarbeiter."), Some(70));
+        assert_eq!(size_in("wir sind 7 Leute."), Some(7));
+        assert_eq!(size_in("Somos unos 300 empleados."), Some(300));
+        assert_eq!(size_in("Somos 9."), Some(9));
+        assert_eq!(size_in("On est 4."), Some(4));
+        assert_eq!(size_in("35 salariés"), Some(35));
+        assert_eq!(size_in("a 50-person company"), Some(50));
+        assert_eq!(size_in("team of 12"), Some(12));
+        assert_eq!(size_in("1,200 employees"), Some(1200));
+        assert_eq!(size_in("¿Cuánto cuesta para 15 agentes?"), None);
+        assert_eq!(size_in("we're 30% cheaper"), None);
+    }
+
+    #[test]
+    fn head_counts_in_words_and_placed() {
+        assert_eq!(size_in("There are 14 of us in total."), Some(14));
+        assert_eq!(size_in("there's 3 of us"), Some(3));
+        assert_eq!(size_in("there are 40 of them"), None);
+        assert_eq!(size_in("Jest nas pięciu."), Some(5));
+        assert_eq!(size_in("Wir sind zu dritt."), Some(3));
+        assert_eq!(size_in("on est quatre, avec le stagiaire"), Some(4));
+        assert_eq!(size_in("Somos 25 en la oficina."), Some(25));
+        assert_eq!(size_in("somos 9 entre técnicos y comerciales"), Some(9));
+        assert_eq!(size_in("we have 70 on the payroll"), Some(70));
+        assert_eq!(size_in("somos dos socios"), None);
+        assert_eq!(size_in("nous sommes une vingtaine de salariés"), Some(20));
+        assert_eq!(size_in("somos una docena de empleados"), Some(12));
+        assert_eq!(size_in("we are two weeks late"), None);
+    }
+
+    #[test]
+    fn competitors_with_inflections() {
+        let c = Competitors::new(&[
+            "Intercom".into(),
+            "Zendesk".into(),
+            "LiveChat".into(),
+            "Drift".into(),
+        ]);
+        assert_eq!(
+            c.mentioned(&fold_case("Mamy Zendeska, ale chcemy bota")),
+            vec!["Zendesk"]
+        );
+        assert_eq!(
+            c.mentioned(&fold_case("We use Intercom and LiveChat")),
+            vec!["Intercom", "LiveChat"]
+        );
+        assert!(c.mentioned(&fold_case("we are drifting apart")).is_empty());
+        assert!(c.mentioned(&fold_case("intercoms")).len() == 1);
+        assert!(Competitors::new(&[]).mentioned("anything").is_empty());
+        assert!(c.is_competitor("zendesk"));
+    }
+}

@@ -1,0 +1,178 @@
+//! `JobTitle`: a role as the visitor states it ("Support Manager", "prezes zarządu").
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use super::locale::Lang;
+
+/// A job title. Only [`JobTitle::parse`] builds one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct JobTitle(String);
+
+/// Why a string is not a job title.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobTitleError {
+    #[error("a job title needs a letter")]
+    Empty,
+    #[error("a job title has at most 80 characters")]
+    TooLong,
+    #[error("a job title holds letters, spaces and - & / . , ' ( ) only")]
+    Characters,
+}
+
+/// Abbreviations written in capitals whatever the language.
+const ACRONYMS: &[&str] = &[
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "cmo",
+    "cio",
+    "cso",
+    "cpo",
+    "cro",
+    "vp",
+    "svp",
+    "evp",
+    "it",
+    "hr",
+    "pr",
+    "qa",
+    "ux",
+    "ui",
+    "b2b",
+    "b2c",
+    "md",
+    "pdg",
+    "dg",
+    "gm",
+    "seo",
+    "crm",
+    "erp",
+    "ecommerce",
+];
+
+/// English words kept lower case inside a title.
+const SMALL_WORDS: &[&str] = &["of", "and", "for", "the", "at", "in", "to", "&"];
+
+impl JobTitle {
+    /// Parses a title. English titles get title case ("support manager" -> "Support
+    /// Manager"); titles in other languages keep the visitor's case (German nouns are already
+    /// capitalised, Polish, Spanish and French titles are lower case). Abbreviations such as
+    /// CEO are always capitals.
+    pub fn parse(raw: &str, lang: Lang) -> Result<JobTitle, JobTitleError> {
+        // Compatibility forms first: a ligature such as "ﬁ" upper-cases to two letters.
+        let raw: String = raw.nfkc().collect();
+        let collapsed: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let trimmed =
+            collapsed.trim_matches(|c: char| c == ',' || c == '.' || c == '-' || c.is_whitespace());
+        if !trimmed.chars().any(char::is_alphabetic) {
+            return Err(JobTitleError::Empty);
+        }
+        if trimmed.chars().count() > 80 {
+            return Err(JobTitleError::TooLong);
+        }
+        if !trimmed
+            .chars()
+            .all(|c| c.is_alphabetic() || " -&/.,'’()".contains(c))
+        {
+            return Err(JobTitleError::Characters);
+        }
+        let shouting = trimmed
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+            && trimmed.chars().filter(|c| c.is_alphabetic()).count() > 4;
+        let words = trimmed.split(' ').enumerate().map(|(i, w)| {
+            let lower = w.to_lowercase();
+            let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
+            if ACRONYMS.contains(&bare) {
+                return w.to_uppercase();
+            }
+            if lang == Lang::En {
+                if i > 0 && SMALL_WORDS.contains(&bare) {
+                    return lower;
+                }
+                return capitalise_parts(&lower);
+            }
+            if shouting { lower } else { w.to_owned() }
+        });
+        Ok(JobTitle(words.collect::<Vec<_>>().join(" ")))
+    }
+
+    /// The title as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn capitalise_parts(word: &str) -> String {
+    word.split('-')
+        .map(super::text::capitalise)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+impl fmt::Display for JobTitle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for JobTitle {
+    type Error = JobTitleError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        // Stored titles are already cased; re-parsing keeps them as they are.
+        JobTitle::parse(&value, Lang::Pl)
+    }
+}
+
+impl From<JobTitle> for String {
+    fn from(value: JobTitle) -> Self {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(raw: &str, lang: Lang) -> String {
+        JobTitle::parse(raw, lang).unwrap().to_string()
+    }
+
+    #[test]
+    fn titles_in_five_languages() {
+        assert_eq!(t("support manager", Lang::En), "Support Manager");
+        assert_eq!(t("head of sales", Lang::En), "Head of Sales");
+        assert_eq!(t("co-founder & ceo", Lang::En), "Co-Founder & CEO");
+        assert_eq!(t("prezes zarządu", Lang::Pl), "prezes zarządu");
+        assert_eq!(t("Geschäftsführerin", Lang::De), "Geschäftsführerin");
+        assert_eq!(
+            t("directora de marketing", Lang::Es),
+            "directora de marketing"
+        );
+        assert_eq!(
+            t("responsable commercial", Lang::Fr),
+            "responsable commercial"
+        );
+        assert_eq!(t("DIRECTEUR GÉNÉRAL", Lang::Fr), "directeur général");
+        assert_eq!(t("cto", Lang::De), "CTO");
+    }
+
+    #[test]
+    fn junk_is_refused() {
+        assert_eq!(JobTitle::parse(" - ", Lang::En), Err(JobTitleError::Empty));
+        assert_eq!(
+            JobTitle::parse("boss <script>", Lang::En),
+            Err(JobTitleError::Characters)
+        );
+        assert_eq!(
+            JobTitle::parse(&"a".repeat(81), Lang::En),
+            Err(JobTitleError::TooLong)
+        );
+    }
+}
