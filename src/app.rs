@@ -1,0 +1,277 @@
+//! Building and running the gateway: `serve` takes a config and a bound listener, so tests start
+//! it on port 0 and read the port back.
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::alerts::SlackAlerter;
+use crate::chat::prompts::{BUILT_IN_FAQ, Faq, Prompts};
+use crate::chat::rules::RuleEngine;
+use crate::chat::{ChatService, Engine, ResumeTokens};
+use crate::config::{Config, EngineKind};
+use crate::http::{AppState, Sockets, router};
+use crate::store::Store;
+use crate::sync::{ConversationLinks, Target, Worker};
+
+/// The process-wide metrics recorder (one per process, however many servers a test starts).
+fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok().map(|_| handle)
+        })
+        .clone()
+}
+
+/// Opens the store (migrating it), loads prompts and builds the shared state.
+pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
+    let config = Arc::new(config);
+    let store = Store::connect(&config.database.url, config.database.max_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                redact_url(&config.database.url)
+            )
+        })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    let secret = match &config.server.secret {
+        Some(s) => s.clone(),
+        None => {
+            let fresh: String = {
+                use rand::RngExt;
+                let bytes: [u8; 32] = rand::rng().random();
+                bytes.iter().map(|b| format!("{b:02x}")).collect()
+            };
+            store.setting_or_insert("resume_secret", &fresh).await?
+        }
+    };
+    let engine: Arc<dyn Engine> = match config.engine.kind {
+        EngineKind::Rules => {
+            let dir = std::path::Path::new(&config.engine.prompts_dir);
+            let prompts =
+                Prompts::load(dir.exists().then_some(dir)).context("cannot load prompts")?;
+            let faq = load_faq(&config).context("cannot load the FAQ")?;
+            Arc::new(RuleEngine::new(prompts, faq))
+        }
+        EngineKind::Llm => {
+            anyhow::bail!("engine.kind = \"llm\" is not available in this build; use \"rules\"")
+        }
+    };
+    let per_min = std::num::NonZeroU32::new(config.limits.ip_msgs_per_min)
+        .unwrap_or(std::num::NonZeroU32::MIN);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    Ok(AppState {
+        chat: Arc::new(ChatService::new(
+            store,
+            config.clone(),
+            engine,
+            wake.clone(),
+        )),
+        wake,
+        tokens: ResumeTokens::new(secret.as_bytes()),
+        sockets: Arc::new(Sockets::default()),
+        ip_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+            per_min,
+        ))),
+        next_socket_id: Arc::new(AtomicU64::new(1)),
+        shutdown,
+        tasks: TaskTracker::new(),
+        metrics: metrics_handle(),
+        config,
+    })
+}
+
+fn load_faq(config: &Config) -> anyhow::Result<Faq> {
+    // One FAQ for now: the first site that names a file, else the one in prompts_dir, else the
+    // built-in one.
+    let named = config.sites.iter().find_map(|s| s.faq.clone());
+    let default = std::path::Path::new(&config.engine.prompts_dir).join("faq.toml");
+    let text = match named {
+        Some(path) => {
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?
+        }
+        None if default.exists() => std::fs::read_to_string(&default)?,
+        None => BUILT_IN_FAQ.to_owned(),
+    };
+    Ok(Faq::parse(&text)?)
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`, for error messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The outbox workers: one per configured CRM that a site uses, and one for Slack alerts.
+fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Worker>> {
+    let config = state.config.clone();
+    let base = config
+        .server
+        .public_url
+        .clone()
+        .or_else(|| addr.map(|a| format!("http://{a}")));
+    let tokens = state.tokens.clone();
+    let links: ConversationLinks = Arc::new(move |id: &str| {
+        base.as_ref().map(|b| {
+            format!(
+                "{}/c/{id}?t={}",
+                b.trim_end_matches('/'),
+                tokens.sign_transcript(id)
+            )
+        })
+    });
+    let instance = uuid::Uuid::now_v7().simple().to_string();
+    let mut targets: Vec<(String, Target)> = crate::crm::registry::connectors(&config)
+        .map_err(anyhow::Error::msg)?
+        .into_iter()
+        .map(|c| {
+            (
+                c.kind.name().to_owned(),
+                Target::Crm {
+                    api: c.api,
+                    names: c.names,
+                },
+            )
+        })
+        .collect();
+    if let Some(slack) = &config.alerts.slack {
+        targets.push((
+            "slack".to_owned(),
+            Target::Slack(Arc::new(SlackAlerter::new(slack.clone()))),
+        ));
+    }
+    Ok(targets
+        .into_iter()
+        .map(|(target_name, target)| Worker {
+            store: state.chat.store().clone(),
+            config: config.clone(),
+            target,
+            target_name,
+            instance: instance.clone(),
+            wake: state.wake.clone(),
+            shutdown: state.shutdown.clone(),
+            links: links.clone(),
+        })
+        .collect())
+}
+
+/// Serves until `shutdown` is cancelled, then stops accepting, lets every socket finish its
+/// turn in progress and close with 1012, and closes the store.
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let state = build(config, shutdown.clone()).await?;
+    run(state, listener, grace).await
+}
+
+/// Serves a built state.
+pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> anyhow::Result<()> {
+    let shutdown = state.shutdown.clone();
+    let tasks = state.tasks.clone();
+    let store = state.chat.store().clone();
+    let limiter = state.ip_limiter.clone();
+    let housekeeping = tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tick.tick() => limiter.retain_recent(),
+                }
+            }
+        }
+    });
+    // A SQLite file has one gateway: jobs still marked running were cut off by a crash of this
+    // one, and run again now instead of waiting out their lock.
+    let released = store.release_orphaned_jobs().await?;
+    if released > 0 {
+        tracing::warn!(
+            jobs = released,
+            "resuming jobs a previous run left unfinished"
+        );
+    }
+    for worker in workers(&state, listener.local_addr().ok())? {
+        tasks.spawn(worker.run());
+    }
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await?;
+    tasks.close();
+    if tokio::time::timeout(grace, tasks.wait()).await.is_err() {
+        tracing::warn!("sockets still open after the grace period; closing anyway");
+    }
+    housekeeping.abort();
+    store.close().await;
+    Ok(())
+}
+
+/// A gateway running in the background (for tests and benchmarks).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub shutdown: CancellationToken,
+    pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Stops it and waits until it has stopped.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.handle.await?
+    }
+}
+
+/// Starts a gateway on `config.server.listen` (port 0 picks a free port).
+pub async fn spawn(config: Config) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(&config.server.listen).await?;
+    let addr = listener.local_addr()?;
+    let shutdown = CancellationToken::new();
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let state = build(config, shutdown.clone()).await?;
+    let handle = tokio::spawn(run(state, listener, grace));
+    Ok(Running {
+        addr,
+        shutdown,
+        handle,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://leadgate:s3cret@db:5432/leads"),
+            "postgres://leadgate:***@db:5432/leads"
+        );
+        assert_eq!(redact_url("sqlite://leadgate.db"), "sqlite://leadgate.db");
+    }
+}

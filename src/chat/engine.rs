@@ -1,0 +1,103 @@
+//! The conversation engine: what the assistant says next. `rules` is built in, offline and
+//! deterministic; any engine gets the same input and gives the same kind of output, and facts
+//! always come from the extractor, never from the engine.
+
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use crate::config::SiteConfig;
+use crate::lead::{Lang, Lead};
+
+/// What the assistant can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ask {
+    Email,
+    Phone,
+    Name,
+    Company,
+    Budget,
+    Timeline,
+    Decision,
+    Handoff,
+}
+
+impl Ask {
+    /// The name stored with a bot message.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ask::Email => "email",
+            Ask::Phone => "phone",
+            Ask::Name => "name",
+            Ask::Company => "company",
+            Ask::Budget => "budget",
+            Ask::Timeline => "timeline",
+            Ask::Decision => "decision",
+            Ask::Handoff => "handoff",
+        }
+    }
+}
+
+/// Whether the visitor was offered a human follow-up, and what they said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handoff {
+    #[default]
+    NotOffered,
+    Offered,
+    Accepted,
+    Declined,
+}
+
+/// What the engine remembers between turns (stored with the conversation).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EngineState {
+    /// Every question asked, oldest first.
+    pub asked: Vec<Ask>,
+    /// Questions the visitor declined to answer: never asked again.
+    pub refused: Vec<Ask>,
+    pub handoff: Handoff,
+    /// Turns so far; picks template variants.
+    pub turn: u32,
+    /// Whether the visitor was told that contact details need consent first.
+    pub consent_reminded: bool,
+}
+
+/// One turn's input.
+pub struct EngineInput<'a> {
+    pub site: &'a SiteConfig,
+    pub lang: Lang,
+    /// The visitor's message this turn.
+    pub visitor_text: &'a str,
+    /// The lead after this message, and before it.
+    pub lead: &'a Lead,
+    pub previous: &'a Lead,
+    /// Personal fields are not kept until the visitor accepts the privacy notice.
+    pub consent_missing: bool,
+    pub state: EngineState,
+}
+
+/// One message of the assistant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotReply {
+    pub text: String,
+    pub quick_replies: Vec<String>,
+    pub asked: Option<Ask>,
+}
+
+/// One turn's output.
+#[derive(Debug, Clone)]
+pub struct EngineOutput {
+    pub replies: Vec<BotReply>,
+    pub state: EngineState,
+}
+
+/// An engine decides the assistant's next messages.
+pub trait Engine: Send + Sync {
+    /// The first message of a new conversation.
+    fn greeting(&self, site: &SiteConfig, lang: Lang) -> BotReply;
+
+    /// The reply to a visitor's message.
+    fn reply<'a>(&'a self, input: EngineInput<'a>) -> BoxFuture<'a, EngineOutput>;
+}

@@ -1,0 +1,259 @@
+//! Reply templates and the FAQ of the rule engine, per language. The files in `prompts/` are
+//! compiled in, so the binary runs anywhere; a `prompts_dir` with the same files overrides them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::lead::Lang;
+use crate::lead::text::fold_case;
+
+/// One language's templates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Templates {
+    pub greeting: Vec<String>,
+    pub fallback: Vec<String>,
+    pub question_noted: Vec<String>,
+    pub no_problem: Vec<String>,
+    pub captured: Vec<String>,
+    pub anything_else: Vec<String>,
+    pub handoff_offer: Vec<String>,
+    pub handoff_yes: Vec<String>,
+    pub handoff_no: Vec<String>,
+    pub consent_needed: Vec<String>,
+    pub yes: Vec<String>,
+    pub no: Vec<String>,
+    pub and: String,
+    pub ask: Asks,
+    pub quick_replies: QuickReplies,
+    pub fields: FieldNames,
+}
+
+/// Ways to ask for each field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Asks {
+    pub email: Vec<String>,
+    pub phone: Vec<String>,
+    pub name: Vec<String>,
+    pub company: Vec<String>,
+    pub budget: Vec<String>,
+    pub timeline: Vec<String>,
+    pub decision: Vec<String>,
+}
+
+/// Quick replies offered with a question.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuickReplies {
+    pub budget: Vec<String>,
+    pub timeline: Vec<String>,
+    pub decision: Vec<String>,
+}
+
+/// How a captured field is named in a confirmation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldNames {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub company: String,
+    pub job_title: String,
+    pub budget: String,
+    pub timeline: String,
+    pub decision_maker: String,
+    pub company_size: String,
+}
+
+/// One FAQ entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqEntry {
+    pub keywords: Vec<String>,
+    pub answers: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaqFile {
+    #[serde(default)]
+    faq: Vec<FaqEntry>,
+}
+
+/// Questions answered without a human.
+#[derive(Debug, Clone, Default)]
+pub struct Faq {
+    entries: Vec<FaqEntry>,
+}
+
+impl Faq {
+    /// Parses a FAQ file.
+    pub fn parse(text: &str) -> Result<Faq, PromptError> {
+        let file: FaqFile =
+            toml::from_str(text).map_err(|e| PromptError::Invalid("faq".into(), e.to_string()))?;
+        let mut entries = file.faq;
+        for e in &mut entries {
+            e.keywords = e.keywords.iter().map(|k| fold_case(k)).collect();
+        }
+        Ok(Faq { entries })
+    }
+
+    /// The answer to a visitor's question, in `lang` (English when that language has none):
+    /// the entry with the most keyword hits.
+    pub fn answer(&self, lower_question: &str, lang: Lang) -> Option<&str> {
+        let best = self
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.keywords
+                        .iter()
+                        .filter(|k| lower_question.contains(k.as_str()))
+                        .count(),
+                    e,
+                )
+            })
+            .filter(|(hits, _)| *hits > 0)
+            .max_by_key(|(hits, _)| *hits)?
+            .1;
+        best.answers
+            .get(lang.code())
+            .or_else(|| best.answers.get("en"))
+            .map(String::as_str)
+    }
+}
+
+/// A prompt file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PromptError {
+    #[error("prompt file {0} is invalid: {1}")]
+    Invalid(String, String),
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+}
+
+/// Templates for every language.
+#[derive(Debug, Clone)]
+pub struct Prompts {
+    by_lang: HashMap<Lang, Templates>,
+}
+
+const BUILT_IN: [(Lang, &str); 5] = [
+    (Lang::En, include_str!("../../prompts/en.toml")),
+    (Lang::Pl, include_str!("../../prompts/pl.toml")),
+    (Lang::De, include_str!("../../prompts/de.toml")),
+    (Lang::Es, include_str!("../../prompts/es.toml")),
+    (Lang::Fr, include_str!("../../prompts/fr.toml")),
+];
+
+/// The FAQ compiled in.
+pub const BUILT_IN_FAQ: &str = include_str!("../../prompts/faq.toml");
+
+impl Prompts {
+    /// Loads the templates: a language's file from `dir` when present, else the built-in one.
+    pub fn load(dir: Option<&Path>) -> Result<Prompts, PromptError> {
+        let mut by_lang = HashMap::new();
+        for (lang, built_in) in BUILT_IN {
+            let name = format!("{}.toml", lang.code());
+            let text = match dir.map(|d| d.join(&name)).filter(|p| p.exists()) {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|e| PromptError::Read(path.display().to_string(), e))?,
+                None => built_in.to_owned(),
+            };
+            let t: Templates = toml::from_str(&text)
+                .map_err(|e| PromptError::Invalid(name.clone(), e.to_string()))?;
+            let lists = [
+                &t.greeting,
+                &t.fallback,
+                &t.question_noted,
+                &t.no_problem,
+                &t.captured,
+                &t.anything_else,
+                &t.handoff_offer,
+                &t.handoff_yes,
+                &t.handoff_no,
+                &t.consent_needed,
+                &t.yes,
+                &t.no,
+                &t.ask.email,
+                &t.ask.phone,
+                &t.ask.name,
+                &t.ask.company,
+                &t.ask.budget,
+                &t.ask.timeline,
+                &t.ask.decision,
+            ];
+            if lists.iter().any(|l| l.is_empty()) {
+                return Err(PromptError::Invalid(
+                    name,
+                    "every template list needs at least one entry".into(),
+                ));
+            }
+            by_lang.insert(lang, t);
+        }
+        Ok(Prompts { by_lang })
+    }
+
+    /// The templates of a language.
+    pub fn get(&self, lang: Lang) -> &Templates {
+        self.by_lang
+            .get(&lang)
+            .or_else(|| self.by_lang.get(&Lang::En))
+            .expect("English templates are always loaded")
+    }
+}
+
+/// Picks a variant: the same conversation turn always gets the same one, and consecutive turns
+/// rotate through them.
+pub fn pick(list: &[String], turn: u32) -> &str {
+    list.get(turn as usize % list.len().max(1))
+        .map_or("", String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_prompts_load_in_five_languages() {
+        let p = Prompts::load(None).unwrap();
+        for lang in Lang::ALL {
+            assert!(!p.get(lang).greeting.is_empty());
+            assert!(p.get(lang).greeting[0].contains("{site}"));
+        }
+    }
+
+    #[test]
+    fn faq_answers_in_the_visitors_language() {
+        let faq = Faq::parse(BUILT_IN_FAQ).unwrap();
+        assert!(
+            faq.answer(&fold_case("Ile kosztuje najtańszy plan?"), Lang::Pl)
+                .unwrap()
+                .contains("49")
+        );
+        assert!(
+            faq.answer(&fold_case("Does it sync with Pipedrive?"), Lang::En)
+                .unwrap()
+                .contains("Pipedrive")
+        );
+        assert!(
+            faq.answer(&fold_case("¿Cumplís el RGPD?"), Lang::Es)
+                .unwrap()
+                .contains("RGPD")
+        );
+        assert!(
+            faq.answer(&fold_case("Do you like cats?"), Lang::En)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_broken_override_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("de.toml"), "greeting = []").unwrap();
+        assert!(Prompts::load(Some(dir.path())).is_err());
+    }
+}

@@ -1,0 +1,497 @@
+//! The built-in rule engine: a polite sales assistant, offline and deterministic. Each turn it
+//! confirms what it just captured, answers a question from the site's FAQ, accepts a refusal,
+//! and asks for the most valuable missing field — contact first, then name and company, then
+//! budget, timeline and who decides — never the same thing twice in a row; when nothing is
+//! missing it offers a human follow-up.
+
+use futures_util::future::BoxFuture;
+
+use super::engine::{Ask, BotReply, Engine, EngineInput, EngineOutput, EngineState, Handoff};
+use super::prompts::{Faq, Prompts, Templates, pick};
+use crate::config::SiteConfig;
+use crate::lead::text::fold_case;
+use crate::lead::{Lang, Lead, Timeline};
+
+/// The rule engine with its templates and FAQ.
+pub struct RuleEngine {
+    prompts: Prompts,
+    faq: Faq,
+}
+
+/// Phrases a visitor uses to decline a question.
+const REFUSALS: &[&str] = &[
+    "no",
+    "nope",
+    "rather not",
+    "prefer not",
+    "not now",
+    "skip",
+    "no thanks",
+    "don't want",
+    "i'd rather not",
+    "nie",
+    "wolę nie",
+    "nie chcę",
+    "nie teraz",
+    "pomiń",
+    "nein",
+    "lieber nicht",
+    "möchte ich nicht",
+    "nicht jetzt",
+    "nö",
+    "prefiero no",
+    "no quiero",
+    "ahora no",
+    "non",
+    "je préfère pas",
+    "je préfère ne pas",
+    "pas maintenant",
+    "plutôt pas",
+    "sans façon",
+];
+
+/// How many times one question may be asked in a whole conversation.
+const MAX_ASKS: usize = 2;
+
+impl RuleEngine {
+    /// An engine with these templates and FAQ.
+    pub fn new(prompts: Prompts, faq: Faq) -> RuleEngine {
+        RuleEngine { prompts, faq }
+    }
+
+    fn turn(&self, input: EngineInput<'_>) -> EngineOutput {
+        let t = self.prompts.get(input.lang);
+        let mut st = input.state;
+        st.turn += 1;
+        let lower = fold_case(input.visitor_text);
+        let last_ask = st.asked.last().copied();
+
+        if st.handoff == Handoff::Offered {
+            let answer = crate::lead::extract::yes_no(&lower);
+            if answer.is_some() {
+                let accepted = answer == Some(true);
+                st.handoff = if accepted {
+                    Handoff::Accepted
+                } else {
+                    Handoff::Declined
+                };
+                let list = if accepted {
+                    &t.handoff_yes
+                } else {
+                    &t.handoff_no
+                };
+                let reply = BotReply {
+                    text: pick(list, st.turn).to_owned(),
+                    quick_replies: Vec::new(),
+                    asked: None,
+                };
+                return EngineOutput {
+                    replies: vec![reply],
+                    state: st,
+                };
+            }
+        }
+
+        let mut parts: Vec<String> = Vec::new();
+        let captured = captured_fields(t, input.previous, input.lead);
+        if !captured.is_empty() {
+            let name_suffix = input
+                .lead
+                .name
+                .as_ref()
+                .map(|n| format!(", {}", n.first()))
+                .unwrap_or_default();
+            let list = join_list(&captured, &t.and);
+            parts.push(
+                pick(&t.captured, st.turn)
+                    .replace("{name_suffix}", &name_suffix)
+                    .replace("{fields}", &list),
+            );
+        }
+        if let Some(ask) = last_ask
+            && still_missing(ask, input.lead)
+            && is_refusal(&lower)
+            && !st.refused.contains(&ask)
+        {
+            st.refused.push(ask);
+            parts.push(pick(&t.no_problem, st.turn).to_owned());
+        }
+        if crate::lead::extract::is_question(&lower) {
+            match self.faq.answer(&lower, input.lang) {
+                Some(answer) => parts.push(answer.to_owned()),
+                None if captured.is_empty() => {
+                    parts.push(pick(&t.question_noted, st.turn).to_owned())
+                }
+                None => {}
+            }
+        }
+        let gave_contact =
+            input.previous.email.is_none() && lead_mentions_contact(input.visitor_text);
+        if input.consent_missing && gave_contact && !st.consent_reminded {
+            st.consent_reminded = true;
+            parts.push(pick(&t.consent_needed, st.turn).to_owned());
+        }
+
+        let mut reply = BotReply {
+            text: String::new(),
+            quick_replies: Vec::new(),
+            asked: None,
+        };
+        match next_ask(input.lead, &st, last_ask, input.consent_missing) {
+            Some(ask) => {
+                st.asked.push(ask);
+                parts.push(ask_text(t, ask, st.turn).to_owned());
+                reply.quick_replies = quick_replies(t, ask);
+                reply.asked = Some(ask);
+            }
+            None if st.handoff == Handoff::NotOffered => {
+                st.handoff = Handoff::Offered;
+                st.asked.push(Ask::Handoff);
+                parts.push(pick(&t.handoff_offer, st.turn).to_owned());
+                reply.quick_replies = vec![pick(&t.yes, 0).to_owned(), pick(&t.no, 0).to_owned()];
+                reply.asked = Some(Ask::Handoff);
+            }
+            None => {
+                if parts.is_empty() {
+                    parts.push(pick(&t.anything_else, st.turn).to_owned());
+                }
+            }
+        }
+        if parts.is_empty() {
+            parts.push(pick(&t.fallback, st.turn).to_owned());
+        }
+        reply.text = parts.join(" ");
+        EngineOutput {
+            replies: vec![reply],
+            state: st,
+        }
+    }
+}
+
+impl Engine for RuleEngine {
+    fn greeting(&self, site: &SiteConfig, lang: Lang) -> BotReply {
+        let t = self.prompts.get(lang);
+        let name = if site.name.is_empty() {
+            site.key.as_str()
+        } else {
+            site.name.as_str()
+        };
+        BotReply {
+            text: pick(&t.greeting, 0).replace("{site}", name),
+            quick_replies: Vec::new(),
+            asked: None,
+        }
+    }
+
+    fn reply<'a>(&'a self, input: EngineInput<'a>) -> BoxFuture<'a, EngineOutput> {
+        let out = self.turn(input);
+        Box::pin(async move { out })
+    }
+}
+
+/// Whether the visitor declines: a short message that starts with a refusal.
+fn is_refusal(lower: &str) -> bool {
+    let trimmed = lower.trim().trim_end_matches(['.', '!']);
+    if trimmed.split_whitespace().count() > 6 {
+        return false;
+    }
+    REFUSALS.iter().any(|r| {
+        trimmed == *r
+            || trimmed
+                .strip_prefix(r)
+                .is_some_and(|rest| rest.starts_with([' ', ',', '.']))
+    })
+}
+
+/// Whether a message holds something like an email or phone number (for the consent reminder,
+/// which must work even when the lead keeps no personal fields).
+fn lead_mentions_contact(text: &str) -> bool {
+    text.contains('@') || text.chars().filter(char::is_ascii_digit).count() >= 7
+}
+
+fn still_missing(ask: Ask, lead: &Lead) -> bool {
+    match ask {
+        Ask::Email => lead.email.is_none(),
+        Ask::Phone => lead.phone.is_none(),
+        Ask::Name => lead.name.is_none(),
+        Ask::Company => lead.company.is_none(),
+        Ask::Budget => lead.budget.is_none(),
+        Ask::Timeline => lead.timeline_days.is_none(),
+        Ask::Decision => lead.decision_maker.is_none(),
+        Ask::Handoff => false,
+    }
+}
+
+/// The most valuable question not yet answered, refused, asked too often, or just asked.
+fn next_ask(
+    lead: &Lead,
+    st: &EngineState,
+    last: Option<Ask>,
+    consent_missing: bool,
+) -> Option<Ask> {
+    let order = [
+        Ask::Email,
+        Ask::Phone,
+        Ask::Name,
+        Ask::Company,
+        Ask::Budget,
+        Ask::Timeline,
+        Ask::Decision,
+    ];
+    order.into_iter().find(|&ask| {
+        let personal = matches!(ask, Ask::Email | Ask::Phone | Ask::Name);
+        // One way to reach the visitor is enough; the phone is asked only when the email is refused.
+        let contact_known = lead.email.is_some() || lead.phone.is_some();
+        let wanted = match ask {
+            Ask::Email => !contact_known,
+            Ask::Phone => !contact_known && st.refused.contains(&Ask::Email),
+            _ => still_missing(ask, lead),
+        };
+        wanted
+            && !(personal && consent_missing && st.consent_reminded)
+            && !st.refused.contains(&ask)
+            && Some(ask) != last
+            && st.asked.iter().filter(|a| **a == ask).count() < MAX_ASKS
+    })
+}
+
+fn ask_text(t: &Templates, ask: Ask, turn: u32) -> &str {
+    let list = match ask {
+        Ask::Email => &t.ask.email,
+        Ask::Phone => &t.ask.phone,
+        Ask::Name => &t.ask.name,
+        Ask::Company => &t.ask.company,
+        Ask::Budget => &t.ask.budget,
+        Ask::Timeline => &t.ask.timeline,
+        Ask::Decision => &t.ask.decision,
+        Ask::Handoff => &t.handoff_offer,
+    };
+    pick(list, turn)
+}
+
+fn quick_replies(t: &Templates, ask: Ask) -> Vec<String> {
+    match ask {
+        Ask::Budget => t.quick_replies.budget.clone(),
+        Ask::Timeline => t.quick_replies.timeline.clone(),
+        Ask::Decision => t.quick_replies.decision.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// The fields this turn added or changed, as the visitor reads them back.
+fn captured_fields(t: &Templates, before: &Lead, after: &Lead) -> Vec<String> {
+    let f = &t.fields;
+    let mut out = Vec::new();
+    if after.name.is_some() && after.name != before.name {
+        out.push(f.name.clone());
+    }
+    if let Some(e) = after
+        .email
+        .as_ref()
+        .filter(|e| Some(*e) != before.email.as_ref())
+    {
+        out.push(f.email.replace("{value}", e.as_str()));
+    }
+    if let Some(p) = after
+        .phone
+        .as_ref()
+        .filter(|p| Some(*p) != before.phone.as_ref())
+    {
+        out.push(f.phone.replace("{value}", p.as_str()));
+    }
+    if let Some(c) = after
+        .company
+        .as_ref()
+        .filter(|c| Some(*c) != before.company.as_ref())
+    {
+        out.push(f.company.replace("{value}", c.as_str()));
+    }
+    if after.budget.is_some() && after.budget != before.budget {
+        out.push(f.budget.clone());
+    }
+    if after.timeline_days.is_some()
+        && after.timeline_days.map(Timeline::days) != before.timeline_days.map(Timeline::days)
+    {
+        out.push(f.timeline.clone());
+    }
+    if after.decision_maker.is_some() && after.decision_maker != before.decision_maker {
+        out.push(f.decision_maker.clone());
+    }
+    out
+}
+
+fn join_list(items: &[String], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lead::{Email, PersonName};
+
+    fn engine() -> RuleEngine {
+        RuleEngine::new(
+            Prompts::load(None).unwrap(),
+            Faq::parse(super::super::prompts::BUILT_IN_FAQ).unwrap(),
+        )
+    }
+
+    fn turn(
+        e: &RuleEngine,
+        lang: Lang,
+        text: &str,
+        previous: &Lead,
+        lead: &Lead,
+        state: EngineState,
+    ) -> EngineOutput {
+        let site = SiteConfig::demo();
+        e.turn(EngineInput {
+            site: &site,
+            lang,
+            visitor_text: text,
+            lead,
+            previous,
+            consent_missing: false,
+            state,
+        })
+    }
+
+    #[test]
+    fn greets_with_the_site_name_in_each_language() {
+        let e = engine();
+        let site = SiteConfig {
+            name: "Acme".into(),
+            ..SiteConfig::demo()
+        };
+        for lang in Lang::ALL {
+            assert!(e.greeting(&site, lang).text.contains("Acme"), "{lang}");
+        }
+    }
+
+    #[test]
+    fn asks_for_contact_first_then_qualifies_without_repeating() {
+        let e = engine();
+        let empty = Lead::default();
+        let out = turn(
+            &e,
+            Lang::En,
+            "We need a chatbot for our shop",
+            &empty,
+            &empty,
+            EngineState::default(),
+        );
+        assert_eq!(out.replies[0].asked, Some(Ask::Email));
+        // The visitor ignores the question: the next turn asks something else.
+        let out2 = turn(
+            &e,
+            Lang::En,
+            "It should answer product questions",
+            &empty,
+            &empty,
+            out.state,
+        );
+        assert_ne!(out2.replies[0].asked, Some(Ask::Email));
+        assert_eq!(out2.replies[0].asked, Some(Ask::Name));
+    }
+
+    #[test]
+    fn confirms_what_it_captured_and_moves_on() {
+        let e = engine();
+        let before = Lead::default();
+        let after = Lead {
+            email: Some(Email::parse("anna@firma.pl").unwrap()),
+            name: Some(PersonName::parse("Anna Nowak").unwrap()),
+            ..Lead::default()
+        };
+        let state = EngineState {
+            asked: vec![Ask::Email],
+            turn: 1,
+            ..EngineState::default()
+        };
+        let out = turn(
+            &e,
+            Lang::Pl,
+            "anna@firma.pl, Anna Nowak",
+            &before,
+            &after,
+            state,
+        );
+        let text = &out.replies[0].text;
+        assert!(text.contains("anna@firma.pl"), "{text}");
+        assert!(text.contains("Anna"), "{text}");
+        assert_eq!(out.replies[0].asked, Some(Ask::Company));
+    }
+
+    #[test]
+    fn accepts_a_refusal_and_never_asks_again() {
+        let e = engine();
+        let empty = Lead::default();
+        let state = EngineState {
+            asked: vec![Ask::Email],
+            turn: 1,
+            ..EngineState::default()
+        };
+        let out = turn(&e, Lang::De, "Lieber nicht.", &empty, &empty, state);
+        assert!(out.state.refused.contains(&Ask::Email));
+        assert_eq!(out.replies[0].asked, Some(Ask::Phone));
+        assert!(
+            out.replies[0].text.starts_with("Kein Problem")
+                || out.replies[0].text.starts_with("Alles klar")
+        );
+    }
+
+    #[test]
+    fn answers_faq_questions() {
+        let e = engine();
+        let empty = Lead::default();
+        let out = turn(
+            &e,
+            Lang::Es,
+            "¿Cuánto cuesta?",
+            &empty,
+            &empty,
+            EngineState::default(),
+        );
+        assert!(
+            out.replies[0].text.contains("49"),
+            "{}",
+            out.replies[0].text
+        );
+    }
+
+    #[test]
+    fn offers_a_human_when_everything_is_known() {
+        use crate::lead::{Budget, Company, PhoneE164, Timeline};
+        let e = engine();
+        let full = Lead {
+            email: Some(Email::parse("a@b.pl").unwrap()),
+            phone: Some(PhoneE164::parse("+48601234567", None).unwrap()),
+            name: Some(PersonName::parse("Anna").unwrap()),
+            company: Some(Company::parse("Firma").unwrap()),
+            budget: Some(Budget::new(Some(1), Some(2), None).unwrap()),
+            timeline_days: Some(Timeline::from_days(3).unwrap()),
+            decision_maker: Some(true),
+            ..Lead::default()
+        };
+        let out = turn(&e, Lang::Fr, "merci", &full, &full, EngineState::default());
+        assert_eq!(out.replies[0].asked, Some(Ask::Handoff));
+        assert_eq!(out.replies[0].quick_replies.len(), 2);
+        let out2 = turn(&e, Lang::Fr, "oui", &full, &full, out.state);
+        assert_eq!(out2.state.handoff, Handoff::Accepted);
+    }
+
+    #[test]
+    fn refusals_are_short_declines_only() {
+        assert!(is_refusal("no"));
+        assert!(is_refusal("nie, dziękuję"));
+        assert!(is_refusal(&fold_case("Je préfère pas.")));
+        assert!(!is_refusal(
+            "not sure what you mean by that but we need a bot"
+        ));
+        assert!(!is_refusal("nowak"));
+    }
+}

@@ -1,0 +1,183 @@
+//! `/api/admin`: what an operator needs to look at a conversation and to erase a visitor.
+//! Off unless `[server] admin_token` is set; every call needs `Authorization: Bearer <token>`.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use super::AppState;
+use super::error::ApiError;
+
+/// Proof that the caller holds the admin token.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Admin, ApiError> {
+        let Some(expected) = state.config.server.admin_token.as_deref() else {
+            return Err(ApiError::not_found(
+                "the admin API is off; set [server] admin_token",
+            ));
+        };
+        let given = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if given.as_bytes().ct_eq(expected.as_bytes()).into() {
+            Ok(Admin)
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid admin bearer token is required",
+            ))
+        }
+    }
+}
+
+/// `GET /api/admin/conversations/{id}`: the conversation, its lead, messages and revisions.
+pub async fn conversation(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let store = state.chat.store();
+    let c = store
+        .conversation(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no conversation {id}")))?;
+    let messages = store.messages_after(&id, 0, 10_000).await?;
+    let revisions = store.revisions(&id).await?;
+    let lead: Value = c
+        .lead_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or(Value::Null);
+    let revisions: Vec<Value> = revisions
+        .iter()
+        .map(|r| {
+            json!({
+                "revision": r.revision,
+                "message_seq": r.message_seq,
+                "changes": serde_json::from_str::<Value>(&r.changes_json).unwrap_or(Value::Null),
+                "score": r.score,
+                "created_ms": r.created_ms,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "id": c.id,
+        "site": c.site,
+        "channel": c.channel,
+        "locale": c.locale,
+        "started_ms": c.started_ms,
+        "consent_required": c.consent_required,
+        "consent_granted": c.consent_granted,
+        "lead": lead,
+        "score": c.score,
+        "qualified_ms": c.qualified_ms,
+        "erased_ms": c.erased_ms,
+        "messages": messages.iter().map(|m| json!({"seq": m.seq, "role": m.role, "text": m.text, "client_msg_id": m.client_msg_id})).collect::<Vec<_>>(),
+        "revisions": revisions,
+    })))
+}
+
+/// `DELETE /api/admin/conversations/{id}`: erases the visitor's data (GDPR article 17).
+pub async fn erase(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if state.chat.store().erase(&id).await? {
+        Ok(Json(json!({"erased": id})))
+    } else {
+        Err(ApiError::not_found(format!("no conversation {id}")))
+    }
+}
+
+/// `?state=dead`
+#[derive(Debug, serde::Deserialize)]
+pub struct JobFilter {
+    state: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/admin/jobs?state=dead`: outbox jobs, newest first, with counts per target and state.
+pub async fn jobs(
+    _: Admin,
+    State(state): State<AppState>,
+    axum::extract::Query(f): axum::extract::Query<JobFilter>,
+) -> Result<Json<Value>, ApiError> {
+    const STATES: &[&str] = &["pending", "running", "done", "dead", "paused", "discarded"];
+    if let Some(s) = &f.state
+        && !STATES.contains(&s.as_str())
+    {
+        return Err(ApiError::bad_request(
+            "bad_state",
+            format!("state is one of {}", STATES.join(", ")),
+        ));
+    }
+    let store = state.chat.store();
+    let rows = store
+        .list_jobs(f.state.as_deref(), f.limit.unwrap_or(100).clamp(1, 1000))
+        .await?;
+    let counts: Vec<Value> = store
+        .job_counts()
+        .await?
+        .into_iter()
+        .map(|(t, s, n)| json!({"target": t, "state": s, "count": n}))
+        .collect();
+    Ok(Json(json!({"jobs": rows, "counts": counts})))
+}
+
+/// `POST /api/admin/jobs/{id}/retry`: a dead or paused job runs again now.
+pub async fn retry_job(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    if state.chat.store().retry_job(id).await? {
+        state.wake.notify_waiters();
+        Ok(Json(json!({"retried": id})))
+    } else {
+        Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_retryable",
+            format!("job {id} is not dead or paused"),
+        ))
+    }
+}
+
+/// `POST /api/admin/jobs/{id}/discard`: gives a job up for good.
+pub async fn discard_job(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    if state.chat.store().discard_job(id).await? {
+        Ok(Json(json!({"discarded": id})))
+    } else {
+        Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_discardable",
+            format!("job {id} is not dead, paused or pending"),
+        ))
+    }
+}
+
+/// `POST /api/admin/targets/{target}/resume`: resumes a target paused by refused credentials.
+pub async fn resume_target(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(target): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let n = state.chat.store().resume_target(&target).await?;
+    state.wake.notify_waiters();
+    Ok(Json(json!({"resumed": n, "target": target})))
+}

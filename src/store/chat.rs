@@ -1,0 +1,356 @@
+//! Conversations, messages, lead revisions and consent.
+
+use uuid::Uuid;
+
+use super::{
+    BeginWrite, ConversationRow, MessageRow, RevisionRow, Store, StoreError, now_ms, on_pool,
+};
+
+const CONVERSATION_COLUMNS: &str = "id, site, channel, external_id, locale, region, page_url, contact_json, started_ms, updated_ms, last_seq, consent_required, consent_granted, lead_json, lead_revision, score, qualified_ms, engine_state, erased_ms";
+
+/// What a new conversation starts with.
+#[derive(Debug, Clone, Default)]
+pub struct NewConversation {
+    pub site: String,
+    pub channel: String,
+    pub external_id: Option<String>,
+    pub locale: Option<String>,
+    pub region: Option<String>,
+    pub page_url: Option<String>,
+    pub contact_json: Option<String>,
+    pub consent_required: bool,
+}
+
+/// A message to store in a turn.
+#[derive(Debug, Clone, Default)]
+pub struct TurnMessage {
+    pub role: &'static str,
+    pub text: String,
+    pub client_msg_id: Option<String>,
+    pub quick_replies: Option<String>,
+    pub asked: Option<String>,
+}
+
+/// Everything one turn changes, written in one transaction: the visitor's message, the lead
+/// revision it caused, the engine's replies and memory.
+#[derive(Debug, Clone, Default)]
+pub struct Turn {
+    pub conversation_id: String,
+    pub messages: Vec<TurnMessage>,
+    /// The new lead (JSON), its score and what changed (JSON), when the lead changed.
+    pub lead: Option<LeadChange>,
+    pub engine_state: Option<String>,
+    /// Set when the lead first reached the deal threshold in this turn.
+    pub qualified: bool,
+    /// Outbox jobs the lead change causes (CRM sync, sales alert), committed with it.
+    pub jobs: Vec<super::jobs::NewJob>,
+}
+
+/// A lead revision to record.
+#[derive(Debug, Clone)]
+pub struct LeadChange {
+    pub lead_json: String,
+    pub changes_json: String,
+    pub score: i64,
+    /// Index into `Turn::messages` of the message that caused the change.
+    pub caused_by: Option<usize>,
+}
+
+/// What a stored turn became.
+#[derive(Debug, Clone)]
+pub enum StoredTurn {
+    /// Stored; the messages with their seq, and the new lead revision number if any.
+    Stored {
+        messages: Vec<MessageRow>,
+        revision: Option<i64>,
+    },
+    /// The first message's `client_msg_id` was stored before: nothing was written.
+    Duplicate(MessageRow),
+}
+
+impl Store {
+    /// Creates a conversation with a fresh id.
+    pub async fn create_conversation(
+        &self,
+        new: &NewConversation,
+    ) -> Result<ConversationRow, StoreError> {
+        let id = Uuid::now_v7().to_string();
+        let now = now_ms();
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO conversations (id, site, channel, external_id, locale, region, page_url, contact_json, started_ms, updated_ms, consent_required) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+            )
+            .bind(&id)
+            .bind(&new.site)
+            .bind(&new.channel)
+            .bind(&new.external_id)
+            .bind(&new.locale)
+            .bind(&new.region)
+            .bind(&new.page_url)
+            .bind(&new.contact_json)
+            .bind(now)
+            .bind(new.consent_required)
+            .execute(pool)
+            .await?;
+        });
+        self.conversation(&id)
+            .await?
+            .ok_or(StoreError::NotFound(id))
+    }
+
+    /// A conversation by id.
+    pub async fn conversation(&self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row)
+    }
+
+    /// A channel conversation by the channel's own id for the person (a WhatsApp number).
+    pub async fn conversation_by_external(
+        &self,
+        site: &str,
+        channel: &str,
+        external_id: &str,
+    ) -> Result<Option<ConversationRow>, StoreError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE site = $1 AND channel = $2 AND external_id = $3"
+            )))
+            .bind(site)
+            .bind(channel)
+            .bind(external_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row)
+    }
+
+    /// Messages with `seq > after`, in order, at most `limit`.
+    pub async fn messages_after(
+        &self,
+        conversation_id: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, MessageRow>(
+                "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms \
+                 FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .bind(conversation_id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// The message a client sent with this id, if stored.
+    pub async fn message_by_client_id(
+        &self,
+        conversation_id: &str,
+        client_msg_id: &str,
+    ) -> Result<Option<MessageRow>, StoreError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, MessageRow>(
+                "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms \
+                 FROM messages WHERE conversation_id = $1 AND client_msg_id = $2",
+            )
+            .bind(conversation_id)
+            .bind(client_msg_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row)
+    }
+
+    /// Writes a turn in one transaction. The seq numbers are taken under the conversation's row
+    /// lock, so two sockets of one session never get the same seq.
+    pub async fn record_turn(&self, turn: &Turn) -> Result<StoredTurn, StoreError> {
+        let now = now_ms();
+        let count = turn.messages.len() as i64;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            if let Some(first) = turn.messages.first()
+                && let Some(cid) = &first.client_msg_id {
+                    let existing = sqlx::query_as::<_, MessageRow>(
+                        "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms \
+                         FROM messages WHERE conversation_id = $1 AND client_msg_id = $2",
+                    )
+                    .bind(&turn.conversation_id)
+                    .bind(cid)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(existing) = existing {
+                        tx.rollback().await?;
+                        return Ok(StoredTurn::Duplicate(existing));
+                    }
+                }
+            let last: Option<i64> = sqlx::query_scalar(
+                "UPDATE conversations SET last_seq = last_seq + $2, updated_ms = $3 WHERE id = $1 RETURNING last_seq",
+            )
+            .bind(&turn.conversation_id)
+            .bind(count)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let last = last.ok_or_else(|| StoreError::NotFound(turn.conversation_id.clone()))?;
+            let mut stored = Vec::with_capacity(turn.messages.len());
+            for (seq, m) in (last - count + 1..).zip(&turn.messages) {
+                let row = MessageRow {
+                    conversation_id: turn.conversation_id.clone(),
+                    seq,
+                    id: Uuid::now_v7().to_string(),
+                    role: m.role.to_owned(),
+                    text: m.text.clone(),
+                    client_msg_id: m.client_msg_id.clone(),
+                    quick_replies: m.quick_replies.clone(),
+                    asked: m.asked.clone(),
+                    created_ms: now,
+                };
+                sqlx::query(
+                    "INSERT INTO messages (conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&row.conversation_id)
+                .bind(row.seq)
+                .bind(&row.id)
+                .bind(&row.role)
+                .bind(&row.text)
+                .bind(&row.client_msg_id)
+                .bind(&row.quick_replies)
+                .bind(&row.asked)
+                .bind(row.created_ms)
+                .execute(&mut *tx)
+                .await?;
+                stored.push(row);
+            }
+            let mut revision = None;
+            if let Some(lead) = &turn.lead {
+                let rev: i64 = sqlx::query_scalar(
+                    "UPDATE conversations SET lead_json = $2, score = $3, lead_revision = lead_revision + 1, \
+                     qualified_ms = CASE WHEN $4 AND qualified_ms IS NULL THEN $5 ELSE qualified_ms END \
+                     WHERE id = $1 RETURNING lead_revision",
+                )
+                .bind(&turn.conversation_id)
+                .bind(&lead.lead_json)
+                .bind(lead.score)
+                .bind(turn.qualified)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let message_seq = lead.caused_by.and_then(|i| stored.get(i)).map(|m| m.seq);
+                sqlx::query(
+                    "INSERT INTO lead_revisions (conversation_id, revision, message_seq, changes_json, lead_json, score, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&turn.conversation_id)
+                .bind(rev)
+                .bind(message_seq)
+                .bind(&lead.changes_json)
+                .bind(&lead.lead_json)
+                .bind(lead.score)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                revision = Some(rev);
+            }
+            for job in &turn.jobs {
+                sqlx::query(super::jobs::ENQUEUE)
+                    .bind(job.kind)
+                    .bind(&job.target)
+                    .bind(&turn.conversation_id)
+                    .bind(&job.person_key)
+                    .bind(revision.unwrap_or(0))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(state) = &turn.engine_state {
+                sqlx::query("UPDATE conversations SET engine_state = $2 WHERE id = $1")
+                    .bind(&turn.conversation_id)
+                    .bind(state)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(StoredTurn::Stored { messages: stored, revision })
+        })
+    }
+
+    /// Records a consent decision and sets the conversation's current state.
+    pub async fn record_consent(
+        &self,
+        conversation_id: &str,
+        granted: bool,
+        policy_version: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("INSERT INTO consents (conversation_id, granted, policy_version, created_ms) VALUES ($1, $2, $3, $4)")
+                .bind(conversation_id)
+                .bind(granted)
+                .bind(policy_version)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE conversations SET consent_granted = $2, updated_ms = $3 WHERE id = $1")
+                .bind(conversation_id)
+                .bind(granted)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The lead revisions of a conversation, oldest first.
+    pub async fn revisions(&self, conversation_id: &str) -> Result<Vec<RevisionRow>, StoreError> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, RevisionRow>(
+                "SELECT conversation_id, revision, message_seq, changes_json, lead_json, score, created_ms \
+                 FROM lead_revisions WHERE conversation_id = $1 ORDER BY revision",
+            )
+            .bind(conversation_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// Erases a visitor (GDPR article 17): messages, revisions and consent records are deleted and
+    /// the conversation keeps only its id, site, channel and times, marked erased.
+    pub async fn erase(&self, conversation_id: &str) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let erased = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for sql in [
+                "DELETE FROM messages WHERE conversation_id = $1",
+                "DELETE FROM lead_revisions WHERE conversation_id = $1",
+                "DELETE FROM consents WHERE conversation_id = $1",
+            ] {
+                sqlx::query(sql).bind(conversation_id).execute(&mut *tx).await?;
+            }
+            let done = sqlx::query(
+                "UPDATE conversations SET external_id = NULL, locale = NULL, region = NULL, page_url = NULL, contact_json = NULL, \
+                 lead_json = NULL, score = 0, engine_state = NULL, erased_ms = $2, updated_ms = $2 WHERE id = $1",
+            )
+            .bind(conversation_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            done > 0
+        });
+        Ok(erased)
+    }
+}

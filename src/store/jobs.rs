@@ -1,0 +1,416 @@
+//! The outbox: jobs committed with the lead change that causes them, claimed by workers (with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL so several instances share the work), retried with
+//! backoff, dead-lettered with their last error, paused while a CRM refuses our credentials.
+
+use serde::Serialize;
+
+use super::{BeginWrite, Store, StoreError, now_ms, on_pool};
+
+/// A job to add in a turn's transaction.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: &'static str,
+    pub target: String,
+    /// Normalised email or phone: one person's jobs for one target run one at a time.
+    pub person_key: Option<String>,
+    pub revision: i64,
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub target: String,
+    pub conversation_id: String,
+    pub person_key: Option<String>,
+    pub revision: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub run_at_ms: i64,
+    pub locked_by: Option<String>,
+    pub locked_until_ms: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_error_class: Option<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+/// How a job ended this time.
+#[derive(Debug, Clone)]
+pub enum JobEnd {
+    /// Done; it runs again if a newer revision arrived meanwhile.
+    Done,
+    /// Failed; runs again at this time.
+    Retry {
+        at_ms: i64,
+        error: String,
+        class: &'static str,
+    },
+    /// Failed for good (or too often): kept for an operator.
+    Dead { error: String, class: &'static str },
+    /// The CRM refused our credentials: kept, and the target's jobs pause.
+    Paused { error: String },
+    /// Not run (another job of the same person was running): back in the queue, no attempt counted.
+    Released,
+}
+
+/// Adds a job, or coalesces it into the open job of the same lead and target: that job takes the
+/// newer revision instead of a second job being added.
+pub(crate) const ENQUEUE: &str = "INSERT INTO jobs (kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, created_ms, updated_ms) \
+    VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6) \
+    ON CONFLICT (kind, target, conversation_id) WHERE state IN ('pending', 'running', 'paused') \
+    DO UPDATE SET revision = excluded.revision, person_key = COALESCE(excluded.person_key, jobs.person_key), updated_ms = excluded.updated_ms";
+
+pub(crate) const JOB_COLUMNS: &str = "id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms";
+
+/// Claims due jobs. A job is due when pending and its time has come, or when it was running on
+/// a worker whose lock expired (that worker died). A person whose job is running elsewhere is
+/// skipped.
+const CLAIM_POSTGRES: &str = "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1, updated_ms = $3 \
+    WHERE id IN (SELECT id FROM jobs j WHERE j.target = $4 AND j.kind = $5 \
+      AND ((j.state = 'pending' AND j.run_at_ms <= $3) OR (j.state = 'running' AND j.locked_until_ms < $3)) \
+      AND (j.person_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.target = j.target AND r.kind = j.kind AND r.person_key = j.person_key AND r.id <> j.id AND r.state = 'running' AND r.locked_until_ms >= $3)) \
+      ORDER BY j.run_at_ms, j.id LIMIT $6 FOR UPDATE SKIP LOCKED) \
+    RETURNING id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms";
+
+const CLAIM_SQLITE: &str = "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1, updated_ms = $3 \
+    WHERE id IN (SELECT id FROM jobs j WHERE j.target = $4 AND j.kind = $5 \
+      AND ((j.state = 'pending' AND j.run_at_ms <= $3) OR (j.state = 'running' AND j.locked_until_ms < $3)) \
+      AND (j.person_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.target = j.target AND r.kind = j.kind AND r.person_key = j.person_key AND r.id <> j.id AND r.state = 'running' AND r.locked_until_ms >= $3)) \
+      ORDER BY j.run_at_ms, j.id LIMIT $6) \
+    RETURNING id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms";
+
+impl Store {
+    /// Claims up to `limit` due jobs of one kind and target for `worker`, locked for `lock_ms`.
+    pub async fn claim_jobs(
+        &self,
+        kind: &str,
+        target: &str,
+        worker: &str,
+        limit: i64,
+        lock_ms: i64,
+    ) -> Result<Vec<JobRow>, StoreError> {
+        let now = now_ms();
+        let rows = match self {
+            Store::Postgres(pool) => {
+                sqlx::query_as::<_, JobRow>(CLAIM_POSTGRES)
+                    .bind(worker)
+                    .bind(now + lock_ms)
+                    .bind(now)
+                    .bind(target)
+                    .bind(kind)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin_write().await?;
+                let rows = sqlx::query_as::<_, JobRow>(CLAIM_SQLITE)
+                    .bind(worker)
+                    .bind(now + lock_ms)
+                    .bind(now)
+                    .bind(target)
+                    .bind(kind)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                rows
+            }
+        };
+        Ok(rows)
+    }
+
+    /// On SQLite (one gateway per file), puts jobs left running by a previous process back in
+    /// the queue. PostgreSQL is shared by several gateways, whose running jobs are theirs until
+    /// the lock expires, so nothing is touched there.
+    pub async fn release_orphaned_jobs(&self) -> Result<u64, StoreError> {
+        let Store::Sqlite(pool) = self else {
+            return Ok(0);
+        };
+        let n = sqlx::query("UPDATE jobs SET state = 'pending', locked_by = NULL, locked_until_ms = NULL WHERE state = 'running'")
+            .execute(pool)
+            .await?
+            .rows_affected();
+        Ok(n)
+    }
+
+    /// Records how a claimed job ended. `synced_revision` is the revision the worker read; if a
+    /// newer one arrived while it ran, a finished job goes back to pending at once.
+    pub async fn end_job(
+        &self,
+        job: &JobRow,
+        synced_revision: i64,
+        end: &JobEnd,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            match end {
+                JobEnd::Done => {
+                    sqlx::query(
+                        "UPDATE jobs SET state = CASE WHEN revision > $2 THEN 'pending' ELSE 'done' END, \
+                         attempts = CASE WHEN revision > $2 THEN 0 ELSE attempts END, run_at_ms = $3, \
+                         locked_by = NULL, locked_until_ms = NULL, last_error = NULL, last_error_class = NULL, updated_ms = $3 WHERE id = $1",
+                    )
+                    .bind(job.id)
+                    .bind(synced_revision)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                }
+                JobEnd::Retry { at_ms, error, class } => {
+                    sqlx::query(
+                        "UPDATE jobs SET state = 'pending', run_at_ms = $2, locked_by = NULL, locked_until_ms = NULL, \
+                         last_error = $3, last_error_class = $4, updated_ms = $5 WHERE id = $1",
+                    )
+                    .bind(job.id)
+                    .bind(at_ms)
+                    .bind(error)
+                    .bind(*class)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                }
+                JobEnd::Dead { error, class } => {
+                    sqlx::query(
+                        "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until_ms = NULL, last_error = $2, last_error_class = $3, updated_ms = $4 WHERE id = $1",
+                    )
+                    .bind(job.id)
+                    .bind(error)
+                    .bind(*class)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                }
+                JobEnd::Paused { error } => {
+                    sqlx::query(
+                        "UPDATE jobs SET state = 'paused', locked_by = NULL, locked_until_ms = NULL, last_error = $2, last_error_class = 'auth', updated_ms = $3 WHERE id = $1",
+                    )
+                    .bind(job.id)
+                    .bind(error)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                }
+                JobEnd::Released => {
+                    sqlx::query(
+                        "UPDATE jobs SET state = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until_ms = NULL, updated_ms = $2 WHERE id = $1",
+                    )
+                    .bind(job.id)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Jobs, newest first, optionally of one state.
+    pub async fn list_jobs(
+        &self,
+        state: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<JobRow>, StoreError> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
+            )))
+            .bind(state)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// One job.
+    pub async fn job(&self, id: i64) -> Result<Option<JobRow>, StoreError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row)
+    }
+
+    /// Puts a dead or paused job back in the queue, due now, with its attempts reset.
+    pub async fn retry_job(&self, id: i64) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let n = on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET state = 'pending', attempts = 0, run_at_ms = $2, updated_ms = $2 WHERE id = $1 AND state IN ('dead', 'paused')")
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Gives up a job for good.
+    pub async fn discard_job(&self, id: i64) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let n = on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET state = 'discarded', updated_ms = $2 WHERE id = $1 AND state IN ('dead', 'paused', 'pending')")
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Pauses every open job of a target (its credentials were refused).
+    pub async fn pause_target(&self, target: &str, error: &str) -> Result<u64, StoreError> {
+        let now = now_ms();
+        let n = on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET state = 'paused', last_error = $2, last_error_class = 'auth', updated_ms = $3 WHERE target = $1 AND state = 'pending'")
+                .bind(target)
+                .bind(error)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n)
+    }
+
+    /// Resumes a target's paused jobs.
+    pub async fn resume_target(&self, target: &str) -> Result<u64, StoreError> {
+        let now = now_ms();
+        let n = on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET state = 'pending', attempts = 0, run_at_ms = $2, updated_ms = $2 WHERE target = $1 AND state = 'paused'")
+                .bind(target)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n)
+    }
+
+    /// Jobs per state, for metrics and the admin API.
+    pub async fn job_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let rows: Vec<(String, String, i64)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT target, state, COUNT(*) FROM jobs GROUP BY target, state ORDER BY target, state")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows)
+    }
+
+    /// The CRM record ids of a lead in one target, with the revision last synced.
+    pub async fn crm_links(
+        &self,
+        conversation_id: &str,
+        target: &str,
+    ) -> Result<Option<(String, i64, Option<String>)>, StoreError> {
+        let row: Option<(String, i64, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT links_json, synced_revision, record_url FROM crm_links WHERE conversation_id = $1 AND target = $2")
+                .bind(conversation_id)
+                .bind(target)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row)
+    }
+
+    /// Stores a lead's CRM record ids after a (possibly partial) sync.
+    pub async fn save_crm_links(
+        &self,
+        conversation_id: &str,
+        target: &str,
+        links_json: &str,
+        synced_revision: i64,
+        record_url: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO crm_links (conversation_id, target, links_json, synced_revision, record_url, updated_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (conversation_id, target) DO UPDATE SET links_json = excluded.links_json, \
+                 synced_revision = CASE WHEN excluded.synced_revision > crm_links.synced_revision THEN excluded.synced_revision ELSE crm_links.synced_revision END, \
+                 record_url = COALESCE(excluded.record_url, crm_links.record_url), updated_ms = excluded.updated_ms",
+            )
+            .bind(conversation_id)
+            .bind(target)
+            .bind(links_json)
+            .bind(synced_revision)
+            .bind(record_url)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The sales alert already sent for a lead: channel, thread, score, digest, whether it had the CRM link.
+    pub async fn alert(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<(Option<String>, Option<String>, i64, String, bool)>, StoreError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as("SELECT channel, thread_ts, score, digest, with_crm_link FROM alerts WHERE conversation_id = $1")
+                .bind(conversation_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row)
+    }
+
+    /// Remembers a sent alert (the first one keeps its thread).
+    pub async fn save_alert(
+        &self,
+        conversation_id: &str,
+        channel: Option<&str>,
+        thread_ts: Option<&str>,
+        score: i64,
+        digest: &str,
+        with_crm_link: bool,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO alerts (conversation_id, channel, thread_ts, score, digest, with_crm_link, sent_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (conversation_id) DO UPDATE SET score = excluded.score, digest = excluded.digest, \
+                 with_crm_link = excluded.with_crm_link, sent_ms = excluded.sent_ms, \
+                 channel = COALESCE(alerts.channel, excluded.channel), thread_ts = COALESCE(alerts.thread_ts, excluded.thread_ts)",
+            )
+            .bind(conversation_id)
+            .bind(channel)
+            .bind(thread_ts)
+            .bind(score)
+            .bind(digest)
+            .bind(with_crm_link)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Adds jobs outside a turn (a sync that must follow another, an operator's replay).
+    pub async fn enqueue(&self, conversation_id: &str, jobs: &[NewJob]) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for job in jobs {
+                sqlx::query(ENQUEUE)
+                    .bind(job.kind)
+                    .bind(&job.target)
+                    .bind(conversation_id)
+                    .bind(&job.person_key)
+                    .bind(job.revision)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,325 @@
+// Real-browser test of the chat widget against a running gateway's demo page.
+// Setup: apt-get install -y chromium; cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci
+// Usage: node tests/browser/widget.test.mjs http://127.0.0.1:38211/
+// Chromium comes from CHROMIUM_PATH (default /usr/bin/chromium). Exit code 0 = pass, 1 = fail.
+// The gateway is seen only as a browser sees it: the demo page, its assets and /ws. Bot texts are
+// never compared, only roles, order and counts, because the real bot words its replies freely.
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const BASE_URL = process.argv[2];
+const SCREENSHOT_DIR = fileURLToPath(new URL("../../target/browser/", import.meta.url));
+const REPLY_TIMEOUT_MS = 30_000;
+const SETTLE_MS = 1_000;
+
+const VISITOR_MESSAGES = [
+  "I'm Anna Nowak from Firma Sp. z o.o.",
+  "anna.nowak@firma.pl, +48 601 234 567",
+  "Could someone call me tomorrow morning?",
+];
+
+const problems = [];
+let passed = 0;
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+async function waitFor(what, probe, timeoutMs = REPLY_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function step(name, body) {
+  await body();
+  passed += 1;
+  console.log(`ok   ${name}`);
+}
+
+/** What the widget shows, read from its shadow root. */
+function readWidget(page) {
+  return page.evaluate(() => {
+    const shadow = document.querySelector("leadgate-widget")?.shadowRoot;
+    if (!shadow) return null;
+    const launcher = shadow.querySelector("button[aria-expanded]");
+    const dialog = shadow.querySelector('[role="dialog"]');
+    const log = shadow.querySelector('[role="log"]');
+    const messages = [...(log?.querySelectorAll(".msg") ?? [])].map((bubble) => ({
+      role: bubble.classList.contains("msg-bot") ? "bot" : "visitor",
+      text: bubble.querySelector(".text").textContent,
+      seq: bubble.dataset.seq ? Number(bubble.dataset.seq) : null,
+      settled: !bubble.matches(".is-pending, .is-streaming") && Boolean(bubble.dataset.id),
+    }));
+    const typing = shadow.querySelector(".typing");
+    return {
+      launcherFocused: document.activeElement?.shadowRoot === shadow && shadow.activeElement === launcher,
+      inputFocused: document.activeElement?.shadowRoot === shadow && shadow.activeElement?.tagName === "TEXTAREA",
+      expanded: launcher?.getAttribute("aria-expanded"),
+      dialogOpen: Boolean(dialog && dialog.checkVisibility()),
+      typing: Boolean(typing && typing.checkVisibility()),
+      messages,
+    };
+  });
+}
+
+/** Messages that are stored (have a seq), in the order the page shows them. */
+const storedMessages = (state) => state.messages.filter((m) => m.seq !== null && m.settled);
+
+function assertNoDuplicates(state, when) {
+  const seqs = state.messages.map((m) => m.seq);
+  assert(new Set(seqs).size === seqs.length, `${when}: a seq is shown twice: ${seqs.join(",")}`);
+  const sorted = [...seqs].sort((a, b) => a - b);
+  assert(seqs.every((seq, i) => seq === sorted[i]), `${when}: messages are out of seq order: ${seqs.join(",")}`);
+  const visitorTexts = state.messages.filter((m) => m.role === "visitor").map((m) => m.text);
+  assert(new Set(visitorTexts).size === visitorTexts.length, `${when}: a visitor message is shown twice`);
+}
+
+/** One line per shown message, for failure messages. */
+const describeLog = (state) => state.messages
+  .map((m) => `\n  ${m.seq ?? "-"} ${m.role}${m.settled ? "" : " (pending)"}: ${m.text.slice(0, 60).replace(/\n/g, "⏎")}`).join("");
+
+/** Waits until nothing is pending, typing or streaming, and the log has not changed for a while. */
+async function waitForQuiet(page, what) {
+  let previous = "";
+  let quietSince = Date.now();
+  let state = null;
+  try {
+    return await waitFor(what, async () => {
+      state = await readWidget(page);
+      const snapshot = JSON.stringify(state.messages);
+      if (snapshot !== previous) {
+        previous = snapshot;
+        quietSince = Date.now();
+        return null;
+      }
+      const settled = state.messages.every((m) => m.settled) && !state.typing;
+      return settled && Date.now() - quietSince >= SETTLE_MS ? state : null;
+    });
+  } catch (error) {
+    throw new Error(`${error.message}; the log shows:${state ? describeLog(state) : " nothing"}`);
+  }
+}
+
+/** Types `text` into the focused widget input, sends it with Enter and waits for the bot's answer. */
+async function sayAndAwaitReply(page, text) {
+  const state = await readWidget(page);
+  assert(state.inputFocused, "the message input does not have the focus");
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+  await waitFor(`"${text}" to show at once`, async () =>
+    (await readWidget(page)).messages.some((m) => m.role === "visitor" && m.text === text));
+  await waitFor(`a bot reply to "${text}"`, async () => {
+    const shown = storedMessages(await readWidget(page));
+    const mine = shown.find((m) => m.role === "visitor" && m.text === text);
+    return mine && shown.some((m) => m.role === "bot" && m.seq > mine.seq);
+  });
+  return waitForQuiet(page, `the conversation to settle after "${text}"`);
+}
+
+/** The conversation must read: greeting, then each visitor message followed by a bot reply. */
+function assertConversationShape(state, visitorCount, when) {
+  assertNoDuplicates(state, when);
+  const shown = storedMessages(state);
+  assert(shown.length === state.messages.length, `${when}: some messages are still pending`);
+  assert(shown[0]?.role === "bot", `${when}: the conversation does not start with the bot's greeting`);
+  const visitorTexts = shown.filter((m) => m.role === "visitor").map((m) => m.text);
+  assert(
+    JSON.stringify(visitorTexts) === JSON.stringify(VISITOR_MESSAGES.slice(0, visitorCount)),
+    `${when}: visitor messages are ${JSON.stringify(visitorTexts)}`,
+  );
+  shown.forEach((m, i) => {
+    if (m.role === "visitor") {
+      assert(shown.slice(i + 1).some((later) => later.role === "bot"), `${when}: no bot reply after "${m.text}"`);
+    }
+  });
+}
+
+/** Records every websocket frame of the page, parsed, newest last. */
+function recordFrames(page) {
+  const frames = [];
+  page.on("websocket", (socket) => {
+    const record = (direction) => ({ payload }) => {
+      try {
+        frames.push({ direction, socket, frame: JSON.parse(payload) });
+      } catch {
+        frames.push({ direction, socket, frame: { type: "(not JSON)" } });
+      }
+    };
+    socket.on("framesent", record("sent"));
+    socket.on("framereceived", record("received"));
+  });
+  return frames;
+}
+
+function watchForProblems(page) {
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.text().includes("Refused to")) {
+      problems.push(`console ${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+}
+
+async function run(browser) {
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  watchForProblems(page);
+  await page.exposeFunction("leadgateTestReportViolation", (text) => problems.push(`CSP violation: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      window.leadgateTestReportViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+    });
+  });
+  const frames = recordFrames(page);
+
+  await step("a. demo page loads under the gateway's Content-Security-Policy", async () => {
+    const response = await page.goto(BASE_URL, { waitUntil: "load" });
+    assert(response.ok(), `GET ${BASE_URL} answered ${response.status()}`);
+    const csp = response.headers()["content-security-policy"] || "";
+    assert(csp.includes("script-src 'self'"), `the demo page has no strict CSP header (got "${csp}")`);
+    await page.locator("leadgate-widget button[aria-expanded]").waitFor({ state: "visible" });
+  });
+
+  await step("b. keyboard reaches the launcher and opens an accessible dialog", async () => {
+    await waitFor("Tab to reach the launcher", async () => {
+      await page.keyboard.press("Tab");
+      return (await readWidget(page)).launcherFocused;
+    }, 15_000);
+    const launcher = page.locator("leadgate-widget button[aria-expanded]");
+    assert(await launcher.getAttribute("aria-label"), "the launcher has no aria-label");
+    assert((await readWidget(page)).expanded === "false", "the launcher says it is expanded before opening");
+
+    await page.keyboard.press("Enter");
+    let state = await waitFor("the panel to open", async () => {
+      const now = await readWidget(page);
+      return now.dialogOpen && now;
+    });
+    assert(state.expanded === "true", "aria-expanded is not true on the open launcher");
+    assert(state.inputFocused, "focus did not move to the message input when the panel opened");
+    const dialog = page.locator('leadgate-widget [role="dialog"]');
+    assert(await dialog.getAttribute("aria-label"), "the dialog has no aria-label");
+    const log = page.locator('leadgate-widget [role="log"]');
+    assert((await log.getAttribute("aria-live")) === "polite", 'the message list is not aria-live="polite"');
+
+    await page.keyboard.press("Escape");
+    state = await readWidget(page);
+    assert(!state.dialogOpen && state.expanded === "false", "Escape did not close the panel");
+    assert(state.launcherFocused, "Escape did not return the focus to the launcher");
+    await page.keyboard.press("Enter");
+    state = await readWidget(page);
+    assert(state.dialogOpen && state.inputFocused, "Enter on the launcher did not reopen the panel");
+  });
+
+  await step("c. the bot greets, and answers the visitor's name and contact details", async () => {
+    await waitFor("the bot's greeting", async () =>
+      storedMessages(await readWidget(page)).some((m) => m.role === "bot"));
+    const accept = page.locator("leadgate-widget .consent button.button-primary");
+    if (await accept.isVisible()) {
+      await accept.click();
+      await accept.waitFor({ state: "hidden" });
+      await page.locator("leadgate-widget textarea").focus();
+    }
+    await sayAndAwaitReply(page, VISITOR_MESSAGES[0]);
+    const state = await sayAndAwaitReply(page, VISITOR_MESSAGES[1]);
+    assertConversationShape(state, 2, "after two messages");
+  });
+
+  await step("d. a message sent while the connection drops is shown once after the resume", async () => {
+    const socketsBefore = new Set(frames.map((f) => f.socket)).size;
+    await page.evaluate(() => window.LeadgateWidget._debugSocket().close());
+    const state = await sayAndAwaitReply(page, VISITOR_MESSAGES[2]);
+    assertConversationShape(state, 3, "after the reconnect");
+    const sockets = [...new Set(frames.map((f) => f.socket))];
+    assert(sockets.length > socketsBefore, "the widget did not open a new websocket");
+    const hello = frames.find((f) => f.socket === sockets.at(-1) && f.direction === "sent")?.frame;
+    assert(hello?.type === "hello" && hello.session_id && hello.resume_token && hello.last_seq > 0,
+      `the reconnect did not resume the session: ${JSON.stringify(hello)}`);
+    const welcome = frames.find((f) => f.socket === sockets.at(-1) && f.frame.type === "welcome")?.frame;
+    assert(welcome?.resumed === true, `the gateway did not resume the session: ${JSON.stringify(welcome)}`);
+  });
+
+  await step("e. after a reload the whole history is shown again, once, in order", async () => {
+    const before = storedMessages(await readWidget(page));
+    const expected = JSON.stringify(before.map(({ role, text, seq }) => ({ role, text, seq })));
+    const socketsBefore = new Set(frames.map((f) => f.socket)).size;
+    await page.reload({ waitUntil: "load" });
+    const fromStorage = await waitFor("the widget to render its stored history", async () => {
+      const state = await readWidget(page);
+      return state?.messages.length ? state : null;
+    }, 10_000);
+    const shown = (state) => JSON.stringify(storedMessages(state).map(({ role, text, seq }) => ({ role, text, seq })));
+    assert(shown(fromStorage) === expected, `history right after the reload differs:\n${shown(fromStorage)}\n${expected}`);
+    assert(fromStorage.dialogOpen, "the panel did not stay open across the reload");
+
+    await waitFor("the resume after the reload", async () => {
+      const sockets = [...new Set(frames.map((f) => f.socket))];
+      return sockets.length > socketsBefore &&
+        frames.some((f) => f.socket === sockets.at(-1) && f.frame.type === "welcome");
+    });
+    const resumed = await waitForQuiet(page, "the conversation to settle after the resume");
+    assertNoDuplicates(resumed, "after the reload");
+    assert(shown(resumed) === expected, `history after the resume differs:\n${shown(resumed)}\n${expected}`);
+  });
+
+  await step("f. screenshot for humans", async () => {
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}widget.png` });
+  });
+
+  await step("g. on a 375×667 phone viewport the panel fills the screen", async () => {
+    await page.setViewportSize({ width: 375, height: 667 });
+    const box = await page.locator('leadgate-widget [role="dialog"]').boundingBox();
+    assert(box, "the panel is not shown on the phone viewport");
+    const fills = Math.abs(box.x) < 1 && Math.abs(box.y) < 1 && Math.abs(box.width - 375) < 1 && Math.abs(box.height - 667) < 1;
+    assert(fills, `the panel is not full-screen: ${JSON.stringify(box)}`);
+    const inputFontSize = await page.locator("leadgate-widget textarea").evaluate((input) => getComputedStyle(input).fontSize);
+    assert(parseFloat(inputFontSize) >= 16, `the input font is ${inputFontSize}; iOS zooms below 16px`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}widget-mobile.png` });
+  });
+
+  await step("no console errors and no CSP violations", async () => {
+    assert(problems.length === 0, `the page reported:\n  ${problems.join("\n  ")}`);
+  });
+
+  return page;
+}
+
+async function main() {
+  if (!BASE_URL) {
+    console.error("usage: node tests/browser/widget.test.mjs GATEWAY_BASE_URL");
+    process.exit(1);
+  }
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  let failed = 0;
+  try {
+    await run(browser);
+  } catch (error) {
+    failed = 1;
+    console.error(`FAIL ${error.message}`);
+    if (problems.length) console.error(`the page also reported:\n  ${problems.join("\n  ")}`);
+    const page = browser.contexts()[0]?.pages()[0];
+    if (page) {
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-failure.png` }).catch(() => {});
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+await main();
