@@ -1,0 +1,162 @@
+//! The Meta simulator's state: open 24-hour windows per user, pair rate windows, sent
+//! messages (records of type `messages`) and the HTTP client for webhook deliveries.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::errors::GraphError;
+use super::{Options, Platform, SentMessage};
+use crate::shared::ratelimit::Window;
+use crate::shared::store::Record;
+use crate::shared::vendor::{Core, Vendor};
+
+/// The store table holding sent messages.
+pub(crate) const MESSAGES: &str = "messages";
+
+/// Everything one Meta simulator holds.
+pub(crate) struct Meta {
+    pub core: Core,
+    pub options: Options,
+    pub http: reqwest::Client,
+    windows: Mutex<HashMap<String, Instant>>,
+    pairs: Mutex<HashMap<String, Window>>,
+    sequence: AtomicU64,
+}
+
+impl Meta {
+    /// Fresh state for `options`.
+    pub(crate) fn new(options: Options) -> Self {
+        Meta {
+            core: Core::new(options.seed),
+            options,
+            http: reqwest::Client::new(),
+            windows: Mutex::new(HashMap::new()),
+            pairs: Mutex::new(HashMap::new()),
+            sequence: AtomicU64::new(1),
+        }
+    }
+
+    /// Record that `user` (WhatsApp `wa_id` or Messenger PSID) just wrote to the business.
+    pub(crate) fn open_window(&self, user: &str) {
+        self.windows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(user.to_owned(), Instant::now());
+    }
+
+    /// Whether `user` wrote within `span`.
+    pub(crate) fn window_open(&self, user: &str, span: Duration) -> bool {
+        self.windows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(user)
+            .is_some_and(|at| at.elapsed() < span)
+    }
+
+    /// Count a message to `recipient` against the pair rate limit, if one is set.
+    pub(crate) fn admit_pair(&self, recipient: &str) -> bool {
+        let Some(limit) = self.options.pair_rate_limit else {
+            return true;
+        };
+        self.pairs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(recipient.to_owned())
+            .or_insert_with(|| Window::new(limit))
+            .admit(1)
+            .is_ok()
+    }
+
+    /// A fresh message id with `prefix`.
+    pub(crate) fn next_id(&self, prefix: &str) -> String {
+        let n = self.sequence.fetch_add(1, Ordering::Relaxed);
+        format!(
+            "{prefix}{}{n:06}",
+            uuid::Uuid::new_v4().simple().to_string()[..16].to_ascii_uppercase()
+        )
+    }
+
+    /// Store a sent message.
+    pub(crate) fn keep(&self, message: &SentMessage) {
+        let fields = match serde_json::to_value(message) {
+            Ok(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
+        let record = Record::new(message.id.clone(), fields);
+        self.core
+            .store
+            .write(|tables| tables.insert(MESSAGES, record));
+    }
+
+    /// Every sent message, oldest first.
+    pub(crate) fn sent(&self) -> Vec<SentMessage> {
+        self.core
+            .store
+            .snapshot(MESSAGES)
+            .into_iter()
+            .map(|record| SentMessage {
+                platform: if record.str_field("platform") == Some("messenger") {
+                    Platform::Messenger
+                } else {
+                    Platform::WhatsApp
+                },
+                to: record.str_field("to").unwrap_or_default().to_owned(),
+                id: record.id.clone(),
+                body: record.value("body").clone(),
+            })
+            .collect()
+    }
+
+    /// Whether a path addresses the Messenger page (`me` or the page id).
+    pub(crate) fn is_messenger(&self, path: &str) -> bool {
+        let node = path.split('/').nth(2).unwrap_or_default();
+        node == "me" || node == self.options.page_id
+    }
+}
+
+impl Vendor for Meta {
+    fn core(&self) -> &Core {
+        &self.core
+    }
+
+    fn injected_failure(&self, status: StatusCode, _path: &str) -> Response {
+        GraphError::injected(status).into_response()
+    }
+
+    fn throttled(&self, path: &str) -> Response {
+        let error = if self.is_messenger(path) {
+            GraphError::new(
+                613,
+                "(#613) Calls to this api have exceeded the rate limit.",
+            )
+        } else {
+            GraphError::new(130429, "(#130429) Rate limit hit")
+                .details("Cloud API message throughput has been reached.")
+                .status(crate::shared::http::status(self.options.throttle_status))
+        };
+        error.into_response()
+    }
+
+    fn seed_record(&self, _object: &str, _fields: Map<String, Value>) -> Option<String> {
+        None
+    }
+
+    fn reset_vendor(&self) {
+        self.windows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.pairs.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// A Graph success body `{"success": true}`.
+pub(crate) fn success() -> Value {
+    json!({ "success": true })
+}

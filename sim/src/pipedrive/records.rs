@@ -1,0 +1,218 @@
+//! v2 record endpoints: `POST|GET /api/v2/{object}`, `GET|PATCH|DELETE /api/v2/{object}/{id}`
+//! for persons, organizations, deals and activities, and the write logic v1 shares.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use super::entities::{self, Entity, Kind, check_links, clean, complete, links, render_v2};
+use super::errors::PdError;
+use super::state::Pipedrive;
+use crate::shared::http::{Params, json};
+use crate::shared::store::Record;
+
+/// The v2 entity a path segment names.
+pub(crate) fn v2_entity(object: &str) -> Result<&'static Entity, PdError> {
+    match object {
+        "persons" | "organizations" | "deals" | "activities" => {
+            entities::entity(object).ok_or_else(|| PdError::not_found("Item"))
+        }
+        _ => Err(PdError::new(
+            StatusCode::NOT_FOUND,
+            format!("Unknown method /{object}"),
+            Some("ERR_NOT_FOUND"),
+        )),
+    }
+}
+
+/// Parse a JSON body.
+pub(crate) fn parse_json(body: &[u8]) -> Result<Value, PdError> {
+    serde_json::from_slice(body).map_err(|e| PdError::malformed(&e))
+}
+
+/// `{"success":true,"data":…}`.
+pub(crate) fn success(status: StatusCode, data: Value, additional: Value) -> Response {
+    json(
+        status,
+        &json!({"success": true, "data": data, "additional_data": additional}),
+    )
+}
+
+/// Create a record from validated fields.
+pub(crate) fn create_record(
+    pd: &Pipedrive,
+    entity: &Entity,
+    mut fields: Map<String, Value>,
+) -> Result<Record, PdError> {
+    complete(entity, &mut fields);
+    pd.core.store.write(|tables| {
+        check_links(entity, tables, &fields)?;
+        let record = Record::new(pd.next_id(), fields);
+        let id = record.id.clone();
+        let linked = links(entity, &record.fields);
+        tables.insert(entity.table, record);
+        for (table, other) in linked {
+            tables.link((entity.table, &id), (table, &other));
+        }
+        tables
+            .get(entity.table, &id)
+            .cloned()
+            .ok_or_else(|| PdError::not_found(entity.singular))
+    })
+}
+
+/// Merge validated fields into an existing record.
+pub(crate) fn update_record(
+    pd: &Pipedrive,
+    entity: &Entity,
+    id: &str,
+    fields: Map<String, Value>,
+) -> Result<Record, PdError> {
+    pd.core.store.write(|tables| {
+        if tables.get(entity.table, id).is_none() {
+            return Err(PdError::not_found(entity.singular));
+        }
+        check_links(entity, tables, &fields)?;
+        let linked = links(entity, &fields);
+        let renamed = entity.table == "persons"
+            && fields.contains_key("name")
+            && !fields.contains_key("first_name");
+        let record = tables
+            .get_mut(entity.table, id)
+            .ok_or_else(|| PdError::not_found(entity.singular))?;
+        if renamed {
+            record.fields.remove("first_name");
+            record.fields.remove("last_name");
+        }
+        record.fields.extend(fields);
+        complete(entity, &mut record.fields);
+        record.updated_at = OffsetDateTime::now_utc();
+        for (table, other) in linked {
+            tables.link((entity.table, id), (table, &other));
+        }
+        tables
+            .get(entity.table, id)
+            .cloned()
+            .ok_or_else(|| PdError::not_found(entity.singular))
+    })
+}
+
+/// `POST /api/v2/{object}`.
+pub(crate) async fn create(
+    State(pd): State<Arc<Pipedrive>>,
+    Path(object): Path<String>,
+    body: Bytes,
+) -> Result<Response, PdError> {
+    let entity = v2_entity(&object)?;
+    let body = parse_json(&body)?;
+    let fields = clean(entity, &pd.schema, &body, true, |f| {
+        pd.core.faults.rejected_value(f)
+    })?;
+    let record = create_record(&pd, entity, fields)?;
+    Ok(success(StatusCode::OK, render_v2(&record), Value::Null))
+}
+
+/// `GET /api/v2/{object}/{id}`.
+pub(crate) async fn read(
+    State(pd): State<Arc<Pipedrive>>,
+    Path((object, id)): Path<(String, String)>,
+) -> Result<Response, PdError> {
+    let entity = v2_entity(&object)?;
+    let record = pd
+        .core
+        .store
+        .read(|tables| tables.get(entity.table, &id).cloned())
+        .ok_or_else(|| PdError::not_found(entity.singular))?;
+    Ok(success(StatusCode::OK, render_v2(&record), Value::Null))
+}
+
+/// `PATCH /api/v2/{object}/{id}`.
+pub(crate) async fn update(
+    State(pd): State<Arc<Pipedrive>>,
+    Path((object, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PdError> {
+    let entity = v2_entity(&object)?;
+    let body = parse_json(&body)?;
+    let fields = clean(entity, &pd.schema, &body, false, |f| {
+        pd.core.faults.rejected_value(f)
+    })?;
+    let record = update_record(&pd, entity, &id, fields)?;
+    Ok(success(StatusCode::OK, render_v2(&record), Value::Null))
+}
+
+/// `DELETE /api/v2/{object}/{id}`.
+pub(crate) async fn delete(
+    State(pd): State<Arc<Pipedrive>>,
+    Path((object, id)): Path<(String, String)>,
+) -> Result<Response, PdError> {
+    let entity = v2_entity(&object)?;
+    pd.core
+        .store
+        .write(|tables| tables.remove(entity.table, &id))
+        .ok_or_else(|| PdError::not_found(entity.singular))?;
+    Ok(success(
+        StatusCode::OK,
+        json!({ "id": entities::numeric_id(&id) }),
+        Value::Null,
+    ))
+}
+
+/// Filter records by integer query parameters naming id fields (`org_id=7`, `person_id=1`).
+pub(crate) fn filtered<'a>(
+    entity: &Entity,
+    params: &Params,
+    records: &'a [Record],
+) -> Vec<&'a Record> {
+    let filters: Vec<(&str, u64)> = entity
+        .fields
+        .iter()
+        .filter(|(_, kind)| *kind == Kind::Int)
+        .filter_map(|(name, _)| Some((*name, params.get(name)?.parse().ok()?)))
+        .collect();
+    records
+        .iter()
+        .filter(|record| {
+            filters.iter().all(|(name, wanted)| {
+                record.fields.get(*name).and_then(Value::as_u64) == Some(*wanted)
+            })
+        })
+        .collect()
+}
+
+/// `GET /api/v2/{object}?limit=…&cursor=…` (plus id filters).
+pub(crate) async fn list(
+    State(pd): State<Arc<Pipedrive>>,
+    Path(object): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PdError> {
+    let entity = v2_entity(&object)?;
+    let params = Params::query(query.as_deref());
+    let limit = params
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 500);
+    let start = super::search::decode_cursor(params.get("cursor"))?;
+    let (page, more) = pd.core.store.read(|tables| {
+        let all = filtered(entity, &params, tables.all(entity.table));
+        let page: Vec<Value> = all
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|r| render_v2(r))
+            .collect();
+        (page, start + limit < all.len())
+    });
+    let next = more.then(|| super::search::encode_cursor(start + limit));
+    Ok(success(
+        StatusCode::OK,
+        Value::Array(page),
+        json!({ "next_cursor": next }),
+    ))
+}

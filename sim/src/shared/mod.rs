@@ -1,0 +1,19 @@
+//! Machinery shared by every simulator: the HTTP server with connection-level faults, the
+//! request pipeline (stats, injected faults, latency), the record store, rate-limit windows,
+//! issued tokens and the admin API. Vendor modules supply only what differs between vendors.
+
+pub mod admin;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod faults;
+pub mod handle;
+pub mod http;
+pub mod pipeline;
+pub mod ratelimit;
+pub mod schema;
+pub mod server;
+pub mod stats;
+pub mod store;
+pub mod validate;
+pub mod vendor;

@@ -1,0 +1,105 @@
+//! Zoho CRM simulator (API v8, any `/crm/v{n}` path): the accounts-server token refresh
+//! (`/oauth/v2/token`, with Zoho's 200 + `{"error":"invalid_code"}` refusals and its refresh
+//! rate limit) returning the simulator as `api_domain`; insert, update, get, delete and list of
+//! records in `Leads`, `Contacts`, `Accounts`, `Deals`, `Notes` and `Tasks`, with per-record
+//! statuses (`SUCCESS`, `DUPLICATE_DATA`, `MANDATORY_NOT_FOUND`, `INVALID_DATA`) and 201/200,
+//! 207 or 400 overall; `upsert` with `duplicate_check_fields` (or the system duplicate checks)
+//! reporting `action` and `duplicate_field`; search by `email`, `phone`, `word` or `criteria`
+//! (204 when nothing matches); notes under a record; API credits per rolling 24 hours and a
+//! concurrency limit, both answering 429 `TOO_MANY_REQUESTS`.
+
+mod errors;
+mod guard;
+mod model;
+mod oauth;
+mod records;
+mod routes;
+mod search;
+mod state;
+mod writes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::shared::handle::{SimHandle, common_methods};
+use crate::{FieldDef, OAuthClient, RateLimit, SimError};
+
+/// How a [`ZohoSim`] behaves. Defaults follow the Standard edition.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Listener address (default `127.0.0.1:0`).
+    pub addr: SocketAddr,
+    /// Seed of the fault RNG (random when `None`).
+    pub seed: Option<u64>,
+    /// The self client / server-based client accepted by `/oauth/v2/token`.
+    pub oauth: OAuthClient,
+    /// Lifetime of access tokens (Zoho: 1 hour).
+    pub access_token_ttl: Duration,
+    /// API credits per rolling 24 hours (Standard: 50,000 base); each call costs 1.
+    pub api_credits: RateLimit,
+    /// Simultaneous active calls allowed (Standard: 10).
+    pub concurrency: u32,
+    /// Access tokens one refresh token may mint (Zoho: 10 per 10 minutes).
+    pub token_refresh_limit: RateLimit,
+    /// Extra fields, or standard fields re-declared `unique` ("do not allow duplicate values",
+    /// e.g. `FieldDef::new("Leads", "Email").unique()`), which makes inserts answer
+    /// `DUPLICATE_DATA`.
+    pub custom_fields: Vec<FieldDef>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: None,
+            oauth: OAuthClient::new(
+                "1000.ZOHOSIMCLIENTID0000000000000",
+                "zohosimclientsecret00000000000000000000000",
+                "1000.zohosimrefreshtoken.0000000000000000",
+            ),
+            access_token_ttl: Duration::from_secs(3600),
+            api_credits: RateLimit::per_day(50_000),
+            concurrency: 10,
+            token_refresh_limit: RateLimit::new(10, Duration::from_secs(600)),
+            custom_fields: Vec::new(),
+        }
+    }
+}
+
+/// A running Zoho CRM simulator. Object types: `Leads`, `Contacts`, `Accounts`, `Deals`,
+/// `Notes`, `Tasks`; ids are 19-digit strings.
+pub struct ZohoSim {
+    handle: SimHandle,
+    state: Arc<state::Zoho>,
+}
+
+impl ZohoSim {
+    /// Bind and start serving.
+    pub async fn start(options: Options) -> Result<Self, SimError> {
+        let addr = options.addr;
+        let (handle, state) =
+            SimHandle::start(addr, |base| state::Zoho::new(options, base), routes::router).await?;
+        Ok(ZohoSim { handle, state })
+    }
+
+    common_methods!();
+
+    /// The accepted OAuth client.
+    pub fn oauth_client(&self) -> &OAuthClient {
+        &self.state.options.oauth
+    }
+
+    /// Base URL and credentials as JSON (what the binary prints).
+    pub fn describe(&self) -> Value {
+        json!({
+            "base_url": self.base_url(),
+            "accounts_url": self.base_url(),
+            "token_url": format!("{}/oauth/v2/token", self.base_url()),
+            "api_base": format!("{}/crm/v8", self.base_url()),
+            "oauth": self.oauth_client(),
+        })
+    }
+}

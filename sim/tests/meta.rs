@@ -1,0 +1,254 @@
+//! Meta Graph simulator over real HTTP: WhatsApp and Messenger sends, windows, errors, and
+//! signed deliveries to a webhook receiver.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use common::{client, status_json};
+use leadgate_sim::RateLimit;
+use leadgate_sim::meta::{MetaSim, Options, Platform, signature};
+use serde_json::{Value, json};
+
+/// What the test webhook receiver saw: signature header and raw body per POST.
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+async fn receiver(verify_token: String) -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let app = Router::new()
+        .route(
+            "/hook",
+            get(
+                move |Query(params): Query<std::collections::HashMap<String, String>>| async move {
+                    if params.get("hub.verify_token") == Some(&verify_token)
+                        && params.get("hub.mode").map(String::as_str) == Some("subscribe")
+                    {
+                        (
+                            axum::http::StatusCode::OK,
+                            params.get("hub.challenge").cloned().unwrap_or_default(),
+                        )
+                    } else {
+                        (axum::http::StatusCode::FORBIDDEN, String::new())
+                    }
+                },
+            )
+            .post(
+                |State(seen): State<Seen>, headers: HeaderMap, body: Bytes| async move {
+                    let signature = headers
+                        .get("x-hub-signature-256")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    seen.lock()
+                        .unwrap()
+                        .push((signature, String::from_utf8(body.to_vec()).unwrap()));
+                    "EVENT_RECEIVED"
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+fn whatsapp_url(sim: &MetaSim) -> String {
+    format!(
+        "{}/v25.0/{}/messages",
+        sim.base_url(),
+        sim.options().phone_number_id
+    )
+}
+
+async fn whatsapp(sim: &MetaSim, body: Value) -> (u16, Value) {
+    let response = client()
+        .post(whatsapp_url(sim))
+        .bearer_auth(&sim.options().access_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    status_json(response).await
+}
+
+async fn messenger(sim: &MetaSim, body: Value) -> (u16, Value) {
+    let response = client()
+        .post(format!(
+            "{}/v25.0/me/messages?access_token={}",
+            sim.base_url(),
+            sim.options().page_access_token
+        ))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    status_json(response).await
+}
+
+fn text_to(to: &str, text: &str) -> Value {
+    json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "text", "text": {"preview_url": false, "body": text}})
+}
+
+#[tokio::test]
+async fn whatsapp_window_opens_with_an_inbound_message() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (status, error) = whatsapp(&sim, text_to("+1 650 555 1234", "Hi")).await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], 131047);
+    assert_eq!(error["error"]["type"], "OAuthException");
+    assert!(
+        error["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("24 hours")
+    );
+
+    let template = json!({"messaging_product": "whatsapp", "to": "+16505551234", "type": "template", "template": {"name": "follow_up", "language": {"code": "en_US"}}});
+    assert_eq!(whatsapp(&sim, template).await.0, 200);
+
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    let event = sim.whatsapp_text_event("16505551234", "Jane Doe", "Prix pour 50 sièges ?");
+    assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
+    let (status, sent) = whatsapp(&sim, text_to("+16505551234", "Bien sûr !")).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["messaging_product"], "whatsapp");
+    assert_eq!(
+        sent["contacts"][0],
+        json!({"input": "+16505551234", "wa_id": "16505551234"})
+    );
+    assert!(
+        sent["messages"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("wamid.")
+    );
+    let messages = sim.sent();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1].platform, Platform::WhatsApp);
+    assert_eq!(messages[1].body["text"]["body"], "Bien sûr !");
+
+    let (signature_header, body) = seen.lock().unwrap()[0].clone();
+    assert!(body.contains("si\\u00e8ges"));
+    assert_eq!(
+        signature_header,
+        signature(&sim.options().app_secret, body.as_bytes())
+    );
+    let parsed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        parsed["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"],
+        "Prix pour 50 sièges ?"
+    );
+}
+
+#[tokio::test]
+async fn whatsapp_validation_receipts_and_tokens() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    sim.open_window("16505551234");
+    let buttons: Vec<Value> = (0..4)
+        .map(|i| json!({"type": "reply", "reply": {"id": format!("b{i}"), "title": "Pick"}}))
+        .collect();
+    let interactive = json!({"messaging_product": "whatsapp", "to": "+16505551234", "type": "interactive",
+        "interactive": {"type": "button", "body": {"text": "Choose"}, "action": {"buttons": buttons}}});
+    let (status, error) = whatsapp(&sim, interactive).await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], 131009);
+    let read = json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.X", "typing_indicator": {"type": "text"}});
+    assert_eq!(whatsapp(&sim, read).await, (200, json!({"success": true})));
+
+    let response = client()
+        .post(whatsapp_url(&sim))
+        .bearer_auth("EAAwrong")
+        .json(&text_to("+16505551234", "x"))
+        .send()
+        .await
+        .unwrap();
+    let (status, error) = status_json(response).await;
+    assert_eq!(status, 401);
+    assert_eq!(error["error"]["code"], 190);
+    sim.faults().expire_tokens();
+    let (status, error) = whatsapp(&sim, text_to("+16505551234", "x")).await;
+    assert_eq!(status, 401);
+    assert_eq!(error["error"]["error_subcode"], 463);
+}
+
+#[tokio::test]
+async fn whatsapp_throttling_and_pair_limits() {
+    let sim = MetaSim::start(Options {
+        pair_rate_limit: Some(RateLimit::new(1, Duration::from_secs(60))),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    sim.open_window("16505551234");
+    sim.faults().throttle_next(1);
+    let (status, error) = whatsapp(&sim, text_to("+16505551234", "x")).await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], 130429);
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 200);
+    let (_, error) = whatsapp(&sim, text_to("+16505551234", "again")).await;
+    assert_eq!(error["error"]["code"], 131056);
+    sim.faults().fail_next(1, 503);
+    let (status, error) = whatsapp(&sim, text_to("+16505551234", "x")).await;
+    assert_eq!(status, 503);
+    assert_eq!(error["error"]["code"], 2);
+}
+
+#[tokio::test]
+async fn messenger_window_tags_and_sender_actions() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let psid = "6789012345678901";
+    let text = json!({"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": "hello, world"}});
+    let (status, error) = messenger(&sim, text.clone()).await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], 10);
+    assert_eq!(error["error"]["error_subcode"], 2018278);
+
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    assert_eq!(
+        sim.deliver(&url, &sim.messenger_text_event(psid, "hi"))
+            .await
+            .unwrap(),
+        200
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let (status, sent) = messenger(&sim, text).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["recipient_id"], psid);
+    assert!(sent["message_id"].as_str().unwrap().starts_with("m_"));
+
+    let typing = json!({"recipient": {"id": psid}, "sender_action": "typing_on"});
+    assert_eq!(
+        messenger(&sim, typing).await,
+        (200, json!({"recipient_id": psid}))
+    );
+    let retired = json!({"recipient": {"id": psid}, "messaging_type": "MESSAGE_TAG", "tag": "ACCOUNT_UPDATE", "message": {"text": "x"}});
+    assert_eq!(messenger(&sim, retired).await.1["error"]["code"], 100);
+    let long = json!({"recipient": {"id": psid}, "message": {"text": "x".repeat(2001)}});
+    assert_eq!(messenger(&sim, long).await.1["error"]["code"], 100);
+    assert_eq!(sim.sent().len(), 1);
+    assert_eq!(sim.sent()[0].platform, Platform::Messenger);
+}
+
+#[tokio::test]
+async fn verification_handshake_echoes_the_challenge() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, _) = receiver(sim.options().verify_token.clone()).await;
+    assert_eq!(
+        sim.verify(&url, "1158201444").await.unwrap(),
+        (200, "1158201444".to_owned())
+    );
+    let (url, _) = receiver("something-else".into()).await;
+    assert_eq!(sim.verify(&url, "1158201444").await.unwrap().0, 403);
+    let status = sim.whatsapp_status_event("wamid.X", "delivered", "16505551234");
+    assert_eq!(
+        status["entry"][0]["changes"][0]["value"]["statuses"][0]["status"],
+        "delivered"
+    );
+}

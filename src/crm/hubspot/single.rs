@@ -1,0 +1,259 @@
+//! One record per call: the operations behind [`CrmApi`](crate::crm::CrmApi). Contacts are
+//! found by email with a read by the unique `email` property (not search, whose index lags
+//! behind writes by seconds), by phone with a search over `phone` and `mobilephone`, and by
+//! name and company with a search; the oldest match wins.
+
+use serde_json::{Map, Value, json};
+
+use super::Connector;
+use super::props::{
+    self, DEAL_TO_CONTACT, NOTE_TO_CONTACT, NOTE_TO_DEAL, TASK_TO_CONTACT, TASK_TO_DEAL,
+};
+use crate::crm::{
+    CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
+};
+
+/// The path segments of an object type and what follows it (an id, `search`, `batch`/`read`).
+pub(super) fn path<'a>(object: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut segments = vec!["crm", "v3", "objects", object];
+    segments.extend_from_slice(rest);
+    segments
+}
+
+/// The id of a created or read object.
+pub(super) fn object_id(object: &Value) -> Result<String, CrmError> {
+    match &object["id"] {
+        Value::String(id) if !id.is_empty() => Ok(id.clone()),
+        Value::Number(id) => Ok(id.to_string()),
+        _ => Err(CrmError::retryable(
+            "HubSpot's answer carried no object id",
+            None,
+        )),
+    }
+}
+
+/// Now, in Unix milliseconds.
+pub(super) fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+        .unwrap_or_default()
+}
+
+/// A filter `property EQ value`.
+fn eq(property: &str, value: &str) -> Value {
+    json!({"propertyName": property, "operator": "EQ", "value": value})
+}
+
+/// Filter groups matching any of `phones` in `phone` or `mobilephone` (groups are OR-ed).
+pub(super) fn phone_groups(phones: &[&str]) -> Vec<Value> {
+    ["phone", "mobilephone"]
+        .iter()
+        .map(|property| match phones {
+            [one] => json!({"filters": [eq(property, one)]}),
+            many => {
+                json!({"filters": [{"propertyName": property, "operator": "IN", "values": many}]})
+            }
+        })
+        .collect()
+}
+
+/// A filter group matching a first name, last name (when known) and company (AND-ed).
+pub(super) fn name_group(first: &str, last: Option<&str>, company: &str) -> Value {
+    let mut filters = vec![eq("firstname", first)];
+    filters.extend(last.map(|l| eq("lastname", l)));
+    filters.push(eq("company", company));
+    json!({ "filters": filters })
+}
+
+impl Connector {
+    /// A contact search request body: oldest first, with the properties leadgate reads.
+    pub(super) fn search_body(&self, groups: Vec<Value>, limit: u32, after: Option<&str>) -> Value {
+        let mut body = json!({
+            "filterGroups": groups,
+            "properties": self.read_properties,
+            "sorts": [{"propertyName": "createdate", "direction": "ASCENDING"}],
+            "limit": limit,
+        });
+        if let Some(after) = after {
+            body["after"] = json!(after);
+        }
+        body
+    }
+
+    pub(super) async fn find_contact(
+        &self,
+        key: FindKey<'_>,
+    ) -> Result<Option<PersonRecord>, CrmError> {
+        let groups = match key {
+            FindKey::Email(email) => return self.read_contact(email.as_str(), Some("email")).await,
+            FindKey::Phone(phone) => phone_groups(&[phone.as_str()]),
+            FindKey::NameAndCompany {
+                first,
+                last,
+                company,
+            } => vec![name_group(first, last, company)],
+        };
+        let page = self
+            .api
+            .post(
+                "search contacts",
+                &path("contacts", &["search"]),
+                &self.search_body(groups, 1, None),
+            )
+            .await?;
+        Ok(page["results"]
+            .as_array()
+            .and_then(|r| r.first())
+            .and_then(|o| props::record(&self.config, o)))
+    }
+
+    /// Reads a contact by id, or by a unique property; `None` when there is none.
+    pub(super) async fn read_contact(
+        &self,
+        id: &str,
+        id_property: Option<&str>,
+    ) -> Result<Option<PersonRecord>, CrmError> {
+        let properties = self.read_properties.join(",");
+        let mut query = vec![("properties", properties.as_str())];
+        query.extend(id_property.map(|p| ("idProperty", p)));
+        match self
+            .api
+            .get("read contact", &path("contacts", &[id]), &query)
+            .await
+        {
+            Ok(object) => Ok(props::record(&self.config, &object)),
+            Err(CrmError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) async fn create_contact(&self, person: &PersonFields) -> Result<String, CrmError> {
+        let body =
+            json!({"properties": props::new_contact(&self.config, person), "associations": []});
+        object_id(
+            &self
+                .api
+                .post("create contact", &path("contacts", &[]), &body)
+                .await?,
+        )
+    }
+
+    pub(super) async fn update_contact(
+        &self,
+        id: &str,
+        person: &PersonFields,
+    ) -> Result<(), CrmError> {
+        let body = json!({ "properties": props::contact(person) });
+        self.api
+            .patch("update contact", &path("contacts", &[id]), &body)
+            .await
+            .map(drop)
+    }
+
+    pub(super) async fn insert_deal(
+        &self,
+        person: &str,
+        deal: &DealFields,
+    ) -> Result<String, CrmError> {
+        let body = json!({
+            "properties": props::deal(&self.config, deal, true),
+            "associations": [props::association(person, DEAL_TO_CONTACT)],
+        });
+        object_id(
+            &self
+                .api
+                .post("create deal", &path("deals", &[]), &body)
+                .await?,
+        )
+    }
+
+    /// Updates the amount, currency and own values; with nothing to write it only checks the
+    /// deal still exists, so a deleted deal is created again.
+    pub(super) async fn patch_deal(&self, id: &str, deal: &DealFields) -> Result<(), CrmError> {
+        let properties = props::deal(&self.config, deal, false);
+        if properties.is_empty() {
+            return self
+                .api
+                .get(
+                    "read deal",
+                    &path("deals", &[id]),
+                    &[("properties", "dealname")],
+                )
+                .await
+                .map(drop);
+        }
+        self.api
+            .patch(
+                "update deal",
+                &path("deals", &[id]),
+                &json!({ "properties": properties }),
+            )
+            .await
+            .map(drop)
+    }
+
+    pub(super) async fn insert_note(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        note: &NoteFields,
+    ) -> Result<String, CrmError> {
+        let mut associations = vec![props::association(person, NOTE_TO_CONTACT)];
+        associations.extend(deal.map(|d| props::association(d, NOTE_TO_DEAL)));
+        let body = json!({"properties": props::note(note, now_ms()), "associations": associations});
+        object_id(
+            &self
+                .api
+                .post("create note", &path("notes", &[]), &body)
+                .await?,
+        )
+    }
+
+    pub(super) async fn patch_note(&self, id: &str, note: &NoteFields) -> Result<(), CrmError> {
+        let mut properties = Map::new();
+        properties.insert("hs_note_body".into(), json!(props::html(&note.body)));
+        self.api
+            .patch(
+                "update note",
+                &path("notes", &[id]),
+                &json!({ "properties": properties }),
+            )
+            .await
+            .map(drop)
+    }
+
+    /// `PUT /crm/v4/objects/notes/{id}/associations/default/deals/{deal}`.
+    pub(super) async fn associate_note(&self, id: &str, deal: &str) -> Result<(), CrmError> {
+        let url = self.api.url(&[
+            "crm",
+            "v4",
+            "objects",
+            "notes",
+            id,
+            "associations",
+            "default",
+            "deals",
+            deal,
+        ]);
+        self.api
+            .call("link note", reqwest::Method::PUT, url, None)
+            .await
+            .map(drop)
+    }
+
+    pub(super) async fn insert_task(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        task: &TaskFields,
+    ) -> Result<String, CrmError> {
+        let mut associations = vec![props::association(person, TASK_TO_CONTACT)];
+        associations.extend(deal.map(|d| props::association(d, TASK_TO_DEAL)));
+        let body = json!({"properties": props::task(&self.config, task, task.due_ms), "associations": associations});
+        object_id(
+            &self
+                .api
+                .post("create task", &path("tasks", &[]), &body)
+                .await?,
+        )
+    }
+}

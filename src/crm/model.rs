@@ -1,0 +1,228 @@
+//! What the sync sends to a CRM and what it remembers about it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lead::{Email, PhoneE164};
+
+/// The record ids a lead has in one CRM, kept with the lead so a retry updates instead of
+/// creating again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CrmLinks {
+    pub person: Option<String>,
+    pub company: Option<String>,
+    pub deal: Option<String>,
+    pub note: Option<String>,
+    pub task: Option<String>,
+}
+
+/// A person field the sync can set.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Email,
+    Phone,
+    FirstName,
+    LastName,
+    Company,
+    JobTitle,
+    /// A configured custom field (lead score, source, channel, conversation link), by the name
+    /// the CRM knows it under.
+    Custom(String),
+}
+
+impl Field {
+    /// The name used in the overwrite policy of the configuration.
+    pub fn policy_name(&self) -> &str {
+        match self {
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::Company => "company",
+            Field::JobTitle => "job_title",
+            Field::Custom(name) => name,
+        }
+    }
+}
+
+/// Person (contact, lead) fields to write. Every value is already parsed and valid; a field
+/// that is absent is not sent, so a CRM value is never blanked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonFields {
+    pub email: Option<Email>,
+    pub phone: Option<PhoneE164>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub job_title: Option<String>,
+    /// Custom fields by CRM field name: numbers and strings.
+    pub custom: BTreeMap<String, serde_json::Value>,
+}
+
+impl PersonFields {
+    /// Each field with its value as text, in a stable order.
+    pub fn values(&self) -> Vec<(Field, String)> {
+        let mut out = Vec::new();
+        if let Some(v) = &self.email {
+            out.push((Field::Email, v.as_str().to_owned()));
+        }
+        if let Some(v) = &self.phone {
+            out.push((Field::Phone, v.as_str().to_owned()));
+        }
+        for (field, value) in [
+            (Field::FirstName, &self.first_name),
+            (Field::LastName, &self.last_name),
+            (Field::Company, &self.company),
+            (Field::JobTitle, &self.job_title),
+        ] {
+            if let Some(v) = value {
+                out.push((field, v.clone()));
+            }
+        }
+        for (k, v) in &self.custom {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            out.push((Field::Custom(k.clone()), text));
+        }
+        out
+    }
+
+    /// Whether nothing would be written.
+    pub fn is_empty(&self) -> bool {
+        self.values().is_empty()
+    }
+
+    /// Keeps only the listed fields.
+    pub fn only(&self, keep: &[Field]) -> PersonFields {
+        let has = |f: &Field| keep.contains(f);
+        PersonFields {
+            email: self.email.clone().filter(|_| has(&Field::Email)),
+            phone: self.phone.clone().filter(|_| has(&Field::Phone)),
+            first_name: self.first_name.clone().filter(|_| has(&Field::FirstName)),
+            last_name: self.last_name.clone().filter(|_| has(&Field::LastName)),
+            company: self.company.clone().filter(|_| has(&Field::Company)),
+            job_title: self.job_title.clone().filter(|_| has(&Field::JobTitle)),
+            custom: self
+                .custom
+                .iter()
+                .filter(|(k, _)| has(&Field::Custom((*k).clone())))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// A person as the CRM holds it: its id and current values (empty values left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonRecord {
+    pub id: String,
+    pub values: BTreeMap<Field, String>,
+}
+
+/// A key to find a person by, in the order the sync tries them.
+#[derive(Debug, Clone, Copy)]
+pub enum FindKey<'a> {
+    Email(&'a Email),
+    Phone(&'a PhoneE164),
+    NameAndCompany {
+        first: &'a str,
+        last: Option<&'a str>,
+        company: &'a str,
+    },
+}
+
+/// A deal (opportunity) for a qualified lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealFields {
+    pub title: String,
+    /// Amount in major units: the budget's upper bound, else its lower bound.
+    pub amount: Option<u64>,
+    /// ISO 4217.
+    pub currency: Option<String>,
+    /// Custom fields by CRM field name.
+    pub custom: BTreeMap<String, serde_json::Value>,
+}
+
+/// The conversation's note: summary, captured fields, score breakdown, transcript excerpt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteFields {
+    pub body: String,
+}
+
+/// A follow-up task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFields {
+    pub subject: String,
+    pub body: String,
+    /// Due time, Unix milliseconds (UTC).
+    pub due_ms: i64,
+}
+
+/// Names of the CRM fields that hold leadgate's own values (`[crm.*] fields`, and the same on
+/// deals); a value is only sent when its field is named. Field names are the CRM's API names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomFields {
+    /// Number field for the lead score (`Chat_Score__c`, `chat_score`).
+    pub score: Option<String>,
+    /// Text field for the lead source, `[sync] lead_source` (`Chat_Source__c`).
+    pub source: Option<String>,
+    /// Text field for the channel: web, whatsapp, messenger (`Chat_Channel__c`).
+    pub channel: Option<String>,
+    /// URL field for the conversation's transcript page (`Chat_Conversation__c`).
+    pub conversation_url: Option<String>,
+}
+
+impl CustomFields {
+    /// The values to put in `PersonFields::custom` or `DealFields::custom`, keyed by field
+    /// name: only for fields named here and values given.
+    pub fn values(
+        &self,
+        score: Option<u32>,
+        source: Option<&str>,
+        channel: Option<&str>,
+        conversation_url: Option<&str>,
+    ) -> BTreeMap<String, serde_json::Value> {
+        let mut out = BTreeMap::new();
+        if let (Some(name), Some(v)) = (&self.score, score) {
+            out.insert(name.clone(), serde_json::Value::from(v));
+        }
+        for (name, value) in [
+            (&self.source, source),
+            (&self.channel, channel),
+            (&self.conversation_url, conversation_url),
+        ] {
+            if let (Some(name), Some(v)) = (name, value) {
+                out.insert(name.clone(), serde_json::Value::from(v));
+            }
+        }
+        out
+    }
+
+    /// The configured field names.
+    pub fn names(&self) -> Vec<&str> {
+        [
+            &self.score,
+            &self.source,
+            &self.channel,
+            &self.conversation_url,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
+    }
+
+    /// The first configured name `valid` refuses, as an error naming `key`.
+    pub fn check(&self, key: &str, crm: &str, valid: impl Fn(&str) -> bool) -> Result<(), String> {
+        match self.names().into_iter().find(|n| !valid(n)) {
+            Some(bad) => Err(format!("{key}: `{bad}` is not a {crm} field API name")),
+            None => Ok(()),
+        }
+    }
+}

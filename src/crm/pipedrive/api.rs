@@ -1,0 +1,335 @@
+//! The Pipedrive HTTP client: v1 and v2 URLs (on `api.pipedrive.com`, or on the OAuth token's
+//! `api_domain`), credentials with one refresh when an OAuth token is refused, the throttles for
+//! the burst and search windows, and how Pipedrive's rate-limit headers adapt them.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Url};
+use serde_json::Value;
+use tracing::Instrument;
+
+use super::auth::{Auth, Credential};
+use super::config::Config;
+use super::errors::{self, reason};
+use crate::crm::CrmError;
+use crate::crm::http::{self, Throttle};
+
+/// How long to hold back once the company's daily token budget is spent; it resets daily, and
+/// leadgate looks again hourly.
+pub(super) const DAILY_PAUSE: Duration = Duration::from_secs(3600);
+
+/// Which limit a request counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Bucket {
+    /// The token's rolling burst window.
+    Main,
+    /// The search window (10 per 2 s on every plan).
+    Search,
+    /// Everything (the daily budget).
+    All,
+}
+
+/// The throttles of one Pipedrive token.
+#[derive(Debug)]
+pub(super) struct Limits {
+    main: Throttle,
+    search: Throttle,
+    /// The rolling window's length.
+    pub window: Duration,
+}
+
+impl Limits {
+    /// The plan's limits, each a rolling window like Pipedrive's own.
+    pub(super) fn new(config: &Config) -> Limits {
+        let window = Duration::from_secs(config.rate_limit_window_secs);
+        Limits {
+            main: Throttle::new(http::rolling_share(config.rate_limit), window),
+            search: Throttle::new(http::rolling_share(config.search_rate_limit), window),
+            window,
+        }
+    }
+
+    /// The throttle requests to `bucket` wait on.
+    pub(super) fn throttle(&self, bucket: Bucket) -> &Throttle {
+        match bucket {
+            Bucket::Search => &self.search,
+            Bucket::Main | Bucket::All => &self.main,
+        }
+    }
+
+    /// Nobody sends to `bucket` for `wait`.
+    pub(super) fn pause(&self, bucket: Bucket, wait: Duration) {
+        if bucket != Bucket::Search {
+            self.main.pause(wait);
+        }
+        if bucket != Bucket::Main {
+            self.search.pause(wait);
+        }
+    }
+}
+
+/// What Pipedrive's headers on an answer to a `bucket` request ask for: the window used up
+/// (`x-ratelimit-remaining: 0`, wait `x-ratelimit-reset` seconds), the daily token budget or
+/// the API token's daily POST/PUT allowance spent.
+pub(super) fn header_pauses(
+    headers: &HeaderMap,
+    bucket: Bucket,
+    window: Duration,
+) -> Vec<(Bucket, Duration)> {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let mut pauses = Vec::new();
+    if number("x-ratelimit-remaining") == Some(0) {
+        let reset = number("x-ratelimit-reset")
+            .map(Duration::from_secs)
+            .unwrap_or(window);
+        pauses.push((
+            bucket,
+            reset.clamp(Duration::from_secs(1), Duration::from_secs(60)),
+        ));
+    }
+    if number("x-daily-ratelimit-token-remaining") == Some(0)
+        || number("x-daily-requests-left") == Some(0)
+    {
+        pauses.push((Bucket::All, DAILY_PAUSE));
+    }
+    pauses
+}
+
+/// The API version of a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Version {
+    V1,
+    V2,
+}
+
+/// A Pipedrive company's API.
+pub(super) struct Api {
+    http: reqwest::Client,
+    base: Url,
+    pub auth: Auth,
+    pub limits: Limits,
+}
+
+impl Api {
+    pub fn new(config: &Config) -> Result<Api, String> {
+        let base = Url::parse(&config.base_url).map_err(|e| format!("base_url: {e}"))?;
+        if base.cannot_be_a_base() {
+            return Err(format!(
+                "base_url: `{}` cannot take a path",
+                config.base_url
+            ));
+        }
+        Ok(Api {
+            http: http::client(Duration::from_secs(config.timeout_secs.max(1))),
+            base,
+            auth: Auth::new(config),
+            limits: Limits::new(config),
+        })
+    }
+
+    /// `api.pipedrive.com` serves v1 under `/v1`; a company domain under `/api/v1`.
+    fn url(&self, credential: &Credential, version: Version, segments: &[&str]) -> Url {
+        let domain = match credential {
+            Credential::Bearer {
+                api_domain: Some(domain),
+                ..
+            } => Url::parse(domain).ok().filter(|u| !u.cannot_be_a_base()),
+            _ => None,
+        };
+        let prefix: &[&str] = match (version, domain.is_some()) {
+            (Version::V2, _) => &["api", "v2"],
+            (Version::V1, true) => &["api", "v1"],
+            (Version::V1, false) => &["v1"],
+        };
+        let mut url = domain.unwrap_or_else(|| self.base.clone());
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(prefix).extend(segments);
+        }
+        url
+    }
+
+    /// Sends one request and returns Pipedrive's `data`. An OAuth token Pipedrive refuses is
+    /// refreshed and the request sent once more; a failure is classified.
+    pub async fn call(
+        &self,
+        op: &'static str,
+        method: Method,
+        version: Version,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, CrmError> {
+        let bucket = if segments.last() == Some(&"search") {
+            Bucket::Search
+        } else {
+            Bucket::Main
+        };
+        async move {
+            let mut credential = self.auth.current(&self.http).await?;
+            let mut refreshed = false;
+            loop {
+                let mut url = self.url(&credential, version, segments);
+                if !query.is_empty() {
+                    url.query_pairs_mut().extend_pairs(query);
+                }
+                let mut request = self.http.request(method.clone(), url);
+                request = match &credential {
+                    Credential::ApiToken(token) => request.header("x-api-token", token),
+                    Credential::Bearer { token, .. } => request.bearer_auth(token),
+                };
+                if let Some(body) = body {
+                    request = request.json(body);
+                }
+                let reply = http::send(self.limits.throttle(bucket), request)
+                    .await
+                    .inspect_err(|e| tracing::debug!(error = %e, "no answer"))?;
+                for (bucket, wait) in header_pauses(&reply.headers, bucket, self.limits.window) {
+                    tracing::debug!(?bucket, ?wait, "allowance used up: pausing");
+                    self.limits.pause(bucket, wait);
+                }
+                tracing::debug!(status = reply.status.as_u16(), "answered");
+                if reply.status == reqwest::StatusCode::UNAUTHORIZED
+                    && self.auth.refreshable()
+                    && !refreshed
+                {
+                    credential = self.auth.renew(&credential, &self.http).await?;
+                    refreshed = true;
+                    continue;
+                }
+                if !reply.status.is_success() {
+                    return Err(errors::classify(&reply, &self.limits, bucket));
+                }
+                let answer = reply.json();
+                if answer["success"] == Value::Bool(false) {
+                    let why = reason(&answer).unwrap_or_else(|| reply.excerpt());
+                    return Err(CrmError::permanent(format!(
+                        "Pipedrive refused the request: {why}"
+                    )));
+                }
+                return Ok(answer["data"].clone());
+            }
+        }
+        .instrument(tracing::debug_span!("pipedrive", op))
+        .await
+    }
+
+    pub async fn get(
+        &self,
+        op: &'static str,
+        version: Version,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<Value, CrmError> {
+        self.call(op, Method::GET, version, segments, query, None)
+            .await
+    }
+
+    pub async fn post(
+        &self,
+        op: &'static str,
+        version: Version,
+        segments: &[&str],
+        body: &Value,
+    ) -> Result<Value, CrmError> {
+        self.call(op, Method::POST, version, segments, &[], Some(body))
+            .await
+    }
+
+    pub async fn patch(
+        &self,
+        op: &'static str,
+        segments: &[&str],
+        body: &Value,
+    ) -> Result<Value, CrmError> {
+        self.call(op, Method::PATCH, Version::V2, segments, &[], Some(body))
+            .await
+    }
+
+    pub async fn put(
+        &self,
+        op: &'static str,
+        version: Version,
+        segments: &[&str],
+        body: &Value,
+    ) -> Result<Value, CrmError> {
+        self.call(op, Method::PUT, version, segments, &[], Some(body))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn a_used_up_window_pauses_for_its_reset() {
+        let window = Duration::from_secs(2);
+        let h = headers(&[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "2"),
+            ("x-daily-ratelimit-token-remaining", "29000"),
+        ]);
+        assert_eq!(
+            header_pauses(&h, Bucket::Search, window),
+            vec![(Bucket::Search, Duration::from_secs(2))]
+        );
+        let h = headers(&[
+            ("x-ratelimit-remaining", "5"),
+            ("x-daily-ratelimit-token-remaining", "0"),
+        ]);
+        assert_eq!(
+            header_pauses(&h, Bucket::Main, window),
+            vec![(Bucket::All, DAILY_PAUSE)]
+        );
+        assert!(
+            header_pauses(
+                &headers(&[("x-ratelimit-remaining", "5")]),
+                Bucket::Main,
+                window
+            )
+            .is_empty()
+        );
+        assert!(header_pauses(&HeaderMap::new(), Bucket::Main, window).is_empty());
+    }
+
+    #[test]
+    fn v1_paths_depend_on_the_host() {
+        let api = Api::new(&Config {
+            api_token: Some("t".into()),
+            ..Config::default()
+        })
+        .unwrap();
+        let token = Credential::ApiToken("t".into());
+        assert_eq!(
+            api.url(&token, Version::V1, &["notes"]).as_str(),
+            "https://api.pipedrive.com/v1/notes"
+        );
+        assert_eq!(
+            api.url(&token, Version::V2, &["persons", "search"])
+                .as_str(),
+            "https://api.pipedrive.com/api/v2/persons/search"
+        );
+        let oauth = Credential::Bearer {
+            token: "b".into(),
+            api_domain: Some("https://acme.pipedrive.com".into()),
+        };
+        assert_eq!(
+            api.url(&oauth, Version::V1, &["notes", "7"]).as_str(),
+            "https://acme.pipedrive.com/api/v1/notes/7"
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! `[crm.pipedrive]`: where Pipedrive is, the credentials (an API token, or an OAuth app's
+//! refresh token), the plan's limits and how leads land (pipeline, stage, activity settings,
+//! the custom fields leadgate's own values go to).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::crm::CustomFields;
+
+/// Pipedrive connector settings. Set `api_token`, or `client_id`, `client_secret` and
+/// `refresh_token`; everything else has a default that runs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// API base URL (`https://api.pipedrive.com`): v2 under `/api/v2`, v1 under `/v1`. With
+    /// OAuth, the token's `api_domain` is used instead.
+    pub base_url: String,
+    /// Personal API token, sent as `x-api-token`. Unset when OAuth is used.
+    pub api_token: Option<String>,
+    /// OAuth app client id (with `client_secret` and `refresh_token`, instead of `api_token`).
+    pub client_id: Option<String>,
+    /// OAuth app client secret.
+    pub client_secret: Option<String>,
+    /// OAuth refresh token from the app's installation; access tokens are minted from it and
+    /// refreshed when they expire or are refused.
+    pub refresh_token: Option<String>,
+    /// OAuth token endpoint (`https://oauth.pipedrive.com/oauth/token`).
+    pub token_url: String,
+    /// Timeout of one request, in seconds (default 20).
+    pub timeout_secs: u64,
+    /// Requests the plan allows per token in `rate_limit_window_secs` (default 20: Essential
+    /// with an API token; OAuth tokens get 4× the API-token figure). leadgate uses 95 % of it
+    /// in any rolling window.
+    pub rate_limit: u32,
+    /// The rolling window of the limits, in seconds (Pipedrive: 2).
+    pub rate_limit_window_secs: u64,
+    /// Search requests allowed per window (Pipedrive: 10 per 2 s on every plan).
+    pub search_rate_limit: u32,
+    /// Pipeline id for new deals; unset: the default pipeline.
+    pub pipeline_id: Option<u64>,
+    /// Stage id for new deals; unset: the pipeline's first stage.
+    pub stage_id: Option<u64>,
+    /// Follow-up activity type key (default `call`; `task`, `email`, `meeting`, … or your own).
+    pub activity_type: String,
+    /// Follow-up activity priority id (see `activityFields`); unset: none.
+    pub activity_priority: Option<u64>,
+    /// User id given to new persons, organizations, deals and activities; unset: the token's
+    /// user.
+    pub owner_id: Option<u64>,
+    /// Person custom field key (40 hex characters) for the job title; unset: not sent.
+    pub job_title_field: Option<String>,
+    /// Person custom fields for leadgate's own values (`[crm.pipedrive.fields]`: `score`,
+    /// `source`, `channel`, `conversation_url`, each the field's key); a value is only sent when
+    /// its field is named.
+    pub fields: CustomFields,
+    /// Deal custom fields for the same values (`[crm.pipedrive.deal_fields]`).
+    pub deal_fields: CustomFields,
+    /// The company's Pipedrive web address (`https://acme.pipedrive.com`), for links to person
+    /// records in the alert; unset: taken from OAuth's `api_domain`, else no links.
+    pub app_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_url: "https://api.pipedrive.com".into(),
+            api_token: None,
+            client_id: None,
+            client_secret: None,
+            refresh_token: None,
+            token_url: "https://oauth.pipedrive.com/oauth/token".into(),
+            timeout_secs: 20,
+            rate_limit: 20,
+            rate_limit_window_secs: 2,
+            search_rate_limit: 10,
+            pipeline_id: None,
+            stage_id: None,
+            activity_type: "call".into(),
+            activity_priority: None,
+            owner_id: None,
+            job_title_field: None,
+            fields: CustomFields::default(),
+            deal_fields: CustomFields::default(),
+            app_url: None,
+        }
+    }
+}
+
+/// Credentials stay out of logs.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("api_token", &secret(&self.api_token))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &secret(&self.client_secret))
+            .field("refresh_token", &secret(&self.refresh_token))
+            .field("token_url", &self.token_url)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("rate_limit", &self.rate_limit)
+            .field("rate_limit_window_secs", &self.rate_limit_window_secs)
+            .field("search_rate_limit", &self.search_rate_limit)
+            .field("pipeline_id", &self.pipeline_id)
+            .field("stage_id", &self.stage_id)
+            .field("activity_type", &self.activity_type)
+            .field("activity_priority", &self.activity_priority)
+            .field("owner_id", &self.owner_id)
+            .field("job_title_field", &self.job_title_field)
+            .field("fields", &self.fields)
+            .field("deal_fields", &self.deal_fields)
+            .field("app_url", &self.app_url)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Checks the settings; the error names the key (relative to `[crm.pipedrive]`).
+    pub fn validate(&self) -> Result<(), String> {
+        check_url("base_url", &self.base_url)?;
+        check_url("token_url", &self.token_url)?;
+        if let Some(url) = &self.app_url {
+            check_url("app_url", url)?;
+        }
+        let set = |v: &Option<String>| v.as_ref().is_some_and(|s| !s.trim().is_empty());
+        let oauth = [&self.client_id, &self.client_secret, &self.refresh_token];
+        match (set(&self.api_token), oauth.iter().filter(|v| set(v)).count()) {
+            (true, 0) | (false, 3) => {}
+            (true, _) => return Err("api_token: set the API token or the OAuth client (client_id, client_secret, refresh_token), not both".into()),
+            (false, 0) => return Err("api_token: set the API token, or client_id, client_secret and refresh_token".into()),
+            (false, _) => {
+                let missing = ["client_id", "client_secret", "refresh_token"].iter().zip(oauth).find(|(_, v)| !set(v)).map(|(k, _)| *k).unwrap_or("client_id");
+                return Err(format!("{missing}: OAuth needs client_id, client_secret and refresh_token"));
+            }
+        }
+        if self.timeout_secs == 0 || self.timeout_secs > 300 {
+            return Err("timeout_secs: use 1 to 300 seconds".into());
+        }
+        if self.rate_limit < 2 {
+            return Err("rate_limit: use the plan's limit, at least 2 requests".into());
+        }
+        if self.search_rate_limit < 2 {
+            return Err("search_rate_limit: use the plan's limit, at least 2 requests".into());
+        }
+        if self.rate_limit_window_secs == 0 {
+            return Err("rate_limit_window_secs: use at least 1 second".into());
+        }
+        if self.activity_type.trim().is_empty() {
+            return Err("activity_type: set an activity type key such as `call`".into());
+        }
+        if self
+            .job_title_field
+            .as_deref()
+            .is_some_and(|k| !is_field_key(k))
+        {
+            return Err("job_title_field: use the field's key (the hash from personFields)".into());
+        }
+        self.fields.check("fields", "Pipedrive", is_field_key)?;
+        self.deal_fields
+            .check("deal_fields", "Pipedrive", is_field_key)?;
+        Ok(())
+    }
+
+    /// The person custom fields holding leadgate's own values.
+    pub(super) fn own_person_fields(&self) -> impl Iterator<Item = &str> {
+        self.fields.names().into_iter()
+    }
+}
+
+/// A custom field key as Pipedrive names them (a 40-character hash; anything without spaces is
+/// let through).
+fn is_field_key(key: &str) -> bool {
+    !key.is_empty() && !key.contains(char::is_whitespace)
+}
+
+fn check_url(key: &str, url: &str) -> Result<(), String> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
+        _ => Err(format!("{key}: `{url}` is not an http(s) URL")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_kind_of_credentials() {
+        let token = Config {
+            api_token: Some("abc".into()),
+            ..Config::default()
+        };
+        assert!(token.validate().is_ok());
+        let oauth = Config {
+            client_id: Some("id".into()),
+            client_secret: Some("s".into()),
+            refresh_token: Some("r".into()),
+            ..Config::default()
+        };
+        assert!(oauth.validate().is_ok());
+        assert!(
+            Config::default()
+                .validate()
+                .unwrap_err()
+                .starts_with("api_token:")
+        );
+        let both = Config {
+            api_token: Some("abc".into()),
+            ..oauth.clone()
+        };
+        assert!(both.validate().unwrap_err().starts_with("api_token:"));
+        let half = Config {
+            client_secret: None,
+            ..oauth
+        };
+        assert!(half.validate().unwrap_err().starts_with("client_secret:"));
+    }
+
+    #[test]
+    fn errors_name_the_key_and_secrets_are_not_printed() {
+        let token = Config {
+            api_token: Some("secret-token".into()),
+            ..Config::default()
+        };
+        let fields = CustomFields {
+            score: Some("lead score".into()),
+            ..CustomFields::default()
+        };
+        assert!(
+            Config {
+                fields,
+                ..token.clone()
+            }
+            .validate()
+            .unwrap_err()
+            .starts_with("fields:")
+        );
+        assert!(
+            Config {
+                token_url: "nope".into(),
+                ..token.clone()
+            }
+            .validate()
+            .unwrap_err()
+            .starts_with("token_url:")
+        );
+        assert!(!format!("{token:?}").contains("secret-token"));
+        assert!(toml::from_str::<Config>("apitoken = \"x\"").is_err());
+    }
+}

@@ -1,0 +1,353 @@
+//! The progressive sync, written once for every CRM: find the person (stored id, then email,
+//! then E.164 phone, then name and company; a stale id is found again, not recreated), create
+//! them or update only what changed under the overwrite policy (never blanking a value), then
+//! the deal once the lead qualifies (kept up to date, never duplicated), the conversation's note
+//! (one per conversation, updated as it grows) and the follow-up task (once).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    CrmApi, CrmError, CrmLinks, DealFields, Field, FindKey, NoteFields, PersonFields, PersonRecord,
+    TaskFields,
+};
+
+/// When a lead's value may replace a value the CRM already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Overwrite {
+    /// Only fill a field the CRM has empty (the default: a rep's edits win).
+    #[default]
+    FillEmpty,
+    /// Always write the lead's value (for fields leadgate owns, like the score).
+    Always,
+    /// Never write the field.
+    Never,
+}
+
+/// Per-field overwrite policy: `[sync.overwrite] default = "fill_empty", job_title = "always"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OverwritePolicy {
+    pub default: Overwrite,
+    /// Custom fields leadgate owns (score, source, channel, link) are always rewritten.
+    pub custom: Overwrite,
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, Overwrite>,
+}
+
+impl Default for OverwritePolicy {
+    fn default() -> Self {
+        OverwritePolicy {
+            default: Overwrite::FillEmpty,
+            custom: Overwrite::Always,
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
+impl OverwritePolicy {
+    fn for_field(&self, field: &Field) -> Overwrite {
+        if let Some(o) = self.fields.get(field.policy_name()) {
+            return *o;
+        }
+        match field {
+            Field::Custom(_) => self.custom,
+            _ => self.default,
+        }
+    }
+
+    /// The fields to send to a person the CRM already has: those whose value differs and that
+    /// the policy lets us write. A value equal to the CRM's (compared without case for email)
+    /// is not sent again.
+    pub fn changes(&self, current: &PersonRecord, desired: &PersonFields) -> PersonFields {
+        let keep: Vec<Field> = desired
+            .values()
+            .into_iter()
+            .filter(|(field, value)| {
+                let existing = current
+                    .values
+                    .get(field)
+                    .map(|v| v.trim())
+                    .filter(|v| !v.is_empty());
+                let same = existing.is_some_and(|e| e.eq_ignore_ascii_case(value));
+                !same
+                    && match self.for_field(field) {
+                        Overwrite::Always => true,
+                        Overwrite::FillEmpty => existing.is_none(),
+                        Overwrite::Never => false,
+                    }
+            })
+            .map(|(field, _)| field)
+            .collect();
+        desired.only(&keep)
+    }
+}
+
+/// One lead's sync: what the person should look like, and the deal, note and task.
+#[derive(Debug, Clone)]
+pub struct SyncInput {
+    pub person: PersonFields,
+    /// Set once the lead has reached the deal threshold.
+    pub deal: Option<DealFields>,
+    pub note: NoteFields,
+    /// Created once, with the first sync.
+    pub task: Option<TaskFields>,
+    pub policy: OverwritePolicy,
+}
+
+/// One lead of a batch: what to sync and the links stored with it.
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    pub input: SyncInput,
+    pub links: CrmLinks,
+}
+
+/// Where a sync got to. On failure the links reached so far are kept, so the retry continues
+/// from there instead of creating again.
+#[derive(Debug, Clone)]
+pub struct SyncOutcome {
+    pub links: CrmLinks,
+    pub error: Option<CrmError>,
+    /// Whether a person was created (rather than found) in this run.
+    pub created_person: bool,
+}
+
+/// Runs one lead's sync against a CRM, starting from the links stored with the lead.
+pub async fn execute(api: &dyn CrmApi, input: &SyncInput, links: CrmLinks) -> SyncOutcome {
+    execute_saving(api, input, links, &|_| Box::pin(async {})).await
+}
+
+/// Called with the links each time the sync learns a new CRM id, before its next call: the
+/// worker stores them, so a process killed mid-sync resumes from there instead of creating the
+/// deal, note or task again.
+pub type SaveLinks<'s> =
+    dyn Fn(&CrmLinks) -> futures_util::future::BoxFuture<'s, ()> + Send + Sync + 's;
+
+/// [`execute`], handing every new CRM id to `save` as soon as it is known.
+pub async fn execute_saving(
+    api: &dyn CrmApi,
+    input: &SyncInput,
+    links: CrmLinks,
+    save: &SaveLinks<'_>,
+) -> SyncOutcome {
+    let mut outcome = SyncOutcome {
+        links,
+        error: None,
+        created_person: false,
+    };
+    if let Err(e) = steps(api, input, &mut outcome, save).await {
+        outcome.error = Some(e);
+    }
+    outcome
+}
+
+async fn steps(
+    api: &dyn CrmApi,
+    input: &SyncInput,
+    out: &mut SyncOutcome,
+    save: &SaveLinks<'_>,
+) -> Result<(), CrmError> {
+    let person = person(api, input, out).await?;
+    let known = out.links.clone();
+    out.links.person = Some(person.clone());
+    // Saves the links when this step learnt an id the store does not have yet.
+    let mut saved = known;
+    let mut keep = async |links: &CrmLinks| {
+        if *links != saved {
+            save(links).await;
+            saved = links.clone();
+        }
+    };
+    keep(&out.links).await;
+
+    let mut new_deal = false;
+    if let Some(deal) = &input.deal {
+        new_deal = out.links.deal.is_none();
+        match out.links.deal.clone() {
+            Some(id) => match api.update_deal(&id, deal).await {
+                Ok(()) => {}
+                // Deleted in the CRM: a qualified lead gets its deal back.
+                Err(CrmError::NotFound { .. }) => {
+                    out.links.deal = Some(api.create_deal(&person, deal).await?)
+                }
+                Err(e) => return Err(e),
+            },
+            None => out.links.deal = Some(api.create_deal(&person, deal).await?),
+        }
+        keep(&out.links).await;
+    }
+
+    let deal = out.links.deal.clone();
+    match out.links.note.clone() {
+        Some(id) => match api.update_note(&id, &input.note).await {
+            Ok(()) => {
+                if let (true, Some(deal)) = (new_deal, &deal) {
+                    api.link_note(&id, deal).await?;
+                }
+            }
+            Err(CrmError::NotFound { .. }) => {
+                out.links.note = Some(
+                    api.create_note(&person, deal.as_deref(), &input.note)
+                        .await?,
+                )
+            }
+            Err(e) => return Err(e),
+        },
+        None => {
+            out.links.note = Some(
+                api.create_note(&person, deal.as_deref(), &input.note)
+                    .await?,
+            )
+        }
+    }
+    keep(&out.links).await;
+
+    if out.links.task.is_none()
+        && let Some(task) = &input.task
+    {
+        out.links.task = Some(api.create_task(&person, deal.as_deref(), task).await?);
+    }
+    Ok(())
+}
+
+/// Finds or creates the person and brings their fields up to date; returns the id.
+async fn person(
+    api: &dyn CrmApi,
+    input: &SyncInput,
+    out: &mut SyncOutcome,
+) -> Result<String, CrmError> {
+    let mut found: Option<PersonRecord> = None;
+    if let Some(id) = out.links.person.clone() {
+        found = api.get_person(&id).await?;
+    }
+    if found.is_none() {
+        found = find(api, &input.person).await?;
+    }
+    match found {
+        Some(record) => {
+            let changes = input.policy.changes(&record, &input.person);
+            if !changes.is_empty() {
+                match api.update_person(&record.id, &changes).await {
+                    Ok(()) => {}
+                    // Merged away between the read and the write: find it again next time.
+                    Err(CrmError::NotFound { message }) => {
+                        return Err(CrmError::retryable(message, None));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(record.id)
+        }
+        None => match api.create_person(&input.person).await {
+            Ok(id) => {
+                out.created_person = true;
+                Ok(id)
+            }
+            // Created meanwhile (by another instance, or a retry after a lost answer): use it.
+            Err(CrmError::Conflict { existing_id, .. }) => {
+                if let Some(record) = api.get_person(&existing_id).await? {
+                    let changes = input.policy.changes(&record, &input.person);
+                    if !changes.is_empty() {
+                        api.update_person(&existing_id, &changes).await?;
+                    }
+                }
+                Ok(existing_id)
+            }
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// Looks the person up by email, then phone, then name and company.
+async fn find(api: &dyn CrmApi, p: &PersonFields) -> Result<Option<PersonRecord>, CrmError> {
+    if let Some(email) = &p.email
+        && let Some(r) = api.find_person(FindKey::Email(email)).await?
+    {
+        return Ok(Some(r));
+    }
+    if let Some(phone) = &p.phone
+        && let Some(r) = api.find_person(FindKey::Phone(phone)).await?
+    {
+        return Ok(Some(r));
+    }
+    if let (Some(first), Some(company)) = (&p.first_name, &p.company) {
+        let key = FindKey::NameAndCompany {
+            first,
+            last: p.last_name.as_deref(),
+            company,
+        };
+        if let Some(r) = api.find_person(key).await? {
+            return Ok(Some(r));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lead::Email;
+
+    fn record(values: &[(Field, &str)]) -> PersonRecord {
+        PersonRecord {
+            id: "1".into(),
+            values: values
+                .iter()
+                .map(|(f, v)| (f.clone(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn fill_empty_never_overwrites_and_never_blanks() {
+        let policy = OverwritePolicy::default();
+        let desired = PersonFields {
+            email: Some(Email::parse("a@b.pl").unwrap()),
+            first_name: Some("Anna".into()),
+            company: Some("Firma".into()),
+            job_title: None,
+            custom: [("leadgate_score".to_owned(), serde_json::json!(60))].into(),
+            ..PersonFields::default()
+        };
+        let current = record(&[
+            (Field::Email, "A@B.pl"),
+            (Field::FirstName, "Anne"),
+            (Field::JobTitle, "CEO"),
+            (Field::Custom("leadgate_score".into()), "40"),
+        ]);
+        let changes = policy.changes(&current, &desired);
+        assert_eq!(
+            changes.email, None,
+            "same email in another case is not resent"
+        );
+        assert_eq!(changes.first_name, None, "a rep's value wins");
+        assert_eq!(
+            changes.company.as_deref(),
+            Some("Firma"),
+            "empty fields are filled"
+        );
+        assert_eq!(changes.job_title, None, "nothing is blanked");
+        assert_eq!(
+            changes.custom["leadgate_score"], 60,
+            "owned fields are kept current"
+        );
+    }
+
+    #[test]
+    fn per_field_policy() {
+        let policy: OverwritePolicy = toml::from_str(
+            "default = \"fill_empty\"\nfirst_name = \"always\"\ncompany = \"never\"",
+        )
+        .unwrap();
+        let desired = PersonFields {
+            first_name: Some("Anna".into()),
+            company: Some("Firma".into()),
+            ..PersonFields::default()
+        };
+        let changes = policy.changes(&record(&[(Field::FirstName, "Anne")]), &desired);
+        assert_eq!(changes.first_name.as_deref(), Some("Anna"));
+        assert_eq!(changes.company, None);
+    }
+}

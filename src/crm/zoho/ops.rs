@@ -1,0 +1,318 @@
+//! The single-lead operations behind [`CrmApi`](crate::crm::CrmApi): search by email, phone
+//! or name and company (results checked exactly, as Zoho's search is loose), read, upsert with
+//! the duplicate-check fields, update, and the deal, note and task.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use super::client::{Api, upsert_extra};
+use super::config::Module;
+use super::errors::id_of;
+use super::record::{self, criteria_value, has_email, has_name, has_phone, oldest};
+use crate::crm::{
+    CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
+};
+
+/// Which Account each contact seen lately belongs to, so a deal needs no extra read.
+#[derive(Debug, Default)]
+pub struct Accounts {
+    by_contact: Mutex<HashMap<String, Option<String>>>,
+}
+
+impl Accounts {
+    /// Entries kept before the cache starts over.
+    const MAX: usize = 10_000;
+
+    /// Remembers a contact's account.
+    pub fn remember(&self, contact: &str, account: Option<String>) {
+        let mut map = self.by_contact.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(contact.to_owned(), account);
+    }
+
+    /// A contact's account, if known (`Some(None)`: known to have none).
+    pub fn get(&self, contact: &str) -> Option<Option<String>> {
+        self.by_contact
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(contact)
+            .cloned()
+    }
+
+    /// Remembers the account of a contact row (no-op for leads).
+    pub fn remember_row(&self, api: &Api, row: &Value) {
+        if let (Module::Contacts, Some(id)) = (api.config().module, record::id(row)) {
+            self.remember(&id, record::account_of(row));
+        }
+    }
+}
+
+/// Every record of a search answer (`None`/204: none).
+pub fn rows(answer: Option<Value>) -> Vec<Value> {
+    answer
+        .and_then(|mut a| a["data"].as_array_mut().map(std::mem::take))
+        .unwrap_or_default()
+}
+
+/// The `criteria` finding a name (and, for leads, the company); the exact match is ours.
+fn name_criteria(module: Module, first: &str, last: Option<&str>, company: &str) -> String {
+    let mut parts = vec![format!("(First_Name:equals:{})", criteria_value(first))];
+    if let Some(last) = last {
+        parts.push(format!("(Last_Name:equals:{})", criteria_value(last)));
+    }
+    if module == Module::Leads {
+        parts.push(format!("(Company:equals:{})", criteria_value(company)));
+    }
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("({})", parts.join("and"))
+    }
+}
+
+/// Finds a person by one key.
+pub async fn find(
+    api: &Api,
+    accounts: &Accounts,
+    key: FindKey<'_>,
+) -> Result<Option<PersonRecord>, CrmError> {
+    let config = api.config();
+    let search = |param: &'static str, value: String| async move {
+        Ok::<_, CrmError>(rows(
+            api.get(&[config.module.name(), "search"], &[(param, value)])
+                .await?,
+        ))
+    };
+    let found = match key {
+        FindKey::Email(email) => oldest(&search("email", email.as_str().to_owned()).await?, |r| {
+            has_email(r, email.as_str())
+        })
+        .cloned(),
+        FindKey::Phone(phone) => oldest(&search("phone", phone.as_str().to_owned()).await?, |r| {
+            has_phone(r, phone.as_str())
+        })
+        .cloned(),
+        FindKey::NameAndCompany {
+            first,
+            last,
+            company,
+        } => {
+            let criteria = name_criteria(config.module, first, last, company);
+            oldest(&search("criteria", criteria).await?, |r| {
+                has_name(config, r, first, last, company)
+            })
+            .cloned()
+        }
+    };
+    Ok(found.and_then(|row| {
+        accounts.remember_row(api, &row);
+        record::person(config, &row)
+    }))
+}
+
+/// Reads a person by id (`None` when Zoho answers 204: deleted or merged).
+pub async fn get(
+    api: &Api,
+    accounts: &Accounts,
+    id: &str,
+) -> Result<Option<PersonRecord>, CrmError> {
+    let found = rows(api.get(&[api.config().module.name(), id], &[]).await?);
+    Ok(found.first().and_then(|row| {
+        accounts.remember_row(api, row);
+        record::person(api.config(), row)
+    }))
+}
+
+/// The id of the Account named `company`, created when there is none (one upsert call).
+pub async fn ensure_account(api: &Api, company: &str) -> Result<String, CrmError> {
+    // No Owner: the upsert may match an account a rep owns.
+    let account = json!({ "Account_Name": company });
+    let details = api
+        .write_one(
+            Method::POST,
+            &["Accounts", "upsert"],
+            account,
+            upsert_extra(&["Account_Name".to_owned()]),
+            false,
+        )
+        .await?;
+    id_of(&details)
+}
+
+/// Creates the person by upsert on the duplicate-check fields; returns the id.
+pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<String, CrmError> {
+    let config = api.config();
+    let account = match record::company(config, p) {
+        Some(company) => Some(ensure_account(api, &company).await?),
+        None => None,
+    };
+    let body = record::person_body(config, p, true, account.as_deref());
+    let details = api
+        .write_one(
+            Method::POST,
+            &[config.module.name(), "upsert"],
+            Value::Object(body),
+            upsert_extra(&config.duplicate_check_fields),
+            false,
+        )
+        .await?;
+    let id = id_of(&details)?;
+    if config.module == Module::Contacts {
+        accounts.remember(&id, account);
+    }
+    Ok(id)
+}
+
+/// Writes exactly these fields to the person `id`.
+pub async fn update(
+    api: &Api,
+    accounts: &Accounts,
+    id: &str,
+    p: &PersonFields,
+) -> Result<(), CrmError> {
+    let config = api.config();
+    let account = match record::company(config, p) {
+        Some(company) => Some(ensure_account(api, &company).await?),
+        None => None,
+    };
+    let body = record::person_body(config, p, false, account.as_deref());
+    if body.is_empty() {
+        return Ok(());
+    }
+    api.write_one(
+        Method::PUT,
+        &[config.module.name(), id],
+        Value::Object(body),
+        Map::new(),
+        true,
+    )
+    .await?;
+    if account.is_some() {
+        accounts.remember(id, account);
+    }
+    Ok(())
+}
+
+/// The Account of a contact (remembered, else read); `None` for leads.
+async fn account_for(
+    api: &Api,
+    accounts: &Accounts,
+    person: &str,
+) -> Result<Option<String>, CrmError> {
+    if api.config().module != Module::Contacts {
+        return Ok(None);
+    }
+    if let Some(known) = accounts.get(person) {
+        return Ok(known);
+    }
+    let found = rows(api.get(&["Contacts", person], &[]).await?);
+    let row = found
+        .first()
+        .ok_or_else(|| CrmError::not_found(format!("Zoho contact {person} no longer exists")))?;
+    accounts.remember_row(api, row);
+    Ok(record::account_of(row))
+}
+
+/// Creates the deal; returns its id.
+pub async fn create_deal(
+    api: &Api,
+    accounts: &Accounts,
+    person: &str,
+    deal: &DealFields,
+) -> Result<String, CrmError> {
+    let account = account_for(api, accounts, person).await?;
+    let web = api.web_base();
+    let body = record::new_deal(
+        api.config(),
+        web.as_deref(),
+        person,
+        account.as_deref(),
+        deal,
+    );
+    id_of(
+        &api.write_one(Method::POST, &["Deals"], body, Map::new(), false)
+            .await?,
+    )
+}
+
+/// Brings a deal's amount and custom fields up to date (its name, stage and date are the
+/// rep's).
+pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), CrmError> {
+    let body = record::deal_values(api.config(), deal);
+    if body.is_empty() {
+        // Nothing to write; still notice a deleted deal so the sync recreates it.
+        return match api.get(&["Deals", id], &[]).await? {
+            Some(_) => Ok(()),
+            None => Err(CrmError::not_found(format!(
+                "Zoho deal {id} no longer exists"
+            ))),
+        };
+    }
+    api.write_one(
+        Method::PUT,
+        &["Deals", id],
+        Value::Object(body),
+        Map::new(),
+        true,
+    )
+    .await
+    .map(drop)
+}
+
+/// Creates the conversation's note on the person; returns its id.
+pub async fn create_note(api: &Api, person: &str, note: &NoteFields) -> Result<String, CrmError> {
+    let body = record::new_note(api.config(), person, note);
+    id_of(
+        &api.write_one(Method::POST, &["Notes"], body, Map::new(), false)
+            .await?,
+    )
+}
+
+/// Replaces a note's text.
+pub async fn update_note(api: &Api, id: &str, note: &NoteFields) -> Result<(), CrmError> {
+    api.write_one(
+        Method::PUT,
+        &["Notes", id],
+        record::note_update(note),
+        Map::new(),
+        true,
+    )
+    .await
+    .map(drop)
+}
+
+/// Creates the follow-up task; returns its id.
+pub async fn create_task(
+    api: &Api,
+    person: &str,
+    deal: Option<&str>,
+    task: &TaskFields,
+) -> Result<String, CrmError> {
+    let body = record::new_task(api.config(), person, deal, task);
+    id_of(
+        &api.write_one(Method::POST, &["Tasks"], body, Map::new(), false)
+            .await?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_criteria_escape_and_leave_contacts_company_to_us() {
+        assert_eq!(
+            name_criteria(Module::Leads, "Anna", Some("Nowak"), "Firma (PL), Ltd"),
+            r"((First_Name:equals:Anna)and(Last_Name:equals:Nowak)and(Company:equals:Firma \(PL\)\, Ltd))"
+        );
+        assert_eq!(
+            name_criteria(Module::Contacts, "Anna", None, "Firma"),
+            "(First_Name:equals:Anna)"
+        );
+    }
+}

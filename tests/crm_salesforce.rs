@@ -1,0 +1,844 @@
+//! The Salesforce connector against the Salesforce simulator over real HTTP, driven by the
+//! shared progressive sync: people, opportunities, notes and tasks, the overwrite policy,
+//! error classes, token renewal, the three OAuth flows and safe SOQL.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use leadgate::crm::salesforce::{AuthFlow, Config, Connector, CustomFields, PersonObject};
+use leadgate::crm::sync::{OverwritePolicy, SyncInput, SyncOutcome, execute};
+use leadgate::crm::{
+    CrmApi, CrmError, CrmLinks, DealFields, FindKey, NoteFields, PersonFields, TaskFields,
+};
+use leadgate::lead::{Email, PhoneE164, Region};
+use leadgate_sim::salesforce::{Options, SalesforceSim};
+use leadgate_sim::{FieldDef, RateLimit, Record};
+use serde_json::{Map, Value, json};
+
+const TOKEN_ROUTE: &str = "POST /services/oauth2/token";
+
+async fn sim(options: Options) -> SalesforceSim {
+    SalesforceSim::start(options)
+        .await
+        .expect("simulator starts")
+}
+
+fn config(sim: &SalesforceSim) -> Config {
+    let oauth = sim.oauth_client();
+    Config {
+        login_url: sim.base_url().to_owned(),
+        client_id: oauth.client_id.clone(),
+        client_secret: Some(oauth.client_secret.clone()),
+        refresh_token: Some(oauth.refresh_token.clone()),
+        timeout_secs: 5,
+        max_requests_per_second: 0,
+        limit_pause_secs: 1,
+        ..Config::default()
+    }
+}
+
+fn connector(config: &Config) -> Connector {
+    Connector::new(config).expect("valid configuration")
+}
+
+fn email(raw: &str) -> Email {
+    Email::parse(raw).expect("valid email")
+}
+
+fn phone(raw: &str) -> PhoneE164 {
+    PhoneE164::parse(raw, Some(Region::parse("PL").unwrap())).expect("valid phone")
+}
+
+/// What a chat lead looks like after extraction: parsed email and phone, a name, a company.
+fn anna() -> PersonFields {
+    PersonFields {
+        email: Some(email("anna.nowak@firma.pl")),
+        phone: Some(phone("+48 601 234 567")),
+        first_name: Some("Anna".into()),
+        last_name: Some("Nowak".into()),
+        company: Some("Firma Sp. z o.o.".into()),
+        job_title: None,
+        custom: BTreeMap::new(),
+    }
+}
+
+fn input(person: PersonFields, qualified: bool) -> SyncInput {
+    SyncInput {
+        deal: qualified.then(|| DealFields { title: "Chat lead – Anna Nowak".into(), amount: Some(20_000), currency: Some("PLN".into()), custom: BTreeMap::new() }),
+        note: NoteFields { body: "Wants a CRM integration for 40 people.\nBudget: 20,000 PLN.\nVisitor: \"we need it <soon> & cheap\"".into() },
+        task: Some(TaskFields { subject: "Call Anna Nowak".into(), body: "Qualified in chat; call back about the budget.".into(), due_ms: 1_893_456_000_000 }),
+        person,
+        policy: OverwritePolicy::default(),
+    }
+}
+
+async fn sync(api: &Connector, input: &SyncInput, links: CrmLinks) -> SyncOutcome {
+    execute(api, input, links).await
+}
+
+fn ok(outcome: &SyncOutcome) {
+    assert!(outcome.error.is_none(), "sync failed: {:?}", outcome.error);
+}
+
+fn field<'a>(record: &'a Record, name: &str) -> Option<&'a str> {
+    record.str_field(name)
+}
+
+fn api_calls(sim: &SalesforceSim) -> u64 {
+    let stats = sim.stats();
+    stats.total_requests - stats.route_count(TOKEN_ROUTE)
+}
+
+fn fields(pairs: &[(&str, Value)]) -> Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// Deletes a record the way a rep would, through the REST API.
+async fn delete(sim: &SalesforceSim, object: &str, id: &str) {
+    let http = reqwest::Client::new();
+    let oauth = sim.oauth_client();
+    let token: Value = http
+        .post(format!("{}/services/oauth2/token", sim.base_url()))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &oauth.client_id),
+            ("refresh_token", &oauth.refresh_token),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let status = http
+        .delete(format!(
+            "{}/services/data/v62.0/sobjects/{object}/{id}",
+            sim.base_url()
+        ))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+}
+
+#[tokio::test]
+async fn a_qualified_lead_becomes_one_lead_with_opportunity_note_and_task() {
+    let sim = sim(Options {
+        custom_fields: vec![FieldDef::new("Lead", "Chat_Score__c")],
+        ..Options::default()
+    })
+    .await;
+    let config = Config {
+        fields: CustomFields {
+            score: Some("Chat_Score__c".into()),
+            ..CustomFields::default()
+        },
+        lead_source: Some("Chat".into()),
+        ..config(&sim)
+    };
+    let api = connector(&config);
+    let mut person = anna();
+    person.custom = config
+        .fields
+        .values(Some(72), Some("demo site"), Some("widget"), None);
+    let outcome = sync(&api, &input(person, true), CrmLinks::default()).await;
+    ok(&outcome);
+    assert!(outcome.created_person);
+
+    let leads = sim.records("Lead");
+    assert_eq!(leads.len(), 1);
+    let lead = &leads[0];
+    assert_eq!(Some(&lead.id), outcome.links.person.as_ref());
+    assert_eq!(field(lead, "Email"), Some("anna.nowak@firma.pl"));
+    assert_eq!(field(lead, "Phone"), Some("+48601234567"));
+    assert_eq!(field(lead, "Company"), Some("Firma Sp. z o.o."));
+    assert_eq!(field(lead, "LeadSource"), Some("Chat"));
+    assert_eq!(lead.field("Chat_Score__c"), Some(&json!(72)));
+
+    let opportunities = sim.records("Opportunity");
+    assert_eq!(opportunities.len(), 1);
+    let opportunity = &opportunities[0];
+    assert_eq!(Some(&opportunity.id), outcome.links.deal.as_ref());
+    assert_eq!(field(opportunity, "StageName"), Some("Prospecting"));
+    assert_eq!(opportunity.field("Amount"), Some(&json!(20_000)));
+    assert!(
+        field(opportunity, "Description")
+            .unwrap()
+            .ends_with(&lead.id),
+        "the opportunity names its lead"
+    );
+
+    let notes = sim.records("ContentNote");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(Some(&notes[0].id), outcome.links.note.as_ref());
+    let linked: Vec<&str> = notes[0]
+        .associations
+        .iter()
+        .map(|(_, id)| id.as_str())
+        .collect();
+    assert!(
+        linked.contains(&lead.id.as_str()) && linked.contains(&opportunity.id.as_str()),
+        "note shared with lead and opportunity: {linked:?}"
+    );
+    assert_eq!(sim.records("ContentDocumentLink").len(), 2);
+
+    let tasks = sim.records("Task");
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(field(&tasks[0], "WhoId"), Some(lead.id.as_str()));
+    assert_eq!(
+        field(&tasks[0], "WhatId"),
+        None,
+        "a Lead task cannot name a What"
+    );
+    assert_eq!(field(&tasks[0], "ActivityDate"), Some("2030-01-01"));
+    assert_eq!(
+        api.record_url(&lead.id),
+        Some(format!("{}/{}", sim.base_url(), lead.id))
+    );
+
+    // find by email (composite: leads + contacts), phone (SOSL), name (composite), create,
+    // opportunity, note (composite: note + two links), task.
+    assert_eq!(api_calls(&sim), 7, "{:?}", sim.stats().per_route);
+    assert_eq!(
+        sim.stats().route_count(TOKEN_ROUTE),
+        1,
+        "one token for the whole sync"
+    );
+}
+
+#[tokio::test]
+async fn a_contact_comes_with_its_account_and_a_linked_opportunity() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&Config {
+        object: PersonObject::Contact,
+        ..config(&sim)
+    });
+    let outcome = sync(&api, &input(anna(), true), CrmLinks::default()).await;
+    ok(&outcome);
+
+    let accounts = sim.records("Account");
+    assert_eq!(accounts.len(), 1);
+    let account = &accounts[0].id;
+    assert_eq!(field(&accounts[0], "Name"), Some("Firma Sp. z o.o."));
+    let contacts = sim.records("Contact");
+    assert_eq!(contacts.len(), 1);
+    let contact = &contacts[0].id;
+    assert_eq!(field(&contacts[0], "AccountId"), Some(account.as_str()));
+    assert!(sim.records("Lead").is_empty());
+
+    let opportunity = &sim.records("Opportunity")[0];
+    assert_eq!(field(opportunity, "AccountId"), Some(account.as_str()));
+    let roles = sim.records("OpportunityContactRole");
+    assert_eq!(roles.len(), 1);
+    assert_eq!(field(&roles[0], "ContactId"), Some(contact.as_str()));
+    assert_eq!(
+        field(&roles[0], "OpportunityId"),
+        Some(opportunity.id.as_str())
+    );
+    assert_eq!(roles[0].field("IsPrimary"), Some(&json!(true)));
+
+    let task = &sim.records("Task")[0];
+    assert_eq!(field(task, "WhoId"), Some(contact.as_str()));
+    assert_eq!(field(task, "WhatId"), Some(opportunity.id.as_str()));
+
+    // A second lead at the same company reuses the account.
+    let mut colleague = anna();
+    colleague.email = Some(email("piotr@firma.pl"));
+    colleague.phone = None;
+    colleague.first_name = Some("Piotr".into());
+    ok(&sync(&api, &input(colleague, false), CrmLinks::default()).await);
+    assert_eq!(sim.records("Account").len(), 1);
+    assert_eq!(sim.records("Contact").len(), 2);
+}
+
+#[tokio::test]
+async fn the_same_person_is_updated_by_email_and_by_phone_typed_differently() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&config(&sim));
+    let first = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    ok(&first);
+
+    // A new conversation, same email, more detail: no new lead.
+    let mut again = anna();
+    again.job_title = Some("Head of Sales".into());
+    let second = sync(&api, &input(again, true), CrmLinks::default()).await;
+    ok(&second);
+    assert!(!second.created_person);
+    assert_eq!(second.links.person, first.links.person);
+    let leads = sim.records("Lead");
+    assert_eq!(leads.len(), 1);
+    assert_eq!(field(&leads[0], "Title"), Some("Head of Sales"));
+
+    // No email this time, the phone typed the national way: the same E.164 number.
+    let by_phone = PersonFields {
+        phone: Some(phone("601-234-567")),
+        first_name: Some("Anna".into()),
+        ..PersonFields::default()
+    };
+    let third = sync(&api, &input(by_phone, false), CrmLinks::default()).await;
+    ok(&third);
+    assert_eq!(third.links.person, first.links.person);
+    assert_eq!(sim.records("Lead").len(), 1);
+
+    // A lead a rep typed in with a formatted number is found by that number too.
+    let seeded = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("LastName", json!("Kowalski")),
+                ("Company", json!("Sklep")),
+                ("Phone", json!("(+48) 602-000-111")),
+            ]),
+        )
+        .unwrap();
+    let caller = PersonFields {
+        phone: Some(phone("602 000 111")),
+        last_name: Some("Kowalski".into()),
+        ..PersonFields::default()
+    };
+    let fourth = sync(&api, &input(caller, false), CrmLinks::default()).await;
+    ok(&fourth);
+    assert_eq!(fourth.links.person.as_deref(), Some(seeded.as_str()));
+    assert_eq!(sim.records("Lead").len(), 2);
+}
+
+#[tokio::test]
+async fn a_lead_deleted_in_salesforce_is_found_again_by_email() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&config(&sim));
+    let first = sync(&api, &input(anna(), true), CrmLinks::default()).await;
+    ok(&first);
+    let stale = first.links.person.clone().unwrap();
+    delete(&sim, "Lead", &stale).await;
+    let rep_made = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("LastName", json!("Nowak")),
+                ("Company", json!("Firma")),
+                ("Email", json!("ANNA.NOWAK@firma.pl")),
+            ]),
+        )
+        .unwrap();
+
+    let again = sync(&api, &input(anna(), true), first.links.clone()).await;
+    ok(&again);
+    assert_eq!(
+        again.links.person.as_deref(),
+        Some(rep_made.as_str()),
+        "found by email, not recreated"
+    );
+    assert_eq!(sim.records("Lead").len(), 1);
+    assert_eq!(
+        again.links.deal, first.links.deal,
+        "the opportunity is updated, not duplicated"
+    );
+    assert_eq!(sim.records("Opportunity").len(), 1);
+    assert_eq!(
+        sim.records("ContentNote").len(),
+        1,
+        "the note is updated in place"
+    );
+    assert_eq!(sim.records("Task").len(), 1, "the task is made once");
+}
+
+#[tokio::test]
+async fn a_reps_values_are_kept_and_nothing_is_blanked() {
+    let sim = sim(Options {
+        custom_fields: vec![FieldDef::new("Lead", "Chat_Score__c")],
+        ..Options::default()
+    })
+    .await;
+    let config = Config {
+        fields: CustomFields {
+            score: Some("Chat_Score__c".into()),
+            ..CustomFields::default()
+        },
+        ..config(&sim)
+    };
+    let api = connector(&config);
+    let seeded = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("FirstName", json!("Annie")),
+                ("LastName", json!("[not provided]")),
+                ("Company", json!("[not provided]")),
+                ("Email", json!("anna.nowak@firma.pl")),
+                ("Title", json!("CEO")),
+                ("Chat_Score__c", json!(40)),
+            ]),
+        )
+        .unwrap();
+    let mut person = anna();
+    person.phone = None;
+    person.custom = config.fields.values(Some(80), None, None, None);
+    let outcome = sync(&api, &input(person, false), CrmLinks::default()).await;
+    ok(&outcome);
+    assert_eq!(outcome.links.person.as_deref(), Some(seeded.as_str()));
+    let lead = &sim.records("Lead")[0];
+    assert_eq!(
+        field(lead, "FirstName"),
+        Some("Annie"),
+        "the rep's spelling wins"
+    );
+    assert_eq!(field(lead, "Title"), Some("CEO"), "not blanked");
+    assert_eq!(
+        field(lead, "LastName"),
+        Some("Nowak"),
+        "a placeholder is filled"
+    );
+    assert_eq!(field(lead, "Company"), Some("Firma Sp. z o.o."));
+    assert_eq!(
+        lead.field("Chat_Score__c"),
+        Some(&json!(80)),
+        "leadgate's own field stays current"
+    );
+}
+
+#[tokio::test]
+async fn refusals_are_permanent_with_salesforces_reason() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&config(&sim));
+    sim.faults()
+        .reject_field_value("Company", "Firma Sp. z o.o.");
+    let outcome = sync(&api, &input(anna(), true), CrmLinks::default()).await;
+    let Some(CrmError::Permanent { message }) = &outcome.error else {
+        panic!("expected a permanent error, got {:?}", outcome.error)
+    };
+    assert!(
+        message.contains("FIELD_CUSTOM_VALIDATION_EXCEPTION")
+            && message.contains("validation rule"),
+        "{message}"
+    );
+    assert!(outcome.links.person.is_none());
+
+    // A misconfigured custom field is refused with the column it names.
+    let bad = connector(&Config {
+        fields: CustomFields {
+            score: Some("Missing_Score__c".into()),
+            ..CustomFields::default()
+        },
+        ..config(&sim)
+    });
+    let error = bad
+        .find_person(FindKey::Email(&email("x@y.pl")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, CrmError::Permanent { message } if message.contains("Missing_Score__c")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn outages_rate_limits_and_hung_requests_are_retryable() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&Config {
+        timeout_secs: 1,
+        ..config(&sim)
+    });
+    ok(&sync(&api, &input(anna(), false), CrmLinks::default()).await);
+
+    sim.faults().fail_next(1, 503);
+    let outage = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    assert!(
+        matches!(&outage.error, Some(CrmError::Retryable { message, .. }) if message.contains("SERVER_UNAVAILABLE")),
+        "{:?}",
+        outage.error
+    );
+
+    sim.faults().throttle_next(1);
+    let limited = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    assert_eq!(
+        limited.error,
+        Some(CrmError::retryable(
+            "Salesforce HTTP 403: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.",
+            Some(Duration::from_secs(1))
+        ))
+    );
+
+    sim.faults().hang_next(1);
+    let hung = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    assert!(
+        matches!(&hung.error, Some(CrmError::Retryable { message, .. }) if message.contains("timed out")),
+        "{:?}",
+        hung.error
+    );
+
+    ok(&sync(&api, &input(anna(), false), CrmLinks::default()).await);
+    assert_eq!(sim.records("Lead").len(), 1, "retries never duplicate");
+}
+
+#[tokio::test]
+async fn the_daily_allocation_running_out_is_a_rate_limit() {
+    let sim = sim(Options {
+        daily_api_requests: RateLimit::per_day(2),
+        ..Options::default()
+    })
+    .await;
+    let api = connector(&Config {
+        slow_down_at_percent: 0,
+        ..config(&sim)
+    });
+    let outcome = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    assert!(
+        matches!(&outcome.error, Some(CrmError::Retryable { retry_after: Some(_), message }) if message.contains("REQUEST_LIMIT_EXCEEDED")),
+        "{:?}",
+        outcome.error
+    );
+    assert_eq!(sim.stats().rate_limited, 1);
+}
+
+#[tokio::test]
+async fn refused_credentials_are_an_auth_error() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&Config {
+        refresh_token: Some("5Aep861revoked".into()),
+        ..config(&sim)
+    });
+    let outcome = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    assert!(
+        matches!(&outcome.error, Some(CrmError::Auth { message }) if message.contains("invalid_grant")),
+        "{:?}",
+        outcome.error
+    );
+    assert_eq!(api_calls(&sim), 0);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_renewed_once_and_the_call_goes_through() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&config(&sim));
+    ok(&sync(&api, &input(anna(), false), CrmLinks::default()).await);
+    sim.faults().expire_tokens();
+    let mut again = anna();
+    again.job_title = Some("CTO".into());
+    let outcome = sync(&api, &input(again, false), CrmLinks::default()).await;
+    ok(&outcome);
+    assert_eq!(field(&sim.records("Lead")[0], "Title"), Some("CTO"));
+    let stats = sim.stats();
+    assert_eq!(stats.route_count(TOKEN_ROUTE), 2, "one renewal");
+    assert_eq!(
+        stats
+            .requests
+            .iter()
+            .filter(|r| r.status == Some(401))
+            .count(),
+        1,
+        "one refused call, repeated"
+    );
+}
+
+#[tokio::test]
+async fn all_three_oauth_flows_obtain_a_token() {
+    let sim = sim(Options::default()).await;
+    let base = config(&sim);
+
+    let key = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+    let der: aws_lc_rs::encoding::Pkcs8V1Der = aws_lc_rs::encoding::AsDer::as_der(&key).unwrap();
+    let body = base64_lines(der.as_ref());
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("salesforce-jwt.pem");
+    std::fs::write(
+        &key_path,
+        format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"),
+    )
+    .unwrap();
+
+    let flows = [
+        Config {
+            auth: AuthFlow::RefreshToken,
+            client_secret: None,
+            ..base.clone()
+        },
+        Config {
+            auth: AuthFlow::Jwt,
+            refresh_token: None,
+            client_secret: None,
+            username: Some(sim.username().to_owned()),
+            private_key_path: Some(key_path.display().to_string()),
+            ..base.clone()
+        },
+        Config {
+            auth: AuthFlow::ClientCredentials,
+            refresh_token: None,
+            ..base.clone()
+        },
+    ];
+    for (n, config) in flows.iter().enumerate() {
+        let api = connector(config);
+        let found = api
+            .find_person(FindKey::Email(&email("nobody@firma.pl")))
+            .await;
+        assert_eq!(found, Ok(None), "{:?}", config.auth);
+        assert_eq!(sim.stats().route_count(TOKEN_ROUTE), n as u64 + 1);
+    }
+
+    let wrong_user = Config {
+        auth: AuthFlow::Jwt,
+        refresh_token: None,
+        username: Some("someone@else.example".into()),
+        private_key_path: Some(key_path.display().to_string()),
+        ..base
+    };
+    let error = connector(&wrong_user)
+        .find_person(FindKey::Email(&email("nobody@firma.pl")))
+        .await
+        .unwrap_err();
+    assert_eq!(error.class(), "auth");
+}
+
+fn base64_lines(der: &[u8]) -> String {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    text.as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn quotes_and_backslashes_in_names_are_escaped_not_injected() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&config(&sim));
+    let seeded = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("FirstName", json!("D'Arcy")),
+                ("LastName", json!(r"O\Neill")),
+                ("Company", json!(r"Back\slash 'n' Co")),
+            ]),
+        )
+        .unwrap();
+
+    let same = PersonFields {
+        first_name: Some("D'Arcy".into()),
+        last_name: Some(r"O\Neill".into()),
+        company: Some(r"Back\slash 'n' Co".into()),
+        ..PersonFields::default()
+    };
+    let outcome = sync(&api, &input(same, false), CrmLinks::default()).await;
+    ok(&outcome);
+    assert_eq!(
+        outcome.links.person.as_deref(),
+        Some(seeded.as_str()),
+        "found by name and company"
+    );
+
+    let injection = PersonFields {
+        first_name: Some("x' OR FirstName != 'x".into()),
+        last_name: Some("Eve".into()),
+        company: Some(r"\' OR Company != \'".into()),
+        ..PersonFields::default()
+    };
+    let found = api
+        .find_person(FindKey::NameAndCompany {
+            first: injection.first_name.as_deref().unwrap(),
+            last: injection.last_name.as_deref(),
+            company: injection.company.as_deref().unwrap(),
+        })
+        .await;
+    assert_eq!(found, Ok(None), "the quote is data, not SOQL");
+    let created = sync(&api, &input(injection, false), CrmLinks::default()).await;
+    ok(&created);
+    assert!(created.created_person);
+    let leads = sim.records("Lead");
+    assert_eq!(leads.len(), 2);
+    assert!(
+        leads
+            .iter()
+            .any(|l| field(l, "FirstName") == Some("x' OR FirstName != 'x"))
+    );
+}
+
+#[tokio::test]
+async fn duplicates_and_ambiguous_keys_name_the_existing_record() {
+    let sim = sim(Options {
+        custom_fields: vec![FieldDef::new("Lead", "Chat_Lead_Key__c").external_id()],
+        ..Options::default()
+    })
+    .await;
+    let api = connector(&config(&sim));
+    let existing = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("LastName", json!("Nowak")),
+                ("Company", json!("Firma")),
+                ("Email", json!("anna.nowak@firma.pl")),
+            ]),
+        )
+        .unwrap();
+    let error = api.create_person(&anna()).await.unwrap_err();
+    assert!(
+        matches!(&error, CrmError::Conflict { existing_id, .. } if *existing_id == existing),
+        "duplicate rule: {error:?}"
+    );
+
+    let keyed = connector(&Config {
+        external_id_field: Some("Chat_Lead_Key__c".into()),
+        ..config(&sim)
+    });
+    let mut piotr = anna();
+    piotr.email = Some(email("piotr@firma.pl"));
+    let a = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("LastName", json!("A")),
+                ("Company", json!("F")),
+                ("Chat_Lead_Key__c", json!("piotr@firma.pl")),
+            ]),
+        )
+        .unwrap();
+    let b = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("LastName", json!("B")),
+                ("Company", json!("F")),
+                ("Chat_Lead_Key__c", json!("piotr@firma.pl")),
+            ]),
+        )
+        .unwrap();
+    let error = keyed.create_person(&piotr).await.unwrap_err();
+    assert!(
+        matches!(&error, CrmError::Conflict { existing_id, .. } if *existing_id == a || *existing_id == b),
+        "300 on upsert: {error:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_external_id_makes_creation_an_upsert_and_finds_by_key() {
+    let sim = sim(Options {
+        custom_fields: vec![
+            FieldDef::new("Lead", "Chat_Lead_Key__c")
+                .external_id()
+                .unique(),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let api = connector(&Config {
+        external_id_field: Some("Chat_Lead_Key__c".into()),
+        ..config(&sim)
+    });
+    let mut person = anna();
+    person.email = Some(email("Anna.Nowak@Firma.pl"));
+    let outcome = sync(&api, &input(person, false), CrmLinks::default()).await;
+    ok(&outcome);
+    let lead = &sim.records("Lead")[0];
+    assert_eq!(field(lead, "Chat_Lead_Key__c"), Some("anna.nowak@firma.pl"));
+    assert_eq!(
+        sim.stats()
+            .route_count("PATCH /services/data/{version}/sobjects/Lead/Chat_Lead_Key__c/{value}"),
+        1
+    );
+
+    // The rep changed the email; the key still finds the lead.
+    sim.reset();
+    let id = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("LastName", json!("Nowak")),
+                ("Company", json!("Firma")),
+                ("Email", json!("anna@private.pl")),
+                ("Chat_Lead_Key__c", json!("anna.nowak@firma.pl")),
+            ]),
+        )
+        .unwrap();
+    let again = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    ok(&again);
+    assert_eq!(again.links.person.as_deref(), Some(id.as_str()));
+    assert_eq!(sim.records("Lead").len(), 1);
+}
+
+#[tokio::test]
+async fn a_converted_lead_is_followed_to_its_contact() {
+    let sim = sim(Options::default()).await;
+    let api = connector(&config(&sim));
+    let contact = sim
+        .insert_record(
+            "Contact",
+            fields(&[
+                ("LastName", json!("Nowak")),
+                ("FirstName", json!("Anna")),
+                ("Email", json!("anna.nowak@firma.pl")),
+            ]),
+        )
+        .unwrap();
+    let lead = sim
+        .insert_record(
+            "Lead",
+            fields(&[
+                ("LastName", json!("Nowak")),
+                ("Company", json!("Firma")),
+                ("Email", json!("anna.nowak@firma.pl")),
+                ("IsConverted", json!(true)),
+                ("ConvertedContactId", json!(contact)),
+            ]),
+        )
+        .unwrap();
+
+    let by_link = sync(
+        &api,
+        &input(anna(), true),
+        CrmLinks {
+            person: Some(lead),
+            ..CrmLinks::default()
+        },
+    )
+    .await;
+    ok(&by_link);
+    assert_eq!(by_link.links.person.as_deref(), Some(contact.as_str()));
+    let fresh = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    ok(&fresh);
+    assert_eq!(
+        fresh.links.person.as_deref(),
+        Some(contact.as_str()),
+        "found among contacts by email"
+    );
+    assert_eq!(sim.records("Lead").len(), 1);
+    let task = &sim.records("Task")[0];
+    assert_eq!(
+        field(task, "WhatId"),
+        by_link.links.deal.as_deref(),
+        "a Contact's task names the opportunity"
+    );
+}
+
+#[tokio::test]
+async fn classic_notes_are_written_and_updated_in_place() {
+    let sim = sim(Options::default()).await;
+    let config = Config {
+        note: leadgate::crm::salesforce::NoteConfig {
+            object: leadgate::crm::salesforce::NoteObject::Note,
+            title: "Chat".into(),
+        },
+        ..config(&sim)
+    };
+    let api = connector(&config);
+    let first = sync(&api, &input(anna(), false), CrmLinks::default()).await;
+    ok(&first);
+    let mut longer = input(anna(), false);
+    longer.note.body.push_str("\nVisitor: one more thing.");
+    ok(&sync(&api, &longer, first.links.clone()).await);
+    let notes = sim.records("Note");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(field(&notes[0], "ParentId"), first.links.person.as_deref());
+    assert!(
+        field(&notes[0], "Body")
+            .unwrap()
+            .ends_with("one more thing.")
+    );
+    assert!(sim.records("ContentNote").is_empty());
+}
