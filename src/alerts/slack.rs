@@ -1,0 +1,331 @@
+//! Slack: an incoming webhook, or a bot token with `chat.postMessage` (which can thread).
+//! One message per second per channel, as Slack asks; 429 answers are retried after their
+//! `Retry-After` through the outbox.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::config::SlackConfig;
+use crate::crm::CrmError;
+use crate::crm::http::{Reply, Throttle, client, retry_after, send};
+
+/// What an alert says.
+#[derive(Debug, Clone, Default)]
+pub struct Alert {
+    pub site: String,
+    pub site_name: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub role: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub score: u32,
+    /// "+20 budget 20000–30000 PLN" lines.
+    pub breakdown: Vec<String>,
+    pub budget: Option<String>,
+    pub timeline: Option<String>,
+    pub channel: String,
+    pub summary: String,
+    /// "Open in HubSpot" and its link, when the CRM record exists.
+    pub crm_button: Option<(String, String)>,
+    pub conversation_id: String,
+    /// Set for a follow-up: what changed.
+    pub update: Option<String>,
+}
+
+/// Where an alert landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub channel: Option<String>,
+    /// The message's timestamp, for threading (bot tokens only).
+    pub ts: Option<String>,
+}
+
+/// Posts alerts to Slack.
+pub struct SlackAlerter {
+    config: SlackConfig,
+    http: reqwest::Client,
+    /// One throttle per channel: Slack allows about one message per second per channel.
+    throttles: Mutex<HashMap<String, Arc<Throttle>>>,
+}
+
+impl SlackAlerter {
+    /// An alerter for this configuration.
+    pub fn new(config: SlackConfig) -> SlackAlerter {
+        let http = client(Duration::from_secs(config.timeout_secs.max(1)));
+        SlackAlerter {
+            config,
+            http,
+            throttles: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The alert threshold: `min_score`, else the deal threshold.
+    pub fn min_score(&self, deal_threshold: u32) -> u32 {
+        self.config.min_score.unwrap_or(deal_threshold)
+    }
+
+    fn channel_for(&self, site: &str) -> Option<String> {
+        self.config
+            .site_channels
+            .get(site)
+            .cloned()
+            .or_else(|| self.config.channel.clone())
+    }
+
+    fn throttle(&self, channel: &str) -> Arc<Throttle> {
+        let mut map = self.throttles.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(channel.to_owned())
+            .or_insert_with(|| Arc::new(Throttle::new(1, Duration::from_secs(1))))
+            .clone()
+    }
+
+    /// Posts an alert, in `thread_ts`'s thread when given (bot tokens).
+    pub async fn post(&self, alert: &Alert, thread_ts: Option<&str>) -> Result<Posted, CrmError> {
+        let mut body = message(alert);
+        match (&self.config.token, self.channel_for(&alert.site)) {
+            (Some(token), Some(channel)) => {
+                body["channel"] = json!(channel);
+                if let Some(ts) = thread_ts {
+                    body["thread_ts"] = json!(ts);
+                }
+                let url = format!(
+                    "{}/chat.postMessage",
+                    self.config.api_base.trim_end_matches('/')
+                );
+                let throttle = self.throttle(&channel);
+                let reply = send(
+                    &throttle,
+                    self.http.post(url).bearer_auth(token).json(&body),
+                )
+                .await?;
+                let v = api_result(&reply, &throttle)?;
+                Ok(Posted {
+                    channel: v["channel"].as_str().map(str::to_owned).or(Some(channel)),
+                    ts: v["ts"].as_str().map(str::to_owned),
+                })
+            }
+            _ => {
+                let Some(url) = &self.config.webhook_url else {
+                    return Err(CrmError::permanent(
+                        "no Slack webhook_url, and no token with a channel for this site",
+                    ));
+                };
+                let throttle = self.throttle("webhook");
+                let reply = send(&throttle, self.http.post(url).json(&body)).await?;
+                webhook_result(&reply, &throttle)?;
+                Ok(Posted {
+                    channel: None,
+                    ts: None,
+                })
+            }
+        }
+    }
+}
+
+/// Reads a Web API answer: errors come back as HTTP 200 with `ok: false`.
+fn api_result(reply: &Reply, throttle: &Throttle) -> Result<Value, CrmError> {
+    if reply.status.as_u16() == 429 {
+        let wait = retry_after(&reply.headers);
+        throttle.pause(wait.unwrap_or(Duration::from_secs(1)));
+        return Err(CrmError::retryable("Slack rate limit", wait));
+    }
+    if reply.status.is_server_error() {
+        return Err(CrmError::retryable(
+            format!("Slack HTTP {}", reply.status.as_u16()),
+            retry_after(&reply.headers),
+        ));
+    }
+    let v = reply.json();
+    if v["ok"].as_bool() == Some(true) {
+        return Ok(v);
+    }
+    let error = v["error"].as_str().unwrap_or("unknown_error").to_owned();
+    Err(match error.as_str() {
+        "ratelimited" | "rate_limited" => {
+            CrmError::retryable("Slack rate limit", retry_after(&reply.headers))
+        }
+        "invalid_auth" | "not_authed" | "token_revoked" | "token_expired" | "account_inactive"
+        | "missing_scope" => CrmError::auth(format!("Slack refused the token: {error}")),
+        "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
+            CrmError::retryable(format!("Slack: {error}"), None)
+        }
+        _ => CrmError::permanent(format!("Slack refused the message: {error}")),
+    })
+}
+
+/// Reads an incoming webhook's answer: 200 `ok`, else an error word.
+fn webhook_result(reply: &Reply, throttle: &Throttle) -> Result<(), CrmError> {
+    match reply.status.as_u16() {
+        200 => Ok(()),
+        429 => {
+            let wait = retry_after(&reply.headers);
+            throttle.pause(wait.unwrap_or(Duration::from_secs(1)));
+            Err(CrmError::retryable("Slack rate limit", wait))
+        }
+        500..=599 => Err(CrmError::retryable(
+            format!(
+                "Slack webhook HTTP {}: {}",
+                reply.status.as_u16(),
+                reply.excerpt()
+            ),
+            retry_after(&reply.headers),
+        )),
+        403 if reply.excerpt().contains("invalid_token") => {
+            Err(CrmError::auth("Slack refused the webhook"))
+        }
+        404 | 410
+            if reply.excerpt().contains("no_service")
+                || reply.excerpt().contains("no_active_hooks") =>
+        {
+            Err(CrmError::auth("the Slack webhook was removed"))
+        }
+        status => Err(CrmError::permanent(format!(
+            "Slack webhook refused the message (HTTP {status}): {}",
+            reply.excerpt()
+        ))),
+    }
+}
+
+/// Escapes text for Slack's mrkdwn.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Cuts text to Slack's field limits.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The Block Kit message.
+pub fn message(a: &Alert) -> Value {
+    let who = match &a.company {
+        Some(c) => format!("{} ({c})", a.name),
+        None => a.name.clone(),
+    };
+    let headline = match &a.update {
+        Some(_) => format!("Lead update: {who}"),
+        None => format!(":fire: New qualified lead: {who}"),
+    };
+    let mut fields = Vec::new();
+    let mut field = |label: &str, value: Option<String>| {
+        if let Some(v) = value {
+            fields.push(
+                json!({"type": "mrkdwn", "text": cut(&format!("*{label}:*\n{}", esc(&v)), 2000)}),
+            );
+        }
+    };
+    field("Name", Some(a.name.clone()));
+    field("Company", a.company.clone());
+    field("Role", a.role.clone());
+    field("Score", Some(a.score.to_string()));
+    field("Budget", a.budget.clone());
+    field("Timeline", a.timeline.clone());
+    field("Email", a.email.clone());
+    field("Phone", a.phone.clone());
+    field("Channel", Some(a.channel.clone()));
+    field("Site", Some(a.site_name.clone()));
+    fields.truncate(10);
+    let mut blocks = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": cut(&headline, 150), "emoji": true}}),
+        json!({"type": "section", "fields": fields}),
+    ];
+    if let Some(update) = &a.update {
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(&format!("*What changed:* {}", esc(update)), 3000)}}));
+    }
+    blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(&format!("*Summary:* {}", esc(&a.summary)), 3000)}}));
+    if !a.breakdown.is_empty() {
+        blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(&format!("Score: {}", esc(&a.breakdown.join(" · "))), 3000)}]}));
+    }
+    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Conversation `{}`", a.conversation_id)}]}));
+    if let Some((label, url)) = &a.crm_button {
+        blocks.push(json!({"type": "actions", "elements": [{
+            "type": "button", "action_id": "open_crm", "style": "primary",
+            "text": {"type": "plain_text", "text": cut(label, 75)}, "url": cut(url, 3000),
+        }]}));
+    }
+    let text = match &a.update {
+        Some(u) => format!("Lead update: {who} – {u}"),
+        None => format!("New qualified lead: {who} - score {}", a.score),
+    };
+    json!({"text": text, "blocks": blocks})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert() -> Alert {
+        Alert {
+            site: "demo".into(),
+            site_name: "Acme".into(),
+            name: "Anna Nowak".into(),
+            company: Some("Firma <b>".into()),
+            score: 85,
+            breakdown: vec!["+20 budget 20000–30000 PLN".into(), "+25 decides".into()],
+            channel: "web".into(),
+            summary: "Anna Nowak — budget 20000–30000 PLN".into(),
+            crm_button: Some((
+                "Open in HubSpot".into(),
+                "https://app.hubspot.com/contacts/1/record/0-1/42".into(),
+            )),
+            conversation_id: "c1".into(),
+            ..Alert::default()
+        }
+    }
+
+    #[test]
+    fn blocks_follow_the_layout_and_escape_text() {
+        let m = message(&alert());
+        assert_eq!(
+            m["text"],
+            "New qualified lead: Anna Nowak (Firma <b>) - score 85"
+        );
+        let blocks = m["blocks"].as_array().unwrap();
+        assert_eq!(blocks[0]["type"], "header");
+        assert!(
+            blocks[1]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["text"] == "*Company:*\nFirma &lt;b&gt;")
+        );
+        let actions = blocks.iter().find(|b| b["type"] == "actions").unwrap();
+        assert_eq!(
+            actions["elements"][0]["url"],
+            "https://app.hubspot.com/contacts/1/record/0-1/42"
+        );
+        assert!(blocks.iter().any(|b| {
+            b["type"] == "context"
+                && b["elements"][0]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("+25 decides")
+        }));
+    }
+
+    #[test]
+    fn updates_say_what_changed() {
+        let m = message(&Alert {
+            update: Some("budget raised to 50k".into()),
+            ..alert()
+        });
+        assert!(
+            m["blocks"][0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Lead update")
+        );
+        assert!(m["text"].as_str().unwrap().contains("budget raised"));
+    }
+}

@@ -1,0 +1,9 @@
+//! Getting leads out: the outbox worker, its retry schedule, and the planner that decides what
+//! each CRM receives.
+
+pub mod plan;
+pub mod schedule;
+pub mod worker;
+
+pub use plan::CustomFieldNames;
+pub use worker::{CRM_SYNC, ConversationLinks, SLACK_ALERT, Target, Worker};

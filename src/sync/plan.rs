@@ -1,0 +1,389 @@
+//! The progressive-profiling planner: whether a lead may go to a CRM yet, and what to send —
+//! the person's fields, the deal once qualified, the conversation's note and the follow-up
+//! task. Pure functions of the lead, its conversation and the configuration.
+
+use std::fmt::Write as _;
+
+use crate::config::{MinFields, SiteConfig, SyncConfig};
+use crate::crm::sync::SyncInput;
+use crate::crm::{CustomFields, DealFields, NoteFields, PersonFields, TaskFields};
+use crate::lead::{Lead, Score, ScoringRules};
+use crate::store::{ConversationRow, MessageRow};
+
+/// Where one CRM keeps leadgate's own values: fields on the person and on the deal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomFieldNames {
+    pub person: CustomFields,
+    pub deal: CustomFields,
+}
+
+/// Whether a lead may be sent to a CRM: not a test or junk entry, consent given where it is
+/// required, and the site's minimum contact fields known.
+pub fn syncable(lead: &Lead, conversation: &ConversationRow, min: MinFields) -> bool {
+    let consent_ok = !conversation.consent_required || conversation.consent_granted == Some(true);
+    let contact = match min {
+        MinFields::EmailOrPhone => lead.email.is_some() || lead.phone.is_some(),
+        MinFields::Email => lead.email.is_some(),
+        MinFields::Phone => lead.phone.is_some(),
+        MinFields::EmailAndPhone => lead.email.is_some() && lead.phone.is_some(),
+    };
+    !lead.is_test && consent_ok && conversation.erased_ms.is_none() && contact
+}
+
+/// The key one person's jobs are serialised by: their email, else their phone.
+pub fn person_key(lead: &Lead) -> Option<String> {
+    lead.email
+        .as_ref()
+        .map(|e| e.as_str().to_owned())
+        .or_else(|| lead.phone.as_ref().map(|p| p.as_str().to_owned()))
+}
+
+/// Everything the planner reads about one lead.
+pub struct LeadView<'a> {
+    pub conversation: &'a ConversationRow,
+    pub messages: &'a [MessageRow],
+    pub lead: &'a Lead,
+    pub site: &'a SiteConfig,
+    /// A link to the conversation for the sales rep, when the gateway has a public URL.
+    pub conversation_url: Option<String>,
+}
+
+/// Builds one lead's sync.
+pub fn sync_input(
+    view: &LeadView<'_>,
+    rules: &ScoringRules,
+    sync: &SyncConfig,
+    names: &CustomFieldNames,
+    now_ms: i64,
+) -> SyncInput {
+    let lead = view.lead;
+    let score = rules.score(lead);
+    let values = |fields: &CustomFields| {
+        fields.values(
+            Some(score.total),
+            Some(&sync.lead_source),
+            Some(&view.conversation.channel),
+            view.conversation_url.as_deref(),
+        )
+    };
+    let person = PersonFields {
+        email: lead.email.clone(),
+        phone: lead.phone.clone(),
+        first_name: lead.name.as_ref().map(|n| n.first().to_owned()),
+        last_name: lead.name.as_ref().and_then(|n| n.last().map(str::to_owned)),
+        company: lead.company.as_ref().map(|c| c.as_str().to_owned()),
+        job_title: lead.job_title.as_ref().map(|t| t.as_str().to_owned()),
+        custom: values(&names.person),
+    };
+    let deal = rules.qualifies(&score).then(|| DealFields {
+        title: format!("{} – chat lead", display_name(lead)),
+        amount: lead.budget.and_then(|b| b.max().or(b.min())),
+        currency: lead
+            .budget
+            .and_then(|b| b.currency())
+            .map(|c| c.code().to_owned()),
+        custom: values(&names.deal),
+    });
+    let task = TaskFields {
+        subject: format!(
+            "Follow up with {} (chat lead, score {})",
+            display_name(lead),
+            score.total
+        ),
+        body: summary(lead, &score),
+        due_ms: now_ms + i64::from(sync.task_due_hours) * 3_600_000,
+    };
+    SyncInput {
+        person,
+        deal,
+        note: NoteFields {
+            body: note_body(view, &score, sync.transcript_messages),
+        },
+        task: Some(task),
+        policy: sync.overwrite.clone(),
+    }
+}
+
+/// The lead's name for titles: full name, else company, else email or phone.
+pub fn display_name(lead: &Lead) -> String {
+    if let Some(n) = &lead.name {
+        return n.to_string();
+    }
+    if let Some(c) = &lead.company {
+        return c.to_string();
+    }
+    person_key(lead).unwrap_or_else(|| "Website visitor".to_owned())
+}
+
+/// One line a sales rep reads first: who, what budget, when, whether they decide.
+pub fn summary(lead: &Lead, score: &Score) -> String {
+    let mut parts = vec![display_name(lead)];
+    if let (Some(t), true) = (&lead.job_title, lead.name.is_some()) {
+        parts.push(t.to_string());
+    }
+    if let (Some(c), true) = (&lead.company, lead.name.is_some()) {
+        parts.push(format!("at {c}"));
+    }
+    let mut line = parts.join(", ");
+    let mut facts = Vec::new();
+    if let Some(b) = lead.budget {
+        facts.push(format!("budget {b}"));
+    }
+    if let Some(t) = lead.timeline_days {
+        facts.push(if t.days() == 0 {
+            "wants to start now".to_owned()
+        } else {
+            format!("starts in {} days", t.days())
+        });
+    }
+    match lead.decision_maker {
+        Some(true) => facts.push("decides".to_owned()),
+        Some(false) => facts.push("someone else decides".to_owned()),
+        None => {}
+    }
+    if !lead.competitors.is_empty() {
+        facts.push(format!("compares {}", lead.competitors.join(", ")));
+    }
+    if !facts.is_empty() {
+        line.push_str(" — ");
+        line.push_str(&facts.join(", "));
+    }
+    let _ = write!(line, " (score {})", score.total);
+    line
+}
+
+/// The CRM note: summary, captured fields, score breakdown and the last messages.
+pub fn note_body(view: &LeadView<'_>, score: &Score, transcript_messages: usize) -> String {
+    let lead = view.lead;
+    let site = if view.site.name.is_empty() {
+        &view.site.key
+    } else {
+        &view.site.name
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Chat lead from {site} ({} channel)",
+        view.conversation.channel
+    );
+    let _ = writeln!(out, "{}", summary(lead, score));
+    out.push('\n');
+    out.push_str("Captured:\n");
+    let mut field = |label: &str, value: Option<String>| {
+        if let Some(v) = value {
+            let _ = writeln!(out, "- {label}: {v}");
+        }
+    };
+    field("Name", lead.name.as_ref().map(ToString::to_string));
+    field("Email", lead.email.as_ref().map(ToString::to_string));
+    field("Phone", lead.phone.as_ref().map(ToString::to_string));
+    field("Company", lead.company.as_ref().map(ToString::to_string));
+    field("Role", lead.job_title.as_ref().map(ToString::to_string));
+    field(
+        "Company size",
+        lead.company_size.map(|s| format!("{} people", s.people())),
+    );
+    field("Budget", lead.budget.map(|b| b.to_string()));
+    field(
+        "Timeline",
+        lead.timeline_days
+            .map(|t| format!("{} days from the first message", t.days())),
+    );
+    field(
+        "Decision maker",
+        lead.decision_maker
+            .map(|d| if d { "yes".to_owned() } else { "no".to_owned() }),
+    );
+    field(
+        "Competitors",
+        (!lead.competitors.is_empty()).then(|| lead.competitors.join(", ")),
+    );
+    field(
+        "Questions asked",
+        (lead.questions > 0).then(|| lead.questions.to_string()),
+    );
+    out.push('\n');
+    let _ = writeln!(out, "Score {}:", score.total);
+    for item in &score.breakdown {
+        let _ = writeln!(out, "- +{} {}", item.points, item.reason);
+    }
+    let shown = view.messages.len().min(transcript_messages);
+    if shown > 0 {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "Conversation (last {shown} of {} messages):",
+            view.messages.len()
+        );
+        for m in &view.messages[view.messages.len() - shown..] {
+            let who = if m.role == "visitor" {
+                "Visitor"
+            } else {
+                "Assistant"
+            };
+            let text: String = m.text.chars().take(500).collect();
+            let _ = writeln!(out, "{who}: {text}");
+        }
+    }
+    if let Some(url) = &view.conversation_url {
+        out.push('\n');
+        let _ = writeln!(out, "Full conversation: {url}");
+    }
+    // CRMs cap note sizes (HubSpot at 65,536 characters).
+    if out.chars().count() > 60_000 {
+        out = out.chars().take(60_000).collect();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lead::{Budget, Company, Email, PersonName, PhoneE164, Timeline};
+
+    fn conversation() -> ConversationRow {
+        ConversationRow {
+            id: "c1".into(),
+            site: "demo".into(),
+            channel: "web".into(),
+            external_id: None,
+            locale: Some("pl-PL".into()),
+            region: Some("PL".into()),
+            page_url: None,
+            contact_json: None,
+            started_ms: 0,
+            updated_ms: 0,
+            last_seq: 2,
+            consent_required: false,
+            consent_granted: None,
+            lead_json: None,
+            lead_revision: 1,
+            score: 0,
+            qualified_ms: None,
+            engine_state: None,
+            erased_ms: None,
+        }
+    }
+
+    fn lead() -> Lead {
+        Lead {
+            name: Some(PersonName::parse("Anna Nowak").unwrap()),
+            email: Some(Email::parse("anna@firma.pl").unwrap()),
+            phone: Some(PhoneE164::parse("+48601234567", None).unwrap()),
+            company: Some(Company::parse("Firma Sp. z o.o.").unwrap()),
+            budget: Some(
+                Budget::new(
+                    Some(20000),
+                    Some(30000),
+                    Some(crate::lead::Currency::parse("PLN").unwrap()),
+                )
+                .unwrap(),
+            ),
+            timeline_days: Some(Timeline::from_days(14).unwrap()),
+            decision_maker: Some(true),
+            ..Lead::default()
+        }
+    }
+
+    #[test]
+    fn only_real_consented_contactable_leads_sync() {
+        let c = conversation();
+        assert!(syncable(&lead(), &c, MinFields::EmailOrPhone));
+        let no_contact = Lead {
+            email: None,
+            phone: None,
+            ..lead()
+        };
+        assert!(!syncable(&no_contact, &c, MinFields::EmailOrPhone));
+        let phone_only = Lead {
+            email: None,
+            ..lead()
+        };
+        assert!(syncable(&phone_only, &c, MinFields::Phone));
+        assert!(!syncable(&phone_only, &c, MinFields::Email));
+        let test = Lead {
+            is_test: true,
+            ..lead()
+        };
+        assert!(!syncable(&test, &c, MinFields::EmailOrPhone));
+        let waiting = ConversationRow {
+            consent_required: true,
+            consent_granted: None,
+            ..conversation()
+        };
+        assert!(!syncable(&lead(), &waiting, MinFields::EmailOrPhone));
+    }
+
+    #[test]
+    fn input_carries_person_deal_note_and_task() {
+        let site = SiteConfig {
+            name: "Acme".into(),
+            ..SiteConfig::demo()
+        };
+        let msgs = vec![MessageRow {
+            conversation_id: "c1".into(),
+            seq: 1,
+            id: "m1".into(),
+            role: "visitor".into(),
+            text: "Anna Nowak, anna@firma.pl".into(),
+            client_msg_id: None,
+            quick_replies: None,
+            asked: None,
+            created_ms: 0,
+        }];
+        let c = conversation();
+        let l = lead();
+        let view = LeadView {
+            conversation: &c,
+            messages: &msgs,
+            lead: &l,
+            site: &site,
+            conversation_url: Some("https://gw/c/1".into()),
+        };
+        let names = CustomFieldNames {
+            person: CustomFields {
+                score: Some("leadgate_score".into()),
+                ..CustomFields::default()
+            },
+            deal: CustomFields::default(),
+        };
+        let input = sync_input(
+            &view,
+            &ScoringRules::default(),
+            &SyncConfig::default(),
+            &names,
+            1_000,
+        );
+        assert_eq!(input.person.first_name.as_deref(), Some("Anna"));
+        assert_eq!(input.person.custom["leadgate_score"], 60);
+        let deal = input.deal.expect("60 >= 50 qualifies");
+        assert_eq!(deal.amount, Some(30000));
+        assert_eq!(deal.currency.as_deref(), Some("PLN"));
+        assert!(
+            input
+                .note
+                .body
+                .contains("Visitor: Anna Nowak, anna@firma.pl")
+        );
+        assert!(input.note.body.contains("+25 decides or owns the budget"));
+        assert!(input.note.body.contains("https://gw/c/1"));
+        assert_eq!(input.task.unwrap().due_ms, 1_000 + 24 * 3_600_000);
+    }
+
+    #[test]
+    fn summaries_read_like_a_sentence() {
+        let s = summary(&lead(), &ScoringRules::default().score(&lead()));
+        assert_eq!(
+            s,
+            "Anna Nowak, at Firma Sp. z o.o. — budget 20000–30000 PLN, starts in 14 days, decides (score 60)"
+        );
+        assert_eq!(
+            person_key(&Lead {
+                email: None,
+                ..lead()
+            })
+            .as_deref(),
+            Some("+48601234567")
+        );
+    }
+}

@@ -1,0 +1,509 @@
+//! The outbox worker: one per target (each configured CRM, and Slack). It claims due jobs,
+//! builds each lead's sync from the store, runs it (in one batch when the CRM has batch
+//! endpoints and a backlog has built), and records how it ended: done, retried after the
+//! schedule's delay, dead-lettered with the reason, or paused while credentials are refused.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, error, info, info_span, warn};
+
+use super::plan::{CustomFieldNames, LeadView, person_key, summary, sync_input, syncable};
+use super::schedule::{Next, Schedule};
+use crate::alerts::{Alert, SlackAlerter};
+use crate::config::Config;
+use crate::crm::sync::{BatchItem, SyncOutcome, execute_saving};
+use crate::crm::{CrmApi, CrmError, CrmLinks};
+use crate::lead::{Lead, LeadJson};
+use crate::store::{ConversationRow, JobEnd, JobRow, NewJob, Store};
+
+/// Job kinds.
+pub const CRM_SYNC: &str = "crm_sync";
+pub const SLACK_ALERT: &str = "slack_alert";
+
+/// What a worker delivers to.
+#[derive(Clone)]
+pub enum Target {
+    Crm {
+        api: Arc<dyn CrmApi>,
+        names: CustomFieldNames,
+    },
+    Slack(Arc<SlackAlerter>),
+}
+
+/// Makes links to a conversation's transcript for sales reps.
+pub type ConversationLinks = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// A worker for one target.
+pub struct Worker {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub target: Target,
+    pub target_name: String,
+    pub instance: String,
+    pub wake: Arc<Notify>,
+    pub shutdown: CancellationToken,
+    pub links: ConversationLinks,
+}
+
+impl Worker {
+    fn kind(&self) -> &'static str {
+        match self.target {
+            Target::Crm { .. } => CRM_SYNC,
+            Target::Slack(_) => SLACK_ALERT,
+        }
+    }
+
+    fn schedule(&self) -> Schedule {
+        let s = &self.config.sync;
+        Schedule {
+            base: Duration::from_secs(s.backoff_base_secs),
+            max: Duration::from_secs(s.backoff_max_secs),
+            retry_after_max: Duration::from_secs(s.retry_after_max_secs),
+            max_attempts: s.max_attempts,
+        }
+    }
+
+    /// Runs until shutdown; a batch in progress is finished first.
+    pub async fn run(self) {
+        let span = info_span!("worker", target = %self.target_name);
+        async move {
+            let poll = Duration::from_millis(self.config.sync.poll_ms.max(10));
+            let lock_ms = (self.config.sync.lock_secs.max(1) * 1000) as i64;
+            let worker_id = format!("{}:{}", self.instance, self.target_name);
+            loop {
+                if self.shutdown.is_cancelled() {
+                    break;
+                }
+                let notified = self.wake.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                let jobs = match self.store.claim_jobs(self.kind(), &self.target_name, &worker_id, i64::from(self.config.sync.batch_size), lock_ms).await {
+                    Ok(jobs) => jobs,
+                    Err(e) => {
+                        warn!(error = %e, "claiming jobs failed");
+                        Vec::new()
+                    }
+                };
+                if jobs.is_empty() {
+                    tokio::select! {
+                        _ = self.shutdown.cancelled() => break,
+                        _ = notified => {}
+                        _ = tokio::time::sleep(poll) => {}
+                    }
+                    continue;
+                }
+                metrics::counter!("leadgate_jobs_claimed_total", "target" => self.target_name.clone()).increment(jobs.len() as u64);
+                match &self.target {
+                    Target::Crm { api, names } => self.run_crm(api.as_ref(), names, jobs).await,
+                    Target::Slack(alerter) => self.run_slack(alerter, jobs).await,
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Loads what a job needs: the conversation and its current lead.
+    async fn load(&self, job: &JobRow) -> Option<(ConversationRow, Lead)> {
+        let conversation = self
+            .store
+            .conversation(&job.conversation_id)
+            .await
+            .ok()
+            .flatten()?;
+        let lead = conversation
+            .lead_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
+            .and_then(|l| l.to_lead().ok())?;
+        Some((conversation, lead))
+    }
+
+    async fn end(&self, job: &JobRow, end: JobEnd) {
+        if let Err(e) = self.store.end_job(job, job.revision, &end).await {
+            error!(job = job.id, error = %e, "recording a job's end failed; it will be retried when its lock expires");
+        }
+        let state = match &end {
+            JobEnd::Done => "done",
+            JobEnd::Retry { .. } => "retry",
+            JobEnd::Dead { .. } => "dead",
+            JobEnd::Paused { .. } => "paused",
+            JobEnd::Released => "released",
+        };
+        metrics::counter!("leadgate_jobs_ended_total", "target" => self.target_name.clone(), "end" => state).increment(1);
+    }
+
+    /// How a failure ends the job.
+    async fn failed(&self, job: &JobRow, e: &CrmError) -> JobEnd {
+        let retry_after = match e {
+            CrmError::Retryable { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        match e {
+            CrmError::Permanent { message } => {
+                warn!(job = job.id, reason = %message, "dead-lettered: the target refused the data");
+                JobEnd::Dead {
+                    error: message.clone(),
+                    class: "permanent",
+                }
+            }
+            CrmError::Auth { message } => {
+                error!(target = %self.target_name, reason = %message, "credentials refused: jobs for this target are paused until an operator resumes them");
+                let paused = self
+                    .store
+                    .pause_target(&self.target_name, message)
+                    .await
+                    .unwrap_or(0);
+                metrics::counter!("leadgate_target_paused_total", "target" => self.target_name.clone()).increment(1);
+                info!(paused, "paused waiting jobs");
+                JobEnd::Paused {
+                    error: message.clone(),
+                }
+            }
+            other => {
+                let jitter: f64 = {
+                    use rand::RngExt;
+                    rand::rng().random()
+                };
+                match self
+                    .schedule()
+                    .after(job.attempts.max(1) as u32, retry_after, jitter)
+                {
+                    Next::RetryIn(delay) => JobEnd::Retry {
+                        at_ms: crate::store::now_ms() + delay.as_millis() as i64,
+                        error: other.to_string(),
+                        class: other.class(),
+                    },
+                    Next::GiveUp => JobEnd::Dead {
+                        error: format!("gave up after {} attempts: {other}", job.attempts),
+                        class: other.class(),
+                    },
+                }
+            }
+        }
+    }
+
+    async fn run_crm(&self, api: &dyn CrmApi, names: &CustomFieldNames, jobs: Vec<JobRow>) {
+        let now = crate::store::now_ms();
+        let mut work: Vec<(JobRow, BatchItem)> = Vec::new();
+        let mut keys = std::collections::HashSet::new();
+        for job in jobs {
+            let Some((conversation, lead)) = self.load(&job).await else {
+                self.end(
+                    &job,
+                    JobEnd::Dead {
+                        error: "the conversation or its lead is gone".into(),
+                        class: "permanent",
+                    },
+                )
+                .await;
+                continue;
+            };
+            if !syncable(&lead, &conversation, self.config.sync.min_fields) {
+                // Nothing to send (any more): test lead, consent withdrawn, erased.
+                self.end(&job, JobEnd::Done).await;
+                continue;
+            }
+            // One person at a time: a second job of the same person waits for the first.
+            if let Some(key) = person_key(&lead)
+                && !keys.insert(key)
+            {
+                self.end(&job, JobEnd::Released).await;
+                continue;
+            }
+            let Some(site) = self.config.site(&conversation.site) else {
+                self.end(
+                    &job,
+                    JobEnd::Dead {
+                        error: format!("site {} is no longer configured", conversation.site),
+                        class: "permanent",
+                    },
+                )
+                .await;
+                continue;
+            };
+            let messages = self
+                .store
+                .messages_after(&conversation.id, 0, 10_000)
+                .await
+                .unwrap_or_default();
+            let view = LeadView {
+                conversation: &conversation,
+                messages: &messages,
+                lead: &lead,
+                site,
+                conversation_url: (self.links)(&conversation.id),
+            };
+            let input = sync_input(&view, &self.config.scoring, &self.config.sync, names, now);
+            let links = match self
+                .store
+                .crm_links(&conversation.id, &self.target_name)
+                .await
+            {
+                Ok(Some((json, _, _))) => serde_json::from_str(&json).unwrap_or_default(),
+                _ => CrmLinks::default(),
+            };
+            work.push((job, BatchItem { input, links }));
+        }
+        if work.is_empty() {
+            return;
+        }
+        let items: Vec<BatchItem> = work.iter().map(|(_, i)| i.clone()).collect();
+        if let Some(batch) = (items.len() > 1).then(|| api.sync_batch(&items)).flatten() {
+            let outcomes = batch.await;
+            for ((job, item), outcome) in work.iter().zip(outcomes) {
+                self.finish(api, job, item, outcome).await;
+            }
+            return;
+        }
+        // One lead at a time; each lead's ids are stored as soon as the CRM hands them out.
+        for (job, item) in &work {
+            let save = |links: &CrmLinks| -> BoxFuture<'_, ()> {
+                let json = serde_json::to_string(links).unwrap_or_default();
+                Box::pin(async move {
+                    let saved = self
+                        .store
+                        .save_crm_links(&job.conversation_id, &self.target_name, &json, 0, None)
+                        .await;
+                    if let Err(e) = saved {
+                        error!(job = job.id, error = %e, "saving CRM ids failed");
+                    }
+                })
+            };
+            let outcome = execute_saving(api, &item.input, item.links.clone(), &save).await;
+            self.finish(api, job, item, outcome).await;
+        }
+    }
+
+    /// Stores a lead's CRM ids and ends its job; a lead that now has a deal and a CRM record
+    /// gets its sales alert queued.
+    async fn finish(&self, api: &dyn CrmApi, job: &JobRow, item: &BatchItem, outcome: SyncOutcome) {
+        {
+            let record_url = outcome
+                .links
+                .person
+                .as_deref()
+                .and_then(|p| api.record_url(p));
+            let links_json = serde_json::to_string(&outcome.links).unwrap_or_default();
+            let synced = if outcome.error.is_none() {
+                job.revision
+            } else {
+                0
+            };
+            if let Err(e) = self
+                .store
+                .save_crm_links(
+                    &job.conversation_id,
+                    &self.target_name,
+                    &links_json,
+                    synced,
+                    record_url.as_deref(),
+                )
+                .await
+            {
+                error!(job = job.id, error = %e, "saving CRM ids failed");
+            }
+            let end = match &outcome.error {
+                None => {
+                    if item.input.deal.is_some()
+                        && record_url.is_some()
+                        && self.config.alerts.slack.is_some()
+                    {
+                        // The sales alert can now link the CRM record.
+                        let follow = NewJob {
+                            kind: SLACK_ALERT,
+                            target: "slack".into(),
+                            person_key: None,
+                            revision: job.revision,
+                        };
+                        let _ = self.store.enqueue(&job.conversation_id, &[follow]).await;
+                        self.wake.notify_waiters();
+                    }
+                    JobEnd::Done
+                }
+                Some(e) => self.failed(job, e).await,
+            };
+            self.end(job, end).await;
+        }
+    }
+
+    async fn run_slack(&self, alerter: &SlackAlerter, jobs: Vec<JobRow>) {
+        for job in jobs {
+            let Some((conversation, lead)) = self.load(&job).await else {
+                self.end(&job, JobEnd::Done).await;
+                continue;
+            };
+            let end = match self.alert(alerter, &conversation, &lead).await {
+                Ok(()) => JobEnd::Done,
+                Err(e) => self.failed(&job, &e).await,
+            };
+            self.end(&job, end).await;
+        }
+    }
+
+    /// Sends the lead's first alert, or a follow-up in its thread when it changed materially.
+    async fn alert(
+        &self,
+        alerter: &SlackAlerter,
+        c: &ConversationRow,
+        lead: &Lead,
+    ) -> Result<(), CrmError> {
+        let score = self.config.scoring.score(lead);
+        let store_err = |e: crate::store::StoreError| CrmError::retryable(e.to_string(), None);
+        let previous = self.store.alert(&c.id).await.map_err(store_err)?;
+        if lead.is_test
+            || (previous.is_none()
+                && score.total < alerter.min_score(self.config.scoring.deal_threshold))
+        {
+            return Ok(());
+        }
+        let site = self.config.site(&c.site);
+        let crm = site.map(|s| s.crm).unwrap_or_default();
+        let crm_name = format!("{crm:?}").to_lowercase();
+        let record_url = match self.store.crm_links(&c.id, &crm_name).await {
+            Ok(Some((_, _, url))) => url,
+            _ => None,
+        };
+        let digest = digest(lead, score.total);
+        let mut alert = Alert {
+            site: c.site.clone(),
+            site_name: site.map(|s| s.name.clone()).unwrap_or_default(),
+            name: super::plan::display_name(lead),
+            company: lead.company.as_ref().map(ToString::to_string),
+            role: lead.job_title.as_ref().map(ToString::to_string),
+            email: lead.email.as_ref().map(ToString::to_string),
+            phone: lead.phone.as_ref().map(ToString::to_string),
+            score: score.total,
+            breakdown: score
+                .breakdown
+                .iter()
+                .map(|i| format!("+{} {}", i.points, i.reason))
+                .collect(),
+            budget: lead.budget.map(|b| b.to_string()),
+            timeline: lead.timeline_days.map(|t| {
+                if t.days() == 0 {
+                    "now".to_owned()
+                } else {
+                    format!("in {} days", t.days())
+                }
+            }),
+            channel: c.channel.clone(),
+            summary: summary(lead, &score),
+            crm_button: record_url
+                .clone()
+                .map(|u| (format!("Open in {}", crm_label(&crm_name)), u)),
+            conversation_id: c.id.clone(),
+            update: None,
+        };
+        match previous {
+            None => {
+                let posted = alerter.post(&alert, None).await?;
+                self.store
+                    .save_alert(
+                        &c.id,
+                        posted.channel.as_deref(),
+                        posted.ts.as_deref(),
+                        i64::from(score.total),
+                        &digest,
+                        record_url.is_some(),
+                    )
+                    .await
+                    .map_err(store_err)?;
+                metrics::counter!("leadgate_alerts_sent_total").increment(1);
+                if let Some(q) = c.qualified_ms {
+                    let delay = (crate::store::now_ms() - q).max(0) as f64 / 1000.0;
+                    metrics::histogram!("leadgate_alert_delay_seconds").record(delay);
+                }
+            }
+            Some((_, thread, _, old_digest, had_link)) => {
+                let changed = changed_fields(&old_digest, &digest);
+                let link_is_new = record_url.is_some() && !had_link;
+                if changed.is_empty() && !link_is_new {
+                    return Ok(());
+                }
+                alert.update = Some(if changed.is_empty() {
+                    "now in the CRM".to_owned()
+                } else {
+                    changed.join(", ")
+                });
+                alerter.post(&alert, thread.as_deref()).await?;
+                self.store
+                    .save_alert(
+                        &c.id,
+                        None,
+                        None,
+                        i64::from(score.total),
+                        &digest,
+                        record_url.is_some(),
+                    )
+                    .await
+                    .map_err(store_err)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The facts whose change is worth a follow-up, one `name=value` per line.
+fn digest(lead: &Lead, score: u32) -> String {
+    let json = serde_json::to_value(LeadJson::from(lead)).unwrap_or_default();
+    let mut lines = vec![format!("score={score}")];
+    for key in [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "budget",
+        "timeline_days",
+        "decision_maker",
+    ] {
+        lines.push(format!("{key}={}", json[key]));
+    }
+    lines.join("\n")
+}
+
+/// Names of the facts that differ between two digests.
+fn changed_fields(old: &str, new: &str) -> Vec<String> {
+    let old: std::collections::HashMap<&str, &str> =
+        old.lines().filter_map(|l| l.split_once('=')).collect();
+    new.lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, v)| old.get(k) != Some(v))
+        .map(|(k, _)| k.replace('_', " "))
+        .collect()
+}
+
+fn crm_label(name: &str) -> &'static str {
+    match name {
+        "hubspot" => "HubSpot",
+        "pipedrive" => "Pipedrive",
+        "salesforce" => "Salesforce",
+        "zoho" => "Zoho CRM",
+        _ => "the CRM",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn material_changes_are_named() {
+        let lead = Lead::default();
+        let a = digest(&lead, 50);
+        let b = digest(
+            &Lead {
+                decision_maker: Some(true),
+                ..Lead::default()
+            },
+            75,
+        );
+        assert_eq!(changed_fields(&a, &b), vec!["score", "decision maker"]);
+        assert!(changed_fields(&a, &a).is_empty());
+    }
+}

@@ -1,0 +1,130 @@
+//! Sales alerts in Slack, through the outbox, against the Slack simulator.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Client, Db, TestDb, config, start};
+use leadgate::config::SlackConfig;
+use leadgate_sim::slack::{Options, SlackMessage, SlackSim};
+
+/// Waits (a hang guard, not a timing assertion) until the simulator holds `n` messages.
+async fn messages(sim: &SlackSim, n: usize) -> Vec<SlackMessage> {
+    for _ in 0..300 {
+        let m = sim.messages();
+        if m.len() >= n {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected {n} Slack messages, got {:?}", sim.messages());
+}
+
+/// A conversation that qualifies: budget, near start, decision maker, contact.
+async fn qualify(c: &mut Client) {
+    c.expect("message").await;
+    c.say("Hi, I'm Paula Brandt, managing director of Brandt Logistik GmbH.")
+        .await;
+    c.say("p.brandt@brandt-logistik.de").await;
+    c.say("Our budget is 12.000 € and we want to start next week.")
+        .await;
+}
+
+async fn webhook_alerts_arrive_once(db: Db) {
+    let db = TestDb::new(db).await;
+    let slack = SlackSim::start(Options::default()).await.unwrap();
+    let mut cfg = config(&db);
+    cfg.alerts.slack = Some(SlackConfig {
+        webhook_url: Some(slack.webhook_url()),
+        ..SlackConfig::default()
+    });
+    let gw = start(cfg).await;
+    let mut c = Client::open(gw.addr, "demo", "en-GB").await;
+    qualify(&mut c).await;
+    let got = messages(&slack, 1).await;
+    let alert = &got[0];
+    assert!(
+        alert
+            .text
+            .as_deref()
+            .unwrap()
+            .starts_with("New qualified lead: Paula Brandt (Brandt Logistik GmbH)"),
+        "{alert:?}"
+    );
+    let blocks = alert.blocks.as_ref().unwrap().to_string();
+    assert!(
+        blocks.contains("managing director") || blocks.contains("Managing Director"),
+        "{blocks}"
+    );
+    assert!(blocks.contains("12000 EUR"), "{blocks}");
+    assert!(blocks.contains("decides or owns the budget"), "{blocks}");
+    // More messages without material change: no second alert.
+    c.say("Thanks, that's all for now.").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(slack.messages().len(), 1, "one alert per lead");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn bot_alerts_thread_their_updates(db: Db) {
+    let db = TestDb::new(db).await;
+    let slack = SlackSim::start(Options::default()).await.unwrap();
+    let mut cfg = config(&db);
+    cfg.alerts.slack = Some(SlackConfig {
+        token: Some(slack.bot_token().to_owned()),
+        channel: Some("C0123456789".into()),
+        api_base: format!("{}/api", slack.base_url()),
+        ..SlackConfig::default()
+    });
+    let gw = start(cfg).await;
+    let mut c = Client::open(gw.addr, "demo", "en-GB").await;
+    qualify(&mut c).await;
+    let first = messages(&slack, 1).await[0].clone();
+    assert!(first.thread_ts.is_none());
+    // A material change: a phone number arrives.
+    c.say("You can also call me on +49 151 4827 3190").await;
+    let got = messages(&slack, 2).await;
+    assert_eq!(
+        got[1].thread_ts.as_deref(),
+        Some(first.ts.as_str()),
+        "updates go in the alert's thread"
+    );
+    assert!(
+        got[1].text.as_deref().unwrap().contains("phone"),
+        "{:?}",
+        got[1]
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn slack_rate_limits_and_outages_lose_nothing(db: Db) {
+    let db = TestDb::new(db).await;
+    let slack = SlackSim::start(Options::default()).await.unwrap();
+    slack.faults().fail_next(2, 503);
+    slack.faults().throttle_next(1);
+    let mut cfg = config(&db);
+    cfg.sync.backoff_base_secs = 1;
+    cfg.alerts.slack = Some(SlackConfig {
+        webhook_url: Some(slack.webhook_url()),
+        ..SlackConfig::default()
+    });
+    let gw = start(cfg).await;
+    let mut c = Client::open(gw.addr, "demo", "en-GB").await;
+    qualify(&mut c).await;
+    let got = messages(&slack, 1).await;
+    assert_eq!(got.len(), 1);
+    assert!(
+        slack.stats().total_requests >= 4,
+        "the failures were retried: {:?}",
+        slack.stats().total_requests
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+both_stores!(
+    webhook_alerts_arrive_once,
+    bot_alerts_thread_their_updates,
+    slack_rate_limits_and_outages_lose_nothing
+);
