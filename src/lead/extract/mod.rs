@@ -405,6 +405,97 @@ mod tests {
     }
 
     #[test]
+    fn the_widgets_decision_quick_replies_answer_who_decides() {
+        // The rule engine's question and its two quick replies, in each language.
+        let cases = [
+            (
+                "Are you the one who decides on this purchase, or is someone else involved?",
+                "I decide",
+                "Someone else decides",
+            ),
+            (
+                "Czy to Pan/Pani decyduje o zakupie, czy ktoś jeszcze?",
+                "Ja decyduję",
+                "Decyduje ktoś inny",
+            ),
+            (
+                "Entscheiden Sie selbst über die Anschaffung, oder ist noch jemand beteiligt?",
+                "Ich entscheide",
+                "Jemand anderes entscheidet",
+            ),
+            (
+                "¿Eres tú quien decide la compra o participa alguien más?",
+                "Decido yo",
+                "Decide otra persona",
+            ),
+            (
+                "Est-ce vous qui décidez de cet achat, ou quelqu'un d'autre est-il impliqué ?",
+                "C'est moi qui décide",
+                "Quelqu'un d'autre décide",
+            ),
+        ];
+        for (question, me, other) in cases {
+            let yes = extract(&[("bot", question), ("visitor", me)]);
+            assert_eq!(yes.decision_maker, Some(true), "{me}");
+            let no = extract(&[("bot", question), ("visitor", other)]);
+            assert_eq!(no.decision_maker, Some(false), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_greeting_then_a_name_and_company() {
+        let lead = extract(&[
+            ("bot", "Hallo! Wie kann ich Ihnen helfen?"),
+            (
+                "visitor",
+                "Guten Tag, Jonas Becker von der Becker Bau GmbH.",
+            ),
+        ]);
+        let name = lead.name.expect("a name");
+        assert_eq!((name.first(), name.last()), ("Jonas", Some("Becker")));
+        assert_eq!(
+            lead.company.map(|c| c.to_string()).as_deref(),
+            Some("Becker Bau GmbH")
+        );
+        for (text, first, company) in [
+            (
+                "Hi, Tom Fletcher from Larkspur Logistics Ltd.",
+                "Tom",
+                "Larkspur Logistics Ltd",
+            ),
+            (
+                "Dzień dobry, Anna Nowak z firmy Nowak Transport Sp. z o.o.",
+                "Anna",
+                "Nowak Transport Sp. z o.o.",
+            ),
+            (
+                "Hola, Lucía García de Textiles García S.L.",
+                "Lucía",
+                "Textiles García S.L.",
+            ),
+            (
+                "Bonjour, Claire Martin de Martin Conseil SARL",
+                "Claire",
+                "Martin Conseil SARL",
+            ),
+        ] {
+            let lead = extract(&[
+                ("bot", "Hallo! Wie kann ich Ihnen helfen?"),
+                ("visitor", text),
+            ]);
+            assert_eq!(lead.name.as_ref().map(|n| n.first()), Some(first), "{text}");
+            assert_eq!(
+                lead.company.map(|c| c.to_string()).as_deref(),
+                Some(company),
+                "{text}"
+            );
+        }
+        // Someone from a department is not a company.
+        let lead = extract(&[("visitor", "Hi, Anna Berg from accounting here.")]);
+        assert!(lead.company.is_none(), "{:?}", lead.company);
+    }
+
+    #[test]
     fn a_softened_count_answers_how_many() {
         let lead = extract(&[
             ("bot", "Wie viele Mitarbeiter haben Sie?"),

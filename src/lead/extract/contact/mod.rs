@@ -689,6 +689,31 @@ pub(crate) fn read(
                 name_segment = Some(k);
                 named_at = Some((si, k));
             }
+            // "Guten Tag, Jonas Becker von der Becker Bau GmbH", "Hi, Tom Fletcher from Larkspur
+            // Ltd": a full name opening the message, then where they are from. The company must
+            // read as one, so "Anna from accounting" names nobody.
+            // Only right after a greeting and not in a question: German capitalises nouns, so
+            // "Haben Sie Referenzen bei Stadtwerken?" reads like a name and a company.
+            let greeted = si == 0
+                && ((k == 0 && first > seg.0)
+                    || (k == 1 && segs[0].0 < segs[0].1 && r.skip_greeting(segs[0]) >= segs[0].1));
+            if name_segment != Some(k)
+                && greeted
+                && !asks
+                && let Some(end) = r.read_name(name_first, false)
+                && end > name_first + 1
+                && sets::COMPANY_PREPOSITIONS.contains(r.lower(end))
+                && !r.is_role(end + 1)
+                && let Some((s, e)) = r.company_after_descriptor(end + 1)
+                && let Some(n) = r.name_between(name_first, end)
+            {
+                facts.name = Some(n);
+                name_segment = Some(k);
+                named_at = Some((si, k));
+                // Ahead of a legal form read backwards, which would take the name in too
+                // ("Lucía García de Textiles García S.L.").
+                r.offer(&mut company, 5, s, e);
+            }
             // "Petra Lindner, Geschäftsführerin…": a segment that is only a name, before a role or a company.
             if name_segment != Some(k) {
                 let relaxed_next = segs.get(k + 1).is_some_and(|&next| {
