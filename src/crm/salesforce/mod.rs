@@ -17,9 +17,7 @@ mod write;
 pub use config::{AuthFlow, Config, PersonObject};
 pub use settings::{CustomFields, NoteConfig, NoteObject, OpportunityConfig, TaskConfig};
 
-use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use tracing::Instrument;
 
 use crate::config::CrmKind;
 use crate::crm::{
@@ -51,15 +49,7 @@ fn step<'a, T: Send + 'a>(
     op: &'static str,
     future: impl Future<Output = Result<T, CrmError>> + Send + 'a,
 ) -> BoxFuture<'a, Result<T, CrmError>> {
-    let span = tracing::debug_span!("crm", crm = "salesforce", op);
-    future
-        .inspect(move |r| {
-            if let Err(e) = r {
-                tracing::debug!(op, class = e.class(), error = %e, "salesforce call failed");
-            }
-        })
-        .instrument(span)
-        .boxed()
+    crate::crm::step("salesforce", op, future)
 }
 
 impl CrmApi for Connector {

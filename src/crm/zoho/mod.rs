@@ -48,15 +48,7 @@ fn step<'a, T: Send + 'a>(
     op: &'static str,
     future: impl Future<Output = Result<T, CrmError>> + Send + 'a,
 ) -> BoxFuture<'a, Result<T, CrmError>> {
-    let span = tracing::debug_span!("crm", crm = "zoho", op);
-    future
-        .inspect(move |r| {
-            if let Err(e) = r {
-                tracing::debug!(op, class = e.class(), error = %e, "zoho call failed");
-            }
-        })
-        .instrument(span)
-        .boxed()
+    crate::crm::step("zoho", op, future)
 }
 
 impl CrmApi for Connector {
