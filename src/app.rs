@@ -220,6 +220,14 @@ pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> any
         tasks.spawn(worker.run());
     }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // A turn is several small frames (typing, message, typing off): with Nagle's algorithm the
+    // second waits for the client's delayed ACK, 40 ms on Linux.
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .await?;

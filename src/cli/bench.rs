@@ -90,9 +90,10 @@ async fn recv_json(ws: &mut Socket) -> Option<Value> {
 }
 
 async fn open(url: &str, site: &str) -> Option<Socket> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{url}?site={site}"))
-        .await
-        .ok()?;
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async_with_config(format!("{url}?site={site}"), None, true)
+            .await
+            .ok()?;
     let hello = json!({"type": "hello", "v": 1, "site": site, "last_seq": 0, "locale": "en-GB"});
     ws.send(Message::Text(hello.to_string().into()))
         .await

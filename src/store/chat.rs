@@ -192,18 +192,31 @@ impl Store {
                         return Ok(StoredTurn::Duplicate(existing));
                     }
                 }
-            let last: Option<i64> = sqlx::query_scalar(
-                "UPDATE conversations SET last_seq = last_seq + $2, updated_ms = $3 WHERE id = $1 RETURNING last_seq",
+            // One statement for the conversation row: its seq, the lead and the engine state.
+            let lead = turn.lead.as_ref();
+            let bumped: Option<(i64, i64)> = sqlx::query_as(
+                "UPDATE conversations SET last_seq = last_seq + $2, updated_ms = $3, \
+                 engine_state = COALESCE($4, engine_state), \
+                 lead_json = CASE WHEN $5 THEN $6 ELSE lead_json END, \
+                 score = CASE WHEN $5 THEN $7 ELSE score END, \
+                 lead_revision = CASE WHEN $5 THEN lead_revision + 1 ELSE lead_revision END, \
+                 qualified_ms = CASE WHEN $5 AND $8 AND qualified_ms IS NULL THEN $3 ELSE qualified_ms END \
+                 WHERE id = $1 RETURNING last_seq, lead_revision",
             )
             .bind(&turn.conversation_id)
             .bind(count)
             .bind(now)
+            .bind(turn.engine_state.as_deref())
+            .bind(lead.is_some())
+            .bind(lead.map(|l| l.lead_json.as_str()))
+            .bind(lead.map_or(0, |l| l.score))
+            .bind(turn.qualified)
             .fetch_optional(&mut *tx)
             .await?;
-            let last = last.ok_or_else(|| StoreError::NotFound(turn.conversation_id.clone()))?;
+            let (last, rev) = bumped.ok_or_else(|| StoreError::NotFound(turn.conversation_id.clone()))?;
             let mut stored = Vec::with_capacity(turn.messages.len());
             for (seq, m) in (last - count + 1..).zip(&turn.messages) {
-                let row = MessageRow {
+                stored.push(MessageRow {
                     conversation_id: turn.conversation_id.clone(),
                     seq,
                     id: Uuid::now_v7().to_string(),
@@ -213,38 +226,28 @@ impl Store {
                     quick_replies: m.quick_replies.clone(),
                     asked: m.asked.clone(),
                     created_ms: now,
-                };
-                sqlx::query(
-                    "INSERT INTO messages (conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(&row.conversation_id)
-                .bind(row.seq)
-                .bind(&row.id)
-                .bind(&row.role)
-                .bind(&row.text)
-                .bind(&row.client_msg_id)
-                .bind(&row.quick_replies)
-                .bind(&row.asked)
-                .bind(row.created_ms)
-                .execute(&mut *tx)
-                .await?;
-                stored.push(row);
+                });
+            }
+            // All of the turn's messages in one statement.
+            if !stored.is_empty() {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO messages (conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms) ",
+                );
+                insert.push_values(&stored, |mut b, row| {
+                    b.push_bind(&row.conversation_id)
+                        .push_bind(row.seq)
+                        .push_bind(&row.id)
+                        .push_bind(&row.role)
+                        .push_bind(&row.text)
+                        .push_bind(&row.client_msg_id)
+                        .push_bind(&row.quick_replies)
+                        .push_bind(&row.asked)
+                        .push_bind(row.created_ms);
+                });
+                insert.build().execute(&mut *tx).await?;
             }
             let mut revision = None;
-            if let Some(lead) = &turn.lead {
-                let rev: i64 = sqlx::query_scalar(
-                    "UPDATE conversations SET lead_json = $2, score = $3, lead_revision = lead_revision + 1, \
-                     qualified_ms = CASE WHEN $4 AND qualified_ms IS NULL THEN $5 ELSE qualified_ms END \
-                     WHERE id = $1 RETURNING lead_revision",
-                )
-                .bind(&turn.conversation_id)
-                .bind(&lead.lead_json)
-                .bind(lead.score)
-                .bind(turn.qualified)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+            if let Some(lead) = lead {
                 let message_seq = lead.caused_by.and_then(|i| stored.get(i)).map(|m| m.seq);
                 sqlx::query(
                     "INSERT INTO lead_revisions (conversation_id, revision, message_seq, changes_json, lead_json, score, created_ms) \
@@ -269,13 +272,6 @@ impl Store {
                     .bind(&job.person_key)
                     .bind(revision.unwrap_or(0))
                     .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if let Some(state) = &turn.engine_state {
-                sqlx::query("UPDATE conversations SET engine_state = $2 WHERE id = $1")
-                    .bind(&turn.conversation_id)
-                    .bind(state)
                     .execute(&mut *tx)
                     .await?;
             }
