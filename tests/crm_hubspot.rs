@@ -482,6 +482,54 @@ async fn a_backlog_of_new_leads_syncs_in_a_few_batch_requests() {
 }
 
 #[tokio::test]
+async fn notes_written_before_the_deal_are_linked_to_it() {
+    let sim = sim().await;
+    let crm = connector(&sim);
+    let n = 4;
+    // First the leads arrive unqualified: contact, note and task, no deal.
+    let mut items = batch(n);
+    for item in &mut items {
+        item.input.deal = None;
+    }
+    let first = crm.sync_batch(&items).unwrap().await;
+    assert!(sim.records("deals").is_empty());
+    // Then they qualify: the deals are created and the existing notes linked to them.
+    let items: Vec<BatchItem> = batch(n)
+        .into_iter()
+        .zip(&first)
+        .map(|(item, out)| BatchItem {
+            links: out.links.clone(),
+            ..item
+        })
+        .collect();
+    let second = crm.sync_batch(&items).unwrap().await;
+    let notes = sim.records("notes");
+    assert_eq!(notes.len(), n, "no second note");
+    for out in &second {
+        assert!(out.error.is_none(), "{:?}", out.error);
+        let note = notes
+            .iter()
+            .find(|x| Some(&x.id) == out.links.note.as_ref())
+            .unwrap();
+        assert!(
+            linked(note, "deals", out.links.deal.as_ref().unwrap()),
+            "{note:?}"
+        );
+    }
+    // One lead alone takes the single path: the same.
+    let mut single = batch(1);
+    single[0].input.deal = None;
+    let mut one = execute(&crm, &single[0].input, CrmLinks::default()).await;
+    one = execute(&crm, &batch(1)[0].input, one.links).await;
+    let note = sim
+        .records("notes")
+        .into_iter()
+        .find(|x| Some(&x.id) == one.links.note.as_ref())
+        .unwrap();
+    assert!(linked(&note, "deals", one.links.deal.as_ref().unwrap()));
+}
+
+#[tokio::test]
 async fn a_batch_item_hubspot_refuses_fails_alone() {
     let sim = sim().await;
     let crm = connector(&sim);

@@ -56,6 +56,8 @@ struct Slot<'a> {
     record: Option<PersonRecord>,
     found_by: Option<FoundBy>,
     created: bool,
+    /// The deal was created in this batch: a note written before it must be linked to it.
+    new_deal: bool,
 }
 
 impl Slot<'_> {
@@ -87,6 +89,7 @@ pub(super) async fn run(connector: &Connector, batch: &[BatchItem]) -> Vec<SyncO
             record: None,
             found_by: None,
             created: false,
+            new_deal: false,
         })
         .collect();
     for slot in &mut slots {
@@ -269,6 +272,7 @@ mod tests {
                 record: None,
                 found_by: None,
                 created: false,
+                new_deal: false,
             })
             .collect()
     }

@@ -183,7 +183,10 @@ impl Connector {
         }
         for (i, outcome) in self.batch_create("deals", news, answered_name).await {
             match outcome {
-                Ok(id) => slots[i].links.deal = Some(id),
+                Ok(id) => {
+                    slots[i].links.deal = Some(id);
+                    slots[i].new_deal = true;
+                }
                 Err(e) => slots[i].fail(e),
             }
         }
@@ -211,7 +214,16 @@ impl Connector {
         }
         for (i, outcome) in self.batch_update("notes", updates).await {
             match outcome {
-                Ok(()) => {}
+                Ok(()) => {
+                    // Written before the lead qualified: the new deal shows it too.
+                    let slot = &slots[i];
+                    if let (true, Some(note), Some(deal)) =
+                        (slot.new_deal, &slot.links.note, &slot.links.deal)
+                        && let Err(e) = self.associate_note(note, deal).await
+                    {
+                        slots[i].fail(ItemError::Item(e));
+                    }
+                }
                 Err(ItemError::Item(CrmError::NotFound { .. })) => creates.push(i),
                 Err(e) => slots[i].fail(e),
             }
