@@ -472,6 +472,26 @@ async fn an_outage_loses_and_doubles_nothing(kind: CrmKind) {
     db.remove().await;
 }
 
+/// Answers cut off mid-way (a 200 whose JSON stops short) are retried, not taken for answers:
+/// every lead arrives with all its parts.
+async fn garbled_answers_are_retried(kind: CrmKind) {
+    let db = TestDb::new(Db::Sqlite).await;
+    let crm = Crm::start(kind).await;
+    crm.faults().garble_next(4);
+    let gw = gateway_for(&crm, &db).await;
+    let sent = visitors(gw.addr, 3).await;
+    until("the leads to arrive", || crm.counts() == [3, 3, 3, 3]).await;
+    let states = settled(gw.addr).await;
+    assert_eq!(emails(&crm), sent);
+    assert_eq!(crm.counts(), [3, 3, 3, 3]);
+    assert!(
+        states.iter().all(|(_, s, _)| s == "done"),
+        "nothing dead or paused: {states:?}"
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 /// A storm of 429 answers: everything arrives once.
 async fn a_rate_limit_storm_loses_nothing(kind: CrmKind) {
     let db = TestDb::new(Db::Sqlite).await;
@@ -562,6 +582,22 @@ mod faults {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rate_limit_storm_zoho() {
         a_rate_limit_storm_loses_nothing(CrmKind::Zoho).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn garbled_hubspot() {
+        garbled_answers_are_retried(CrmKind::Hubspot).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn garbled_pipedrive() {
+        garbled_answers_are_retried(CrmKind::Pipedrive).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn garbled_salesforce() {
+        garbled_answers_are_retried(CrmKind::Salesforce).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn garbled_zoho() {
+        garbled_answers_are_retried(CrmKind::Zoho).await
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn expired_tokens_pipedrive() {

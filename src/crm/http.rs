@@ -97,6 +97,25 @@ impl Reply {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 
+    /// The body of a success answer as JSON. An empty body is `Null` (204 and the like); a body
+    /// that is not JSON — cut off mid-way, or a proxy's HTML page with a 200 — is a retryable
+    /// error, never taken for an answer.
+    pub fn success_json(&self) -> Result<serde_json::Value, CrmError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&self.body).map_err(|e| {
+            CrmError::retryable(
+                format!(
+                    "HTTP {} with a body that is not JSON ({e}): {}",
+                    self.status.as_u16(),
+                    self.excerpt()
+                ),
+                None,
+            )
+        })
+    }
+
     /// The body as text, cut to 300 characters, for error messages.
     pub fn excerpt(&self) -> String {
         let text = String::from_utf8_lossy(&self.body);
@@ -263,6 +282,21 @@ mod tests {
         let start = tokio::time::Instant::now();
         t.acquire().await;
         assert!(start.elapsed() >= Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_success_is_read_only_when_its_body_is_json() {
+        let reply = |body: &'static [u8]| Reply {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: bytes::Bytes::from_static(body),
+        };
+        assert_eq!(reply(br#"{"id": "7"}"#).success_json().unwrap()["id"], "7");
+        assert_eq!(reply(b"").success_json().unwrap(), serde_json::Value::Null);
+        for bad in [&br#"{"id": "1"#[..], b"<html>Gateway</html>", b"\xff\xfe"] {
+            let e = reply(bad).success_json().unwrap_err();
+            assert_eq!(e.class(), "retryable", "{e}");
+        }
     }
 
     #[test]

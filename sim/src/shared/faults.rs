@@ -32,6 +32,8 @@ pub(crate) enum Decision {
     Fail(u16),
     /// Answer with the vendor's own rate-limit response.
     Throttle,
+    /// Answer 200 with a JSON body cut off mid-way, without serving the request.
+    Garble,
 }
 
 struct FaultState {
@@ -42,6 +44,7 @@ struct FaultState {
     hang_next: u32,
     drop_next: u32,
     throttle_next: u32,
+    garble_next: u32,
     fail_batch_items: Option<u32>,
     rejected: Vec<(String, String)>,
     token_epoch: u64,
@@ -94,6 +97,11 @@ pub enum FaultCommand {
         /// How many requests get the vendor's rate-limit response.
         n: u32,
     },
+    /// See [`Faults::garble_next`].
+    GarbleNext {
+        /// How many requests get a 200 with a cut-off body.
+        n: u32,
+    },
     /// See [`Faults::fail_batch_items`].
     FailBatchItems {
         /// How many items of the next batch request fail.
@@ -128,6 +136,7 @@ impl Faults {
                 hang_next: 0,
                 drop_next: 0,
                 throttle_next: 0,
+                garble_next: 0,
                 fail_batch_items: None,
                 rejected: Vec::new(),
                 token_epoch: 0,
@@ -186,6 +195,12 @@ impl Faults {
         self.state().throttle_next += n;
     }
 
+    /// The next `n` requests are not served but answered `200 OK` with a JSON body cut off
+    /// mid-way, as a connection reset inside the body or a broken intermediary leaves it.
+    pub fn garble_next(&self, n: u32) {
+        self.state().garble_next += n;
+    }
+
     /// In the next batch request, the first `k` items fail with a per-item error and the rest
     /// succeed (HubSpot 207 multi-status, Zoho per-record status, Salesforce composite results).
     pub fn fail_batch_items(&self, k: u32) {
@@ -215,6 +230,7 @@ impl Faults {
         state.hang_next = 0;
         state.drop_next = 0;
         state.throttle_next = 0;
+        state.garble_next = 0;
         state.fail_batch_items = None;
         state.rejected.clear();
     }
@@ -232,6 +248,7 @@ impl Faults {
             FaultCommand::HangNext { n } => self.hang_next(n),
             FaultCommand::DropNext { n } => self.drop_next(n),
             FaultCommand::ThrottleNext { n } => self.throttle_next(n),
+            FaultCommand::GarbleNext { n } => self.garble_next(n),
             FaultCommand::FailBatchItems { k } => self.fail_batch_items(k),
             FaultCommand::RejectFieldValue { field, value } => {
                 self.reject_field_value(field, value)
@@ -274,6 +291,10 @@ impl Faults {
         if state.throttle_next > 0 {
             state.throttle_next -= 1;
             return Some(Decision::Throttle);
+        }
+        if state.garble_next > 0 {
+            state.garble_next -= 1;
+            return Some(Decision::Garble);
         }
         if let Some((rate, status)) = state.error_rate
             && state.rng.random_bool(rate)

@@ -71,6 +71,10 @@ pub(crate) async fn run(
             response.extensions_mut().insert(RateLimited);
             response
         }
+        Some(Decision::Garble) => {
+            delay(core.faults.latency()).await;
+            garbled()
+        }
         None => next.run(request).await,
     };
     if let Some(RouteLabel(label)) = response.extensions().get::<RouteLabel>() {
@@ -102,6 +106,16 @@ async fn delay(latency: std::time::Duration) {
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+}
+
+/// A success answer whose body stops mid-way.
+fn garbled() -> Response {
+    let mut response = Response::new(axum::body::Body::from(r#"{"id": "10"#));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 fn dropped() -> Response {

@@ -154,7 +154,11 @@ impl Api {
         ];
         let url = format!("{}/oauth/v2/token", c.accounts_url.trim_end_matches('/'));
         let reply = http::send(&self.token_throttle, self.http.post(url).form(&form)).await?;
-        let body = reply.json();
+        let body = if reply.status.is_success() {
+            reply.success_json()?
+        } else {
+            reply.json()
+        };
         match (
             reply.status.is_success(),
             body["access_token"].as_str().filter(|t| !t.is_empty()),
@@ -238,7 +242,11 @@ impl Api {
                 renewed = true;
                 continue;
             }
-            let json = reply.json();
+            let json = if reply.status.is_success() {
+                reply.success_json()?
+            } else {
+                reply.json()
+            };
             if reply.status.is_success() || (status == 400 && json["data"].is_array()) {
                 return Ok(Answer { status, body: json });
             }
