@@ -156,11 +156,13 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
             )
         })
         .collect();
-    if let Some(slack) = &config.alerts.slack {
-        targets.push((
-            "slack".to_owned(),
-            Target::Slack(Arc::new(SlackAlerter::new(slack.clone()))),
-        ));
+    let notices = config
+        .alerts
+        .slack
+        .as_ref()
+        .map(|slack| Arc::new(SlackAlerter::new(slack.clone())));
+    if let Some(slack) = &notices {
+        targets.push(("slack".to_owned(), Target::Slack(slack.clone())));
     }
     Ok(targets
         .into_iter()
@@ -173,6 +175,8 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
             wake: state.wake.clone(),
             shutdown: state.shutdown.clone(),
             links: links.clone(),
+            notices: notices.clone(),
+            told_paused: Arc::default(),
         })
         .collect())
 }

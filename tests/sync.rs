@@ -662,8 +662,17 @@ async fn a_validation_error_dead_letters_one_job_while_others_flow() {
 async fn refused_credentials_pause_jobs_until_resumed() {
     let db = TestDb::new(Db::Sqlite).await;
     let crm = Crm::start(CrmKind::Hubspot).await;
+    let slack = leadgate_sim::slack::SlackSim::start(Default::default())
+        .await
+        .unwrap();
     let mut cfg = config(&db);
     crm.configure(&mut cfg);
+    // Sales alerts off (threshold out of reach): only the operators' notice goes to Slack.
+    cfg.alerts.slack = Some(leadgate::config::SlackConfig {
+        webhook_url: Some(slack.webhook_url()),
+        min_score: Some(1000),
+        ..Default::default()
+    });
     let good = cfg.clone();
     cfg.crm.hubspot.as_mut().unwrap().token = "pat-eu1-revoked".into();
     let gw = start(cfg).await;
@@ -676,6 +685,17 @@ async fn refused_credentials_pause_jobs_until_resumed() {
         "{states:?}"
     );
     assert!(crm.people().is_empty());
+    // Operators are told once, in Slack.
+    until("the pause notice", || !slack.messages().is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let notices = slack.messages();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let text = notices[0].text.clone().unwrap_or_default();
+    assert!(
+        text.contains("hubspot refused the credentials")
+            && text.contains("leadgate jobs resume hubspot"),
+        "{text}"
+    );
     gw.stop().await.unwrap();
 
     // New credentials: the paused jobs wait for the operator.

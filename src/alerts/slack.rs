@@ -85,8 +85,22 @@ impl SlackAlerter {
 
     /// Posts an alert, in `thread_ts`'s thread when given (bot tokens).
     pub async fn post(&self, alert: &Alert, thread_ts: Option<&str>) -> Result<Posted, CrmError> {
-        let mut body = message(alert);
-        match (&self.config.token, self.channel_for(&alert.site)) {
+        self.deliver(message(alert), &alert.site, thread_ts).await
+    }
+
+    /// Posts a plain-text notice for operators (a CRM refusing leadgate's credentials) to the
+    /// default channel or the webhook.
+    pub async fn notice(&self, text: &str) -> Result<Posted, CrmError> {
+        self.deliver(json!({ "text": text }), "", None).await
+    }
+
+    async fn deliver(
+        &self,
+        mut body: Value,
+        site: &str,
+        thread_ts: Option<&str>,
+    ) -> Result<Posted, CrmError> {
+        match (&self.config.token, self.channel_for(site)) {
             (Some(token), Some(channel)) => {
                 body["channel"] = json!(channel);
                 if let Some(ts) = thread_ts {

@@ -47,6 +47,10 @@ pub struct Worker {
     pub wake: Arc<Notify>,
     pub shutdown: CancellationToken,
     pub links: ConversationLinks,
+    /// Where to tell operators that a CRM refused the credentials (Slack, when configured).
+    pub notices: Option<Arc<SlackAlerter>>,
+    /// Set once operators were told of a pause; cleared when a job of this target succeeds.
+    pub told_paused: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Worker {
@@ -137,6 +141,29 @@ impl Worker {
         metrics::counter!("leadgate_jobs_ended_total", "target" => self.target_name.clone(), "end" => state).increment(1);
     }
 
+    /// Tells operators, once per pause, that the target refused the credentials.
+    fn tell_paused(&self, reason: &str) {
+        use std::sync::atomic::Ordering;
+        let Some(slack) = self.notices.clone() else {
+            return;
+        };
+        if self.told_paused.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let text = format!(
+            ":warning: leadgate: {} refused the credentials ({reason}). Its syncs are paused, \
+             nothing is lost. Fix the credentials, then run `leadgate jobs resume {}`.",
+            self.target_name, self.target_name
+        );
+        let told = self.told_paused.clone();
+        tokio::spawn(async move {
+            if let Err(e) = slack.notice(&text).await {
+                warn!(error = %e, "could not post the pause notice to Slack");
+                told.store(false, Ordering::SeqCst);
+            }
+        });
+    }
+
     /// How a failure ends the job.
     async fn failed(&self, job: &JobRow, e: &CrmError) -> JobEnd {
         let retry_after = match e {
@@ -160,6 +187,7 @@ impl Worker {
                     .unwrap_or(0);
                 metrics::counter!("leadgate_target_paused_total", "target" => self.target_name.clone()).increment(1);
                 info!(paused, "paused waiting jobs");
+                self.tell_paused(message);
                 JobEnd::Paused {
                     error: message.clone(),
                 }
@@ -323,6 +351,9 @@ impl Worker {
                         let _ = self.store.enqueue(&job.conversation_id, &[follow]).await;
                         self.wake.notify_waiters();
                     }
+                    // The credentials work again: a later refusal is news.
+                    self.told_paused
+                        .store(false, std::sync::atomic::Ordering::SeqCst);
                     JobEnd::Done
                 }
                 Some(e) => self.failed(job, e).await,
