@@ -291,7 +291,8 @@ pub struct SyncConfig {
     pub retry_after_max_secs: u64,
     /// Jobs one worker claims at once; with a backlog, CRMs with batch endpoints get them together.
     pub batch_size: u32,
-    /// Seconds a claimed job stays locked to its worker; a dead worker's jobs are taken over after.
+    /// Seconds a claimed job stays locked to its worker without news from it; a live worker
+    /// extends the lock every third of it, a crashed one's jobs are taken over after it.
     pub lock_secs: u64,
     /// Milliseconds between checks for due jobs when nothing wakes the worker.
     pub poll_ms: u64,
@@ -313,7 +314,7 @@ impl Default for SyncConfig {
             backoff_max_secs: 900,
             retry_after_max_secs: 3600,
             batch_size: 50,
-            lock_secs: 120,
+            lock_secs: 30,
             poll_ms: 500,
             transcript_messages: 20,
             lead_source: "leadgate chat".to_owned(),

@@ -433,8 +433,13 @@ const NAMES: [&str; 8] = [
 
 /// Several visitors, each a different person; returns their emails.
 async fn visitors(addr: SocketAddr, n: usize) -> Vec<String> {
+    visitors_from(addr, 0, n).await
+}
+
+/// Visitors number `from` to `from + n - 1`.
+async fn visitors_from(addr: SocketAddr, from: usize, n: usize) -> Vec<String> {
     let mut tasks = Vec::new();
-    for i in 0..n {
+    for i in from..from + n {
         tasks.push(tokio::spawn(async move {
             let email = format!("visitor{i}@kunde{i}.de");
             let mut c = Client::open(addr, "demo", "de-DE").await;
@@ -837,4 +842,29 @@ mod killed {
     async fn postgres() {
         a_killed_gateway_resumes_its_sync(Db::Postgres).await
     }
+}
+
+/// Two gateways share one PostgreSQL database, with job locks of a second and a slow CRM: a
+/// worker busy longer than the lock keeps it, so the other gateway never runs its jobs too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_gateways_on_postgres_sync_each_lead_once() {
+    let db = TestDb::new(Db::Postgres).await;
+    let crm = Crm::start(CrmKind::Hubspot).await;
+    crm.faults().set_latency(Duration::from_millis(250));
+    let mut cfg = config(&db);
+    crm.configure(&mut cfg);
+    cfg.sync.lock_secs = 1;
+    let first = start(cfg.clone()).await;
+    let second = start(cfg).await;
+    let mut sent = visitors(first.addr, 3).await;
+    sent.extend(visitors_from(second.addr, 3, 3).await);
+    sent.sort();
+    until("the leads to arrive", || crm.counts()[..3] == [6, 6, 6]).await;
+    settled(first.addr).await;
+    settled(second.addr).await;
+    assert_eq!(emails(&crm), sent);
+    assert_eq!(crm.counts(), [6, 6, 6, 6], "each lead synced once");
+    first.stop().await.unwrap();
+    second.stop().await.unwrap();
+    db.remove().await;
 }

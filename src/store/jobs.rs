@@ -122,6 +122,20 @@ impl Store {
         Ok(rows)
     }
 
+    /// Extends the locks of the jobs `worker` is running by `lock_ms` from now.
+    pub async fn extend_locks(&self, worker: &str, lock_ms: i64) -> Result<u64, StoreError> {
+        let until = now_ms() + lock_ms;
+        let n = on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET locked_until_ms = $1 WHERE locked_by = $2 AND state = 'running'")
+                .bind(until)
+                .bind(worker)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n)
+    }
+
     /// On SQLite (one gateway per file), puts jobs left running by a previous process back in
     /// the queue. PostgreSQL is shared by several gateways, whose running jobs are theirs until
     /// the lock expires, so nothing is touched there.

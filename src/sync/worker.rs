@@ -101,10 +101,25 @@ impl Worker {
                     continue;
                 }
                 metrics::counter!("leadgate_jobs_claimed_total", "target" => self.target_name.clone()).increment(jobs.len() as u64);
+                // The lock is short, so a crashed gateway's jobs are soon taken over; while this
+                // worker is alive it keeps extending it, however long the CRM takes.
+                let heartbeat = tokio::spawn({
+                    let (store, worker_id) = (self.store.clone(), worker_id.clone());
+                    let every = Duration::from_millis((lock_ms / 3).max(100) as u64);
+                    async move {
+                        loop {
+                            tokio::time::sleep(every).await;
+                            if let Err(e) = store.extend_locks(&worker_id, lock_ms).await {
+                                warn!(error = %e, "extending job locks failed");
+                            }
+                        }
+                    }
+                });
                 match &self.target {
                     Target::Crm { api, names } => self.run_crm(api.as_ref(), names, jobs).await,
                     Target::Slack(alerter) => self.run_slack(alerter, jobs).await,
                 }
+                heartbeat.abort();
             }
         }
         .instrument(span)
