@@ -149,11 +149,10 @@ async fn steps(
     out: &mut SyncOutcome,
     save: &SaveLinks<'_>,
 ) -> Result<(), CrmError> {
+    // What the store holds; `keep` saves the links when a step learnt an id it does not have.
+    let mut saved = out.links.clone();
     let person = person(api, input, out).await?;
-    let known = out.links.clone();
     out.links.person = Some(person.clone());
-    // Saves the links when this step learnt an id the store does not have yet.
-    let mut saved = known;
     let mut keep = async |links: &CrmLinks| {
         if *links != saved {
             save(links).await;
