@@ -97,10 +97,14 @@ impl Reply {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 
-    /// The body of a success answer as JSON. An empty body is `Null` (204 and the like); a body
-    /// that is not JSON — cut off mid-way, or a proxy's HTML page with a 200 — is a retryable
-    /// error, never taken for an answer.
-    pub fn success_json(&self) -> Result<serde_json::Value, CrmError> {
+    /// The body as JSON, to act on. An empty body is `Null` (204 and the like). A success whose
+    /// body is not JSON — cut off mid-way, or a proxy's HTML page with a 200 — is a retryable
+    /// error, never taken for an answer; an error answer's body is read leniently (`Null` when
+    /// it is not JSON), since the status already says what happened.
+    pub fn read_json(&self) -> Result<serde_json::Value, CrmError> {
+        if !self.status.is_success() {
+            return Ok(self.json());
+        }
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(serde_json::Value::Null);
         }
@@ -291,12 +295,17 @@ mod tests {
             headers: HeaderMap::new(),
             body: bytes::Bytes::from_static(body),
         };
-        assert_eq!(reply(br#"{"id": "7"}"#).success_json().unwrap()["id"], "7");
-        assert_eq!(reply(b"").success_json().unwrap(), serde_json::Value::Null);
+        assert_eq!(reply(br#"{"id": "7"}"#).read_json().unwrap()["id"], "7");
+        assert_eq!(reply(b"").read_json().unwrap(), serde_json::Value::Null);
         for bad in [&br#"{"id": "1"#[..], b"<html>Gateway</html>", b"\xff\xfe"] {
-            let e = reply(bad).success_json().unwrap_err();
+            let e = reply(bad).read_json().unwrap_err();
             assert_eq!(e.class(), "retryable", "{e}");
         }
+        let error = Reply {
+            status: StatusCode::BAD_GATEWAY,
+            ..reply(b"<html>Gateway</html>")
+        };
+        assert_eq!(error.read_json().unwrap(), serde_json::Value::Null);
     }
 
     #[test]

@@ -161,7 +161,7 @@ impl Api {
             }
             tracing::debug!(status = reply.status.as_u16(), "answered");
             if reply.status.is_success() {
-                return reply.success_json();
+                return reply.read_json();
             }
             Err(errors::classify(&reply, &self.limits, bucket))
         }

@@ -205,7 +205,7 @@ impl Api {
                 if !reply.status.is_success() {
                     return Err(errors::classify(&reply, &self.limits, bucket));
                 }
-                let answer = reply.success_json()?;
+                let answer = reply.read_json()?;
                 if answer["success"] == Value::Bool(false) {
                     let why = reason(&answer).unwrap_or_else(|| reply.excerpt());
                     return Err(CrmError::permanent(format!(

@@ -155,11 +155,7 @@ impl Auth {
         let reply = http::send(&self.unlimited, request)
             .instrument(tracing::debug_span!("pipedrive_token"))
             .await?;
-        let body = if reply.status.is_success() {
-            reply.success_json()?
-        } else {
-            reply.json()
-        };
+        let body = reply.read_json()?;
         if !reply.status.is_success() {
             let reason = match (body["error"].as_str(), body["error_description"].as_str()) {
                 (Some(e), Some(d)) => format!("{e}: {d}"),

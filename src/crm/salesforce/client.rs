@@ -203,11 +203,7 @@ impl Api {
             c.login_url.trim_end_matches('/')
         );
         let reply = http::send(&self.token_throttle, self.http.post(url).form(&form)).await?;
-        let body = if reply.status.is_success() {
-            reply.success_json()?
-        } else {
-            reply.json()
-        };
+        let body = reply.read_json()?;
         let token = body["access_token"].as_str().filter(|t| !t.is_empty());
         let instance = body["instance_url"].as_str().filter(|u| !u.is_empty());
         match (reply.status.is_success(), token, instance) {
@@ -257,7 +253,7 @@ impl Api {
             let reply = http::send(&self.throttle, self.request(&session, call)?).await?;
             if reply.status.is_success() {
                 self.observe(&reply);
-                return reply.success_json();
+                return reply.read_json();
             }
             if reply.status.as_u16() == 401 && !renewed {
                 tracing::debug!("salesforce session refused: renewing it once");

@@ -154,11 +154,7 @@ impl Api {
         ];
         let url = format!("{}/oauth/v2/token", c.accounts_url.trim_end_matches('/'));
         let reply = http::send(&self.token_throttle, self.http.post(url).form(&form)).await?;
-        let body = if reply.status.is_success() {
-            reply.success_json()?
-        } else {
-            reply.json()
-        };
+        let body = reply.read_json()?;
         match (
             reply.status.is_success(),
             body["access_token"].as_str().filter(|t| !t.is_empty()),
@@ -242,11 +238,7 @@ impl Api {
                 renewed = true;
                 continue;
             }
-            let json = if reply.status.is_success() {
-                reply.success_json()?
-            } else {
-                reply.json()
-            };
+            let json = reply.read_json()?;
             if reply.status.is_success() || (status == 400 && json["data"].is_array()) {
                 return Ok(Answer { status, body: json });
             }
