@@ -12,7 +12,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::alerts::SlackAlerter;
-use crate::chat::prompts::{BUILT_IN_FAQ, Faq, Prompts};
+use crate::chat::llm::LlmEngine;
+use crate::chat::prompts::{BUILT_IN_FAQ, Faq, Prompts, load_llm_system};
 use crate::chat::rules::RuleEngine;
 use crate::chat::{ChatService, Engine, ResumeTokens};
 use crate::config::{Config, EngineKind};
@@ -60,15 +61,21 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         }
     };
     let engine: Arc<dyn Engine> = match config.engine.kind {
-        EngineKind::Rules => {
-            let dir = std::path::Path::new(&config.engine.prompts_dir);
-            let prompts =
-                Prompts::load(dir.exists().then_some(dir)).context("cannot load prompts")?;
-            let faq = load_faq(&config).context("cannot load the FAQ")?;
-            Arc::new(RuleEngine::new(prompts, faq))
-        }
+        EngineKind::Rules => Arc::new(rule_engine(&config)?),
         EngineKind::Llm => {
-            anyhow::bail!("engine.kind = \"llm\" is not available in this build; use \"rules\"")
+            let dir = std::path::Path::new(&config.engine.prompts_dir);
+            let system = load_llm_system(dir.exists().then_some(dir))
+                .context("cannot load the LLM system prompt")?;
+            let llm = config.engine.llm.clone();
+            let api_key = llm
+                .api_key
+                .clone()
+                .or_else(|| std::env::var("OPENAI_API_KEY").ok())
+                .unwrap_or_default();
+            Arc::new(
+                LlmEngine::new(rule_engine(&config)?, llm, api_key, system)
+                    .context("cannot set up the LLM client")?,
+            )
         }
     };
     let per_min = std::num::NonZeroU32::new(config.limits.ip_msgs_per_min)
@@ -93,6 +100,14 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         metrics: metrics_handle(),
         config,
     })
+}
+
+/// The rule engine with the configured templates and FAQ.
+fn rule_engine(config: &Config) -> anyhow::Result<RuleEngine> {
+    let dir = std::path::Path::new(&config.engine.prompts_dir);
+    let prompts = Prompts::load(dir.exists().then_some(dir)).context("cannot load prompts")?;
+    let faq = load_faq(config).context("cannot load the FAQ")?;
+    Ok(RuleEngine::new(prompts, faq))
 }
 
 fn load_faq(config: &Config) -> anyhow::Result<Faq> {

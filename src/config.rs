@@ -217,10 +217,18 @@ impl Default for EngineConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LlmConfig {
+    /// Up to and including `/v1`; `/chat/completions` is appended.
     pub base_url: String,
+    /// Sent as `Authorization: Bearer …`; `OPENAI_API_KEY` when unset.
     pub api_key: Option<String>,
     pub model: String,
+    /// Longest wait for one reply, retries included; then the rule engine answers.
     pub timeout_secs: u64,
+    pub temperature: f32,
+    /// Longest reply the model may write, in tokens.
+    pub max_tokens: u32,
+    /// Earlier messages of the conversation sent with each turn.
+    pub history_messages: usize,
 }
 
 impl Default for LlmConfig {
@@ -229,7 +237,10 @@ impl Default for LlmConfig {
             base_url: "https://api.openai.com/v1".to_owned(),
             api_key: None,
             model: "gpt-4o-mini".to_owned(),
-            timeout_secs: 20,
+            timeout_secs: 15,
+            temperature: 0.3,
+            max_tokens: 300,
+            history_messages: 12,
         }
     }
 }
@@ -589,8 +600,28 @@ impl Config {
                 ));
             }
         }
-        if self.engine.kind == EngineKind::Llm && self.engine.llm.model.is_empty() {
-            return Err(key_error("engine.llm.model", "name the model to call"));
+        if self.engine.kind == EngineKind::Llm {
+            let llm = &self.engine.llm;
+            if llm.model.trim().is_empty() {
+                return Err(key_error("engine.llm.model", "name the model to call"));
+            }
+            let url = reqwest::Url::parse(&llm.base_url)
+                .map_err(|e| key_error("engine.llm.base_url", format!("{}: {e}", llm.base_url)))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(key_error("engine.llm.base_url", "use an http or https URL"));
+            }
+            if !(1..=300).contains(&llm.timeout_secs) {
+                return Err(key_error("engine.llm.timeout_secs", "between 1 and 300"));
+            }
+            if !(0.0..=2.0).contains(&llm.temperature) {
+                return Err(key_error("engine.llm.temperature", "between 0 and 2"));
+            }
+            if !(16..=4096).contains(&llm.max_tokens) {
+                return Err(key_error("engine.llm.max_tokens", "between 16 and 4096"));
+            }
+            if llm.history_messages > 200 {
+                return Err(key_error("engine.llm.history_messages", "at most 200"));
+            }
         }
         Ok(())
     }
@@ -722,6 +753,27 @@ mod tests {
 
     fn err(toml_text: &str) -> String {
         load_str(toml_text, &[]).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn llm_settings_are_checked_when_the_llm_runs() {
+        let llm = |extra: &str| err(&format!("[engine]\nkind = \"llm\"\n[engine.llm]\n{extra}"));
+        assert!(llm("model = \" \"").contains("engine.llm.model"));
+        assert!(llm("base_url = \"not a url\"").contains("engine.llm.base_url"));
+        assert!(llm("base_url = \"ftp://x/v1\"").contains("engine.llm.base_url"));
+        assert!(llm("timeout_secs = 0").contains("engine.llm.timeout_secs"));
+        assert!(llm("temperature = 3.5").contains("engine.llm.temperature"));
+        assert!(llm("max_tokens = 1").contains("engine.llm.max_tokens"));
+        assert!(llm("history_messages = 100000").contains("engine.llm.history_messages"));
+        assert!(llm("modle = \"x\"").contains("modle"));
+        let ok = load_str(
+            "[engine]\nkind = \"llm\"\n[engine.llm]\nbase_url = \"http://127.0.0.1:11434/v1\"\nmodel = \"llama3.1\"",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(ok.engine.llm.model, "llama3.1");
+        // The rule engine ignores an unused [engine.llm] section's values.
+        assert!(load_str("[engine.llm]\ntimeout_secs = 0", &[]).is_ok());
     }
 
     #[test]

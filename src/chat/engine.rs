@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
 use crate::lead::{Lang, Lead};
+use crate::store::MessageRow;
 
 /// What the assistant can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -65,11 +66,14 @@ pub struct EngineState {
 }
 
 /// One turn's input.
+#[derive(Clone)]
 pub struct EngineInput<'a> {
     pub site: &'a SiteConfig,
     pub lang: Lang,
     /// The visitor's message this turn.
     pub visitor_text: &'a str,
+    /// The conversation before this message, oldest first.
+    pub history: &'a [MessageRow],
     /// The lead after this message, and before it.
     pub lead: &'a Lead,
     pub previous: &'a Lead,

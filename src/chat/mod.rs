@@ -3,6 +3,7 @@
 
 pub mod engine;
 pub mod hub;
+pub mod llm;
 pub mod prompts;
 pub mod rules;
 pub mod service;

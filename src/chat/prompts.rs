@@ -124,6 +124,16 @@ impl Faq {
             .or_else(|| best.answers.get("en"))
             .map(String::as_str)
     }
+
+    /// Every answer in `lang` (English where that language has none), in file order.
+    pub fn answers(&self, lang: Lang) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter_map(move |e| {
+            e.answers
+                .get(lang.code())
+                .or_else(|| e.answers.get("en"))
+                .map(String::as_str)
+        })
+    }
 }
 
 /// A prompt file that cannot be used.
@@ -151,6 +161,34 @@ const BUILT_IN: [(Lang, &str); 5] = [
 
 /// The FAQ compiled in.
 pub const BUILT_IN_FAQ: &str = include_str!("../../prompts/faq.toml");
+
+/// The LLM engine's system prompt compiled in.
+pub const BUILT_IN_LLM: &str = include_str!("../../prompts/llm.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LlmFile {
+    system: String,
+}
+
+/// The LLM engine's system prompt template: `llm.toml` from `dir` when present, else the built-in
+/// one.
+pub fn load_llm_system(dir: Option<&Path>) -> Result<String, PromptError> {
+    let text = match dir.map(|d| d.join("llm.toml")).filter(|p| p.exists()) {
+        Some(path) => std::fs::read_to_string(&path)
+            .map_err(|e| PromptError::Read(path.display().to_string(), e))?,
+        None => BUILT_IN_LLM.to_owned(),
+    };
+    let file: LlmFile = toml::from_str(&text)
+        .map_err(|e| PromptError::Invalid("llm.toml".into(), e.to_string()))?;
+    if !file.system.contains("{draft}") {
+        return Err(PromptError::Invalid(
+            "llm.toml".into(),
+            "the system prompt must contain {draft}".into(),
+        ));
+    }
+    Ok(file.system)
+}
 
 impl Prompts {
     /// Loads the templates: a language's file from `dir` when present, else the built-in one.
@@ -203,6 +241,24 @@ impl Prompts {
             .get(&lang)
             .or_else(|| self.by_lang.get(&Lang::En))
             .expect("English templates are always loaded")
+    }
+}
+
+#[cfg(test)]
+mod llm_prompt_tests {
+    use super::*;
+
+    #[test]
+    fn the_llm_prompt_loads_and_needs_the_draft() {
+        assert!(load_llm_system(None).unwrap().contains("{draft}"));
+        let dir = std::env::temp_dir().join(format!("lg-llm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("llm.toml"), "system = \"Be nice.\"").unwrap();
+        let e = load_llm_system(Some(&dir)).unwrap_err().to_string();
+        assert!(e.contains("llm.toml") && e.contains("{draft}"), "{e}");
+        std::fs::write(dir.join("llm.toml"), "sistem = 1").unwrap();
+        assert!(load_llm_system(Some(&dir)).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 

@@ -59,7 +59,13 @@ impl RuleEngine {
         RuleEngine { prompts, faq }
     }
 
-    fn turn(&self, input: EngineInput<'_>) -> EngineOutput {
+    /// The FAQ it answers from.
+    pub fn faq(&self) -> &Faq {
+        &self.faq
+    }
+
+    /// Plans one turn: what to say and ask, and the state after it.
+    pub fn turn(&self, input: EngineInput<'_>) -> EngineOutput {
         let t = self.prompts.get(input.lang);
         let mut st = input.state;
         st.turn += 1;
@@ -353,6 +359,7 @@ mod tests {
             site: &site,
             lang,
             visitor_text: text,
+            history: &[],
             lead,
             previous,
             consent_missing: false,

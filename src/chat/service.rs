@@ -232,6 +232,7 @@ impl ChatService {
                 site: &site,
                 lang,
                 visitor_text: &text,
+                history: &session.messages,
                 lead: &lead,
                 previous: &previous,
                 consent_missing: consent_missing(&session.conversation),
