@@ -238,6 +238,9 @@ pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> any
     for worker in workers(&state, listener.local_addr().ok())? {
         tasks.spawn(worker.run());
     }
+    if store.is_shared() {
+        tasks.spawn(state.chat.clone().relay(shutdown.clone()));
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // A turn is several small frames (typing, message, typing off): with Nagle's algorithm the
     // second waits for the client's delayed ACK, 40 ms on Linux.

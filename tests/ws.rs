@@ -473,6 +473,40 @@ async fn a_second_tab_sees_the_conversation(db: Db) {
     db.remove().await;
 }
 
+/// Gateways sharing a PostgreSQL database push each other's turns: a tab connected to another
+/// gateway sees the conversation live, both ways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_on_another_gateway_sees_the_conversation() {
+    let db = TestDb::new(Db::Postgres).await;
+    let one = start(config(&db)).await;
+    let two = start(config(&db)).await;
+    let mut a = Client::open(one.addr, "demo", "en-US").await;
+    a.expect("message").await;
+    let mut b = Client::connect(two.addr, Some("demo"), None).await.unwrap();
+    b.session_id = a.session_id.clone();
+    b.resume_token = a.resume_token.clone();
+    b.last_seq = a.last_seq;
+    assert_eq!(b.hello("demo", None).await["resumed"], true);
+
+    a.say("Hi from the first gateway").await;
+    let pushed = b.expect("message").await;
+    assert_eq!(pushed["text"], "Hi from the first gateway");
+    assert_eq!(b.expect("message").await["role"], "bot");
+
+    b.say("And hello from the second").await;
+    let pushed = a.expect("message").await;
+    assert_eq!(pushed["text"], "And hello from the second");
+    let bot = a.expect("message").await;
+    assert_eq!(bot["role"], "bot");
+    assert_eq!(
+        a.last_seq, b.last_seq,
+        "both tabs hold the whole conversation"
+    );
+    one.stop().await.unwrap();
+    two.stop().await.unwrap();
+    db.remove().await;
+}
+
 /// The operator can erase a visitor.
 async fn a_visitor_can_be_erased(db: Db) {
     let db = TestDb::new(db).await;

@@ -18,6 +18,9 @@ pub struct Hub {
     sessions: Mutex<HashMap<String, broadcast::Sender<Push>>>,
 }
 
+/// The origin of frames from another gateway: no socket here has this id.
+pub const REMOTE: u64 = 0;
+
 /// How many frames a slow socket may fall behind before it is told to resume.
 const CAPACITY: usize = 64;
 
@@ -39,6 +42,25 @@ impl Hub {
         {
             let _ = tx.send(Push {
                 origin,
+                frame: Arc::new(frame),
+            });
+        }
+    }
+
+    /// Whether any socket of the session is open here.
+    pub fn has_sockets(&self, session: &str) -> bool {
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions
+            .get(session)
+            .is_some_and(|tx| tx.receiver_count() > 0)
+    }
+
+    /// Sends a frame from another gateway to every socket of the session here.
+    pub fn publish_remote(&self, session: &str, frame: serde_json::Value) {
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = sessions.get(session) {
+            let _ = tx.send(Push {
+                origin: REMOTE,
                 frame: Arc::new(frame),
             });
         }

@@ -11,6 +11,7 @@ mod rows;
 
 pub use chat::{LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
 pub use jobs::{JobEnd, JobRow, NewJob};
+pub mod relay;
 pub use rows::{ConversationRow, MessageRow, RevisionRow};
 
 use std::str::FromStr;
