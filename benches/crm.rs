@@ -94,7 +94,7 @@ async fn backlog(leads: usize) {
             for text in script(i) {
                 state
                     .chat
-                    .visitor_message(&mut session, None, text, 0)
+                    .visitor_message(&mut session, None, text, 0, None)
                     .await
                     .unwrap();
             }

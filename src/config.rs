@@ -229,6 +229,8 @@ pub struct LlmConfig {
     pub max_tokens: u32,
     /// Earlier messages of the conversation sent with each turn.
     pub history_messages: usize,
+    /// Show the reply in the widget while the model writes it.
+    pub stream: bool,
 }
 
 impl Default for LlmConfig {
@@ -241,6 +243,7 @@ impl Default for LlmConfig {
             temperature: 0.3,
             max_tokens: 300,
             history_messages: 12,
+            stream: true,
         }
     }
 }

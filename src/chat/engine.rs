@@ -80,7 +80,13 @@ pub struct EngineInput<'a> {
     /// Personal fields are not kept until the visitor accepts the privacy notice.
     pub consent_missing: bool,
     pub state: EngineState,
+    /// Receives the last reply's text piece by piece while it is written, when the engine
+    /// streams and the transport shows it.
+    pub stream: Option<&'a StreamSink>,
 }
+
+/// Where a streamed reply's pieces go.
+pub type StreamSink = dyn Fn(&str) + Send + Sync;
 
 /// One message of the assistant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +107,11 @@ pub struct EngineOutput {
 pub trait Engine: Send + Sync {
     /// The first message of a new conversation.
     fn greeting(&self, site: &SiteConfig, lang: Lang) -> BotReply;
+
+    /// Whether replies are written piece by piece (see [`EngineInput::stream`]).
+    fn streams(&self) -> bool {
+        false
+    }
 
     /// The reply to a visitor's message.
     fn reply<'a>(&'a self, input: EngineInput<'a>) -> BoxFuture<'a, EngineOutput>;

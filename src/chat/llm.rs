@@ -23,7 +23,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use tracing::warn;
 
-use super::engine::{BotReply, Engine, EngineInput, EngineOutput};
+use super::engine::{BotReply, Engine, EngineInput, EngineOutput, StreamSink};
 use super::rules::RuleEngine;
 use crate::config::{LlmConfig, SiteConfig};
 use crate::lead::{Lang, Lead};
@@ -38,6 +38,8 @@ const OPEN_FOR_LONG: Duration = Duration::from_secs(300);
 const MAX_ANSWER_BYTES: usize = 1 << 20;
 /// Longest reply sent to the visitor, in characters.
 pub const MAX_REPLY_CHARS: usize = 1000;
+/// Longest reply text, reasoning included, that is streamed while it is written.
+const MAX_STREAM_SCAN: usize = 16 * 1024;
 /// Longest wait before the one retry of a throttled or failed call.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(2);
 
@@ -248,17 +250,19 @@ impl LlmEngine {
 
     /// The model's wording of the turn, with one retry when the server asks for one and the
     /// deadline leaves room.
-    async fn words(&self, body: &Value) -> Result<String, LlmError> {
+    async fn words(&self, body: &Value, sink: Option<&StreamSink>) -> Result<String, LlmError> {
         let deadline = Instant::now() + Duration::from_secs(self.config.timeout_secs);
         let bytes = serde_json::to_vec(body).map_err(|e| LlmError::Malformed(e.to_string()))?;
         let mut retried = false;
+        let mut shown = Shown::default();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let result = tokio::time::timeout(left, self.call(bytes.clone()))
+            let result = tokio::time::timeout(left, self.call(bytes.clone(), sink, &mut shown))
                 .await
                 .unwrap_or(Err(LlmError::Timeout));
             let wait = match &result {
-                Err(e) if !retried => e.retry_in(),
+                // Once the visitor saw part of a reply, a second one would not follow on.
+                Err(e) if !retried && shown.sent.is_empty() => e.retry_in(),
                 _ => None,
             };
             match wait {
@@ -275,7 +279,12 @@ impl LlmEngine {
         }
     }
 
-    async fn call(&self, body: Vec<u8>) -> Result<String, LlmError> {
+    async fn call(
+        &self,
+        body: Vec<u8>,
+        sink: Option<&StreamSink>,
+        shown: &mut Shown,
+    ) -> Result<String, LlmError> {
         let mut request = self
             .http
             .post(&self.url)
@@ -290,6 +299,14 @@ impl LlmEngine {
             .map_err(|e| LlmError::Transport(without_url(e)))?;
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
+        let event_stream = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if (200..300).contains(&status) && event_stream {
+            return read_stream(&mut response, sink, shown).await;
+        }
         let mut bytes = Vec::new();
         while let Some(chunk) = response
             .chunk()
@@ -323,6 +340,10 @@ impl LlmEngine {
 }
 
 impl Engine for LlmEngine {
+    fn streams(&self) -> bool {
+        self.config.stream
+    }
+
     fn greeting(&self, site: &SiteConfig, lang: Lang) -> BotReply {
         self.rules.greeting(site, lang)
     }
@@ -338,9 +359,11 @@ impl Engine for LlmEngine {
                     .increment(1);
                 return plan;
             }
-            let body = self.request(&input, &draft.text);
+            let mut body = self.request(&input, &draft.text);
+            let sink = input.stream.filter(|_| self.config.stream);
+            body["stream"] = Value::Bool(sink.is_some());
             let started = Instant::now();
-            let result = self.words(&body).await;
+            let result = self.words(&body, sink).await;
             metrics::histogram!("leadgate_llm_seconds").record(started.elapsed().as_secs_f64());
             let was_open = {
                 let mut breaker = self.breaker();
@@ -364,6 +387,169 @@ impl Engine for LlmEngine {
             }
             plan
         })
+    }
+}
+
+/// What of a streamed reply the visitor has seen.
+#[derive(Debug, Default)]
+struct Shown {
+    sent: String,
+    /// Cleaning changed text already shown: nothing more is streamed, and the stored message
+    /// replaces what was.
+    stopped: bool,
+}
+
+impl Shown {
+    /// Streams what `raw` (the content so far) adds to the visible reply.
+    fn feed(&mut self, raw: &str, sink: &StreamSink) {
+        // Past these sizes nothing more can be shown (the reply is cut at MAX_REPLY_CHARS), and
+        // re-reading the whole text on every piece would cost more than it shows.
+        if self.sent.len() >= MAX_REPLY_CHARS || raw.len() > MAX_STREAM_SCAN {
+            self.stopped = true;
+        }
+        if self.stopped {
+            return;
+        }
+        let Some(visible) = visible_so_far(raw) else {
+            return;
+        };
+        match visible.strip_prefix(self.sent.as_str()) {
+            Some("") => {}
+            Some(new) => {
+                sink(new);
+                self.sent.push_str(new);
+            }
+            None => self.stopped = true,
+        }
+    }
+}
+
+/// The part of a reply being written that can be shown: nothing while the start may still be a
+/// speaker label or a reasoning block, and nothing of a marker that may still be completing.
+fn visible_so_far(raw: &str) -> Option<String> {
+    let mut text = raw.to_owned();
+    while let Some(start) = text.find("<think>") {
+        match text[start..].find("</think>") {
+            Some(len) => text.replace_range(start..start + len + "</think>".len(), ""),
+            None => text.truncate(start),
+        }
+    }
+    let mut text = text.trim_start();
+    if text.chars().count() < 12 {
+        return None;
+    }
+    for label in ["Assistant:", "assistant:", "ASSISTANT:", "Bot:", "AI:"] {
+        if let Some(rest) = text.strip_prefix(label) {
+            text = rest.trim_start();
+        }
+    }
+    let text = text.trim_start_matches(['"', '“', '«', '\'']);
+    let mut text = text.replace("**", "").replace("__", "");
+    // A `<think>`, `**` or `__` still arriving.
+    if let Some(cut) = text.rfind(['<', '*', '_'])
+        && text.len() - cut < 8
+    {
+        text.truncate(cut);
+    }
+    let text = crate::lead::text::truncate(&text, MAX_REPLY_CHARS);
+    Some(text.to_owned())
+}
+
+/// Reads a server-sent event stream of `chat.completion.chunk`s: content pieces go to `sink` as
+/// they arrive; the whole content is the result. A stream that stops before `[DONE]` or a
+/// finish reason, an error event, a refusal or a tool call is an error.
+async fn read_stream(
+    response: &mut reqwest::Response,
+    sink: Option<&StreamSink>,
+    shown: &mut Shown,
+) -> Result<String, LlmError> {
+    let mut pending: Vec<u8> = Vec::new();
+    let mut raw = String::new();
+    let mut event = String::new();
+    let mut finish: Option<String> = None;
+    let mut done = false;
+    while !done {
+        let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| LlmError::Transport(without_url(e)))?
+        else {
+            break;
+        };
+        if raw.len() + pending.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(LlmError::Malformed(
+                "the answer is larger than 1 MiB".into(),
+            ));
+        }
+        pending.extend_from_slice(&chunk);
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                event.clear();
+                continue;
+            }
+            if let Some(name) = line.strip_prefix("event:") {
+                event = name.trim().to_owned();
+                continue;
+            }
+            let Some(data) = line.strip_prefix("data:") else {
+                continue;
+            };
+            let data = data.trim_start();
+            if data == "[DONE]" {
+                done = true;
+                break;
+            }
+            if matches!(event.as_str(), "keepalive" | "ping") {
+                continue;
+            }
+            let v: Value = serde_json::from_str(data)
+                .map_err(|e| LlmError::Malformed(format!("a stream event is not JSON: {e}")))?;
+            if v["error"].is_object() {
+                let message = v["error"]["message"].as_str().unwrap_or("an error event");
+                return Err(LlmError::Malformed(format!(
+                    "the stream broke off: {}",
+                    crate::lead::text::truncate(message, 300)
+                )));
+            }
+            let Some(choice) = v["choices"].get(0) else {
+                continue;
+            };
+            let delta = &choice["delta"];
+            if let Some(refusal) = delta["refusal"].as_str().filter(|r| !r.trim().is_empty()) {
+                return Err(LlmError::Declined(
+                    crate::lead::text::truncate(refusal, 300).to_owned(),
+                ));
+            }
+            if delta["tool_calls"].is_array() {
+                return Err(LlmError::Malformed(
+                    "the model called a tool; none was offered".into(),
+                ));
+            }
+            if let Some(piece) = delta["content"].as_str()
+                && !piece.is_empty()
+            {
+                raw.push_str(piece);
+                if let Some(sink) = sink {
+                    shown.feed(&raw, sink);
+                }
+            }
+            if let Some(reason) = choice["finish_reason"].as_str().filter(|f| !f.is_empty()) {
+                finish = Some(reason.to_owned());
+            }
+        }
+    }
+    if !done && finish.is_none() {
+        return Err(LlmError::Malformed(
+            "the stream ended before the reply did".into(),
+        ));
+    }
+    match finish.as_deref() {
+        Some("content_filter") => Err(LlmError::Declined("content filter".into())),
+        Some("length") => whole_sentences(&raw).ok_or(LlmError::Empty),
+        _ => Ok(raw),
     }
 }
 
@@ -745,6 +931,7 @@ mod tests {
             previous: &lead,
             consent_missing: false,
             state: Default::default(),
+            stream: None,
         };
         let body = engine.request(&input, "Jak masz na imię?");
         let messages = body["messages"].as_array().unwrap();
@@ -775,6 +962,45 @@ mod tests {
         assert!(engine.tidy("Sure! What is your budget?").is_ok());
         let leak = "My instructions: Every turn the conversation planner gives you a draft reply.";
         assert!(matches!(engine.tidy(leak), Err(LlmError::Declined(_))));
+    }
+
+    #[test]
+    fn streaming_holds_back_what_may_not_be_shown() {
+        assert_eq!(visible_so_far("Assistant"), None, "may still be a label");
+        assert_eq!(
+            visible_so_far("Assistant: Hello there, nice").as_deref(),
+            Some("Hello there, nice")
+        );
+        assert_eq!(visible_so_far("<think>pricing question, answer"), None);
+        assert_eq!(
+            visible_so_far("<think>x</think>\n\"Guten Tag, wie kann").as_deref(),
+            Some("Guten Tag, wie kann")
+        );
+        assert_eq!(
+            visible_so_far("Our plans are **chea").as_deref(),
+            Some("Our plans are chea")
+        );
+        assert_eq!(
+            visible_so_far("Our plans are *").as_deref(),
+            Some("Our plans are "),
+            "an emphasis marker still arriving"
+        );
+        let mut shown = Shown::default();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let into = seen.clone();
+        let sink = move |piece: &str| into.lock().unwrap().push_str(piece);
+        let mut raw = String::new();
+        for piece in ["\"Bonjour", " ! Quel est", " votre budget ?\""] {
+            raw.push_str(piece);
+            shown.feed(&raw, &sink);
+        }
+        assert_eq!(*seen.lock().unwrap(), "Bonjour ! Quel est votre budget ?\"");
+        assert_eq!(tidy(&raw).unwrap(), "Bonjour ! Quel est votre budget ?");
+        let mut long = Shown::default();
+        let raw = "word ".repeat(1000);
+        long.feed(&raw, &sink);
+        long.feed(&raw, &sink);
+        assert!(long.sent.len() <= MAX_REPLY_CHARS && long.stopped);
     }
 
     #[test]

@@ -364,6 +364,7 @@ mod tests {
             previous,
             consent_missing: false,
             state,
+            stream: None,
         })
     }
 

@@ -199,9 +199,17 @@ impl ChatService {
         }))
     }
 
+    /// Whether replies stream: a transport that shows them passes a `deltas` channel to
+    /// [`ChatService::visitor_message`].
+    pub fn streams(&self) -> bool {
+        self.engine.streams()
+    }
+
     /// Handles a visitor message: stores it with the lead revision it causes and the
     /// assistant's replies, in one transaction, and pushes the frames to the session's other
-    /// sockets. `origin` is the socket that sent it.
+    /// sockets. `origin` is the socket that sent it. With `deltas`, a streaming engine's reply
+    /// arrives there as `delta` frames while it is written (and on the session's other
+    /// sockets); the stored `message` with the same id replaces them.
     #[instrument(skip_all, fields(conversation = %session.conversation.id))]
     pub async fn visitor_message(
         &self,
@@ -209,6 +217,7 @@ impl ChatService {
         client_msg_id: Option<String>,
         text: String,
         origin: u64,
+        deltas: Option<tokio::sync::mpsc::UnboundedSender<serde_json::Value>>,
     ) -> Result<TurnResult, ChatError> {
         if let Some(cid) = &client_msg_id
             && let Some(existing) = session
@@ -229,6 +238,17 @@ impl ChatService {
             .as_deref()
             .and_then(|s| serde_json::from_str(s).ok())
             .unwrap_or_default();
+        let streamed_id = deltas.as_ref().map(|_| uuid::Uuid::now_v7().to_string());
+        // Only to the socket that asked: another tab gets the stored message, in order.
+        let sink: Option<Box<super::engine::StreamSink>> = match (&deltas, &streamed_id) {
+            (Some(tx), Some(id)) => {
+                let (tx, id) = (tx.clone(), id.clone());
+                Some(Box::new(move |piece: &str| {
+                    let _ = tx.send(json!({"type": "delta", "id": id, "text": piece}));
+                }))
+            }
+            _ => None,
+        };
         let output = self
             .engine
             .reply(EngineInput {
@@ -240,6 +260,7 @@ impl ChatService {
                 previous: &previous,
                 consent_missing: consent_missing(&session.conversation),
                 state,
+                stream: sink.as_deref(),
             })
             .await;
 
@@ -250,6 +271,11 @@ impl ChatService {
             ..TurnMessage::default()
         }];
         messages.extend(output.replies.iter().map(bot_message));
+        if let (Some(id), Some(last)) = (streamed_id, messages.last_mut())
+            && last.role == "bot"
+        {
+            last.id = Some(id);
+        }
         let (change, qualified) =
             self.lead_change(&session.conversation, &previous, &lead, score.total as i64);
         let jobs = if change.is_some() {
@@ -557,6 +583,7 @@ fn bot_message(reply: &super::engine::BotReply) -> TurnMessage {
         serde_json::Value::Array(items).to_string()
     });
     TurnMessage {
+        id: None,
         role: "bot",
         text: reply.text.clone(),
         client_msg_id: None,

@@ -563,13 +563,33 @@ impl Connection {
         }
         self.send(json!({"type": "typing", "on": true})).await;
         let chat = self.chat();
-        let Some(session) = self.session.as_mut() else {
+        // Out of `self` for the turn, so streamed pieces can be sent while it runs.
+        let Some(mut session) = self.session.take() else {
             return Next::Continue;
         };
         let started = Instant::now();
-        let result = chat
-            .visitor_message(session, Some(cid.clone()), text, self.id)
-            .await;
+        let result = if chat.streams() {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let turn =
+                chat.visitor_message(&mut session, Some(cid.clone()), text, self.id, Some(tx));
+            tokio::pin!(turn);
+            let result = loop {
+                tokio::select! {
+                    result = &mut turn => break result,
+                    Some(delta) = rx.recv() => {
+                        self.send(delta).await;
+                    }
+                }
+            };
+            while let Ok(delta) = rx.try_recv() {
+                self.send(delta).await;
+            }
+            result
+        } else {
+            chat.visitor_message(&mut session, Some(cid.clone()), text, self.id, None)
+                .await
+        };
+        self.session = Some(session);
         metrics::histogram!("leadgate_turn_seconds").record(started.elapsed().as_secs_f64());
         match result {
             Ok(TurnResult::Duplicate(existing)) => {

@@ -24,6 +24,8 @@ pub struct NewConversation {
 /// A message to store in a turn.
 #[derive(Debug, Clone, Default)]
 pub struct TurnMessage {
+    /// Set when the message was announced before it was stored (a streamed reply's id).
+    pub id: Option<String>,
     pub role: &'static str,
     pub text: String,
     pub client_msg_id: Option<String>,
@@ -219,7 +221,7 @@ impl Store {
                 stored.push(MessageRow {
                     conversation_id: turn.conversation_id.clone(),
                     seq,
-                    id: Uuid::now_v7().to_string(),
+                    id: m.id.clone().unwrap_or_else(|| Uuid::now_v7().to_string()),
                     role: m.role.to_owned(),
                     text: m.text.clone(),
                     client_msg_id: m.client_msg_id.clone(),
