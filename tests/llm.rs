@@ -391,6 +391,30 @@ async fn a_refused_key_or_quota_stops_calls_at_once(db: Db) {
     db.remove().await;
 }
 
+async fn nothing_leaves_before_consent(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = sim().await;
+    sim.respond_to_user(|_| Reply::Text(format!("{MARK} Hallo!")));
+    let gw = start(llm_config(&db, &sim, 10)).await;
+    // The "private" site requires consent.
+    let mut c = Client::open(gw.addr, "private", "de-DE").await;
+    c.expect("message").await;
+    let reply = turn(&mut c, "Ich bin Eva Roth, eva.roth@roth-bau.de").await;
+    assert!(!reply.contains(MARK), "{reply}");
+    assert!(
+        sim.requests().is_empty(),
+        "the model saw nothing before consent"
+    );
+    c.send(json!({"type": "consent", "granted": true, "policy_version": "2026-01"}))
+        .await;
+    c.expect("consent").await;
+    let reply = turn(&mut c, "Wir sind 40 Leute.").await;
+    assert!(reply.starts_with(MARK), "{reply}");
+    assert_eq!(sim.requests().len(), 1);
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 async fn a_slow_model_is_not_waited_for(db: Db) {
     let db = TestDb::new(db).await;
     let sim = sim().await;
@@ -412,4 +436,5 @@ both_stores!(
     a_refused_key_or_quota_stops_calls_at_once,
     a_slow_model_is_not_waited_for,
     streams_show_only_what_the_visitor_may_see,
+    nothing_leaves_before_consent,
 );

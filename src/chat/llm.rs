@@ -6,6 +6,9 @@
 //! nothing usable, the visitor gets the draft: a turn never fails because of the model. Facts
 //! never come from the model; the extractor reads them from the visitor's own words only.
 //!
+//! On a site with `require_consent`, the model is not called until the visitor accepts the
+//! privacy notice: what they write does not leave the gateway before that.
+//!
 //! The client is a small reqwest call rather than a typed SDK: answers of compatible servers that
 //! strict typed clients reject (an empty `finish_reason`, no `id` or `model`, content as parts,
 //! error bodies with integer codes or none at all) are read here, and a reply that is not usable
@@ -354,6 +357,13 @@ impl Engine for LlmEngine {
             let Some(draft) = plan.replies.last_mut() else {
                 return plan;
             };
+            // On a site that asks for consent, nothing the visitor wrote leaves the gateway
+            // before they accept the privacy notice.
+            if input.consent_missing {
+                metrics::counter!("leadgate_llm_replies_total", "outcome" => "no_consent")
+                    .increment(1);
+                return plan;
+            }
             if self.breaker().is_open(Instant::now()) {
                 metrics::counter!("leadgate_llm_replies_total", "outcome" => "breaker_open")
                     .increment(1);
