@@ -14,8 +14,8 @@ use common::{Db, TestDb, config, start};
 use leadgate::config::{Config, EngineKind, LlmConfig};
 use leadgate_sim::openai::{OpenAiSim, Options, Reply};
 
-/// Runs the browser script against a gateway started with `config`.
-async fn widget_script_passes(config: Config) {
+/// Runs the browser script (with `args` after the URL) against a gateway started with `config`.
+async fn widget_script_passes(config: Config, args: &[&str]) {
     let root = env!("CARGO_MANIFEST_DIR");
     let script = format!("{root}/tests/browser/widget.test.mjs");
     assert!(
@@ -27,10 +27,12 @@ async fn widget_script_passes(config: Config) {
     );
     let gw = start(config).await;
     let url = format!("http://{}/", gw.addr);
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(script)
             .arg(url)
+            .args(args)
             .current_dir(root)
             .output()
     })
@@ -50,13 +52,13 @@ async fn widget_script_passes(config: Config) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_widget_works_in_chromium() {
     let db = TestDb::new(Db::Sqlite).await;
-    widget_script_passes(config(&db)).await;
+    widget_script_passes(config(&db), &[]).await;
 
     // The same with replies streamed piece by piece, slowly enough to be seen mid-way.
     let db = TestDb::new(Db::Sqlite).await;
     let sim = OpenAiSim::start(Options {
         stream_chunk_chars: 5,
-        stream_chunk_delay: Duration::from_millis(15),
+        stream_chunk_delay: Duration::from_millis(30),
         ..Options::default()
     })
     .await
@@ -75,7 +77,7 @@ async fn the_widget_works_in_chromium() {
         timeout_secs: 20,
         ..LlmConfig::default()
     };
-    widget_script_passes(cfg).await;
+    widget_script_passes(cfg, &["--streaming"]).await;
     let requests = sim.requests();
     assert!(
         requests.len() >= 3 && requests.iter().all(|r| r["stream"] == true),

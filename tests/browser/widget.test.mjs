@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const BASE_URL = process.argv[2];
+// With --streaming the gateway's engine streams its replies: the test also checks that they are
+// shown while written and replaced by the stored message.
+const EXPECT_STREAMING = process.argv.includes("--streaming");
 const SCREENSHOT_DIR = fileURLToPath(new URL("../../target/browser/", import.meta.url));
 const REPLY_TIMEOUT_MS = 30_000;
 const SETTLE_MS = 1_000;
@@ -180,6 +183,14 @@ async function run(browser) {
     });
   });
   const frames = recordFrames(page);
+  // Whether a bot bubble was ever seen with text while still streaming.
+  let sawStreaming = false;
+  const streamWatch = setInterval(async () => {
+    const state = await readWidget(page).catch(() => null);
+    if (state?.messages.some((m) => m.role === "bot" && !m.settled && m.seq === null && m.text.length > 0)) {
+      sawStreaming = true;
+    }
+  }, 20);
 
   await step("a. demo page loads under the gateway's Content-Security-Policy", async () => {
     const response = await page.goto(BASE_URL, { waitUntil: "load" });
@@ -269,6 +280,25 @@ async function run(browser) {
     assertNoDuplicates(resumed, "after the reload");
     assert(shown(resumed) === expected, `history after the resume differs:\n${shown(resumed)}\n${expected}`);
   });
+
+  if (EXPECT_STREAMING) {
+    await step("streamed replies are shown while written and replaced by their stored message", async () => {
+      clearInterval(streamWatch);
+      const received = frames.filter((f) => f.direction === "received").map((f) => f.frame);
+      const deltas = received.filter((f) => f.type === "delta");
+      assert(deltas.length >= 3, `only ${deltas.length} streamed pieces arrived`);
+      for (const id of new Set(deltas.map((d) => d.id))) {
+        const streamed = deltas.filter((d) => d.id === id).map((d) => d.text).join("");
+        const stored = received.find((f) => f.type === "message" && f.id === id);
+        assert(stored, `streamed reply ${id} never got its stored message`);
+        assert(stored.text === streamed, `stored "${stored.text}" differs from streamed "${streamed}"`);
+      }
+      assert(sawStreaming, "no reply was ever shown while it was being written");
+      const state = await readWidget(page);
+      assert(state.messages.every((m) => m.settled), "a streamed bubble was left behind");
+    });
+  }
+  clearInterval(streamWatch);
 
   await step("f. screenshot for humans", async () => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
