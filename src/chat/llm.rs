@@ -437,23 +437,12 @@ impl Shown {
 /// The part of a reply being written that can be shown: nothing while the start may still be a
 /// speaker label or a reasoning block, and nothing of a marker that may still be completing.
 fn visible_so_far(raw: &str) -> Option<String> {
-    let mut text = raw.to_owned();
-    while let Some(start) = text.find("<think>") {
-        match text[start..].find("</think>") {
-            Some(len) => text.replace_range(start..start + len + "</think>".len(), ""),
-            None => text.truncate(start),
-        }
-    }
-    let mut text = text.trim_start();
+    let text = without_reasoning(raw);
+    let text = text.trim_start();
     if text.chars().count() < 12 {
         return None;
     }
-    for label in ["Assistant:", "assistant:", "ASSISTANT:", "Bot:", "AI:"] {
-        if let Some(rest) = text.strip_prefix(label) {
-            text = rest.trim_start();
-        }
-    }
-    let text = text.trim_start_matches(['"', '“', '«', '\'']);
+    let text = without_label(text).trim_start_matches(['"', '“', '«', '\'']);
     let mut text = text.replace("**", "").replace("__", "");
     // A `<think>`, `**` or `__` still arriving.
     if let Some(cut) = text.rfind(['<', '*', '_'])
@@ -741,24 +730,36 @@ fn whole_sentences(text: &str) -> Option<String> {
     (!kept.is_empty()).then(|| kept.to_owned())
 }
 
-/// Cleans what models add around a chat reply: reasoning blocks, a speaker label, wrapping
-/// quotes, markdown emphasis; cuts an overlong reply at a sentence end. `None` when nothing is
-/// left.
-pub fn tidy(text: &str) -> Option<String> {
+/// The text without `<think>…</think>` blocks; an unfinished block and what follows it hold no
+/// reply.
+fn without_reasoning(text: &str) -> String {
     let mut text = text.to_owned();
     while let Some(start) = text.find("<think>") {
         match text[start..].find("</think>") {
             Some(len) => text.replace_range(start..start + len + "</think>".len(), ""),
-            // An unfinished reasoning block holds no reply.
             None => text.truncate(start),
         }
     }
-    let mut reply = text.trim();
+    text
+}
+
+/// The text without a leading speaker label ("Assistant:").
+fn without_label(text: &str) -> &str {
+    let mut text = text;
     for label in ["Assistant:", "assistant:", "ASSISTANT:", "Bot:", "AI:"] {
-        if let Some(rest) = reply.strip_prefix(label) {
-            reply = rest.trim_start();
+        if let Some(rest) = text.strip_prefix(label) {
+            text = rest.trim_start();
         }
     }
+    text
+}
+
+/// Cleans what models add around a chat reply: reasoning blocks, a speaker label, wrapping
+/// quotes, markdown emphasis; cuts an overlong reply at a sentence end. `None` when nothing is
+/// left.
+pub fn tidy(text: &str) -> Option<String> {
+    let text = without_reasoning(text);
+    let mut reply = without_label(text.trim());
     for (open, close) in [('"', '"'), ('“', '”'), ('„', '“'), ('«', '»'), ('\'', '\'')] {
         if reply.chars().count() >= 2
             && reply.starts_with(open)
