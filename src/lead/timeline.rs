@@ -217,6 +217,10 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("nine", 9),
     ("ten", 10),
     ("twelve", 12),
+    ("eleven", 11),
+    ("fifteen", 15),
+    ("twenty", 20),
+    ("thirty", 30),
     ("couple of", 2),
     ("a couple of", 2),
     ("a few", 3),
@@ -239,6 +243,13 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("sześciu", 6),
     ("siedem", 7),
     ("osiem", 8),
+    ("siedmiu", 7),
+    ("ośmiu", 8),
+    ("dziewięć", 9),
+    ("dziewięciu", 9),
+    ("dziesięciu", 10),
+    ("dwanaście", 12),
+    ("dwunastu", 12),
     ("dziesięć", 10),
     ("kilka", 3),
     ("kilku", 3),
@@ -253,6 +264,9 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("fünf", 5),
     ("sechs", 6),
     ("acht", 8),
+    ("sieben", 7),
+    ("neun", 9),
+    ("elf", 11),
     ("zehn", 10),
     ("zwölf", 12),
     ("ein paar", 2),
@@ -267,6 +281,9 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("cinco", 5),
     ("seis", 6),
     ("ocho", 8),
+    ("siete", 7),
+    ("nueve", 9),
+    ("quince", 15),
     ("diez", 10),
     ("doce", 12),
     ("un par de", 2),
@@ -278,6 +295,9 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("quatre", 4),
     ("cinq", 5),
     ("huit", 8),
+    ("sept", 7),
+    ("neuf", 9),
+    ("quinze", 15),
     ("dix", 10),
     ("douze", 12),
     ("quelques", 3),
@@ -530,6 +550,36 @@ fn build_rules() -> Vec<Rule> {
         resolve,
     };
     vec![
+        // One unit and a half: "in a month and a half", "za półtora miesiąca", "in anderthalb
+        // Monaten", "en un mes y medio", "dans un mois et demi".
+        rule(
+            &["half", "półtor", "anderthalb", "eineinhalb", "medio", "media", "demi", "1.5", "1,5"],
+            format!(r"\b(?:within|in|za|w\s+ciągu|w\s+przeciągu|innerhalb(?:\s+von)?|binnen|dentro\s+de|en|dans|d'ici|sous)\s+(?:(?:a|one|un|une)\s+(month|week|year|mes|semana|año|mois|semaine|an)\s+(?:and\s+a\s+half|y\s+medi[oa]|et\s+demie?)|(?:one\s+and\s+a\s+half|1[.,]5|półtora|półtorej|anderthalb|eineinhalb)\s+({UNIT_WORDS}))\b"),
+            Strength::Strong,
+            |c, start| add_half_more(first_group(c)?, start),
+        ),
+        // "Right now" is as often the present ("we use X right now") as a deadline: only a need
+        // or a start makes it one ("we need it right now").
+        rule(
+            &["right now"],
+            r"\b(?:need|want|start|begin|launch|go\s+live|set\s+up)\w*\s+(?:it\s+|this\s+|that\s+|something\s+|one\s+)?right\s+now\b".to_owned(),
+            Strength::Strong,
+            |_, start| Some(start),
+        ),
+        // Within a number of units, the first of a range: "within two weeks", "in 3-4 months", "w ciągu dwóch tygodni", "za miesiąc", "innerhalb von 2 Wochen", "en dos semanas", "dans un mois".
+        rule(
+            UNIT_TRIGGERS,
+            format!(r"\b(?:within|in|in\s+the\s+next|over\s+the\s+next|in\s+about|in\s+around|in\s+less\s+than|under|less\s+than|w\s+ciągu|w\s+przeciągu|w\s+ciagu|za|przez|innerhalb(?:\s+von)?(?:\s+der\s+nächsten)?|in|binnen|in\s+den\s+nächsten|dentro\s+de|en\s+(?:los|las)\s+próxim[oa]s|en\s+menos\s+de|en|dans|d'ici|sous|dans\s+les|d'ici(?:\s+à)?)\s+(?:the\s+next\s+|(?:about|around|approximately|około|etwa|unos|unas|environ)\s+)?({n})(?:\s*[-–]\s*\d{{1,3}}|\s+(?:to|or|bis|oder|do|lub|albo|a|o|à|ou)\s+(?:{n}))?\s*({UNIT_WORDS})\b"),
+            Strength::Strong,
+            |c, start| add_units(c.get(1)?.as_str(), c.get(2)?.as_str(), start),
+        ),
+        // One unit, unsaid: "za miesiąc", "within a week" (the article is a number word above).
+        rule(
+            &["za ", "ciągu", "przeciągu", "innerhalb"],
+            r"\b(?:za|w\s+ciągu|w\s+przeciągu|innerhalb\s+(?:eines|einer))\s+(tydzień|tygodnia|miesiąc|miesiąca|roku|rok|woche|monats|jahres)\b".to_owned(),
+            Strength::Strong,
+            |c, start| add_units("1", c.get(1)?.as_str(), start),
+        ),
         // End of a named month: "by the end of June", "bis Ende Mai", "do końca lipca", "para finales de junio", "d'ici fin juin".
         rule(
             END_WORDS,
@@ -604,23 +654,9 @@ fn build_rules() -> Vec<Rule> {
         // As soon as possible.
         rule(
             ASAP_WORDS,
-            r"\b(?:asap|a\.s\.a\.p|as\s+soon\s+as\s+possible|right\s+away|straight\s+away|immediately|right\s+now|urgently|yesterday|(?:ab\s+)?sofort|umgehend|so\s+(?:schnell|bald)\s+wie\s+möglich|schnellstmöglich|möglichst\s+(?:schnell|bald)|jak\s+najszybciej|od\s+zaraz|od\s+razu|natychmiast|na\s+wczoraj|pilnie|lo\s+antes\s+posible|cuanto\s+antes|en\s+cuanto\s+(?:se\s+)?(?:pueda|puedan|podáis|sea\s+posible)|lo\s+antes\s+que\s+se\s+pueda|lo\s+más\s+pronto\s+posible|de\s+inmediato|inmediatamente|ya\s+mismo|dès\s+que\s+possible|au\s+plus\s+(?:vite|tôt)|immédiatement|tout\s+de\s+suite|le\s+plus\s+(?:tôt|vite)\s+possible|d'urgence)\b".to_owned(),
+            r"\b(?:asap|a\.s\.a\.p|as\s+soon\s+as\s+possible|right\s+away|straight\s+away|immediately|urgently|yesterday|(?:ab\s+)?sofort|umgehend|so\s+(?:schnell|bald)\s+wie\s+möglich|schnellstmöglich|möglichst\s+(?:schnell|bald)|jak\s+najszybciej|od\s+zaraz|od\s+razu|natychmiast|na\s+wczoraj|pilnie|lo\s+antes\s+posible|cuanto\s+antes|en\s+cuanto\s+(?:se\s+)?(?:pueda|puedan|podáis|sea\s+posible)|lo\s+antes\s+que\s+se\s+pueda|lo\s+más\s+pronto\s+posible|de\s+inmediato|inmediatamente|ya\s+mismo|dès\s+que\s+possible|au\s+plus\s+(?:vite|tôt)|immédiatement|tout\s+de\s+suite|le\s+plus\s+(?:tôt|vite)\s+possible|d'urgence)\b".to_owned(),
             Strength::Strong,
             |_, start| Some(start),
-        ),
-        // Within a number of units: "within two weeks", "in 3 months", "w ciągu dwóch tygodni", "za miesiąc", "innerhalb von 2 Wochen", "en dos semanas", "dans un mois".
-        rule(
-            UNIT_TRIGGERS,
-            format!(r"\b(?:within|in|in\s+the\s+next|over\s+the\s+next|in\s+about|in\s+around|in\s+less\s+than|under|less\s+than|w\s+ciągu|w\s+przeciągu|w\s+ciagu|za|przez|innerhalb(?:\s+von)?(?:\s+der\s+nächsten)?|in|binnen|in\s+den\s+nächsten|dentro\s+de|en\s+(?:los|las)\s+próxim[oa]s|en\s+menos\s+de|en|dans|d'ici|sous|dans\s+les|d'ici(?:\s+à)?)\s+(?:the\s+next\s+|(?:about|around|approximately|około|etwa|unos|unas|environ)\s+)?({n})\s*({UNIT_WORDS})\b"),
-            Strength::Strong,
-            |c, start| add_units(c.get(1)?.as_str(), c.get(2)?.as_str(), start),
-        ),
-        // One unit, unsaid: "za miesiąc", "within a week" (the article is a number word above).
-        rule(
-            &["za ", "ciągu", "przeciągu", "innerhalb"],
-            r"\b(?:za|w\s+ciągu|w\s+przeciągu|innerhalb\s+(?:eines|einer))\s+(tydzień|tygodnia|miesiąc|miesiąca|roku|rok|woche|monats|jahres)\b".to_owned(),
-            Strength::Strong,
-            |c, start| add_units("1", c.get(1)?.as_str(), start),
         ),
         // Next period: "next month", "nächsten Monat", "od przyszłego miesiąca", "el mes que viene", "le mois prochain".
         rule(
@@ -657,6 +693,28 @@ fn build_rules() -> Vec<Rule> {
             |c, start| {
                 let year: i32 = c.get(1)?.as_str().parse().ok()?;
                 Date::from_calendar_date(year, Month::January, 1).ok().map(|d| d.max(start))
+            },
+        ),
+        // The new year: "from the new year", "po nowym roku", "ab dem neuen Jahr", "con el año
+        // nuevo", "dès la nouvelle année".
+        rule(
+            &["new year", "neue", "now", "año nuevo", "nouvelle année", "nouvel an"],
+            r"\b(?:(?:from|after|in|by|for|with)\s+(?:the\s+)?new\s+year|(?:ab|im|zum|mit|nach|seit)\s+(?:dem\s+)?neuen\s+jahr\w*|(?:od|z|po|w|na)\s+now\w+\s+rok\w*|(?:a\s+partir\s+del|con\s+el|en\s+el|para\s+el|después\s+del|desde\s+el|tras\s+el)\s+año\s+nuevo|(?:dès|à|pour|après|avec)\s+(?:la\s+)?nouvelle\s+année|(?:au|pour\s+le|après\s+le|dès\s+le)\s+nouvel\s+an)\b".to_owned(),
+            Strength::Strong,
+            |_, start| Date::from_calendar_date(start.year() + 1, Month::January, 1).ok(),
+        ),
+        // "la rentrée": in France the year starts again at the beginning of September.
+        rule(
+            &["rentrée"],
+            r"\b(?:(?:d'ici|pour|dès|à|avant|après)\s+)?la\s+rentrée\b".to_owned(),
+            Strength::Strong,
+            |_, start| {
+                let september = Date::from_calendar_date(start.year(), Month::September, 1).ok()?;
+                if start > last_day_of_month(september) {
+                    Date::from_calendar_date(start.year() + 1, Month::September, 1).ok()
+                } else {
+                    Some(september.max(start))
+                }
             },
         ),
         // Seasons.
@@ -820,6 +878,17 @@ fn add_units(count: &str, unit: &str, start: Date) -> Option<Date> {
     }
 }
 
+/// One unit and a half after `start`: a month and fifteen days, ten days and a half rounded
+/// down, a year and six months.
+fn add_half_more(unit: &str, start: Date) -> Option<Date> {
+    match unit_of(unit)? {
+        Unit::Day => Some(start + Duration::days(1)),
+        Unit::Week => Some(start + Duration::days(10)),
+        Unit::Month => add_months(start, 1).map(|d| d + Duration::days(15)),
+        Unit::Year => add_months(start, 18),
+    }
+}
+
 fn add_months(d: Date, n: u32) -> Option<Date> {
     let total = d.year() * 12 + i32::from(d.month() as u8 - 1) + n as i32;
     let year = total.div_euclid(12);
@@ -975,6 +1044,38 @@ fn next_weekday(start: Date, day: Weekday) -> Date {
     d
 }
 
+/// Whether a match is a piece of a longer run of digit groups: "04.11.29" inside the phone
+/// number "04.11.29.37.62", or a date-like part of an order or account number.
+fn inside_longer_number(lower: &str, span: &Range<usize>) -> bool {
+    let is_sep = |c: char| matches!(c, '.' | '/' | '-');
+    let mut before = lower[..span.start].chars().rev();
+    let glued_before = match before.next() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some(c) if is_sep(c) => before.next().is_some_and(|d| d.is_ascii_digit()),
+        _ => false,
+    };
+    let mut after = lower[span.end..].chars();
+    let glued_after = match after.next() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some(c) if is_sep(c) => after.next().is_some_and(|d| d.is_ascii_digit()),
+        _ => false,
+    };
+    let ends_in_digits = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    let m = &lower[span.clone()];
+    (glued_before && ends_in_digits(m.chars().next()))
+        || (glued_after && ends_in_digits(m.chars().next_back()))
+}
+
+/// Whether the words after a span make it a rate, not a time frame: "log in a few days a
+/// month", "2 Tage pro Woche", "dos días por semana", "trois jours par mois".
+fn is_frequency(after: &str) -> bool {
+    static RATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:/\s*|(?:a|an|per|each|every|pro|je|im|in\s+der|na|w|co|al|por|cada|par|chaque)\s+)(?:day|week|month|year|tag|woche|monat|jahr|dzień|tydzień|tygodniu|miesiąc|miesiącu|rok|roku|día|semana|mes|año|jour|semaine|mois|an)\b")
+            .expect("rate pattern")
+    });
+    RATE.is_match(after)
+}
+
 /// Finds every time frame in a lower-cased message, in text order.
 pub(crate) fn find(lower: &str, start: Date) -> Vec<TimelineMention> {
     find_for(lower, start, true)
@@ -1002,6 +1103,8 @@ pub(crate) fn find_for(lower: &str, start: Date, weak: bool) -> Vec<TimelineMent
             if out
                 .iter()
                 .any(|m| m.span.start < span.end && span.start < m.span.end)
+                || inside_longer_number(lower, &span)
+                || is_frequency(&lower[span.end..])
             {
                 continue;
             }
@@ -1129,6 +1232,55 @@ mod tests {
         assert_eq!(m[0].strength, Strength::Weak);
         let m = find(&fold_case("Q3"), start);
         assert_eq!(m[0].strength, Strength::Strong);
+    }
+
+    #[test]
+    fn a_unit_and_a_half() {
+        let start = date!(2026 - 03 - 10);
+        assert_eq!(days("in a month and a half", start), 46);
+        assert_eq!(days("za półtora miesiąca", start), 46);
+        assert_eq!(days("in anderthalb Monaten", start), 46);
+        assert_eq!(days("en un mes y medio", start), 46);
+        assert_eq!(days("dans un mois et demi", start), 46);
+    }
+
+    #[test]
+    fn the_first_of_a_range_of_units() {
+        let start = date!(2026 - 03 - 10);
+        assert_eq!(days("in 3-4 weeks", start), 21);
+        assert_eq!(days("w ciągu dwóch lub trzech tygodni", start), 14);
+        assert_eq!(days("in sieben bis acht Wochen", start), 49);
+        assert_eq!(days("en quince días", start), 15);
+        assert_eq!(days("d'ici sept jours", start), 7);
+    }
+
+    #[test]
+    fn the_new_year_and_the_rentree() {
+        let start = date!(2026 - 10 - 20);
+        for text in [
+            "from the new year",
+            "z nowym rokiem",
+            "ab dem neuen Jahr",
+            "a partir del año nuevo",
+            "dès la nouvelle année",
+        ] {
+            assert_eq!(days(text, start), 73, "{text}");
+        }
+        assert_eq!(days("pour la rentrée", date!(2026 - 06 - 02)), 91);
+        assert_eq!(days("pour la rentrée", date!(2026 - 09 - 10)), 0);
+    }
+
+    #[test]
+    fn numbers_in_longer_numbers_and_rates_are_no_time_frames() {
+        let start = date!(2026 - 06 - 15);
+        let none = |t: &str| find(&fold_case(t), start).is_empty();
+        assert!(none("appelez le 04.11.29.37.62"));
+        assert!(none("Bestellnummer 4711-12.08.2031-9"));
+        assert!(none("the bot runs in 2 days a week"));
+        assert!(none("Die Leute arbeiten in 2 Tagen pro Woche"));
+        assert!(none("we use a chatbot right now"));
+        assert_eq!(days("we need it right now", start), 0);
+        assert_eq!(days("bis 12.08.2026", start), 58);
     }
 
     #[test]
