@@ -232,7 +232,7 @@ fn qualified_dollar(word: &str) -> Option<Currency> {
 
 /// Currency words and symbols after an amount ("30 mil pesos", "200 € par mois").
 static CURRENCY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s?(?:de\s)?(?P<cur>[€$£¥₹]|zł|zl(?-u:\b)|złotych|złote|złoty|pln|eur(?-u:\b)|euros?|usd|dollars?|dólares|dolares|dollar|bucks|gbp|pounds?|livres?\s+sterling|quid|chf|franken|francs?\s+suisses|mxn|pesos(?:\s+mexicanos)?|cad|aud|czk|kč|korun|sek|nok|dkk|kr(?-u:\b)|huf|ron|lei(?-u:\b)|brl|reais|jpy|yen|inr|rupees|canadian\s+dollars|australian\s+dollars)")
+    Regex::new(r"^\s?(?:de\s)?(?P<cur>[€$£¥₹]|zł|zl(?-u:\b)|złotych|złote|złoty|zlotys?|zlotych|pln(?-u:\b)|eur(?-u:\b)|euros?|usd(?-u:\b)|dollars?|dólares|dolares|dollar|bucks|gbp(?-u:\b)|pounds?|livres?\s+sterling|quid|chf(?-u:\b)|franken|francs?\s+suisses|swiss\s+francs?|francs?(?-u:\b)|fr\.|mxn(?-u:\b)|pesos(?:\s+(?:mexicanos|argentinos|colombianos|chilenos))?|cad(?-u:\b)|aud(?-u:\b)|nzd(?-u:\b)|ars(?-u:\b)|cop(?-u:\b)|clp(?-u:\b)|czk(?-u:\b)|kč|korun|sek(?-u:\b)|nok(?-u:\b)|dkk(?-u:\b)|kr(?-u:\b)|huf(?-u:\b)|ron(?-u:\b)|lei(?-u:\b)|brl(?-u:\b)|reais|jpy(?-u:\b)|yen|inr(?-u:\b)|rupees|canadian\s+dollars|australian\s+dollars)")
         .expect("currency pattern")
 });
 
@@ -240,11 +240,17 @@ fn currency_from_word(word: &str, region: Option<Region>) -> Option<Currency> {
     let w = word.trim().trim_end_matches('.');
     let code = match w {
         "€" | "eur" | "euro" | "euros" => "EUR",
-        "zł" | "zl" | "złotych" | "złote" | "złoty" | "pln" => "PLN",
+        "zł" | "zl" | "złotych" | "złote" | "złoty" | "zloty" | "zlotys" | "zlotych" | "pln" => {
+            "PLN"
+        }
         "£" | "gbp" | "pound" | "pounds" | "quid" => "GBP",
         "$" | "usd" | "us$" | "dollar" | "dollars" | "dólares" | "dolares" | "bucks" => "USD",
         "c$" | "cad" => "CAD",
         "a$" | "aud" => "AUD",
+        "nzd" => "NZD",
+        "ars" => "ARS",
+        "cop" => "COP",
+        "clp" => "CLP",
         "mx$" | "mxn" => "MXN",
         "r$" | "brl" | "reais" => "BRL",
         "chf" | "franken" | "fr" => "CHF",
@@ -261,6 +267,10 @@ fn currency_from_word(word: &str, region: Option<Region>) -> Option<Currency> {
             Some("DK") => "DKK",
             _ => "SEK",
         },
+        w if w.ends_with("mexicanos") => "MXN",
+        w if w.ends_with("argentinos") => "ARS",
+        w if w.ends_with("colombianos") => "COP",
+        w if w.ends_with("chilenos") => "CLP",
         w if w.starts_with("pesos") => match region.as_ref().map(Region::code) {
             Some("AR") => "ARS",
             Some("CO") => "COP",
@@ -268,7 +278,8 @@ fn currency_from_word(word: &str, region: Option<Region>) -> Option<Currency> {
             _ => "MXN",
         },
         w if w.starts_with("livre") => "GBP",
-        w if w.starts_with("francs") => "CHF",
+        // Francs are Swiss: France and Belgium pay in euros.
+        w if w.starts_with("franc") || w.starts_with("swiss") => "CHF",
         w if w.starts_with("canadian") => "CAD",
         w if w.starts_with("australian") => "AUD",
         _ => return None,
@@ -845,7 +856,7 @@ fn clause_is_negated(lower: &str, span: Range<usize>) -> bool {
 
 /// A cap said after the amount: "€300 a month at most", "50 € par mois maximum", "$250/month max".
 static CAPPED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:a|an|per|par|al|por|pro|im|na|w|each|/)\s*(?:month|mois|mes|monat|miesiąc|year|an|année|año|jahr|rok|week|semaine|semana|woche)\w*[\s,]*|(?:monthly|yearly|annually|mensuel\w*|mensual\w*|monatlich|jährlich|miesięcznie|rocznie|netto|net|hors\s+taxes|ht)[\s,]*)*(?:at\s+(?:the\s+)?most|max(?:imum|imal)?\.?|tops|or\s+less|au\s+maximum|como\s+máximo|máximo|höchstens|maksymalnie|maks\.?|o\s+menos|ou\s+moins|oder\s+weniger|lub\s+mniej)(?:[^\p{L}]|$)")
+    Regex::new(r"^(?:(?:a|an|per|par|al|por|pro|im|na|w|each|/)\s*(?:month|mois|mes|monat|miesiąc|year|an|année|año|jahr|rok|week|semaine|semana|woche|mo|mth|yr|mc|msc|mies|mon|jr)\w*\.?[\s,]*|(?:monthly|yearly|annually|mensuel\w*|mensual\w*|monatlich|jährlich|miesięcznie|rocznie|netto|net|hors\s+taxes|ht)[\s,]*)*(?:at\s+(?:the\s+)?most|max(?:imum|imal)?\.?|tops|or\s+less|au\s+maximum|tout\s+au\s+plus|au\s+plus|grand\s+max|como\s+máximo|como\s+mucho|al\s+máximo|máximo|höchstens|maksymalnie|maks\.?|najwyżej|o\s+menos|ou\s+moins|oder\s+weniger|lub\s+mniej)(?:[^\p{L}]|$)")
         .expect("cap-after pattern")
 });
 
@@ -865,6 +876,49 @@ mod tests {
             budget.max(),
             budget.currency().map(Currency::code),
         )
+    }
+
+    #[test]
+    fn a_cap_after_an_abbreviated_period() {
+        assert_eq!(b("$2,000/mo max"), (None, Some(2000), Some("USD")));
+        assert_eq!(b("£300 per mth tops"), (None, Some(300), Some("GBP")));
+        assert_eq!(b("3 tys. zł/mc najwyżej"), (None, Some(3000), Some("PLN")));
+        assert_eq!(
+            b("500 € im Monat höchstens"),
+            (None, Some(500), Some("EUR"))
+        );
+        assert_eq!(
+            b("2.000 € al mes como mucho"),
+            (None, Some(2000), Some("EUR"))
+        );
+        assert_eq!(
+            b("800 € par mois tout au plus"),
+            (None, Some(800), Some("EUR"))
+        );
+    }
+
+    #[test]
+    fn currencies_named_after_the_amount() {
+        assert_eq!(b("12k NZD"), (Some(12000), Some(12000), Some("NZD")));
+        assert_eq!(
+            b("6000 Swiss francs"),
+            (Some(6000), Some(6000), Some("CHF"))
+        );
+        assert_eq!(
+            b_in("6 000 francs", Some("CH")),
+            (Some(6000), Some(6000), Some("CHF"))
+        );
+        assert_eq!(
+            b_in("6000 Fr. im Jahr", Some("CH")),
+            (Some(6000), Some(6000), Some("CHF"))
+        );
+        assert_eq!(b("4000 zloty"), (Some(4000), Some(4000), Some("PLN")));
+        assert_eq!(
+            b_in("90 mil pesos colombianos", Some("MX")),
+            (Some(90000), Some(90000), Some("COP"))
+        );
+        // Words that only start like a currency code are not one.
+        assert!(find("we need 3 copies and 5 sekund", None, false).is_empty());
     }
 
     #[test]
