@@ -282,11 +282,44 @@ pub(crate) fn phones(lower: &str, region: Option<Region>) -> Vec<Found<PhoneE164
     out
 }
 
-static SIZE_WITH_UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    word_regex(
-        r"\b(\d{1,3}(?:[.,\u{a0} ]\d{3})+|\d{1,7})(?:\s*(?:-|–|to|bis|do|a|à)\s*\d[\d.,]*)?\s*(?:\+\s*)?(?:full[\s-]time\s+)?(?:people|persons|employees|staff|ftes?|workers|team\s+members|headcount|osób|osoby|pracowników|pracownikami|pracownicy|ludzi|mitarbeiter(?:innen|:innen|\*innen)?|mitarbeitende[n]?|beschäftigte[n]?|angestellte[n]?|leute|personen|köpfe|empleados|personas|trabajadores|colaboradores|salariés|salaries|personnes|employés|collaborateurs|salarié)\b",
-    )
+/// A number as head counts are written: "45", "2.400", "1,200", "3 400".
+static SIZE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{1,3}(?:[.,\u{a0}\u{202f} ]\d{3})+|\d{1,7}").expect("size number")
 });
+
+/// What makes the number before it a head count: "45 Mitarbeitern", "10-12 people", "30+
+/// full-time staff", "a 1,200-person company". Anchored at the number's end, so the search runs forward from there: the
+/// same words searched unanchored let the regex engine's reverse search start at "400" of
+/// "2.400 Mitarbeiter".
+static SIZE_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:\s*(?:-|–|to|bis|do|a|à)\s*\d[\d.,]*)?(?:\s*|-)(?:\+\s*)?(?:full[\s-]time\s+)?(?:person|man|strong|employee|osobow\w*|people|persons|employees|staff|ftes?|workers|team\s+members|headcount|osób|osoby|pracowników|pracownikami|pracownicy|ludzi|mitarbeiter(?:innen|:innen|\*innen|n)?|mitarbeitende[n]?|beschäftigte[n]?|angestellte[n]?|leute[n]?|personen|köpfe[n]?|empleados|empleadas|personas|trabajadores|colaboradores|salariés|salariées|salaries|personnes|employés|employées|collaborateurs|collaboratrices|salarié)(?:$|[^\p{L}\p{N}_])",
+    )
+    .expect("size unit")
+});
+
+/// Head counts stated with a word for people after them, as (span of number and word, count).
+fn sizes_with_unit(lower: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut out = Vec::new();
+    for num in SIZE_NUMBER.find_iter(lower) {
+        let glued = lower[..num.start()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        // The end of a range already read with its start ("10-12 people").
+        let in_range = out
+            .last()
+            .is_some_and(|(span, _): &(std::ops::Range<usize>, &str)| span.end > num.start());
+        if glued || in_range {
+            continue;
+        }
+        if let Some(unit) = SIZE_UNIT_AFTER.find(&lower[num.end()..]) {
+            let span = trim_boundaries(lower, num.start()..num.end() + unit.end());
+            out.push((span, num.as_str()));
+        }
+    }
+    out
+}
 
 /// Small head counts said in words: "we are three", "jest nas trzech", "somos cinco".
 const COUNT_WORDS: &[(&str, u32)] = &[
@@ -367,7 +400,7 @@ fn count_value(written: &str) -> Option<u32> {
 static SIZE_WE_ARE: LazyLock<Regex> = LazyLock::new(|| {
     let words: Vec<&str> = COUNT_WORDS.iter().map(|(w, _)| *w).collect();
     word_regex(&format!(
-        r"\b(?:we(?:'re|\s+are)|somos|on\s+est|nous\s+sommes|wir\s+sind(?:\s+zu)?|jest\s+nas|jesteśmy|team\s+of|a\s+team\s+of|equipo\s+de|équipe\s+de|zespół|company\s+of|firma\s+mit|empresa\s+de|there(?:'s|\s+is|\s+are|'re))\s+(?:about|around|roughly|approximately|approx\.?|ca\.?|circa|rund|etwa|ungefähr|unos|unas|environ|około|ok\.|only|just|nur|solo|seulement|tylko|übrigens|also)?\s*(\d{{1,6}}|{})\b",
+        r"\b(?:we(?:'re|\s+are)|somos|on\s+est|nous\s+sommes|wir\s+sind(?:\s+zu)?|jest\s+nas|jesteśmy|team\s+of|a\s+team\s+of|equipo\s+de|équipe\s+de|zespół|company\s+of|firma\s+mit|empresa\s+de|there(?:'s|\s+is|\s+are|'re)|(?:just|only)\s+the)\s+(?:about|around|roughly|approximately|approx\.?|ca\.?|circa|rund|etwa|ungefähr|unos|unas|environ|około|ok\.|only|just|nur|solo|seulement|tylko|übrigens|also)?\s*(\d{{1,6}}|{})\b",
         words.join("|")
     ))
 });
@@ -398,10 +431,6 @@ static SIZE_PAYROLL: LazyLock<Regex> = LazyLock::new(|| {
     word_regex(r"\b(\d{1,6})\s+(?:people\s+|staff\s+)?on\s+(?:the|our)\s+payroll\b")
 });
 
-static SIZE_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
-    word_regex(r"\b(\d{1,6})[\s-](?:person|people|man|strong|employee|mitarbeiter|osobow\w*)\b")
-});
-
 /// Finds a stated head count in a lower-cased message (budgets and phones blanked out).
 pub(crate) fn company_sizes(lower: &str) -> Vec<Found<CompanySize>> {
     let mut out = Vec::new();
@@ -412,18 +441,23 @@ pub(crate) fn company_sizes(lower: &str) -> Vec<Found<CompanySize>> {
         return out;
     }
     let payroll = lower.contains("payroll");
-    for re in [&*SIZE_WITH_UNIT, &*SIZE_COMPOUND]
-        .into_iter()
-        .chain(payroll.then_some(&*SIZE_PAYROLL))
-        .filter(|_| digits)
-    {
-        for caps in re.captures_iter(lower) {
+    if digits {
+        for (span, n) in sizes_with_unit(lower) {
+            if let Ok(size) = CompanySize::parse(n) {
+                out.push(Found { span, value: size });
+            }
+        }
+    }
+    if payroll && digits {
+        for caps in SIZE_PAYROLL.captures_iter(lower) {
             let n = caps.get(1).expect("number");
-            if let Ok(size) = CompanySize::parse(n.as_str()) {
-                out.push(Found {
-                    span: trim_boundaries(lower, caps.get(0).expect("match").range()),
-                    value: size,
-                });
+            let span = trim_boundaries(lower, caps.get(0).expect("match").range());
+            // "55 people on the payroll" is already read as "55 people".
+            let read = out
+                .iter()
+                .any(|f| f.span.start < span.end && span.start < f.span.end);
+            if !read && let Ok(size) = CompanySize::parse(n.as_str()) {
+                out.push(Found { span, value: size });
             }
         }
     }
@@ -486,7 +520,11 @@ pub(crate) fn company_sizes(lower: &str) -> Vec<Found<CompanySize>> {
                     | "teraz"
                     | "maintenant"
             );
-        let says_of_us = caps[0].starts_with("there") || caps[0][1..].starts_with("there");
+        // "there are 14 of us", "it's just the three of us".
+        let whole_cue = caps[0].trim_start_matches(|c: char| !c.is_alphanumeric());
+        let says_of_us = ["there", "just", "only"]
+            .iter()
+            .any(|w| whole_cue.starts_with(w));
         if says_of_us && !rest.starts_with("of us") {
             continue;
         }
@@ -704,9 +742,23 @@ mod tests {
     }
 
     #[test]
+    fn head_counts_with_thousands_separators_and_inflected_words() {
+        assert_eq!(size_in("Wir beschäftigen 2.400 Mitarbeiter."), Some(2400));
+        assert_eq!(size_in("ein Familienbetrieb mit 38 Mitarbeitern"), Some(38));
+        assert_eq!(size_in("Zatrudniamy 3 400 osób."), Some(3400));
+        assert_eq!(size_in("Somos 2.100 empleadas y empleados"), Some(2100));
+        assert_eq!(size_in("nous avons 1 800 collaboratrices"), Some(1800));
+        assert_eq!(size_in("a 2,300-person insurer"), Some(2300));
+        assert_eq!(size_in("between 15-20 people"), Some(15));
+    }
+
+    #[test]
     fn head_counts_in_words_and_placed() {
         assert_eq!(size_in("There are 14 of us in total."), Some(14));
         assert_eq!(size_in("there's 3 of us"), Some(3));
+        assert_eq!(size_in("it's just the three of us"), Some(3));
+        assert_eq!(size_in("only the 2 of us run it"), Some(2));
+        assert_eq!(size_in("just the 2 of them"), None);
         assert_eq!(size_in("there are 40 of them"), None);
         assert_eq!(size_in("Jest nas pięciu."), Some(5));
         assert_eq!(size_in("Wir sind zu dritt."), Some(3));
