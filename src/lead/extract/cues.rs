@@ -330,18 +330,18 @@ fn others_decide_pattern() -> String {
     let family = r"(?:husband|wife|father|mother|dad|mum|mom|brother|sister|partner|boss)";
     format!(
         concat!(
-            r"\b(?:he|she)\s+(?:(?:will|would|has\s+to|needs\s+to)\s+)?(?:decides?|approves?|signs?\s+off|makes?\s+the\s+(?:final\s+)?(?:decision|call)|has\s+the\s+(?:final\s+)?say)\b|\b(?:he|she|my\s+{family})\s+owns\b",
-            r"|\b(?:sign-?off|decision|final\s+say|approval)\s+(?:sits|lies|rests|is)\s+with\s+(?:my|our|the)\b|\b(?:he|she)(?:'s|\s+is)\s+(?:the\s+|our\s+)?{en}\b|\bi(?:'m|\s+am)?\s+(?:just|only)\s+(?:recommend|researching|doing\s+the\s+research|gathering|collecting)",
+            r"\b(?:he|she)(?:'ll|\s+(?:will|would|has\s+to|needs\s+to))?\s+(?:decides?|approves?|signs?\s+off|makes?\s+the\s+(?:final\s+)?(?:decision|call)|has\s+the\s+(?:final\s+)?say)\b|\b(?:he|she|my\s+{family})\s+owns\b",
+            r"|\b(?:sign-?off|decision|final\s+say|approval)\s+(?:sits|lies|rests|is)\s+with\s+(?:(?:my|our|the)\b|{en}\b)|\b(?:decided|approved|signed\s+off)\s+(?:on\s+)?by\s+(?:(?:my|our|the)\b|{en}\b)|\b(?:he|she)(?:'s|\s+is)\s+(?:the\s+|our\s+)?{en}\b|\bi(?:'m|\s+am)?\s+(?:just|only)\s+(?:recommend|researching|doing\s+the\s+research|gathering|collecting)",
             r"|\b(?:er|sie)\s+ist\s+(?:der\s+|die\s+|unser\s+|unsere\s+)?{de}\b|\b(?:on|ona)\s+jest\s+{pl}|\b(?:él|ella|que)\s+es\s+(?:el|la|mi|nuestro|nuestra)\s+{es}\b|\b(?:il|elle)\s+est\s+(?:le\s+|la\s+|notre\s+)?{fr}\b",
             r"|\b(?:i'?m|i\s+am)\s+not\s+(?:the\s+)?(?:one\s+who\s+decides|decision[\s-]?maker|person\s+who\s+decides|one\s+deciding)",
             // "someone else decides" in each language, either word order.
             r"|\b(?:someone|somebody)\s+else\s+(?:decides|makes\s+the\s+(?:final\s+)?(?:decision|call))|\bdecyduje\s+kto[śs]\s+(?:inny|jeszcze)|\bkto[śs]\s+inny\s+decyduje|\b(?:jemand|wer)\s+ander(?:e|er|es|s)\s+entscheidet|\bentscheidet\s+jemand\s+ander(?:e|er|es|s)\b|\bdecide\s+(?:otra\s+persona|otro|otra|alguien\s+m[aá]s)\b|\b(?:otra\s+persona|alguien\s+m[aá]s)\s+decide\b|\bquelqu'un\s+d'autre\s+(?:décide|tranche)|\bc'est\s+quelqu'un\s+d'autre\s+qui\s+(?:décide|tranche)",
-            r"|\bi(?:'d|\s+would|'ll|\s+will)?\s+(?:need|have)\s+to\s+(?:ask|check\s+with|run\s+(?:it|this|that)\s+(?:by|past)|get\s+(?:it\s+|this\s+)?approv|talk\s+to|consult|clear\s+it)|\b(?:needs?|requires?)\s+(?:{W}+\s+)?(?:approval|sign-?off)|\bsomeone\s+else\s+decides|\bnot\s+(?:my\s+decision|up\s+to\s+me)|\bi\s+(?:don'?t|do\s+not|can'?t|cannot)\s+(?:decide|approve|sign\s+off|make\s+(?:the\s+)?(?:final\s+)?(?:{W}+\s+)?(?:decision|call)s?)",
+            r"|\bi(?:'d|\s+would|'ll|\s+will)?\s+(?:(?:need|have|got)\s+to|must|gotta)\s+(?:first\s+)?(?:ask|check\s+with|validate\s+(?:it\s+|this\s+|that\s+)?with|discuss\s+(?:it\s+|this\s+|that\s+)?with|run\s+(?:it|this|that)\s+(?:by|past)|get\s+(?:it\s+|this\s+)?approv|talk\s+to|consult|clear\s+it)|\b(?:needs?|requires?)\s+(?:{W}+\s+)?(?:approval|sign-?off)|\bsomeone\s+else\s+decides|\bnot\s+(?:my\s+decision|up\s+to\s+me)|\bi\s+(?:don'?t|do\s+not|can'?t|cannot)\s+(?:decide|approve|sign\s+off|make\s+(?:the\s+)?(?:final\s+)?(?:{W}+\s+)?(?:decision|call)s?)",
             r"|\b(?:mein|meine|unser|unsere|die|der)\s+{de}(?:\s[^.?!]{{0,40}}?)?\s(?:entscheidet|entscheiden|genehmigt|muss\s+(?:zustimmen|freigeben|das\s+ok)|gibt\s+frei)|\bentscheidet\s+(?:mein|meine|unser|unsere|der|die)\s+{de}|\b(?:muss|müssen)\s+(?:das\s+)?(?:erst\s+)?mit\s+[^.?!]{{0,40}}?(?:abstimmen|absprechen|klären|besprechen)|\b(?:ich\s+)?entscheide\s+(?:das\s+)?nicht|\bnicht\s+(?:der|die)\s+entscheider",
-            r"|\b(?:entscheiden|freigeben|genehmigen|absegnen|unterschreiben)\s+(?:tut|muss|wird|soll|darf|kann)\s+(?:das\s+|es\s+|dies\s+)?(?:(?:aber|leider|dann|letztlich|am|ende|schluss|natürlich|eigentlich|immer|noch|auch|bei|uns)\s+)*(?:mein|meine|unser|unsere|der|die)\b|\b(?:entscheidung|freigabe|genehmigung)\s+(?:trifft|treffen|macht|machen|erteilt|erteilen|gibt|geben|liegt\s+bei|kommt\s+von|hat)\s+(?:aber\s+|jedoch\s+|leider\s+|dann\s+|letztlich\s+)*(?:mein|meine|meinem|meiner|unser|unsere|unserem|unserer|der|die|dem)\b|\b(?:muss|müssen|wird|soll)\s+(?:das\s+|es\s+|dies\s+)?(?:aber\s+|noch\s+|erst\s+|dann\s+|leider\s+)*(?:mein|meine|unser|unsere|der|die)\s+[{W}-]+\s+(?:noch\s+|erst\s+)?(?:freigeben|genehmigen|entscheiden|absegnen|zustimmen|unterschreiben|abnicken)|\bich\s+muss\s+(?:das\s+|erst\s+|noch\s+)*(?:meinen|meine|unseren|unsere|den|die)\s+[{W}-]+\s+fragen",
-            r"|\bmusz[eę]\s+(?:(?:to|jeszcze|najpierw|też|tę\s+decyzję|ten\s+temat)\s+)*(?:zapytać|zapytac|skonsultować|uzgodnić|porozmawiać|przegadać|obgadać|omówić|ustalić|przedyskutować|potwierdzić)|\b(?:decyduje|zatwierdza|akceptuje|decyzję\s+podejmuje|decyzje\s+podejmuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b{pl}\s+(?:decyduje|zatwierdza|akceptuje|musi\s+zatwierdzić|podejmuje\s+decyzj)|\bdecyzj[ęe]\s+(?:{W}+\s+){{0,2}}?(?:podejm{W}*|zatwierdz{W}*)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b(?:decyduje|zdecyduje|zatwierdza|zatwierdzi|akceptuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza|mojego)\s+{W}+|\b(?:on|ona|oni)\s+(?:decyduje|decydują|zatwierdza|podejmuje\s+decyzj)|\bpotrzebuj[eę]\s+(?:{W}+\s+)?(?:zgody|akceptacji|zatwierdzenia)|\bnie\s+(?:ja\s+)?decyduję|\bnie\s+jestem\s+decyzyjn|\bto\s+nie\s+moja\s+decyzja",
-            r"|\b(?:la\s+decisi[oó]n\s+la\s+toma|decide|aprueba|autoriza|firma)\s+(?:mi|nuestro|nuestra|el|la)\s+{es}\b|\b(?:mi|nuestro|nuestra|el|la)\s+{es}(?:\s+{W}+)?\s+(?:es\s+(?:quien|el\s+que|la\s+que)\s+)?(?:decide|aprueba|autoriza|toma\s+la\s+decisi|tiene\s+la\s+última)|\b(?:quien|el\s+que|la\s+que)\s+decide\s+es\s+(?:mi|el|la|nuestro|nuestra)\b|\b(?:lo\s+|la\s+|esto\s+)?tengo\s+que\s+(?:consultar|preguntar|hablar|validar|comentar|revisar|confirmar){W}*|\blo\s+lleva\s+(?:mi|nuestro|nuestra)\b|\bno\s+(?:lo\s+)?decido\s+yo|\bno\s+soy\s+quien\s+decide",
-            r"|\bc'est\s+(?:mon|ma|notre|le|la|leur|son|sa)\s+[{W}'+-]+(?:\s+[{W}'+-]+)?\s+qui\s+(?:décide|tranche|valide|signe)|\b(?:mon|ma|notre)\s+{fr}\s+(?:décide|tranche|valide|doit\s+valider|signe)|\bje\s+dois\s+(?:d'abord\s+|encore\s+)?(?:valider|voir|en\s+parler|consulter|demander)|\b(?:ce\s+n'est|c'est)\s+pas\s+moi\s+qui\s+(?:décide|tranche)|\bje\s+ne\s+(?:décide|tranche)\s+pas|\bla\s+décision\s+(?:revient|appartient)\s+(?:à\s+(?:mon|ma|notre|la|le|l')|au|aux)\b",
+            r"|\b(?:entscheiden|freigeben|genehmigen|absegnen|unterschreiben)\s+(?:tut|muss|wird|soll|darf|kann)\s+(?:das\s+|es\s+|dies\s+)?(?:(?:aber|leider|dann|letztlich|am|ende|schluss|natürlich|eigentlich|immer|noch|auch|bei|uns)\s+)*(?:mein|meine|unser|unsere|der|die)\b|\b(?:er|sie)\s+entscheidet\b|\b(?:entscheidung|entscheid|freigabe)\s+liegt\s+(?:(?:aber|jedoch|leider|letztlich|dann)\s+)*beim\b|\b(?:entscheidung|entscheid|freigabe|genehmigung)\s+(?:trifft|treffen|macht|machen|erteilt|erteilen|gibt|geben|liegt\s+bei|kommt\s+von|hat)\s+(?:aber\s+|jedoch\s+|leider\s+|dann\s+|letztlich\s+)*(?:mein|meine|meinem|meiner|unser|unsere|unserem|unserer|der|die|dem)\b|\b(?:muss|müssen|wird|soll)\s+(?:das\s+|es\s+|dies\s+)?(?:aber\s+|noch\s+|erst\s+|dann\s+|leider\s+)*(?:mein|meine|unser|unsere|der|die)\s+[{W}-]+\s+(?:noch\s+|erst\s+)?(?:freigeben|genehmigen|entscheiden|absegnen|zustimmen|unterschreiben|abnicken)|\bich\s+muss\s+(?:das\s+|erst\s+|noch\s+)*(?:meinen|meine|unseren|unsere|den|die)\s+[{W}-]+\s+fragen",
+            r"|\bmusz[eę]\s+(?:(?:to|jeszcze|najpierw|też|tę\s+decyzję|ten\s+temat)\s+)*(?:zapytać|zapytac|skonsultować|uzgodnić|porozmawiać|przegadać|obgadać|omówić|ustalić|przedyskutować|potwierdzić)|\b(?:decyduje|zatwierdza|akceptuje|decyzję\s+podejmuje|decyzje\s+podejmuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b{pl}\s+(?:decyduje|zatwierdza|akceptuje|musi\s+zatwierdzić|podejmuje\s+decyzj)|\bdecyzj[ęe]\s+(?:{W}+\s+){{0,2}}?(?:podejm{W}*|zatwierdz{W}*)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b(?:decyduje|zdecyduje|zatwierdza|zatwierdzi|akceptuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza|mojego)\s+{W}+|\b(?:on|ona|oni)\s+(?:decyduje|decydują|zatwierdza|podejmuje\s+decyzj)|\bpotrzebuj[eę]\s+(?:{W}+\s+)?(?:zgody|akceptacji|zatwierdzenia)|\bdecyzj{W}*\s+(?:{W}+\s+){{0,2}}?(?:należy|zależy)\s+do\s+(?:(?:mojego|mojej|naszego|naszej)\s+{W}+|{pl})|\bnie\s+(?:ja\s+)?decyduję|\bnie\s+jestem\s+decyzyjn|\bto\s+nie\s+moja\s+decyzja",
+            r"|\b(?:la\s+decisi[oó]n\s+la\s+toma|decide|aprueba|autoriza|firma)\s+(?:mi|nuestro|nuestra|el|la)\s+{es}\b|\b(?:mi|nuestro|nuestra|el|la)\s+{es}(?:\s+{W}+)?\s+(?:es\s+(?:quien|el\s+que|la\s+que)\s+)?(?:decide|aprueba|autoriza|toma\s+la\s+decisi|tiene\s+la\s+última)|\b(?:quien|el\s+que|la\s+que)\s+decide\s+es\s+(?:mi|el|la|nuestro|nuestra)\b|\b(?:lo\s+|la\s+|esto\s+)?tengo\s+que\s+(?:consultar|preguntar|hablar|validar|comentar|revisar|confirmar){W}*|\blo\s+lleva\s+(?:mi|nuestro|nuestra)\b|\bes\s+(?:él|ella|ellos|ellas)\s+(?:quien|quienes|el\s+que|la\s+que)\s+decid{W}*|\b(?:lo\s+|la\s+)?(?:decide|decidirá|aprueba|aprobará)\s+(?:él|ella)\b|\bno\s+(?:lo\s+)?decido\s+yo|\bno\s+soy\s+quien\s+decide",
+            r"|\bc'est\s+(?:(?:mon|ma|notre|le|la|leur|son|sa)\s+[{W}'+-]+(?:\s+[{W}'+-]+)?|lui|elle|eux|elles)\s+qui\s+(?:décid|tranch|valid|sign){W}*|\b(?:mon|ma|notre)\s+{fr}\s+(?:décide|tranche|valide|doit\s+valider|signe)|\bje\s+dois\s+(?:d'abord\s+|encore\s+)?(?:valider|voir|en\s+parler|consulter|demander)|\b(?:ce\s+n'est|c'est)\s+pas\s+moi\s+qui\s+(?:décide|tranche)|\bje\s+ne\s+(?:décide|tranche)\s+pas|\bla\s+décision\s+(?:revient|appartient)\s+(?:à\s+(?:mon|ma|notre|la|le|l')|au|aux)\b",
         ),
         en = boss_en,
         de = boss_de,
@@ -711,6 +711,30 @@ mod tests {
         assert_eq!(d("C'est ma belle-sœur qui décide."), Some(false));
         assert_eq!(d("c'est pas moi qui tranche"), Some(false));
         assert_eq!(d("La décision revient au comité."), Some(false));
+    }
+
+    #[test]
+    fn others_decide_by_pronoun_future_or_where_the_decision_lies() {
+        let d = |s: &str| decision_statement(&fold_case(s));
+        assert_eq!(d("Approval lies with finance, not me."), Some(false));
+        assert_eq!(d("It gets signed off by our CFO."), Some(false));
+        assert_eq!(d("She'll decide after the demo."), Some(false));
+        assert_eq!(d("I must check with my manager first."), Some(false));
+        assert_eq!(d("Der Entscheid liegt beim Vorstand."), Some(false));
+        assert_eq!(
+            d("Die Entscheidung liegt bei unserem Inhaber."),
+            Some(false)
+        );
+        assert_eq!(d("Sie entscheidet, ich bereite nur vor."), Some(false));
+        assert_eq!(d("Ostateczna decyzja należy do prezesa."), Some(false));
+        assert_eq!(d("Decyzja należy do mojego wspólnika."), Some(false));
+        assert_eq!(d("Es ella quien decide, yo solo comparo."), Some(false));
+        assert_eq!(d("Lo decide él al final."), Some(false));
+        assert_eq!(d("C'est elle qui validera le budget."), Some(false));
+        assert_eq!(d("c'est lui qui signera"), Some(false));
+        // The visitor's own decision stays theirs.
+        assert_eq!(d("Decyzja należy do mnie."), Some(true));
+        assert_eq!(d("C'est moi qui déciderai."), Some(true));
     }
 
     #[test]
