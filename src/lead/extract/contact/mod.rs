@@ -797,6 +797,15 @@ pub(crate) fn read(
                         if let Some((s, e)) = r.company_forward(te) {
                             r.offer(&mut company, 3, s, e);
                         }
+                    } else if r.is_lower_word(te)
+                        && !r.all_lower
+                        && r.toks
+                            .get(te + 1)
+                            .is_some_and(|t| t.is_capital() && r.is_content(te + 1))
+                        && let Some((s, e)) = r.company_forward(te + 1)
+                    {
+                        // "właściciel piekarni Złoty Kłos": the business described, then named.
+                        r.offer(&mut company, 3, s, e);
                     } else if let Some(q) = (te..seg.1.min(te + 4))
                         .take_while(|&q| {
                             r.is_lower_word(q) || sets::COMPANY_PREPOSITIONS.contains(r.lower(q))

@@ -476,3 +476,36 @@ fn sign_offs_and_fuller_name_answers() {
         some("Reformas Olmedo")
     );
 }
+
+#[test]
+fn titles_that_name_their_unit_and_owners_of_a_named_business() {
+    let f = facts_in(
+        "Guten Tag, Miriam Kuhn, Leiterin Qualitätssicherung bei der Kuhn Pharma GmbH.",
+        Lang::De,
+    );
+    assert_eq!(f.2, some("leiterin qualitätssicherung"));
+    let f = facts_in(
+        "Dzień dobry, Piotr Lis, kierownik działu technicznego w Lis Okna.",
+        Lang::Pl,
+    );
+    assert_eq!(f.2, some("kierownik działu technicznego"));
+    let f = facts_in(
+        "Dzień dobry, Ewa Maj, kierowniczka hurtowni spożywczej w Maj Sp. z o.o.",
+        Lang::Pl,
+    );
+    assert_eq!(f.2, some("kierowniczka hurtowni spożywczej"));
+    let f = facts_in(
+        "Hola, Inés Vidal, responsable de atención a pacientes en Clínica Vidal.",
+        Lang::Es,
+    );
+    assert_eq!(f.2, some("responsable de atención a pacientes"));
+    // An owner's genitive before a capitalised name is the business itself.
+    let f = facts_in(
+        "Dzień dobry, Jan Wrona, właściciel piekarni Złoty Kłos z Kielc.",
+        Lang::Pl,
+    );
+    assert_eq!((f.1, f.2), (some("Złoty Kłos"), some("właściciel")));
+    // Other heads keep theirs: the board is part of the title.
+    let f = facts_in("Adam Ruda, prezes zarządu Rudex S.A.", Lang::Pl);
+    assert_eq!(f.2, some("prezes zarządu"));
+}

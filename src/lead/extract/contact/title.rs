@@ -204,6 +204,20 @@ impl Reader<'_> {
         if sets::DEPARTMENTS.contains(self.lower(end)) && self.toks[end].is_capital() {
             return (start, end + 1);
         }
+        // "Leiter Kundenservice bei …", "Leiterin Qualitätssicherung, …": a German head of a unit
+        // names the unit right after it, a noun standing alone before a preposition or a stop.
+        if self.lang == Lang::De
+            && head.starts_with("leiter")
+            && self.toks[end.min(self.toks.len() - 1)].case() == Case::Capitalised
+            && end < self.toks.len()
+            && role_of(self.lower(end)).is_none()
+            && self
+                .toks
+                .get(end + 1)
+                .is_none_or(|t| t.is_boundary() || sets::COMPANY_PREPOSITIONS.contains(t.lower))
+        {
+            return (start, end + 1);
+        }
         if matches!(self.lower(end), "im" | "für")
             && sets::DEPARTMENTS.contains(self.lower(end + 1))
         {
@@ -218,8 +232,50 @@ impl Reader<'_> {
             return (start, end);
         }
         // One lower-case adjective or genitive: "handlowy", "zarządu", "commercial", "délégué".
-        if self.is_title_word(end) {
+        // After an owner, a word right before a capitalised name describes the business owned
+        // instead: "właściciel piekarni Złoty Kłos" owns the bakery called Złoty Kłos.
+        let owner = [
+            "właściciel",
+            "współwłaściciel",
+            "owner",
+            "co-owner",
+            "inhaber",
+            "mitinhaber",
+            "eigentümer",
+            "dueñ",
+            "propietari",
+            "propriétaire",
+            "copropriétaire",
+        ]
+        .iter()
+        .any(|w| head.starts_with(w));
+        let describes_name = |i: usize| {
+            owner
+                && !self.all_lower
+                && self
+                    .toks
+                    .get(i + 1)
+                    .is_some_and(|t| t.case() == Case::Capitalised && self.is_content(i + 1))
+        };
+        if self.is_title_word(end) && !describes_name(end) {
             end += 1;
+            // A Polish unit in the genitive goes on with its adjectives: "kierownik działu
+            // technicznego", "kierowniczka hurtowni spożywczej".
+            while self.lang == Lang::Pl
+                && end - h < 4
+                && self.is_title_word(end)
+                && !describes_name(end)
+            {
+                end += 1;
+            }
+        } else if self.lang == Lang::Pl
+            && self.is_lower_word(end)
+            && sets::COMPANY_WORDS.contains(self.lower(end))
+            && self.is_title_word(end + 1)
+            && !describes_name(end + 1)
+        {
+            // "kierowniczka hurtowni spożywczej": the shop is the unit run, not the company.
+            end += 2;
         }
         // Then complements: "de proyectos", "de atención al cliente", "aux ventes", "działu
         // obsługi klienta", "ds. e-commerce", each lower case (a capital starts the company).
@@ -234,10 +290,23 @@ impl Reader<'_> {
                 grown += 1;
                 continue;
             }
-            if !matches!(
-                linker,
-                "de" | "del" | "des" | "du" | "d'" | "al" | "aux" | "für"
-            ) {
+            // "a clientes", "à la clientèle": only towards the people served.
+            let towards_people = matches!(linker, "a" | "à")
+                && matches!(self.lang, Lang::Es | Lang::Fr)
+                && (end + 1..end + 3).any(|i| {
+                    let w = self.lower(i);
+                    [
+                        "client", "usuari", "utilisat", "pacient", "patient", "consumid", "socio",
+                    ]
+                    .iter()
+                    .any(|p| w.starts_with(p))
+                });
+            if !towards_people
+                && !matches!(
+                    linker,
+                    "de" | "del" | "des" | "du" | "d'" | "al" | "aux" | "für"
+                )
+            {
                 break;
             }
             let skip_article = matches!(self.lower(end + 1), "la" | "los" | "las" | "l'");
