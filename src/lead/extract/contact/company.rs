@@ -210,6 +210,7 @@ impl Reader<'_> {
         let mut end = j;
         let mut content = 0;
         let mut lower_words = 0;
+        let mut domain = false;
         while j < self.toks.len() && j - start < 8 {
             let t = &self.toks[j];
             if let Kind::Legal(_) = t.kind {
@@ -220,6 +221,7 @@ impl Reader<'_> {
             }
             if self.is_content(j) && self.is_domain_at(j) {
                 // "kräuterkiste.de": the shop's address is its name.
+                domain = true;
                 content += 1;
                 j += 3;
                 end = j;
@@ -261,7 +263,31 @@ impl Reader<'_> {
             }
             break;
         }
-        (content > 0).then_some((start, end))
+        // Read in lower case, a run may end on a word that only joins ("… testing the").
+        while !domain
+            && end > start + 1
+            && self.toks[end - 1].case() == Case::Lower
+            && is_function_word(self.lower(end - 1))
+        {
+            end -= 1;
+        }
+        // "from the support team", "z działu IT": a team inside the company, not the company.
+        let team = (start..end).any(|k| {
+            self.toks[k].case() == Case::Lower
+                && matches!(
+                    self.lower(k),
+                    "team"
+                        | "department"
+                        | "dept"
+                        | "abteilung"
+                        | "dział"
+                        | "działu"
+                        | "equipo"
+                        | "departamento"
+                        | "équipe"
+                )
+        });
+        (content > 0 && !team).then_some((start, end))
     }
 
     /// Reads a company backward from the legal form at token `legal`.

@@ -473,7 +473,9 @@ impl<'a> Reader<'a> {
                             | "sr"
                             | "sra"
                     );
-                if t.is_punct('.') && (prev_short || abbreviation) {
+                // "Lic. Andrés Peña", "Mag. Eva Huber": a title of address does not end one either.
+                let honorific = i > 0 && is_honorific(self.toks[i - 1].lower);
+                if t.is_punct('.') && (prev_short || abbreviation || honorific) {
                     continue;
                 }
                 out.push((s, i));
@@ -647,15 +649,23 @@ pub(crate) fn read(
                 if r.toks.get(after).is_some_and(|t| t.is_punct(':')) {
                     after += 1;
                 }
+                // "this is just Tom": a softener between the cue and the name.
+                if matches!(r.lower(after), "just" | "only" | "simply") {
+                    after += 1;
+                }
                 let after = r.name_start(after);
                 // "bonjour, c'est pauline roux, …": a visitor who writes in lower case opens the
-                // message with a lower-case name: two words closed by punctuation.
+                // message with a lower-case name: two words closed by punctuation, or one word
+                // and where they are from ("this is tom from the support team").
                 let lower_intro = || {
                     let end = r.read_name(after, true)?;
                     let closed = r.toks.get(end).is_none_or(Tok::is_boundary);
+                    let from = end == after + 1 && matches!(r.lower(end), "from" | "von" | "z");
                     let writes_lower =
                         r.toks[message_first.min(r.toks.len() - 1)].case() == Case::Lower;
-                    (cue_start == message_first && writes_lower && closed && end == after + 2)
+                    (cue_start == message_first
+                        && writes_lower
+                        && ((closed && end == after + 2) || from))
                         .then_some(end)
                 };
                 if let Some(end) = r.read_name(after, relaxed).or_else(lower_intro) {
@@ -670,8 +680,15 @@ pub(crate) fn read(
                         name_segment = Some(k);
                         named_at = Some((si, k));
                     }
+                    // Where case says something, a company after "from" shows a capital within
+                    // its first two words ("z kancelarii Lis i Wspólnicy"); "from the support team"
+                    // names none.
+                    let capitalised_after = r.all_lower
+                        || (end + 1..end + 3)
+                            .any(|q| r.toks.get(q).is_some_and(|t| t.is_capital()));
                     if sets::COMPANY_PREPOSITIONS.contains(r.lower(end))
                         && !r.is_role(end + 1)
+                        && capitalised_after
                         && let Some((s, e)) = r.company_after_descriptor(end + 1)
                     {
                         r.offer(&mut company, 2, s, e);
@@ -680,9 +697,20 @@ pub(crate) fn read(
                 }
             }
             // "Callum here", "Petra hier", "Michał z tej strony", "Florian Gruber da,".
+            // Opening the message, a lower-case name counts too: "moin, lars peters hier, …".
             let name_first = r.name_start(first);
-            if let Some(end) = r.read_name(name_first, false)
-                && r.says_here(end)
+            let opens = si == 0 && first == message_first;
+            if let Some(end) = r
+                .read_name(name_first, false)
+                .filter(|&e| r.says_here(e))
+                .or_else(|| {
+                    r.read_name(name_first, true).filter(|&e| {
+                        opens
+                            && e - name_first <= 3
+                            && HERE.contains(&r.lower(e))
+                            && r.toks.get(e + 1).is_none_or(Tok::is_boundary)
+                    })
+                })
                 && let Some(n) = r.name_between(name_first, end)
             {
                 facts.name = Some(n);
@@ -950,6 +978,45 @@ pub(crate) fn read(
             && end - name_seg.0 <= 3
         {
             facts.name = r.name_between(name_seg.0, end);
+        }
+    }
+    // A signature block: a closing, then the name, then the title on their own lines or
+    // segments ("Mit freundlichen Grüßen\nDr. Petra Roth\nLeiterin Einkauf, Roth Bau GmbH").
+    if facts.name.is_none() {
+        let all: Vec<(usize, usize)> = sentences.iter().flat_map(|&s| r.segments(s)).collect();
+        if let Some(c) = all.iter().rposition(|&seg| r.is_closing(seg))
+            && let Some(&name_seg) = all.get(c + 1)
+        {
+            let ns = r.name_start(name_seg.0);
+            if let Some(end) = r.read_name(ns, false)
+                && end == name_seg.1
+                && end - ns <= 4
+            {
+                facts.name = r.name_between(ns, end);
+                if facts.title.is_none()
+                    && let Some(&title_seg) = all.get(c + 2)
+                    && let Some(h) = r.role_in(title_seg.0, title_seg.1)
+                {
+                    let (ts, te) = r.grow_title(h);
+                    // A title on a line of its own is the whole line ("Dyrektor ds. Sprzedaży").
+                    let has_form =
+                        (ts..title_seg.1).any(|i| matches!(r.toks[i].kind, Kind::Legal(_)));
+                    let te = if !has_form && title_seg.1 - ts <= 6 {
+                        title_seg.1
+                    } else {
+                        te
+                    };
+                    let title_text = &r.text[r.toks[ts].start..r.toks[te - 1].end];
+                    if ts == title_seg.0
+                        && let Ok(title) = JobTitle::parse(title_text, r.lang)
+                    {
+                        let head_decides = (ts..te).any(|i| role_of(r.lower(i)) == Some(true));
+                        facts.title_decides =
+                            title_decides(&crate::lead::text::fold_case(title_text), head_decides);
+                        facts.title = Some(title);
+                    }
+                }
+            }
         }
     }
     // Contact details signed "Name, Company, address": the name, then the company.

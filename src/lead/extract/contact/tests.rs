@@ -509,3 +509,49 @@ fn titles_that_name_their_unit_and_owners_of_a_named_business() {
     let f = facts_in("Adam Ruda, prezes zarządu Rudex S.A.", Lang::Pl);
     assert_eq!(f.2, some("prezes zarządu"));
 }
+
+#[test]
+fn signature_blocks_give_name_and_title() {
+    let f = facts_in(
+        "Bitte um Rückruf.\n\nViele Grüße\nDr. Tobias Brenner\nLeiter Einkauf, Brenner Metall GmbH",
+        Lang::De,
+    );
+    assert_eq!(f.0, some("Tobias Brenner"));
+    assert_eq!(f.2, some("leiter einkauf"));
+    let f = facts_in(
+        "Proszę o ofertę.\nPozdrawiam,\nKatarzyna Wilk\nDyrektor ds. Sprzedaży\nWilk Trans Sp. z o.o.",
+        Lang::Pl,
+    );
+    assert_eq!(f.0, some("Katarzyna Wilk"));
+    assert_eq!(f.2, some("dyrektor ds. sprzedaży"));
+    let f = facts_in("Merci d'avance.\nCordialement,\nÉlodie Marchand", Lang::Fr);
+    assert_eq!(f.0, some("Élodie Marchand"));
+    let f = facts_in(
+        "Gracias.\nSaludos,\nLic. Andrés Peña\nGerente General",
+        Lang::Es,
+    );
+    assert_eq!((f.0, f.3), (some("Andrés Peña"), true));
+    let f = facts_in("Thanks,\nDr. Priya Nair", Lang::En);
+    assert_eq!(f.0, some("Priya Nair"));
+    // A closing not followed by a name names nobody.
+    assert_eq!(facts_in("Danke,\nbis bald", Lang::De).0, None);
+}
+
+#[test]
+fn lower_case_names_said_here_or_with_a_softener() {
+    let f = facts_in(
+        "moin, lars peters hier, Inhaber von Peters Fahrräder",
+        Lang::De,
+    );
+    assert_eq!((f.0, f.2), (some("Lars Peters"), some("inhaber")));
+    let f = facts_in(
+        "hi, this is just tom from the support team, testing",
+        Lang::En,
+    );
+    assert_eq!((f.0, f.1), (some("Tom"), None));
+    assert_eq!(
+        facts_in("Bonjour, c'est juste pour un renseignement", Lang::Fr).0,
+        None
+    );
+    assert_eq!(facts_in("ok hier ist die Nummer", Lang::De).0, None);
+}
