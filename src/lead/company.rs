@@ -147,11 +147,20 @@ impl Company {
     pub fn parse(raw: &str) -> Result<Company, CompanyError> {
         // Compatibility forms first, as for names: ligatures and full-width letters.
         let normalised: String = raw.nfkc().collect();
-        let trimmed = normalised
-            .trim()
-            .trim_matches(|c: char| "\"'„“”«»‚‘’`".contains(c) || c.is_whitespace())
-            .trim_end_matches([',', ';', ':'])
-            .trim();
+        // Quotes and trailing punctuation, in any order ("'Acme':"), until none is left, so
+        // that a parsed name parses as itself.
+        let mut trimmed = normalised.as_str();
+        loop {
+            let next = trimmed
+                .trim()
+                .trim_matches(|c: char| "\"'„“”«»‚‘’`".contains(c) || c.is_whitespace())
+                .trim_end_matches([',', ';', ':'])
+                .trim();
+            if next.len() == trimmed.len() {
+                break;
+            }
+            trimmed = next;
+        }
         if trimmed.chars().count() > 120 {
             return Err(CompanyError::TooLong);
         }

@@ -716,6 +716,22 @@ pub(crate) fn read(
                 facts.name = Some(n);
                 name_segment = Some(k);
                 named_at = Some((si, k));
+                // "Mia hier von der Nordlicht Bäckerei", "Tom here from Brightside": where
+                // they are from, right after "here".
+                let mut p = end + 1;
+                if sets::COMPANY_PREPOSITIONS.contains(r.lower(p)) && !r.is_role(p + 1) {
+                    p += 1;
+                    if matches!(r.lower(p), "der" | "dem" | "the" | "la" | "el")
+                        && r.is_content(p + 1)
+                    {
+                        p += 1;
+                    }
+                    if r.toks.get(p).is_some_and(Tok::is_capital)
+                        && let Some((s, e)) = r.company_after_descriptor(p)
+                    {
+                        r.offer(&mut company, 2, s, e);
+                    }
+                }
             }
             // "Guten Tag, Jonas Becker von der Becker Bau GmbH", "Hi, Tom Fletcher from Larkspur
             // Ltd": a full name opening the message, then where they are from. The company must

@@ -555,3 +555,16 @@ fn lower_case_names_said_here_or_with_a_softener() {
     );
     assert_eq!(facts_in("ok hier ist die Nummer", Lang::De).0, None);
 }
+
+#[test]
+fn where_they_are_from_after_here() {
+    let f = facts_in(
+        "Hallo! Mia hier von der Nordlicht Bäckerei in Kiel.",
+        Lang::De,
+    );
+    assert_eq!((f.0, f.1), (some("Mia"), some("Nordlicht Bäckerei")));
+    let f = facts_in("Hi, Sam here from Brightside Dental.", Lang::En);
+    assert_eq!((f.0, f.1), (some("Sam"), some("Brightside Dental")));
+    let f = facts_in("Hi, Sam here from accounting.", Lang::En);
+    assert_eq!((f.0, f.1), (some("Sam"), None));
+}
