@@ -497,6 +497,44 @@ async fn garbled_answers_are_retried(kind: CrmKind) {
     db.remove().await;
 }
 
+/// The CRM does what it is asked but the answers never arrive (a timeout or a reset after the
+/// vendor committed): the retries find the person instead of creating a second one, and every
+/// lead arrives with all its parts.
+async fn lost_answers_make_no_second_person(kind: CrmKind) {
+    let db = TestDb::new(Db::Sqlite).await;
+    let crm = Crm::start(kind).await;
+    let person_writes: &[&str] = match kind {
+        CrmKind::Hubspot => &[
+            "/objects/contacts",
+            "/contacts/batch/upsert",
+            "/contacts/batch/create",
+        ],
+        CrmKind::Pipedrive => &["/api/v2/persons"],
+        // Contacts (with their Account) are created in a composite request.
+        CrmKind::Salesforce => &["/composite"],
+        CrmKind::Zoho => &["/Leads/upsert", "/Contacts/upsert", "/Leads", "/Contacts"],
+        CrmKind::None => &[],
+    };
+    for path in person_writes {
+        crm.faults().lose_answer_next(2, *path);
+    }
+    let gw = gateway_for(&crm, &db).await;
+    let sent = visitors(gw.addr, 3).await;
+    until("the leads to arrive", || {
+        crm.counts().iter().all(|&n| n >= 3)
+    })
+    .await;
+    let states = settled(gw.addr).await;
+    assert!(crm.stats().injected_faults > 0, "answers were lost");
+    assert_eq!(emails(&crm), sent, "one person per visitor");
+    assert!(
+        states.iter().all(|(_, s, _)| s == "done"),
+        "nothing dead or paused: {states:?}"
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 /// A storm of 429 answers: everything arrives once.
 async fn a_rate_limit_storm_loses_nothing(kind: CrmKind) {
     let db = TestDb::new(Db::Sqlite).await;
@@ -588,6 +626,26 @@ mod faults {
     async fn rate_limit_storm_zoho() {
         a_rate_limit_storm_loses_nothing(CrmKind::Zoho).await
     }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_answers_hubspot() {
+        super::lost_answers_make_no_second_person(CrmKind::Hubspot).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_answers_pipedrive() {
+        super::lost_answers_make_no_second_person(CrmKind::Pipedrive).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_answers_salesforce() {
+        super::lost_answers_make_no_second_person(CrmKind::Salesforce).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_answers_zoho() {
+        super::lost_answers_make_no_second_person(CrmKind::Zoho).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn garbled_hubspot() {
         garbled_answers_are_retried(CrmKind::Hubspot).await

@@ -2,7 +2,8 @@
 //! admin API and the request pipeline.
 //!
 //! Per request the pipeline asks [`Faults::decide`] once; the kinds are checked in a fixed order
-//! (hang, drop, outage, fail-next, throttle, random error) and a counted fault is consumed only
+//! (hang, drop, outage, fail-next, throttle, garble, random error); a write whose answer is to be
+//! lost is served first and a counted fault is consumed only
 //! when it fires. Latency applies to every answered request on top of that.
 
 use std::collections::VecDeque;
@@ -45,6 +46,8 @@ struct FaultState {
     drop_next: u32,
     throttle_next: u32,
     garble_next: u32,
+    /// Writes to paths ending so: how many more are served but not answered.
+    lose_answers: Vec<(String, u32)>,
     fail_batch_items: Option<u32>,
     rejected: Vec<(String, String)>,
     token_epoch: u64,
@@ -102,6 +105,13 @@ pub enum FaultCommand {
         /// How many requests get a 200 with a cut-off body.
         n: u32,
     },
+    /// See [`Faults::lose_answer_next`].
+    LoseAnswerNext {
+        /// How many writes are served but never answered.
+        n: u32,
+        /// The end of their path, e.g. `/crm/v3/objects/deals`.
+        path_end: String,
+    },
     /// See [`Faults::fail_batch_items`].
     FailBatchItems {
         /// How many items of the next batch request fail.
@@ -137,6 +147,7 @@ impl Faults {
                 drop_next: 0,
                 throttle_next: 0,
                 garble_next: 0,
+                lose_answers: Vec::new(),
                 fail_batch_items: None,
                 rejected: Vec::new(),
                 token_epoch: 0,
@@ -201,6 +212,35 @@ impl Faults {
         self.state().garble_next += n;
     }
 
+    /// The next `n` writes (POST, PUT, PATCH) to a path ending with `path_end` are served —
+    /// what they write is written — and then their connection is closed without the answer, as
+    /// when a client's timeout or a network fault strikes after the vendor committed.
+    pub fn lose_answer_next(&self, n: u32, path_end: impl Into<String>) {
+        if n > 0 {
+            self.state().lose_answers.push((path_end.into(), n));
+        }
+    }
+
+    /// Whether this request's answer is to be lost (consumes the fault).
+    pub(crate) fn take_lost_answer(&self, method: &str, path: &str) -> bool {
+        if !matches!(method, "POST" | "PUT" | "PATCH") {
+            return false;
+        }
+        let mut state = self.state();
+        let Some(i) = state
+            .lose_answers
+            .iter()
+            .position(|(end, n)| *n > 0 && path.ends_with(end.as_str()))
+        else {
+            return false;
+        };
+        state.lose_answers[i].1 -= 1;
+        if state.lose_answers[i].1 == 0 {
+            state.lose_answers.remove(i);
+        }
+        true
+    }
+
     /// In the next batch request, the first `k` items fail with a per-item error and the rest
     /// succeed (HubSpot 207 multi-status, Zoho per-record status, Salesforce composite results).
     pub fn fail_batch_items(&self, k: u32) {
@@ -231,6 +271,7 @@ impl Faults {
         state.drop_next = 0;
         state.throttle_next = 0;
         state.garble_next = 0;
+        state.lose_answers.clear();
         state.fail_batch_items = None;
         state.rejected.clear();
     }
@@ -249,6 +290,7 @@ impl Faults {
             FaultCommand::DropNext { n } => self.drop_next(n),
             FaultCommand::ThrottleNext { n } => self.throttle_next(n),
             FaultCommand::GarbleNext { n } => self.garble_next(n),
+            FaultCommand::LoseAnswerNext { n, path_end } => self.lose_answer_next(n, path_end),
             FaultCommand::FailBatchItems { k } => self.fail_batch_items(k),
             FaultCommand::RejectFieldValue { field, value } => {
                 self.reject_field_value(field, value)

@@ -75,6 +75,13 @@ pub(crate) async fn run(
             delay(core.faults.latency()).await;
             garbled()
         }
+        None if core.faults.take_lost_answer(&entry.method, &entry.path) => {
+            entry.injected = true;
+            let served = next.run(request).await;
+            entry.status = Some(served.status().as_u16());
+            core.stats.record(entry);
+            return dropped();
+        }
         None => next.run(request).await,
     };
     if let Some(RouteLabel(label)) = response.extensions().get::<RouteLabel>() {
