@@ -535,6 +535,48 @@ async fn lost_answers_make_no_second_person(kind: CrmKind) {
     db.remove().await;
 }
 
+/// The deal, note and task are created but the answers are lost: the retries find them among
+/// the person's records instead of creating them again.
+async fn lost_create_answers_leave_no_duplicates(kind: CrmKind) {
+    let db = TestDb::new(Db::Sqlite).await;
+    let crm = Crm::start(kind).await;
+    let writes: &[&str] = match kind {
+        CrmKind::Hubspot => &[
+            "/objects/deals",
+            "/deals/batch/create",
+            "/objects/notes",
+            "/notes/batch/create",
+            "/objects/tasks",
+            "/tasks/batch/create",
+        ],
+        CrmKind::Pipedrive => &["/deals", "/notes", "/activities"],
+        _ => unreachable!("not listed for this CRM"),
+    };
+    for path in writes {
+        crm.faults().lose_answer_next(2, *path);
+    }
+    let gw = gateway_for(&crm, &db).await;
+    let sent = visitors(gw.addr, 3).await;
+    until("the leads to arrive", || {
+        crm.counts().iter().all(|&n| n >= 3)
+    })
+    .await;
+    let states = settled(gw.addr).await;
+    assert!(crm.stats().injected_faults >= 3, "answers were lost");
+    assert_eq!(emails(&crm), sent);
+    assert_eq!(crm.counts(), [3, 3, 3, 3], "nothing made twice");
+    assert!(
+        states.iter().all(|(_, s, _)| s == "done"),
+        "nothing dead or paused: {states:?}"
+    );
+    for person in crm.people() {
+        let email = crm.email(&person);
+        assert!(email.is_some());
+    }
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 /// A storm of 429 answers: everything arrives once.
 async fn a_rate_limit_storm_loses_nothing(kind: CrmKind) {
     let db = TestDb::new(Db::Sqlite).await;
@@ -644,6 +686,16 @@ mod faults {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn lost_answers_zoho() {
         super::lost_answers_make_no_second_person(CrmKind::Zoho).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_create_answers_hubspot() {
+        super::lost_create_answers_leave_no_duplicates(CrmKind::Hubspot).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_create_answers_pipedrive() {
+        super::lost_create_answers_leave_no_duplicates(CrmKind::Pipedrive).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

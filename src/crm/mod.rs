@@ -16,8 +16,8 @@ pub mod zoho;
 
 pub use error::CrmError;
 pub use model::{
-    CrmLinks, CustomFields, DealFields, Field, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, Attached, CrmLinks, CustomFields, DealFields, Field, FindKey, NoteFields, Pending,
+    PersonFields, PersonRecord, TaskFields,
 };
 
 use futures_util::future::BoxFuture;
@@ -104,6 +104,16 @@ pub trait CrmApi: Send + Sync {
         deal: Option<&'a str>,
         task: &'a TaskFields,
     ) -> BoxFuture<'a, Result<String, CrmError>>;
+
+    /// The person's deals, notes or tasks, to find one whose create answer was lost; `None`
+    /// when this CRM cannot list them (a lost answer may then leave a duplicate).
+    fn attached<'a>(
+        &'a self,
+        _person: &'a str,
+        _kind: Attach,
+    ) -> BoxFuture<'a, Result<Option<Vec<Attached>>, CrmError>> {
+        Box::pin(async { Ok(None) })
+    }
 
     /// A link to the person's record in the CRM's web app, for the sales alert.
     fn record_url(&self, _person_id: &str) -> Option<String> {

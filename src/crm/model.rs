@@ -16,6 +16,50 @@ pub struct CrmLinks {
     pub deal: Option<String>,
     pub note: Option<String>,
     pub task: Option<String>,
+    /// Creates sent whose answers were not seen.
+    #[serde(skip_serializing_if = "Pending::is_empty")]
+    pub pending: Pending,
+}
+
+/// Creates that were sent without their answer being seen (a timeout, a reset, a crash), with
+/// what they carried: the CRM may have made the record, and a retry looks for it among the
+/// person's records before creating another.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Pending {
+    /// When the first of them was sent (Unix ms); records made before are not theirs.
+    pub since_ms: i64,
+    /// Deal titles sent.
+    pub deal: Vec<String>,
+    /// Note keys sent (see [`NoteFields::key`]).
+    pub note: Vec<String>,
+    /// Task subjects sent.
+    pub task: Vec<String>,
+}
+
+impl Pending {
+    /// Whether nothing is pending.
+    pub fn is_empty(&self) -> bool {
+        self.deal.is_empty() && self.note.is_empty() && self.task.is_empty()
+    }
+}
+
+/// Kinds of records attached to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attach {
+    Deal,
+    Note,
+    Task,
+}
+
+/// A record attached to a person, as [`crate::crm::CrmApi::attached`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attached {
+    pub id: String,
+    /// A deal's title, a note's body, a task's subject.
+    pub text: String,
+    /// When the CRM made it (Unix ms), if it says.
+    pub created_ms: Option<i64>,
 }
 
 /// A person field the sync can set.
@@ -152,6 +196,29 @@ pub struct DealFields {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteFields {
     pub body: String,
+}
+
+impl NoteFields {
+    /// What identifies this conversation's note among the person's notes: the line with the
+    /// link to the conversation when there is one, else the first line.
+    pub fn key(&self) -> String {
+        let line = self
+            .body
+            .lines()
+            .find(|l| l.contains("/c/"))
+            .or_else(|| self.body.lines().next())
+            .unwrap_or_default();
+        // The link's signature is enough; a CRM may rewrite what is around it.
+        let line = line.trim();
+        match line.find("http") {
+            Some(start) => line[start..]
+                .split_whitespace()
+                .next()
+                .unwrap_or(line)
+                .to_owned(),
+            None => line.to_owned(),
+        }
+    }
 }
 
 /// A follow-up task.

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CrmApi, CrmError, CrmLinks, DealFields, Field, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, CrmApi, CrmError, CrmLinks, DealFields, Field, FindKey, NoteFields, Pending,
+    PersonFields, PersonRecord, TaskFields,
 };
 
 /// When a lead's value may replace a value the CRM already has.
@@ -163,6 +163,9 @@ async fn steps(
 
     let mut new_deal = false;
     if let Some(deal) = &input.deal {
+        if out.links.deal.is_none() {
+            out.links.deal = adopt(api, &person, Attach::Deal, &out.links.pending).await?;
+        }
         new_deal = out.links.deal.is_none();
         match out.links.deal.clone() {
             Some(id) => match api.update_deal(&id, deal).await {
@@ -179,6 +182,9 @@ async fn steps(
     }
 
     let deal = out.links.deal.clone();
+    if out.links.note.is_none() {
+        out.links.note = adopt(api, &person, Attach::Note, &out.links.pending).await?;
+    }
     match out.links.note.clone() {
         Some(id) => match api.update_note(&id, &input.note).await {
             Ok(()) => {
@@ -203,12 +209,94 @@ async fn steps(
     }
     keep(&out.links).await;
 
+    if out.links.task.is_none() && input.task.is_some() {
+        out.links.task = adopt(api, &person, Attach::Task, &out.links.pending).await?;
+    }
     if out.links.task.is_none()
         && let Some(task) = &input.task
     {
         out.links.task = Some(api.create_task(&person, deal.as_deref(), task).await?);
     }
     Ok(())
+}
+
+/// How far a CRM's clock may be behind ours when telling whether a record was made by a
+/// pending create.
+const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// The person's record a pending create of `kind` made, if the CRM made it: one attached to the
+/// person, carrying what the create carried, made after it was sent.
+async fn adopt(
+    api: &dyn CrmApi,
+    person: &str,
+    kind: Attach,
+    pending: &Pending,
+) -> Result<Option<String>, CrmError> {
+    let sent = match kind {
+        Attach::Deal => &pending.deal,
+        Attach::Note => &pending.note,
+        Attach::Task => &pending.task,
+    };
+    if sent.is_empty() {
+        return Ok(None);
+    }
+    let Some(attached) = api.attached(person, kind).await? else {
+        return Ok(None);
+    };
+    let made_after = pending.since_ms - CLOCK_SKEW_MS;
+    Ok(attached
+        .into_iter()
+        .filter(|a| a.created_ms.is_none_or(|at| at >= made_after))
+        .find(|a| {
+            sent.iter().any(|s| match kind {
+                Attach::Note => !s.is_empty() && a.text.contains(s.as_str()),
+                Attach::Deal | Attach::Task => a.text.trim() == s.trim(),
+            })
+        })
+        .map(|a| a.id))
+}
+
+/// Notes in `links` the creates this sync of `input` is about to send, so that a retry after a
+/// lost answer can find what they made. Returns whether anything was added.
+pub fn mark_pending(links: &mut CrmLinks, input: &SyncInput, now_ms: i64) -> bool {
+    let was = links.pending.clone();
+    if links.pending.is_empty() {
+        links.pending.since_ms = now_ms;
+    }
+    let add = |list: &mut Vec<String>, text: String| {
+        if !list.contains(&text) {
+            list.push(text);
+        }
+    };
+    if let (None, Some(deal)) = (&links.deal, &input.deal) {
+        add(&mut links.pending.deal, deal.title.clone());
+    }
+    if links.note.is_none() {
+        add(&mut links.pending.note, input.note.key());
+    }
+    if let (None, Some(task)) = (&links.task, &input.task) {
+        add(&mut links.pending.task, task.subject.clone());
+    }
+    if links.pending.is_empty() {
+        links.pending = Pending::default();
+    }
+    links.pending != was
+}
+
+/// Forgets the pending creates whose records are now known.
+pub fn settle_pending(links: &mut CrmLinks) {
+    if links.deal.is_some() {
+        links.pending.deal.clear();
+    }
+    if links.note.is_some() {
+        links.pending.note.clear();
+    }
+    if links.task.is_some() {
+        links.pending.task.clear();
+    }
+    if links.pending.is_empty() {
+        links.pending = Pending::default();
+    }
 }
 
 /// Finds or creates the person and brings their fields up to date; returns the id.
@@ -348,5 +436,60 @@ mod tests {
         let changes = policy.changes(&record(&[(Field::FirstName, "Anne")]), &desired);
         assert_eq!(changes.first_name.as_deref(), Some("Anna"));
         assert_eq!(changes.company, None);
+    }
+
+    #[test]
+    fn pending_creates_are_noted_once_and_forgotten_when_known() {
+        let input = SyncInput {
+            person: PersonFields {
+                email: None,
+                phone: None,
+                first_name: None,
+                last_name: None,
+                company: None,
+                job_title: None,
+                custom: BTreeMap::new(),
+            },
+            deal: Some(DealFields {
+                title: "Ada Lovelace – chat lead".into(),
+                amount: None,
+                currency: None,
+                custom: BTreeMap::new(),
+            }),
+            note: NoteFields {
+                body: "Chat lead from Acme\nTranscript: https://gw.example/c/42?t=abc\n".into(),
+            },
+            task: Some(TaskFields {
+                subject: "Follow up".into(),
+                body: String::new(),
+                due_ms: 0,
+            }),
+            policy: OverwritePolicy::default(),
+        };
+        let mut links = CrmLinks::default();
+        assert!(mark_pending(&mut links, &input, 1000));
+        assert_eq!(links.pending.since_ms, 1000);
+        assert_eq!(links.pending.note, ["https://gw.example/c/42?t=abc"]);
+        assert!(
+            !mark_pending(&mut links, &input, 2000),
+            "nothing new to note"
+        );
+        assert_eq!(links.pending.since_ms, 1000, "the first send counts");
+
+        links.deal = Some("d1".into());
+        links.note = Some("n1".into());
+        settle_pending(&mut links);
+        assert!(links.pending.deal.is_empty() && links.pending.note.is_empty());
+        assert_eq!(links.pending.task, ["Follow up"]);
+        links.task = Some("t1".into());
+        settle_pending(&mut links);
+        assert_eq!(links.pending, Pending::default());
+        let json = serde_json::to_string(&links).unwrap();
+        assert!(!json.contains("pending"), "{json}");
+        let old: CrmLinks = serde_json::from_str(r#"{"person":"1","deal":"2"}"#).unwrap();
+        assert!(
+            old.pending.is_empty(),
+            "links stored before pending creates existed still read"
+        );
     }
 }

@@ -15,7 +15,7 @@ use super::plan::{CustomFieldNames, LeadView, person_key, summary, sync_input, s
 use super::schedule::{Next, Schedule};
 use crate::alerts::{Alert, SlackAlerter};
 use crate::config::Config;
-use crate::crm::sync::{BatchItem, SyncOutcome, execute_saving};
+use crate::crm::sync::{BatchItem, SyncOutcome, execute_saving, mark_pending, settle_pending};
 use crate::crm::{CrmApi, CrmError, CrmLinks};
 use crate::lead::{Lead, LeadJson};
 use crate::store::{ConversationRow, JobEnd, JobRow, NewJob, Store};
@@ -295,30 +295,59 @@ impl Worker {
         if work.is_empty() {
             return;
         }
-        let items: Vec<BatchItem> = work.iter().map(|(_, i)| i.clone()).collect();
-        if let Some(batch) = (items.len() > 1).then(|| api.sync_batch(&items)).flatten() {
+        // Before any create is sent, what it carries is stored, so that a retry after a lost
+        // answer looks for the record instead of making a second one. A lead with creates
+        // pending from before goes the single way, which looks.
+        let mut marks = Vec::with_capacity(work.len());
+        for (job, item) in &work {
+            let mut marked = item.links.clone();
+            if mark_pending(&mut marked, &item.input, now) {
+                self.save_links(job, &marked).await;
+            }
+            marks.push(marked.pending);
+        }
+        let (retries, fresh): (Vec<usize>, Vec<usize>) =
+            (0..work.len()).partition(|&i| !work[i].1.links.pending.is_empty());
+        let items: Vec<BatchItem> = fresh.iter().map(|&i| work[i].1.clone()).collect();
+        let batch = (items.len() > 1).then(|| api.sync_batch(&items)).flatten();
+        let single: Vec<usize> = if let Some(batch) = batch {
             let outcomes = batch.await;
-            for ((job, item), outcome) in work.iter().zip(outcomes) {
+            for (&i, mut outcome) in fresh.iter().zip(outcomes) {
+                let (job, item) = &work[i];
+                outcome.links.pending = marks[i].clone();
+                settle_pending(&mut outcome.links);
                 self.finish(api, job, item, outcome).await;
             }
-            return;
-        }
+            retries
+        } else {
+            (0..work.len()).collect()
+        };
         // One lead at a time; each lead's ids are stored as soon as the CRM hands them out.
-        for (job, item) in &work {
+        for i in single {
+            let (job, item) = &work[i];
+            let pending = &marks[i];
             let save = |links: &CrmLinks| -> BoxFuture<'_, ()> {
-                let json = serde_json::to_string(links).unwrap_or_default();
-                Box::pin(async move {
-                    let saved = self
-                        .store
-                        .save_crm_links(&job.conversation_id, &self.target_name, &json, 0, None)
-                        .await;
-                    if let Err(e) = saved {
-                        error!(job = job.id, error = %e, "saving CRM ids failed");
-                    }
-                })
+                let mut links = links.clone();
+                links.pending = pending.clone();
+                settle_pending(&mut links);
+                Box::pin(async move { self.save_links(job, &links).await })
             };
-            let outcome = execute_saving(api, &item.input, item.links.clone(), &save).await;
+            let mut outcome = execute_saving(api, &item.input, item.links.clone(), &save).await;
+            outcome.links.pending = pending.clone();
+            settle_pending(&mut outcome.links);
             self.finish(api, job, item, outcome).await;
+        }
+    }
+
+    /// Stores a lead's CRM ids before its sync has finished.
+    async fn save_links(&self, job: &JobRow, links: &CrmLinks) {
+        let json = serde_json::to_string(links).unwrap_or_default();
+        let saved = self
+            .store
+            .save_crm_links(&job.conversation_id, &self.target_name, &json, 0, None)
+            .await;
+        if let Err(e) = saved {
+            error!(job = job.id, error = %e, "saving CRM ids failed");
         }
     }
 

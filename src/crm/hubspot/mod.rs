@@ -138,4 +138,12 @@ impl CrmApi for Connector {
     fn sync_batch<'a>(&'a self, batch: &'a [BatchItem]) -> Option<BoxFuture<'a, Vec<SyncOutcome>>> {
         Some(Box::pin(batch::run(self, batch)))
     }
+
+    fn attached<'a>(
+        &'a self,
+        person: &'a str,
+        kind: super::Attach,
+    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CrmError>> {
+        Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
+    }
 }

@@ -257,3 +257,88 @@ impl Connector {
         )
     }
 }
+
+/// Milliseconds since the epoch of an RFC 3339 time, as HubSpot's `createdAt`.
+pub(super) fn rfc3339_ms(value: &Value) -> Option<i64> {
+    let at = time::OffsetDateTime::parse(
+        value.as_str()?,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+impl Connector {
+    /// The contact's deals, notes or tasks: their ids from the v4 associations, then their text
+    /// in one batch read.
+    pub(super) async fn list_attached(
+        &self,
+        contact: &str,
+        kind: crate::crm::Attach,
+    ) -> Result<Vec<crate::crm::Attached>, CrmError> {
+        use crate::crm::Attach;
+        let (object, property) = match kind {
+            Attach::Deal => ("deals", "dealname"),
+            Attach::Note => ("notes", "hs_note_body"),
+            Attach::Task => ("tasks", "hs_task_subject"),
+        };
+        let linked = self
+            .api
+            .get(
+                "list associations",
+                &[
+                    "crm",
+                    "v4",
+                    "objects",
+                    "contacts",
+                    contact,
+                    "associations",
+                    object,
+                ],
+                &[("limit", "500")],
+            )
+            .await?;
+        let ids: Vec<Value> = linked["results"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| match &r["toObjectId"] {
+                Value::Number(n) => Some(n.to_string()),
+                Value::String(s) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            })
+            // The newest are the likely ones; a batch read takes 100.
+            .rev()
+            .take(100)
+            .map(|id| json!({ "id": id }))
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let read = self
+            .api
+            .post(
+                "read attached",
+                &path(object, &["batch", "read"]),
+                &json!({ "properties": [property], "inputs": ids }),
+            )
+            .await?;
+        Ok(read["results"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|o| {
+                Some(crate::crm::Attached {
+                    id: object_id(o).ok()?,
+                    text: o["properties"][property]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    created_ms: rfc3339_ms(&o["createdAt"]),
+                })
+            })
+            .collect())
+    }
+}

@@ -121,6 +121,14 @@ impl CrmApi for Connector {
         Box::pin(self.insert_activity(person, deal, task))
     }
 
+    fn attached<'a>(
+        &'a self,
+        person: &'a str,
+        kind: crate::crm::Attach,
+    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CrmError>> {
+        Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
+    }
+
     /// `{app_url}/person/{id}`, with `app_url` from the configuration or OAuth's `api_domain`.
     fn record_url(&self, person_id: &str) -> Option<String> {
         let app = self

@@ -197,6 +197,61 @@ impl Connector {
     }
 }
 
+/// Milliseconds since the epoch of a Pipedrive time: v2's RFC 3339 or v1's
+/// `YYYY-MM-DD HH:MM:SS` (UTC).
+fn pipedrive_ms(value: &Value) -> Option<i64> {
+    use time::format_description::well_known::Rfc3339;
+    let text = value.as_str()?;
+    let at = time::OffsetDateTime::parse(text, &Rfc3339)
+        .or_else(|_| {
+            let spaced =
+                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+            time::PrimitiveDateTime::parse(text, &spaced).map(time::PrimitiveDateTime::assume_utc)
+        })
+        .ok()?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+impl Connector {
+    /// The person's deals, notes or activities, newest last.
+    pub(super) async fn list_attached(
+        &self,
+        person: &str,
+        kind: crate::crm::Attach,
+    ) -> Result<Vec<crate::crm::Attached>, CrmError> {
+        use crate::crm::Attach;
+        let person_id = numeric(person)?.to_string();
+        let (version, object, field) = match kind {
+            Attach::Deal => (Version::V2, "deals", "title"),
+            Attach::Note => (Version::V1, "notes", "content"),
+            Attach::Task => (Version::V2, "activities", "subject"),
+        };
+        let list = self
+            .api
+            .get(
+                "list attached",
+                version,
+                &[object],
+                &[("person_id", person_id), ("limit", "500".to_owned())],
+            )
+            .await?;
+        // The answer's `data`: the list.
+        Ok(list
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| {
+                Some(crate::crm::Attached {
+                    id: record_id(r).ok()?,
+                    text: r[field].as_str().unwrap_or_default().to_owned(),
+                    created_ms: pipedrive_ms(&r["add_time"]),
+                })
+            })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
