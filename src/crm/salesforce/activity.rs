@@ -15,7 +15,7 @@ use super::config::PersonObject;
 use super::person::Accounts;
 use super::settings::NoteObject;
 use super::soql::{eq, is_api_name};
-use crate::crm::{CrmError, DealFields, NoteFields, TaskFields};
+use crate::crm::{Attach, Attached, CrmError, DealFields, NoteFields, TaskFields};
 
 /// Longest text Salesforce keeps in a long text area (`Description`, a `Note`'s `Body`).
 const LONG_TEXT: usize = 32_000;
@@ -269,6 +269,84 @@ pub async fn create_task(
         );
     }
     id_of(&api.send(&Call::post(&["sobjects", "Task"], body)).await?)
+}
+
+/// Milliseconds since the epoch of a Salesforce time (`2026-11-22T10:00:00.000+0000`, UTC).
+fn salesforce_ms(value: &Value) -> Option<i64> {
+    let text = value.as_str()?;
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let at = time::PrimitiveDateTime::parse(text.get(..19)?, &format)
+        .ok()?
+        .assume_utc();
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// The rows of a query answer as attached records.
+fn rows(answer: &Value, text: &str) -> Vec<Attached> {
+    answer["records"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| {
+            Some(Attached {
+                id: r["Id"].as_str()?.to_owned(),
+                text: r[text].as_str().unwrap_or_default().to_owned(),
+                created_ms: salesforce_ms(&r["CreatedDate"]),
+            })
+        })
+        .collect()
+}
+
+/// The person's opportunities (through their contact roles), classic notes or tasks; `None`
+/// for what cannot be told apart by a query (enhanced notes keep their text in a file, and a
+/// Lead's opportunities are not linked to it).
+pub async fn attached(
+    api: &Api,
+    person: &str,
+    kind: Attach,
+) -> Result<Option<Vec<Attached>>, CrmError> {
+    let who = super::soql::quote(person);
+    match kind {
+        Attach::Task => {
+            let q = format!(
+                "SELECT Id, Subject, CreatedDate FROM Task WHERE WhoId = {who} ORDER BY CreatedDate DESC LIMIT 200"
+            );
+            Ok(Some(rows(&api.send(&Call::query(&q)).await?, "Subject")))
+        }
+        Attach::Note if api.config().note.object == NoteObject::Note => {
+            let q = format!(
+                "SELECT Id, Body, CreatedDate FROM Note WHERE ParentId = {who} ORDER BY CreatedDate DESC LIMIT 200"
+            );
+            Ok(Some(rows(&api.send(&Call::query(&q)).await?, "Body")))
+        }
+        Attach::Note => Ok(None),
+        Attach::Deal => {
+            if PersonObject::of_id(person) != Some(PersonObject::Contact) {
+                return Ok(None);
+            }
+            let q = format!(
+                "SELECT OpportunityId FROM OpportunityContactRole WHERE ContactId = {who} LIMIT 200"
+            );
+            let roles = api.send(&Call::query(&q)).await?;
+            let ids: Vec<String> = roles["records"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|r| r["OpportunityId"].as_str())
+                .map(super::soql::quote)
+                .collect();
+            if ids.is_empty() {
+                return Ok(Some(Vec::new()));
+            }
+            let q = format!(
+                "SELECT Id, Name, CreatedDate FROM Opportunity WHERE Id IN ({})",
+                ids.join(", ")
+            );
+            Ok(Some(rows(&api.send(&Call::query(&q)).await?, "Name")))
+        }
+    }
 }
 
 #[cfg(test)]

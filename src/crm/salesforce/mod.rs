@@ -151,6 +151,14 @@ impl CrmApi for Connector {
         )
     }
 
+    fn attached<'a>(
+        &'a self,
+        person: &'a str,
+        kind: crate::crm::Attach,
+    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CrmError>> {
+        step("attached", activity::attached(&self.api, person, kind))
+    }
+
     /// `{instance_url}/{id}`, which Salesforce redirects to the record in Lightning; known
     /// once a token has been obtained (or when `login_url` is the org's My Domain).
     fn record_url(&self, person_id: &str) -> Option<String> {
