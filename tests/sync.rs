@@ -553,7 +553,8 @@ async fn lost_create_answers_leave_no_duplicates(kind: CrmKind) {
         // Opportunities and enhanced notes are created in composite requests, whose answers
         // carry finds too; tasks on their own.
         CrmKind::Salesforce => &["/sobjects/Task"],
-        _ => unreachable!("not listed for this CRM"),
+        CrmKind::Zoho => &["/Deals", "/Notes", "/Tasks"],
+        CrmKind::None => unreachable!("no CRM"),
     };
     for path in writes {
         crm.faults().lose_answer_next(2, *path);
@@ -704,6 +705,11 @@ mod faults {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn lost_create_answers_salesforce() {
         super::lost_create_answers_leave_no_duplicates(CrmKind::Salesforce).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lost_create_answers_zoho() {
+        super::lost_create_answers_leave_no_duplicates(CrmKind::Zoho).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

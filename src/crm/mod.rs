@@ -105,12 +105,15 @@ pub trait CrmApi: Send + Sync {
         task: &'a TaskFields,
     ) -> BoxFuture<'a, Result<String, CrmError>>;
 
-    /// The person's deals, notes or tasks, to find one whose create answer was lost; `None`
-    /// when this CRM cannot list them (a lost answer may then leave a duplicate).
+    /// The person's deals, notes or tasks, to find one whose create answer was lost; `sent` is
+    /// what those creates carried (deal titles, note keys, task subjects), for CRMs that must
+    /// search by it. `None` when this CRM cannot list them (a lost answer may then leave a
+    /// duplicate).
     fn attached<'a>(
         &'a self,
         _person: &'a str,
         _kind: Attach,
+        _sent: &'a [String],
     ) -> BoxFuture<'a, Result<Option<Vec<Attached>>, CrmError>> {
         Box::pin(async { Ok(None) })
     }

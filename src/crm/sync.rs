@@ -240,7 +240,7 @@ async fn adopt(
     if sent.is_empty() {
         return Ok(None);
     }
-    let Some(attached) = api.attached(person, kind).await? else {
+    let Some(attached) = api.attached(person, kind, sent).await? else {
         return Ok(None);
     };
     let made_after = pending.since_ms - CLOCK_SKEW_MS;

@@ -179,6 +179,66 @@ pub(crate) fn page_response(records: Vec<Value>, page: usize, per_page: usize) -
     json(StatusCode::OK, &json!({ "data": items, "info": info }))
 }
 
+/// `GET /crm/{version}/{module}/{id}/{related}?fields=…`: the records of a related list
+/// (`Notes`, `Deals`, `Tasks`) whose lookup (`Parent_Id`, `Contact_Name`, `Who_Id`, `What_Id`)
+/// names the record; 204 when there are none.
+pub(crate) async fn related(
+    State(zoho): State<Arc<Zoho>>,
+    Path((_, module, id, related)): Path<(String, String, String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ZError> {
+    find_module(&module)?;
+    let related = find_module(&related)?;
+    if !["Notes", "Deals", "Tasks"].contains(&related.name) {
+        return Err(ZError::invalid_module());
+    }
+    let params = Params::query(query.as_deref());
+    let fields = params.list("fields");
+    if fields.is_empty() {
+        return Err(ZError::param_missing("fields"));
+    }
+    let (page, per_page) = paging(&params);
+    let records: Vec<Value> = zoho.core.store.read(|tables| {
+        tables
+            .all(related.name)
+            .iter()
+            .map(render)
+            .filter(|full| {
+                ["Parent_Id", "Contact_Name", "Who_Id", "What_Id"]
+                    .iter()
+                    .any(|lookup| full[*lookup]["id"].as_str() == Some(id.as_str()))
+            })
+            .map(|full| {
+                let mut picked = Map::new();
+                picked.insert("id".into(), full["id"].clone());
+                for field in &fields {
+                    picked.insert(
+                        field.clone(),
+                        full.get(field).cloned().unwrap_or(Value::Null),
+                    );
+                }
+                Value::Object(picked)
+            })
+            .collect()
+    });
+    Ok(page_response(records, page, per_page))
+}
+
+/// `GET /crm/{version}/{module}/{id}/Notes?fields=…`: [`related`] for the route that also
+/// takes new notes.
+pub(crate) async fn related_notes(
+    state: State<Arc<Zoho>>,
+    Path((version, module, id)): Path<(String, String, String)>,
+    query: RawQuery,
+) -> Result<Response, ZError> {
+    related(
+        state,
+        Path((version, module, id, "Notes".to_owned())),
+        query,
+    )
+    .await
+}
+
 /// `GET /crm/{version}/{module}?fields=…`: `fields` is required in v8.
 pub(crate) async fn list(
     State(zoho): State<Arc<Zoho>>,

@@ -33,7 +33,11 @@ pub(crate) fn router(zoho: Arc<Zoho>) -> Router {
         )
         .route(
             "/crm/{version}/{module}/{id}/Notes",
-            post(records::notes_of),
+            post(records::notes_of).get(records::related_notes),
+        )
+        .route(
+            "/crm/{version}/{module}/{id}/{related}",
+            get(records::related),
         )
         .fallback(records::no_route)
         .layer(from_fn_with_state(shared, pipeline::latency))

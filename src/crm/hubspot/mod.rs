@@ -143,6 +143,7 @@ impl CrmApi for Connector {
         &'a self,
         person: &'a str,
         kind: super::Attach,
+        _sent: &'a [String],
     ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CrmError>> {
         Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
     }

@@ -125,6 +125,7 @@ impl CrmApi for Connector {
         &'a self,
         person: &'a str,
         kind: crate::crm::Attach,
+        _sent: &'a [String],
     ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CrmError>> {
         Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
     }

@@ -155,6 +155,7 @@ impl CrmApi for Connector {
         &'a self,
         person: &'a str,
         kind: crate::crm::Attach,
+        _sent: &'a [String],
     ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CrmError>> {
         step("attached", activity::attached(&self.api, person, kind))
     }

@@ -140,6 +140,15 @@ impl CrmApi for Connector {
         )
     }
 
+    fn attached<'a>(
+        &'a self,
+        person: &'a str,
+        kind: super::Attach,
+        sent: &'a [String],
+    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CrmError>> {
+        step("attached", ops::attached(&self.api, person, kind, sent))
+    }
+
     /// `{crm_url}/tab/{Module}/{id}`, when the web app's address is known (`crm_url`, or
     /// derived from the data centre's API domain).
     fn record_url(&self, person_id: &str) -> Option<String> {

@@ -300,6 +300,75 @@ pub async fn create_task(
     )
 }
 
+/// The person's deals, notes or tasks from its related lists. A Lead's deals are not linked to
+/// it: they are searched by the titles `sent`, and those whose description links the Lead kept.
+pub async fn attached(
+    api: &Api,
+    person: &str,
+    kind: crate::crm::Attach,
+    sent: &[String],
+) -> Result<Option<Vec<crate::crm::Attached>>, CrmError> {
+    use crate::crm::Attach;
+    let module = api.config().module;
+    let (related, field) = match kind {
+        Attach::Deal if module == Module::Leads => {
+            let mut found = Vec::new();
+            for title in sent.iter().take(3) {
+                let criteria = format!("(Deal_Name:equals:{})", criteria_value(title));
+                let answer = api
+                    .get(&["Deals", "search"], &[("criteria", criteria)])
+                    .await?;
+                found.extend(
+                    rows(answer)
+                        .iter()
+                        .filter(|r| {
+                            r["Description"]
+                                .as_str()
+                                .is_some_and(|d| d.contains(&format!("Leads/{person}")))
+                        })
+                        .filter_map(|r| attached_row(r, "Deal_Name")),
+                );
+            }
+            return Ok(Some(found));
+        }
+        Attach::Deal => ("Deals", "Deal_Name"),
+        Attach::Note => ("Notes", "Note_Content"),
+        Attach::Task => ("Tasks", "Subject"),
+    };
+    let query = [
+        ("fields", format!("{field},Created_Time")),
+        ("per_page", "200".to_owned()),
+    ];
+    let Some(answer) = api.get(&[module.name(), person, related], &query).await? else {
+        return Ok(Some(Vec::new()));
+    };
+    Ok(Some(
+        rows(Some(answer))
+            .iter()
+            .filter_map(|r| attached_row(r, field))
+            .collect(),
+    ))
+}
+
+/// A record of a related list or search as an attached record, its text in `field`.
+fn attached_row(r: &Value, field: &str) -> Option<crate::crm::Attached> {
+    let created = time::OffsetDateTime::parse(
+        r["Created_Time"].as_str().unwrap_or_default(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+    .and_then(|at| i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok());
+    Some(crate::crm::Attached {
+        id: match &r["id"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        },
+        text: r[field].as_str().unwrap_or_default().to_owned(),
+        created_ms: created,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
