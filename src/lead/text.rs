@@ -72,15 +72,41 @@ const LEADING_BOUNDARY: &str = r"(?:^|[\x00-/:-@\[-^`{-\x7f]|[¿¡«»–—„�
 /// Stands for a word boundary after a word: the end, or one separator character.
 const TRAILING_BOUNDARY: &str = r"(?:$|[\x00-/:-@\[-^`{-\x7f]|[¿¡«»–—„“”‘’\u{a0}\u{202f}…])";
 
+/// How a lower-case accented letter is typed without its accent: people on phones and foreign
+/// keyboards write "konca" for "końca", "proxima" for "próxima", "naechste" for "nächste".
+fn unaccented(c: char) -> Option<&'static [&'static str]> {
+    Some(match c {
+        'ą' | 'à' | 'á' | 'â' => &["a"],
+        'ä' => &["ae", "a"],
+        'ć' | 'ç' => &["c"],
+        'ę' | 'é' | 'è' | 'ê' | 'ë' => &["e"],
+        'í' | 'î' | 'ï' => &["i"],
+        'ł' => &["l"],
+        'ń' | 'ñ' => &["n"],
+        'ó' | 'ô' => &["o"],
+        'ö' => &["oe", "o"],
+        'ś' => &["s"],
+        'ß' => &["ss"],
+        'ú' | 'û' | 'ù' => &["u"],
+        'ü' => &["ue", "u"],
+        'ź' | 'ż' => &["z"],
+        _ => return None,
+    })
+}
+
 /// Compiles a pattern written with `\b`, with each `\b` replaced by a one-character boundary
 /// class. Unicode `\b` makes the regex engine give up its fast automaton on any text that is not
 /// pure ASCII, and our texts are Polish, German, Spanish and French; a character class keeps the
 /// automaton. Matches may therefore include one separator character at either end: callers
-/// trim it with [`trim_boundaries`].
+/// trim it with [`trim_boundaries`]. Each accented letter also matches its unaccented spelling
+/// (see [`unaccented`]), so the pattern reads text typed without diacritics; an escaped one
+/// (`\ę`) matches only itself, for endings that change the meaning.
 pub fn word_regex(pattern: &str) -> regex::Regex {
     let mut out = String::with_capacity(pattern.len() * 2);
     let mut chars = pattern.chars().peekable();
     let mut in_class = false;
+    // Letters without their accents, added at the end of a class so that ranges stay intact.
+    let mut class_extra = String::new();
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
@@ -101,6 +127,10 @@ pub fn word_regex(pattern: &str) -> regex::Regex {
                     } else {
                         TRAILING_BOUNDARY
                     });
+                } else if unaccented(next).is_some() {
+                    // An escaped accented letter is meant exactly: "decyduj\ę" (I decide) is
+                    // not "decyduje" (he decides).
+                    out.push(next);
                 } else {
                     out.push('\\');
                     out.push(next);
@@ -108,6 +138,7 @@ pub fn word_regex(pattern: &str) -> regex::Regex {
             }
             '[' if !in_class => {
                 in_class = true;
+                class_extra.clear();
                 out.push(c);
                 // A `]` right after `[` or `[^` is a literal.
                 if chars.peek() == Some(&'^') {
@@ -119,9 +150,29 @@ pub fn word_regex(pattern: &str) -> regex::Regex {
             }
             ']' if in_class => {
                 in_class = false;
+                out.push_str(&class_extra);
                 out.push(c);
             }
-            _ => out.push(c),
+            _ if in_class => {
+                out.push(c);
+                for base in unaccented(c).into_iter().flatten() {
+                    if base.chars().count() == 1 && !class_extra.contains(base) {
+                        class_extra.push_str(base);
+                    }
+                }
+            }
+            _ => match unaccented(c) {
+                Some(bases) => {
+                    out.push_str("(?:");
+                    out.push(c);
+                    for base in bases {
+                        out.push('|');
+                        out.push_str(base);
+                    }
+                    out.push(')');
+                }
+                None => out.push(c),
+            },
         }
     }
     regex::Regex::new(&out).unwrap_or_else(|e| panic!("pattern {pattern}: {e}"))
@@ -215,6 +266,25 @@ mod tests {
         let at2 = t.rfind("intercom").unwrap();
         assert!(!is_whole_word(t, at2, at2 + 8));
         assert_eq!(words_before("budget up to 10k", 13, 2), vec!["up", "to"]);
+    }
+
+    #[test]
+    fn word_regexes_read_text_typed_without_diacritics() {
+        let re = word_regex(r"\b(?:przyszł\w*\s+tydzień|größe|próxima|fran[ç]ais)\b");
+        assert!(re.is_match("od przyszlego tydzien"));
+        assert!(re.is_match("od przyszłego tydzień"));
+        assert!(re.is_match("die groesse"));
+        assert!(re.is_match("die grosse"));
+        assert!(re.is_match("la proxima"));
+        assert!(re.is_match("francais"));
+        assert!(!re.is_match("la prxima"));
+        let exact = word_regex(r"\bdecyduj\ę\b");
+        assert!(exact.is_match("ja decyduję"));
+        assert!(!exact.is_match("szef decyduje"));
+        // Ranges inside a class keep their meaning: no ASCII punctuation sneaks in.
+        let class = word_regex(r"^[à-ö]+$");
+        assert!(class.is_match("ao"));
+        assert!(!class.is_match("{}"));
     }
 
     #[test]

@@ -501,11 +501,12 @@ const DIGITS: &[&str] = &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 /// One automaton over every rule's trigger fragments; each fragment knows its rules.
 static TRIGGERS: LazyLock<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
-    let mut fragments: Vec<&str> = Vec::new();
+    let mut fragments: Vec<String> = Vec::new();
     let mut rules_of: Vec<Vec<usize>> = Vec::new();
     for (i, rule) in RULES.iter().enumerate() {
-        for t in rule.triggers {
-            match fragments.iter().position(|f| f == t) {
+        // The patterns read text typed without diacritics, so their triggers must too.
+        for t in rule.triggers.iter().flat_map(|t| unaccented_spellings(t)) {
+            match fragments.iter().position(|f| *f == t) {
                 Some(at) => rules_of[at].push(i),
                 None => {
                     fragments.push(t);
@@ -522,6 +523,23 @@ static TRIGGERS: LazyLock<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)> = LazyLo
         .expect("trigger fragments");
     (ac, rules_of)
 });
+
+/// A trigger fragment as written and as typed without diacritics ("końc", "konc"; "nächst",
+/// "naechst", "nachst").
+fn unaccented_spellings(fragment: &str) -> Vec<String> {
+    let mut out = vec![fragment.to_owned()];
+    let plain = crate::lead::text::strip_accents(fragment);
+    let umlauts = fragment
+        .replace('ä', "ae")
+        .replace('ö', "oe")
+        .replace('ü', "ue");
+    for variant in [plain, crate::lead::text::strip_accents(&umlauts)] {
+        if !out.contains(&variant) {
+            out.push(variant);
+        }
+    }
+    out
+}
 
 /// Month names written out in full: a bare one answers "when?" ("August.", "Im Mai"). "May" is
 /// left out, being an English verb too.
@@ -1170,6 +1188,19 @@ mod tests {
         assert_eq!(days("do końca lipca", date!(2026 - 06 - 16)), 45);
         assert_eq!(days("jak najszybciej", date!(2026 - 06 - 16)), 0);
         assert_eq!(days("za miesiąc", date!(2026 - 06 - 16)), 30);
+    }
+
+    #[test]
+    fn time_frames_typed_without_diacritics() {
+        assert_eq!(days("do konca lipca", date!(2026 - 06 - 16)), 45);
+        assert_eq!(days("od przyszlego miesiaca", date!(2026 - 04 - 09)), 22);
+        assert_eq!(days("Start naechsten Monat", date!(2026 - 02 - 03)), 26);
+        assert_eq!(days("el proximo mes", date!(2026 - 02 - 03)), 26);
+        assert_eq!(
+            days("a partir de la proxima semana", date!(2026 - 11 - 18)),
+            5
+        );
+        assert_eq!(days("des que possible", date!(2026 - 05 - 13)), 0);
     }
 
     #[test]
