@@ -292,11 +292,29 @@ static SIZE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// same words searched unanchored let the regex engine's reverse search start at "400" of
 /// "2.400 Mitarbeiter".
 static SIZE_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    word_regex(
         r"^(?:\s*(?:-|–|to|bis|do|a|à)\s*\d[\d.,]*)?(?:\s*|-)(?:\+\s*)?(?:full[\s-]time\s+)?(?:person|man|strong|employee|osobow\w*|people|persons|employees|staff|ftes?|workers|team\s+members|headcount|osób|osoby|pracowników|pracownikami|pracownicy|ludzi|mitarbeiter(?:innen|:innen|\*innen|n)?|mitarbeitende[n]?|beschäftigte[n]?|angestellte[n]?|leute[n]?|personen|köpfe[n]?|empleados|empleadas|personas|trabajadores|colaboradores|salariés|salariées|salaries|personnes|employés|employées|collaborateurs|collaboratrices|salarié)(?:$|[^\p{L}\p{N}_])",
     )
-    .expect("size unit")
 });
+
+/// The Polish "N-osobowy" describes a sofa or a tent as readily as a firm: it gives a head count
+/// only next to a word for the business ("5-osobowa firma", "zespół 12-osobowy").
+static BUSINESS_NEAR_PL: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(
+        r"\b(?:firm\w*|zesp[oó]\w*|ekip\w*|biur\w*|spółk\w*|działalnoś\w*|kancelari\w*|gabinet\w*|salon\w*|sklep\w*|agencj\w*|studi\w*|przedsiębiorstw\w*|załog\w*)\b",
+    )
+});
+
+/// Whether an "osobowy" head count has a word for the business in the two words either side.
+fn adjective_count_names_business(lower: &str, span: &std::ops::Range<usize>) -> bool {
+    let before: String = crate::lead::text::words_before(lower, span.start, 2).join(" ");
+    let after: String = lower[span.end..]
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    BUSINESS_NEAR_PL.is_match(&before) || BUSINESS_NEAR_PL.is_match(&after)
+}
 
 /// Head counts stated with a word for people after them, as (span of number and word, count).
 fn sizes_with_unit(lower: &str) -> Vec<(std::ops::Range<usize>, &str)> {
@@ -315,11 +333,103 @@ fn sizes_with_unit(lower: &str) -> Vec<(std::ops::Range<usize>, &str)> {
         }
         if let Some(unit) = SIZE_UNIT_AFTER.find(&lower[num.end()..]) {
             let span = trim_boundaries(lower, num.start()..num.end() + unit.end());
+            if unit.as_str().contains("osobow") && !adjective_count_names_business(lower, &span) {
+                continue;
+            }
             out.push((span, num.as_str()));
         }
     }
+    for word in SIZE_NUMBER_WORD.find_iter(lower) {
+        let word = trim_boundaries(lower, word.range());
+        let read = out
+            .iter()
+            .any(|(span, _)| span.start <= word.start && word.start < span.end);
+        if read {
+            continue;
+        }
+        // "catering for forty people" is a capacity, not a head count.
+        let capacity = crate::lead::text::words_before(lower, word.start, 1)
+            .first()
+            .is_some_and(|w| matches!(*w, "for" | "für" | "dla" | "para" | "pour"));
+        if let Some(unit) = SIZE_UNIT_AFTER.find(&lower[word.end..])
+            && !unit.as_str().contains("osobow")
+            && !capacity
+        {
+            let span = trim_boundaries(lower, word.start..word.end + unit.end());
+            out.push((span, &lower[word.clone()]));
+        }
+    }
+    out.sort_by_key(|(span, _)| span.start);
     out
 }
+
+/// Round head counts written in words, with the Belgian and Swiss "septante", "huitante",
+/// "nonante": "forty employees", "fünfzig Mitarbeiter", "trzydzieści osób", "septante
+/// personnes". Small counts are in [`COUNT_WORDS`].
+const TENS_WORDS: &[(&str, u32)] = &[
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+    ("zwanzig", 20),
+    ("dreißig", 30),
+    ("vierzig", 40),
+    ("fünfzig", 50),
+    ("sechzig", 60),
+    ("siebzig", 70),
+    ("achtzig", 80),
+    ("neunzig", 90),
+    ("dwadzieścia", 20),
+    ("dwudziestu", 20),
+    ("trzydzieści", 30),
+    ("trzydziestu", 30),
+    ("czterdzieści", 40),
+    ("czterdziestu", 40),
+    ("pięćdziesiąt", 50),
+    ("pięćdziesięciu", 50),
+    ("sześćdziesiąt", 60),
+    ("sześćdziesięciu", 60),
+    ("siedemdziesiąt", 70),
+    ("siedemdziesięciu", 70),
+    ("osiemdziesiąt", 80),
+    ("osiemdziesięciu", 80),
+    ("dziewięćdziesiąt", 90),
+    ("dziewięćdziesięciu", 90),
+    ("veinte", 20),
+    ("treinta", 30),
+    ("cuarenta", 40),
+    ("cincuenta", 50),
+    ("sesenta", 60),
+    ("setenta", 70),
+    ("ochenta", 80),
+    ("noventa", 90),
+    ("vingt", 20),
+    ("trente", 30),
+    ("quarante", 40),
+    ("cinquante", 50),
+    ("soixante", 60),
+    ("soixante-dix", 70),
+    ("septante", 70),
+    ("quatre-vingts", 80),
+    ("quatre-vingt", 80),
+    ("huitante", 80),
+    ("octante", 80),
+    ("quatre-vingt-dix", 90),
+    ("nonante", 90),
+];
+
+/// A round count written as a word, followed by a word for people (checked by the caller).
+/// Small counts in words with a word for people are a table or a room as often as a team
+/// ("a table for four people"), so they count only after "we are" ([`SIZE_WE_ARE`]).
+static SIZE_NUMBER_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    let mut words: Vec<&str> = TENS_WORDS.iter().map(|(w, _)| *w).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    word_regex(&format!(r"\b(?:{})\b", words.join("|")))
+});
 
 /// Small head counts said in words: "we are three", "jest nas trzech", "somos cinco".
 const COUNT_WORDS: &[(&str, u32)] = &[
@@ -391,16 +501,28 @@ fn count_value(written: &str) -> Option<u32> {
     if let Ok(n) = written.parse() {
         return Some(n);
     }
+    let plain = crate::lead::text::strip_accents(written);
+    let umlauts = |w: &str| {
+        crate::lead::text::strip_accents(
+            &w.replace('ä', "ae")
+                .replace('ö', "oe")
+                .replace('ü', "ue")
+                .replace('ß', "ss"),
+        )
+    };
     COUNT_WORDS
         .iter()
-        .find(|(w, _)| *w == written)
+        .chain(TENS_WORDS)
+        .find(|(w, _)| {
+            *w == written || crate::lead::text::strip_accents(w) == plain || umlauts(w) == written
+        })
         .map(|(_, n)| *n)
 }
 
 static SIZE_WE_ARE: LazyLock<Regex> = LazyLock::new(|| {
     let words: Vec<&str> = COUNT_WORDS.iter().map(|(w, _)| *w).collect();
     word_regex(&format!(
-        r"\b(?:we(?:'re|\s+are)|somos|on\s+est|nous\s+sommes|wir\s+sind(?:\s+zu)?|jest\s+nas|jesteśmy|team\s+of|a\s+team\s+of|equipo\s+de|équipe\s+de|zespół|company\s+of|firma\s+mit|empresa\s+de|there(?:'s|\s+is|\s+are|'re)|(?:just|only)\s+the)\s+(?:about|around|roughly|approximately|approx\.?|ca\.?|circa|rund|etwa|ungefähr|unos|unas|environ|około|ok\.|only|just|nur|solo|seulement|tylko|übrigens|also)?\s*(\d{{1,6}}|{})\b",
+        r"\b(?:we(?:'re|\s+are)|somos|on\s+est|nous\s+sommes|wir\s+sind(?:\s+zu)?|jest\s+nas|jesteśmy|team\s+of|a\s+team\s+of|equipo\s+de|équipe\s+de|zespół|company\s+of|firma\s+mit|empresa\s+de|there(?:'s|\s+is|\s+are|'re)|(?:just|only)\s+the)\s+(?:about|around|roughly|approximately|approx\.?|like|ca\.?|circa|rund|etwa|ungefähr|so|unos|unas|como|más\s+o\s+menos|cerca\s+de|environ|à\s+peu\s+près|około|ok\.|jakieś|only|just|nur|solo|seulement|tylko|übrigens|also)?\s*(\d{{1,6}}|{})\b",
         words.join("|")
     ))
 });
@@ -437,13 +559,17 @@ pub(crate) fn company_sizes(lower: &str) -> Vec<Found<CompanySize>> {
     let digits = lower.bytes().any(|b| b.is_ascii_digit());
     // Without digits only a count in words can be said, and only after "we are" and the like.
     let roughly = lower.contains("aine d") || lower.contains("ena d");
-    if !digits && !roughly && !SIZE_WE_ARE.is_match(lower) {
+    let in_words = SIZE_NUMBER_WORD.is_match(lower);
+    if !digits && !roughly && !in_words && !SIZE_WE_ARE.is_match(lower) {
         return out;
     }
     let payroll = lower.contains("payroll");
-    if digits {
+    if digits || in_words {
         for (span, n) in sizes_with_unit(lower) {
-            if let Ok(size) = CompanySize::parse(n) {
+            let size = CompanySize::parse(n)
+                .ok()
+                .or_else(|| count_value(n).and_then(|n| CompanySize::try_from(u64::from(n)).ok()));
+            if let Some(size) = size {
                 out.push(Found { span, value: size });
             }
         }
@@ -770,6 +896,25 @@ mod tests {
         assert_eq!(size_in("nous sommes une vingtaine de salariés"), Some(20));
         assert_eq!(size_in("somos una docena de empleados"), Some(12));
         assert_eq!(size_in("we are two weeks late"), None);
+    }
+
+    #[test]
+    fn head_counts_typed_casually_or_in_tens() {
+        assert_eq!(size_in("mamy jakies 60 pracownikow"), Some(60));
+        assert_eq!(size_in("w salonie jest 6 osob"), Some(6));
+        assert_eq!(size_in("wir haben 35 Beschaeftigte"), Some(35));
+        assert_eq!(size_in("we're like 25"), Some(25));
+        assert_eq!(size_in("somos como 40"), Some(40));
+        assert_eq!(size_in("nous sommes nonante collaborateurs"), Some(90));
+        assert_eq!(size_in("on est soixante-dix personnes"), Some(70));
+        assert_eq!(size_in("about thirty employees"), Some(30));
+        assert_eq!(size_in("rund fünfzig Mitarbeiter"), Some(50));
+        assert_eq!(size_in("zatrudniamy czterdziestu pracowników"), Some(40));
+        assert_eq!(size_in("somos cuarenta personas"), Some(40));
+        assert_eq!(size_in("prowadzę 4-osobową firmę"), Some(4));
+        assert_eq!(size_in("szukam stołu 6 osobowego do jadalni"), None);
+        assert_eq!(size_in("a table for four people"), None);
+        assert_eq!(size_in("catering for forty people"), None);
     }
 
     #[test]

@@ -276,7 +276,7 @@ fn profile_name(raw: &str) -> Option<PersonName> {
     PersonName::parse(&words.join(" ")).ok()
 }
 
-/// A bare count without the word that softens it: "knapp 50", "about 40", "około 30".
+/// A bare count without the word that softens it: "knapp 50", "about 40", "około 30", "40 odd".
 fn without_approximation(answer: &str) -> &str {
     const SOFTENERS: &[&str] = &[
         "about",
@@ -294,8 +294,12 @@ fn without_approximation(answer: &str) -> &str {
         "ungefähr",
         "gut",
         "około",
+        "okolo",
         "ok.",
         "jakieś",
+        "jakies",
+        "like",
+        "como",
         "unos",
         "unas",
         "aproximadamente",
@@ -308,14 +312,33 @@ fn without_approximation(answer: &str) -> &str {
         "casi",
         "presque",
     ];
-    SOFTENERS
+    // Said after the number: "40 odd", "25ish", "30 or so", "60 más o menos".
+    const AFTER: &[&str] = &[
+        " odd",
+        "-odd",
+        "ish",
+        " or so",
+        " give or take",
+        " más o menos",
+        " o así",
+        " oder so",
+        " mehr oder weniger",
+        " plus minus",
+        " environ",
+        " à peu près",
+    ];
+    let answer = SOFTENERS
         .iter()
         .find_map(|s| {
             answer
                 .strip_prefix(s)
                 .filter(|rest| rest.starts_with([' ', '\u{a0}']))
         })
-        .map_or(answer, str::trim_start)
+        .map_or(answer, str::trim_start);
+    AFTER
+        .iter()
+        .find_map(|s| answer.strip_suffix(s))
+        .map_or(answer, str::trim_end)
 }
 
 /// Whether the sentence holding byte `at` asks something. A dot between digits ("bis
