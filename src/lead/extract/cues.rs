@@ -314,6 +314,11 @@ const DECIDES_PATTERN: &str = concat!(
     r"|\bi(?:'m|\s+am)\s+(?:the\s+)?(?:final\s+|main\s+|sole\s+|only\s+)?(?:decision[\s-]?maker|decider|one\s+who\s+decides|person\s+who\s+decides|one\s+signing|budget\s+(?:owner|holder))",
     r"|\bi\s+(?:decide|approve|sign\s+off|(?:own|hold|control)\s+(?:the|that|this|our|my)\s+budget|have\s+(?:the\s+)?(?:final\s+)?(?:say|sign-?off|budget))\b|\b(?:decision|call)\s+is\s+mine\b|\b(?:it'?s|it\s+is|that'?s|that\s+is|(?:would|will)\s+be)\s+my\s+(?:own\s+)?(?:call|decision)\b|\bup\s+to\s+me\b|\bmy\s+own\s+(?:money|budget)\b|\bi\s+own\s+(?:the|this|a|an|my|our)\b",
     r"|\bich\s+(?:entscheide|treffe\s+die\s+entscheidung|habe\s+das\s+letzte\s+wort|bin\s+(?:der|die)\s+entscheider|verantworte\s+(?:das\s+)?budget)|entscheidung\s+(?:liegt|trifft?)\s+(?:bei\s+mir|ich)|\bentscheide\s+ich\b|\bentscheiden\s+tu[et]?\s+ich\b|\bdas\s+entscheide\s+ich\b|\bbudget\s+verantworte\s+ich\b",
+    r"|\bbudget\s+(?:is\s+)?(?:with\s+me|in\s+my\s+(?:team|department))\b|\bi\s+sign\s+(?:the\s+)?(?:contracts?|off|it|invoices?)\b",
+    r"|\b(?:das\s+)?budget\s+liegt\s+(?:bei\s+mir|in\s+meine[rm]\s+\w+)|\bich\s+unterschreibe\b|\bich\s+zeichne\s+(?:das\s+)?(?:ab|frei)",
+    r"|\bbudżet\s+(?:jest\s+)?(?:u\s+mnie|w\s+moim\s+dziale|w\s+moich\s+rękach|po\s+mojej\s+stronie)|\b(?:ja\s+)?podpisuj\ę\b|\bja\s+trzymam\s+(?:kasę|budżet)",
+    r"|\b(?:el\s+)?presupuesto\s+(?:es\s+mío|lo\s+manejo\s+yo|lo\s+llevo\s+yo|depende\s+de\s+mí|está\s+en\s+mi\s+(?:área|departamento))|\bfirmo\s+yo\b|\byo\s+firmo\b",
+    r"|\ble\s+budget\s+(?:est\s+(?:chez\s+moi|à\s+moi|dans\s+mon\s+(?:service|équipe))|c'est\s+moi)|\bje\s+signe\b",
     r"|\b(?:ja\s+)?decyduj\ę\b|\bdecyzja\s+(?:należy\s+do\s+mnie|jest\s+moja|po\s+mojej\s+stronie)|\bpodejmuj\ę\s+decyzj|\bzatwierdzam\b",
     r"|\b(?:yo\s+)?decido\b|\bla\s+decisi[oó]n\s+(?:es\s+m[ií]a|la\s+tomo\s+yo|depende\s+de\s+m[ií])|\bsoy\s+quien\s+decide\b|\b(?:quien|el\s+que|la\s+que)\s+decide\s+soy\s+yo\b|\btomo\s+(?:yo\s+)?(?:la|las)\s+decisi",
     r"|\bc'est\s+moi\s+qui\s+(?:décide|tranche|valide|signe)|\bje\s+(?:décide|tranche)\b|\bla\s+décision\s+(?:me\s+revient|est\s+la\s+mienne|m'appartient)",
@@ -325,7 +330,7 @@ fn others_decide_pattern() -> String {
     let boss_en = BOSS_EN;
     let boss_de = r"(?:chef|chefin|vorgesetzter|vorgesetzte|geschäftsführer|geschäftsführerin|geschäftsführung|geschäftsleitung|vorstand|leitung|inhaber|inhaberin|einkauf|abteilungsleiter|teamleiter|teamleiterin)";
     let boss_pl = r"(?:szef[a-zà-öø-ÿąćęłńśźżœß0-9_]*|zarząd[a-zà-öø-ÿąćęłńśźżœß0-9_]*|prezes[a-zà-öø-ÿąćęłńśźżœß0-9_]*|dyrektor[a-zà-öø-ÿąćęłńśźżœß0-9_]*|właściciel[a-zà-öø-ÿąćęłńśźżœß0-9_]*|przełożon[a-zà-öø-ÿąćęłńśźżœß0-9_]*|kierownik[a-zà-öø-ÿąćęłńśźżœß0-9_]*|kierowniczk[a-zà-öø-ÿąćęłńśźżœß0-9_]*|księgowoś[a-zà-öø-ÿąćęłńśźżœß0-9_]*)";
-    let boss_es = r"(?:jefe|jefa|director|directora|gerente|dueño|dueña|socio|socia|junta|consejo|ceo|gerencia|dirección|responsable)";
+    let boss_es = r"(?:jefe|jefa|director|directora|gerente|dueño|dueña|socio|socia|socios|junta|consejo|ceo|gerencia|dirección|directorio|directiva|comité|responsable)";
     let boss_fr = r"(?:directeur|directrice|patron|patronne|chef|cheffe|boss|gérant|gérante|pdg|associé|associée|direction|dg|conseil)";
     let family = r"(?:husband|wife|father|mother|dad|mum|mom|brother|sister|partner|boss)";
     format!(
@@ -339,7 +344,9 @@ fn others_decide_pattern() -> String {
             r"|\bi(?:'d|\s+would|'ll|\s+will)?\s+(?:(?:need|have|got)\s+to|must|gotta)\s+(?:first\s+)?(?:ask|check\s+with|validate\s+(?:it\s+|this\s+|that\s+)?with|discuss\s+(?:it\s+|this\s+|that\s+)?with|run\s+(?:it|this|that)\s+(?:by|past)|get\s+(?:it\s+|this\s+)?approv|talk\s+to|consult|clear\s+it)|\b(?:needs?|requires?)\s+(?:{W}+\s+)?(?:approval|sign-?off)|\bsomeone\s+else\s+decides|\bnot\s+(?:my\s+decision|up\s+to\s+me)|\bi\s+(?:don'?t|do\s+not|can'?t|cannot)\s+(?:decide|approve|sign\s+off|make\s+(?:the\s+)?(?:final\s+)?(?:{W}+\s+)?(?:decision|call)s?)",
             r"|\b(?:mein|meine|unser|unsere|die|der)\s+{de}(?:\s[^.?!]{{0,40}}?)?\s(?:entscheidet|entscheiden|genehmigt|muss\s+(?:zustimmen|freigeben|das\s+ok)|gibt\s+frei)|\bentscheidet\s+(?:mein|meine|unser|unsere|der|die)\s+{de}|\b(?:muss|müssen)\s+(?:das\s+)?(?:erst\s+)?mit\s+[^.?!]{{0,40}}?(?:abstimmen|absprechen|klären|besprechen)|\b(?:ich\s+)?entscheide\s+(?:das\s+)?nicht|\bnicht\s+(?:der|die)\s+entscheider",
             r"|\b(?:entscheiden|freigeben|genehmigen|absegnen|unterschreiben)\s+(?:tut|muss|wird|soll|darf|kann)\s+(?:das\s+|es\s+|dies\s+)?(?:(?:aber|leider|dann|letztlich|am|ende|schluss|natürlich|eigentlich|immer|noch|auch|bei|uns)\s+)*(?:mein|meine|unser|unsere|der|die)\b|\b(?:er|sie)\s+entscheidet\b|\b(?:entscheidung|entscheid|freigabe)\s+liegt\s+(?:(?:aber|jedoch|leider|letztlich|dann)\s+)*beim\b|\b(?:entscheidung|entscheid|freigabe|genehmigung)\s+(?:trifft|treffen|macht|machen|erteilt|erteilen|gibt|geben|liegt\s+bei|kommt\s+von|hat)\s+(?:aber\s+|jedoch\s+|leider\s+|dann\s+|letztlich\s+)*(?:mein|meine|meinem|meiner|unser|unsere|unserem|unserer|der|die|dem)\b|\b(?:muss|müssen|wird|soll)\s+(?:das\s+|es\s+|dies\s+)?(?:aber\s+|noch\s+|erst\s+|dann\s+|leider\s+)*(?:mein|meine|unser|unsere|der|die)\s+[{W}-]+\s+(?:noch\s+|erst\s+)?(?:freigeben|genehmigen|entscheiden|absegnen|zustimmen|unterschreiben|abnicken)|\bich\s+muss\s+(?:das\s+|erst\s+|noch\s+)*(?:meinen|meine|unseren|unsere|den|die)\s+[{W}-]+\s+fragen",
-            r"|\bmusz[eę]\s+(?:(?:to|jeszcze|najpierw|też|tę\s+decyzję|ten\s+temat)\s+)*(?:zapytać|zapytac|skonsultować|uzgodnić|porozmawiać|przegadać|obgadać|omówić|ustalić|przedyskutować|potwierdzić)|\b(?:decyduje|zatwierdza|akceptuje|decyzję\s+podejmuje|decyzje\s+podejmuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b{pl}\s+(?:decyduje|zatwierdza|akceptuje|musi\s+zatwierdzić|podejmuje\s+decyzj)|\bdecyzj[ęe]\s+(?:{W}+\s+){{0,2}}?(?:podejm{W}*|zatwierdz{W}*)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b(?:decyduje|zdecyduje|zatwierdza|zatwierdzi|akceptuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza|mojego)\s+{W}+|\b(?:on|ona|oni)\s+(?:decyduje|decydują|zatwierdza|podejmuje\s+decyzj)|\bpotrzebuj[eę]\s+(?:{W}+\s+)?(?:zgody|akceptacji|zatwierdzenia)|\bdecyzj{W}*\s+(?:{W}+\s+){{0,2}}?(?:należy|zależy)\s+do\s+(?:(?:mojego|mojej|naszego|naszej)\s+{W}+|{pl})|\bnie\s+(?:ja\s+)?decyduj\ę|\bnie\s+jestem\s+decyzyjn|\bto\s+nie\s+moja\s+decyzja",
+            r"|\b(?:das\s+)?letzte\s+wort\s+ha(?:t|ben)\s+(?:aber\s+|jedoch\s+|leider\s+|dann\s+)*(?:mein|meine|unser|unsere|der|die)\b|\bla\s+última\s+palabra\s+la\s+tiene[n]?\s+(?:mi|nuestro|nuestra|el|la|los|las)\b|\bostatnie\s+słowo\s+(?:ma|należy\s+do)\s+(?:mój|moja|mojego|mojej|nasz|nasza|naszego|naszej|{pl})|\ble\s+dernier\s+mot\s+(?:revient|appartient)\s+(?:à\s+(?:mon|ma|notre|la|le|l')|au|aux)\b|\b(?:he|she|they|my\s+{family})\s+(?:has|have)\s+the\s+(?:final|last)\s+(?:say|word)\b",
+            r"|\b(?:on|ona|oni|to\s+on|to\s+ona)\s+trzyma\s+(?:kasę|budżet|pieniądze)|\b(?:él|ella)\s+(?:lleva|maneja)\s+(?:el\s+dinero|la\s+plata|las\s+cuentas|el\s+presupuesto)|\b(?:he|she)\s+(?:holds|controls|has)\s+the\s+(?:purse|money|budget)",
+            r"|\bmusz[eę]\s+(?:(?:to|jeszcze|najpierw|też|tę\s+decyzję|ten\s+temat)\s+)*(?:zapytać|zapytac|skonsultować|uzgodnić|porozmawiać|pogadać|przegadać|obgadać|omówić|ustalić|przedyskutować|potwierdzić)|\b(?:decyduje|zatwierdza|akceptuje|decyzję\s+podejmuje|decyzje\s+podejmuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b{pl}\s+(?:decyduje|zatwierdza|akceptuje|musi\s+zatwierdzić|podejmuje\s+decyzj)|\bdecyzj[ęe]\s+(?:{W}+\s+){{0,2}}?(?:podejm{W}*|zatwierdz{W}*)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza)?\s*{pl}|\b(?:decyduje|zdecyduje|zatwierdza|zatwierdzi|akceptuje)\s+(?:u\s+nas\s+)?(?:mój|moja|nasz|nasza|mojego)\s+{W}+|\b(?:on|ona|oni)\s+(?:decyduje|decydują|zatwierdza|podejmuje\s+decyzj)|\bpotrzebuj[eę]\s+(?:{W}+\s+)?(?:zgody|akceptacji|zatwierdzenia)|\bdecyzj{W}*\s+(?:{W}+\s+){{0,2}}?(?:należy|zależy)\s+do\s+(?:(?:mojego|mojej|naszego|naszej)\s+{W}+|{pl})|\bnie\s+(?:ja\s+)?decyduj\ę|\bnie\s+jestem\s+decyzyjn|\bto\s+nie\s+moja\s+decyzja",
             r"|\b(?:la\s+decisi[oó]n\s+la\s+toma|decide|aprueba|autoriza|firma)\s+(?:mi|nuestro|nuestra|el|la)\s+{es}\b|\b(?:mi|nuestro|nuestra|el|la)\s+{es}(?:\s+{W}+)?\s+(?:es\s+(?:quien|el\s+que|la\s+que)\s+)?(?:decide|aprueba|autoriza|toma\s+la\s+decisi|tiene\s+la\s+última)|\b(?:quien|el\s+que|la\s+que)\s+decide\s+es\s+(?:mi|el|la|nuestro|nuestra)\b|\b(?:lo\s+|la\s+|esto\s+)?tengo\s+que\s+(?:consultar|preguntar|hablar|validar|comentar|revisar|confirmar){W}*|\blo\s+lleva\s+(?:mi|nuestro|nuestra)\b|\bes\s+(?:él|ella|ellos|ellas)\s+(?:quien|quienes|el\s+que|la\s+que)\s+decid{W}*|\b(?:lo\s+|la\s+)?(?:decide|decidirá|aprueba|aprobará)\s+(?:él|ella)\b|\bno\s+(?:lo\s+)?decido\s+yo|\bno\s+soy\s+quien\s+decide",
             r"|\bc'est\s+(?:(?:mon|ma|notre|le|la|leur|son|sa)\s+[{W}'+-]+(?:\s+[{W}'+-]+)?|lui|elle|eux|elles)\s+qui\s+(?:décid|tranch|valid|sign){W}*|\b(?:mon|ma|notre)\s+{fr}\s+(?:décide|tranche|valide|doit\s+valider|signe)|\bje\s+dois\s+(?:d'abord\s+|encore\s+)?(?:valider|voir|en\s+parler|consulter|demander)|\b(?:ce\s+n'est|c'est)\s+pas\s+moi\s+qui\s+(?:décide|tranche)|\bje\s+ne\s+(?:décide|tranche)\s+pas|\bla\s+décision\s+(?:revient|appartient)\s+(?:à\s+(?:mon|ma|notre|la|le|l')|au|aux)\b",
         ),
@@ -671,6 +678,34 @@ mod tests {
         assert_eq!(d("Das Budget verantworte ich selbst."), Some(true));
         assert_eq!(d("Wydatki powyżej 5 tys. zatwierdzam sama."), Some(true));
         assert_eq!(d("El que decide soy yo."), Some(true));
+    }
+
+    #[test]
+    fn budgets_held_and_signatures_typed_casually() {
+        let d = |s: &str| decision_statement(&fold_case(s));
+        assert_eq!(d("the budget is with me, i sign the contracts"), Some(true));
+        assert_eq!(d("Das Budget liegt bei mir."), Some(true));
+        assert_eq!(d("budzet jest u mnie, ja podpisuje"), Some(true));
+        assert_eq!(d("umowy podpisuję ja, budżet po mojej stronie"), Some(true));
+        assert_eq!(d("el presupuesto lo manejo yo"), Some(true));
+        assert_eq!(d("le budget est chez moi, je signe"), Some(true));
+        // The third person of the same Polish verb is someone else's signature.
+        assert_eq!(d("podpisuje prezes"), None);
+    }
+
+    #[test]
+    fn the_last_word_and_the_purse_held_by_someone_else() {
+        let d = |s: &str| decision_statement(&fold_case(s));
+        assert_eq!(d("Das letzte Wort hat unser Vorstand."), Some(false));
+        assert_eq!(d("das letzte wort haben die gesellschafter"), Some(false));
+        assert_eq!(d("ostatnie slowo ma nasz wlasciciel"), Some(false));
+        assert_eq!(d("la última palabra la tiene mi socio"), Some(false));
+        assert_eq!(d("le dernier mot revient à mon associé"), Some(false));
+        assert_eq!(d("my husband has the final say"), Some(false));
+        assert_eq!(d("musze pogadac z mezem, to on trzyma kase"), Some(false));
+        assert_eq!(d("lo autoriza el directorio"), Some(false));
+        assert_eq!(d("ella lleva las cuentas en casa"), Some(false));
+        assert_eq!(d("Ich habe das letzte Wort."), Some(true));
     }
 
     #[test]
