@@ -1276,6 +1276,20 @@ pub mod sets {
     /// Role head word -> whether it decides.
     pub static ROLES: LazyLock<HashMap<&'static str, bool>> =
         LazyLock::new(|| super::ROLES.iter().map(|r| (r.word, r.decides)).collect());
+    /// Role heads as typed without diacritics ("wlascicielka", "duena", "geschaeftsfuehrer",
+    /// "geschaftsfuhrer") -> whether they decide. Spellings that are a role word already are
+    /// left to that word.
+    pub static ROLES_UNACCENTED: LazyLock<HashMap<String, bool>> = LazyLock::new(|| {
+        let mut map = HashMap::default();
+        for r in super::ROLES {
+            for spelling in crate::lead::text::unaccented_spellings(r.word) {
+                if spelling != r.word && !ROLES.contains_key(spelling.as_str()) {
+                    map.entry(spelling).or_insert(r.decides);
+                }
+            }
+        }
+        map
+    });
     /// English role heads, whose titles grow with English modifiers ("head of sales").
     pub static EN_ROLES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         super::ROLES

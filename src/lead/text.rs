@@ -40,6 +40,23 @@ pub fn strip_accents(text: &str) -> String {
         .collect()
 }
 
+/// A word as written and as typed without diacritics: "końc" -> "konc"; "nächst" ->
+/// "naechst", "nachst"; "größe" -> "groesse", "grose".
+pub fn unaccented_spellings(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_owned()];
+    let transcribed = word
+        .replace('ä', "ae")
+        .replace('ö', "oe")
+        .replace('ü', "ue")
+        .replace('ß', "ss");
+    for variant in [strip_accents(word), strip_accents(&transcribed)] {
+        if !out.contains(&variant) {
+            out.push(variant);
+        }
+    }
+    out
+}
+
 /// Whether the character can be part of a word.
 pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'

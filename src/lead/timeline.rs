@@ -505,7 +505,11 @@ static TRIGGERS: LazyLock<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)> = LazyLo
     let mut rules_of: Vec<Vec<usize>> = Vec::new();
     for (i, rule) in RULES.iter().enumerate() {
         // The patterns read text typed without diacritics, so their triggers must too.
-        for t in rule.triggers.iter().flat_map(|t| unaccented_spellings(t)) {
+        for t in rule
+            .triggers
+            .iter()
+            .flat_map(|t| crate::lead::text::unaccented_spellings(t))
+        {
             match fragments.iter().position(|f| *f == t) {
                 Some(at) => rules_of[at].push(i),
                 None => {
@@ -523,23 +527,6 @@ static TRIGGERS: LazyLock<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)> = LazyLo
         .expect("trigger fragments");
     (ac, rules_of)
 });
-
-/// A trigger fragment as written and as typed without diacritics ("końc", "konc"; "nächst",
-/// "naechst", "nachst").
-fn unaccented_spellings(fragment: &str) -> Vec<String> {
-    let mut out = vec![fragment.to_owned()];
-    let plain = crate::lead::text::strip_accents(fragment);
-    let umlauts = fragment
-        .replace('ä', "ae")
-        .replace('ö', "oe")
-        .replace('ü', "ue");
-    for variant in [plain, crate::lead::text::strip_accents(&umlauts)] {
-        if !out.contains(&variant) {
-            out.push(variant);
-        }
-    }
-    out
-}
 
 /// Month names written out in full: a bare one answers "when?" ("August.", "Im Mai"). "May" is
 /// left out, being an English verb too.

@@ -568,3 +568,28 @@ fn where_they_are_from_after_here() {
     let f = facts_in("Hi, Sam here from accounting.", Lang::En);
     assert_eq!((f.0, f.1), (some("Sam"), None));
 }
+
+#[test]
+fn titles_typed_without_diacritics_or_with_umlauts_spelled_out() {
+    let title = |t: &str| {
+        let (_, _, title, decides) = facts(t);
+        (title, decides)
+    };
+    assert_eq!(
+        title("Tomasz Lis, wlasciciel piekarni"),
+        (Some("wlasciciel".into()), true)
+    );
+    assert_eq!(
+        title("Anna Berg, Geschaeftsfuehrerin der Berg Logistik GmbH"),
+        (Some("geschaeftsfuehrerin".into()), true)
+    );
+    assert_eq!(title("si, yo soy el dueno"), (Some("dueno".into()), true));
+    assert_eq!(
+        title("Marek Nowak, właściciel sklepu rowerowego"),
+        (Some("właściciel".into()), true)
+    );
+    assert_eq!(
+        title("soy la gerente general"),
+        (Some("gerente general".into()), true)
+    );
+}

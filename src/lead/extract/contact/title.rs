@@ -121,9 +121,16 @@ pub(crate) fn role_of(lower: &str) -> Option<bool> {
     if let Some(decides) = sets::ROLES.get(lower) {
         return Some(*decides);
     }
+    if let Some(decides) = sets::ROLES_UNACCENTED.get(lower) {
+        return Some(*decides);
+    }
     if lower.chars().count() > 6 {
         for (suffix, decides) in ROLE_SUFFIXES {
-            if lower.ends_with(suffix) && lower.len() > suffix.len() + 2 {
+            let typed = crate::lead::text::unaccented_spellings(suffix);
+            if typed
+                .iter()
+                .any(|s| lower.ends_with(s.as_str()) && lower.len() > s.len() + 2)
+            {
                 return Some(*decides);
             }
         }
@@ -248,15 +255,14 @@ impl Reader<'_> {
             "copropriétaire",
         ]
         .iter()
-        .any(|w| head.starts_with(w));
-        let describes_name = |i: usize| {
-            owner
-                && !self.all_lower
-                && self
-                    .toks
-                    .get(i + 1)
-                    .is_some_and(|t| t.case() == Case::Capitalised && self.is_content(i + 1))
-        };
+        .any(|w| {
+            crate::lead::text::unaccented_spellings(w)
+                .iter()
+                .any(|w| head.starts_with(w.as_str()))
+        });
+        // An owner's title ends at the owner: "właścicielka salonu fryzjerskiego" owns the salon,
+        // and the salon is the business, not part of the title.
+        let describes_name = |_: usize| owner;
         if self.is_title_word(end) && !describes_name(end) {
             end += 1;
             // A Polish unit in the genitive goes on with its adjectives: "kierownik działu
