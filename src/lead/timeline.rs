@@ -497,6 +497,8 @@ const WEEKDAY_WORDS: &[&str] = &[
     "samedi",
     "dimanche",
 ];
+/// The weekday names as the rules match them, inflected Polish forms included.
+const WEEKDAY_PATTERN: &str = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|poniedział\w*|wtor\w*|środ\w*|czwart(?:ek|ku)|piąt\w*|sobot\w*|niedziel\w*|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche";
 const DIGITS: &[&str] = &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 /// One automaton over every rule's trigger fragments; each fragment knows its rules.
@@ -753,9 +755,30 @@ fn build_rules() -> Vec<Rule> {
             Strength::Weak,
             |c, start| month_date(c, 1, start),
         ),
+        // A weekday as a deadline or a start: "need it by saturday", "bis Freitag", "do piątku",
+        // "od poniedziałku", "para el viernes", "avant samedi". A span of days ("from monday
+        // to friday", "od poniedziałku do piątku") is opening hours, not a time frame.
         rule(
             WEEKDAY_WORDS,
-            r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|poniedział\w*|wtor\w*|środ\w*|czwart(?:ek|ku)|piąt\w*|sobot\w*|niedziel\w*|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b".to_owned(),
+            format!(r"\b(?:need(?:ed)?\s+(?:it|this|them|that)\s+(?:by\s+|before\s+|on\s+)?|by|before|until|till|no\s+later\s+than|from|starting|bis(?:\s+zum|\s+spätestens)?|spätestens|ab|do|od|przed|para\s+el|antes\s+del|hasta\s+el|desde\s+el|a\s+partir\s+del|pour|avant|d'ici|dès|à\s+partir\s+de)\s+(?:this\s+|diesen\s+|kommenden\s+|ce\s+|este\s+)?({WEEKDAY_PATTERN})(?:\s*(?:to|till|until|through|bis|do|a|al|au|à|-|–)\s*({WEEKDAY_PATTERN}))?\b"),
+            Strength::Medium,
+            |c, start| {
+                if c.get(2).is_some() {
+                    return None;
+                }
+                weekday_of(c.get(1)?.as_str()).map(|w| next_weekday(start, w))
+            },
+        ),
+        // An ISO week: "KW 24", "in week 24", "24. KW", "semana 24", "semaine 24".
+        rule(
+            &["kw", "week", "semana", "semaine", "tydzie", "tygodni"],
+            r"\b(?:kw\.?\s*(\d{1,2})|(\d{1,2})\.\s*kw|(?:calendar\s+)?week\s+(\d{1,2})|(?:la\s+)?semana\s+(\d{1,2})|(?:la\s+)?semaine\s+(\d{1,2})|(\d{1,2})\.?\s+tydzie[nń]|w\s+(\d{1,2})\.?\s+tygodniu)\b".to_owned(),
+            Strength::Medium,
+            |c, start| iso_week_start(first_group(c)?.parse().ok()?, start),
+        ),
+        rule(
+            WEEKDAY_WORDS,
+            format!(r"\b({WEEKDAY_PATTERN})\b"),
             Strength::Weak,
             |c, start| weekday_of(c.get(1)?.as_str()).map(|w| next_weekday(start, w)),
         ),
@@ -849,6 +872,21 @@ fn numeric_date(c: &regex::Captures<'_>, start: Date) -> Option<Date> {
 fn last_day_of_month(d: Date) -> Date {
     let days = d.month().length(d.year());
     d.replace_day(days).unwrap_or(d)
+}
+
+/// The Monday of an ISO week: this year's, or next year's when this year's has passed. A week
+/// already begun gives its start, which is today or earlier, so the time frame is now.
+fn iso_week_start(week: u8, start: Date) -> Option<Date> {
+    if !(1..=53).contains(&week) {
+        return None;
+    }
+    let monday = |year: i32| Date::from_iso_week_date(year, week, Weekday::Monday).ok();
+    let this_year = monday(start.year())?;
+    if this_year + Duration::days(6) < start {
+        monday(start.year() + 1)
+    } else {
+        Some(this_year.max(start))
+    }
 }
 
 fn quarter_start(q: u8, year: Option<i32>, start: Date) -> Option<Date> {
@@ -996,46 +1034,25 @@ fn season_start(word: &str, start: Date) -> Option<Date> {
 }
 
 fn weekday_of(word: &str) -> Option<Weekday> {
-    let w = word;
-    let day = if w.starts_with("mon") || w.starts_with("poniedz") || w == "lunes" || w == "lundi" {
+    // Compared without diacritics: "sabado", "miercoles", "piatek" are typed as often.
+    let w = super::text::strip_accents(word);
+    let is = |prefixes: &[&str]| prefixes.iter().any(|p| w.starts_with(p));
+    let day = if is(&["mon", "poniedz", "lunes", "lundi"]) {
         Weekday::Monday
-    } else if w.starts_with("tue")
-        || w.starts_with("dienstag")
-        || w.starts_with("wtor")
-        || w == "martes"
-        || w == "mardi"
-    {
+    } else if is(&["tue", "dienstag", "wtor", "martes", "mardi"]) {
         Weekday::Tuesday
-    } else if w.starts_with("wed")
-        || w == "mittwoch"
-        || w.starts_with("środ")
-        || w == "miércoles"
-        || w == "mercredi"
-    {
+    } else if is(&["wed", "mittwoch", "srod", "miercoles", "mercredi"]) {
         Weekday::Wednesday
-    } else if w.starts_with("thu")
-        || w == "donnerstag"
-        || w.starts_with("czwart")
-        || w == "jueves"
-        || w == "jeudi"
-    {
+    } else if is(&["thu", "donnerstag", "czwart", "jueves", "jeudi"]) {
         Weekday::Thursday
-    } else if w.starts_with("fri")
-        || w == "freitag"
-        || w.starts_with("piąt")
-        || w == "viernes"
-        || w == "vendredi"
-    {
+    } else if is(&["fri", "freitag", "piat", "viernes", "vendredi"]) {
         Weekday::Friday
-    } else if w.starts_with("sat")
-        || w == "samstag"
-        || w.starts_with("sobot")
-        || w == "sábado"
-        || w == "samedi"
-    {
+    } else if is(&["sat", "samstag", "sobot", "sabado", "samedi"]) {
         Weekday::Saturday
-    } else {
+    } else if is(&["sun", "sonntag", "niedziel", "domingo", "dimanche"]) {
         Weekday::Sunday
+    } else {
+        return None;
     };
     Some(day)
 }
@@ -1250,6 +1267,38 @@ mod tests {
         assert_eq!(m[0].strength, Strength::Weak);
         let m = find(&fold_case("Q3"), start);
         assert_eq!(m[0].strength, Strength::Strong);
+    }
+
+    #[test]
+    fn weekdays_as_deadlines_or_starts() {
+        // 2026-11-18 is a Wednesday.
+        let start = date!(2026 - 11 - 18);
+        let medium = |t: &str| {
+            find(&fold_case(t), start)
+                .into_iter()
+                .find(|m| m.strength == Strength::Medium)
+                .map(|m| m.timeline.days())
+        };
+        assert_eq!(medium("we need it by friday, the event is then"), Some(2));
+        assert_eq!(medium("bis spätestens Montag bitte"), Some(5));
+        assert_eq!(medium("najlepiej od poniedzialku"), Some(5));
+        assert_eq!(medium("lo quiero para el sabado"), Some(3));
+        assert_eq!(medium("il me le faut avant vendredi"), Some(2));
+        assert_eq!(medium("we're open from monday to friday"), None);
+        assert_eq!(medium("czynne od poniedziałku do piątku"), None);
+        assert_eq!(medium("can you call me on monday"), None);
+    }
+
+    #[test]
+    fn iso_weeks() {
+        // 2026-05-19 is in ISO week 21; week 24 starts on Monday 8 June.
+        let start = date!(2026 - 05 - 19);
+        assert_eq!(days("Start in KW 24", start), 20);
+        assert_eq!(days("go-live in week 24", start), 20);
+        assert_eq!(days("desde la semana 24", start), 20);
+        assert_eq!(days("KW 21", start), 0);
+        // A week gone this year is next year's.
+        assert_eq!(days("KW 3", start), 244);
     }
 
     #[test]
