@@ -39,6 +39,10 @@ pub(crate) const LEGAL_FORMS: &[(&str, &str)] = &[
     ("UG (haftungsbeschränkt)", r"ug\s*\(haftungsbeschränkt\)"),
     ("S.A.R.L.", r"s\.a\.r\.l\.?"),
     ("S.A.S.", r"s\.a\.s\.?"),
+    // Spanish professional and worker-owned companies: "S.L.P.", "S.L.L.", "S.A.L.".
+    ("S.L.P.", r"s\.\s?l\.\s?p\.?"),
+    ("S.L.L.", r"s\.\s?l\.\s?l\.?"),
+    ("S.A.L.", r"s\.\s?a\.\s?l\.?"),
     ("S.L.U.", r"s\.l\.u\.?"),
     ("S.p.A.", r"s\.p\.a\.?"),
     ("S.r.l.", r"s\.r\.l\.?"),
@@ -282,6 +286,8 @@ mod tests {
         assert_eq!(c("Hagen Energie ag"), "Hagen Energie AG");
         assert_eq!(c("Hoteles Costa Azahar s.a."), "Hoteles Costa Azahar S.A.");
         assert_eq!(c("Reformas del Sur S.L."), "Reformas del Sur S.L.");
+        assert_eq!(c("Abogados Ribera S.L.P."), "Abogados Ribera S.L.P.");
+        assert_eq!(c("Cooperativa Verde s.l.l."), "Cooperativa Verde S.L.L.");
         assert_eq!(
             c("Grupo Garza Textil S.A. de C.V."),
             "Grupo Garza Textil S.A. de C.V."
