@@ -13,6 +13,9 @@ use crate::lead::lexicon::QUESTION_OPENERS;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Asked {
     pub name: bool,
+    /// Only the surname was asked ("Surname?", "A nazwisko?", "¿Apellido?"): the answer
+    /// completes the first name already given.
+    pub surname: bool,
     pub email: bool,
     pub phone: bool,
     pub contact: bool,
@@ -129,9 +132,28 @@ impl Asked {
                 _ => asked.size = true,
             }
         }
+        if SURNAME_ASKED.is_match(last) && !FIRST_NAME_ASKED.is_match(last) {
+            asked.surname = true;
+            asked.name = false;
+        }
         asked
     }
 }
+
+/// A question for the surname: "surname?", "and your last name?", "Nachname?", "nazwisko?".
+static SURNAME_ASKED: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(
+        r"\b(?:surname|last\s+name|family\s+name|nazwisko|nazwiska|nachname|nachnamen|familienname|apellidos?|nom\s+de\s+famille)\b",
+    )
+});
+
+/// A question for the first name or the full name too: "imię i nazwisko", "Vor- und Nachname",
+/// "nombre y apellido", "first name and surname", "full name".
+static FIRST_NAME_ASKED: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(
+        r"\b(?:first\s+name|full\s+name|your\s+name|imię|imie|vor-|vorname|vornamen|nombre|prénom|nom\s+complet)\b",
+    )
+});
 
 static INJECTION: LazyLock<Regex> = LazyLock::new(|| {
     word_regex(concat!(
@@ -563,6 +585,12 @@ mod tests {
 
     #[test]
     fn the_bots_last_question_is_what_was_asked() {
+        assert!(asked("Thanks Kieran! Surname and company?").surname);
+        assert!(asked("Und Ihr Nachname?").surname);
+        assert!(asked("A nazwisko?").surname);
+        assert!(!asked("Imię i nazwisko?").surname);
+        assert!(asked("Imię i nazwisko?").name);
+        assert!(!asked("Vor- und Nachname?").surname);
         assert!(asked("Sure! What's your email?").email);
         assert!(!asked("Thanks for the email! What's your budget?").email);
         assert!(asked("Thanks for the email! What's your budget?").budget);

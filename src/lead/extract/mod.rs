@@ -181,7 +181,19 @@ impl Extractor {
             let has_contact =
                 src.email == Some(Source::Message(i)) || src.phone == Some(Source::Message(i));
             let facts = contact::read(&text, &lower, lang, asked, has_contact, &is_competitor);
-            if let Some(n) = facts.name {
+            if asked.surname {
+                // The answer to "surname?" completes the first name given before, whatever the
+                // message's own reading of names ("o'driscoll, Harbour Lights Ltd").
+                if let Some(full) = lead
+                    .name
+                    .as_ref()
+                    .zip(surname_answer(&text))
+                    .and_then(|(n, last)| n.with_last(&last))
+                {
+                    lead.name = Some(full);
+                    src.name = Some(Source::Message(i));
+                }
+            } else if let Some(n) = facts.name {
                 lead.name = Some(n);
                 src.name = Some(Source::Message(i));
             }
@@ -261,6 +273,36 @@ fn is_test(lead: &Lead, test_messages: usize, visitor_messages: usize) -> bool {
         && lead.email.is_none()
         && lead.phone.is_none();
     email_junk || name_junk || phone_junk || only_testing
+}
+
+/// A bare answer to "surname?": its first part up to a comma, one or two words of letters
+/// ("SANDHU", "o'driscoll, …", "de la Cruz" with its particles), nothing that reads as a
+/// sentence.
+fn surname_answer(text: &str) -> Option<String> {
+    let part = text.split([',', ';', '\n', '/']).next()?.trim();
+    let part = part.trim_end_matches(['.', '!']);
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let particles = [
+        "de", "del", "la", "van", "von", "der", "den", "da", "di", "du", "le",
+    ];
+    let core = words
+        .iter()
+        .filter(|w| !particles.contains(&w.to_lowercase().as_str()))
+        .count();
+    let letters = |w: &&str| {
+        w.chars().count() >= 2 && w.chars().all(|c| c.is_alphabetic() || "-'’".contains(c))
+    };
+    let not_a_word = |w: &&str| {
+        let l = fold_case(w);
+        particles.contains(&l.as_str())
+            || (!super::lexicon::sets::NOT_NAME.contains(l.as_str())
+                && !super::lexicon::sets::GREETINGS.contains(l.as_str()))
+    };
+    (!words.is_empty()
+        && (1..=2).contains(&core)
+        && words.iter().all(letters)
+        && words.iter().all(not_a_word))
+    .then(|| words.join(" "))
 }
 
 /// A channel profile name ("Callum Reid", "Frieda 🌻", "Jan K."): initials are not surnames.
@@ -543,5 +585,37 @@ mod tests {
             ("visitor", "Schaffen Sie ein Angebot bis 20.05.2026?"),
         ]);
         assert_eq!(lead.timeline_days.map(Timeline::days), Some(88));
+    }
+
+    #[test]
+    fn a_surname_asked_alone_completes_the_first_name() {
+        let name = |msgs: &[(&str, &str)]| extract(msgs).name.map(|n| n.to_string());
+        assert_eq!(
+            name(&[
+                ("bot", "What's your name?"),
+                ("visitor", "kieran"),
+                ("bot", "Thanks Kieran! Surname and company?"),
+                ("visitor", "mcnamara, Harbour Lights Ltd"),
+            ]),
+            Some("Kieran McNamara".into())
+        );
+        assert_eq!(
+            name(&[
+                ("bot", "Wie heißen Sie?"),
+                ("visitor", "Greta"),
+                ("bot", "Und Ihr Nachname?"),
+                ("visitor", "VON BERG"),
+            ]),
+            Some("Greta von Berg".into())
+        );
+        assert_eq!(
+            name(&[
+                ("bot", "What's your name?"),
+                ("visitor", "Ines"),
+                ("bot", "And your surname?"),
+                ("visitor", "rather not say"),
+            ]),
+            Some("Ines".into())
+        );
     }
 }
