@@ -232,7 +232,7 @@ fn qualified_dollar(word: &str) -> Option<Currency> {
 
 /// Currency words and symbols after an amount ("30 mil pesos", "200 € par mois").
 static CURRENCY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s?(?:de\s)?(?P<cur>[€$£¥₹]|zł|zl(?-u:\b)|złotych|złote|złoty|zlotys?|zlotych|pln(?-u:\b)|eur(?-u:\b)|euros?|usd(?-u:\b)|dollars?|dólares|dolares|dollar|bucks|gbp(?-u:\b)|pounds?|livres?\s+sterling|quid|chf(?-u:\b)|franken|francs?\s+suisses|swiss\s+francs?|francs?(?-u:\b)|fr\.|mxn(?-u:\b)|pesos(?:\s+(?:mexicanos|argentinos|colombianos|chilenos))?|cad(?-u:\b)|aud(?-u:\b)|nzd(?-u:\b)|ars(?-u:\b)|cop(?-u:\b)|clp(?-u:\b)|czk(?-u:\b)|kč|korun|sek(?-u:\b)|nok(?-u:\b)|dkk(?-u:\b)|kr(?-u:\b)|huf(?-u:\b)|ron(?-u:\b)|lei(?-u:\b)|brl(?-u:\b)|reais|jpy(?-u:\b)|yen|inr(?-u:\b)|rupees|canadian\s+dollars|australian\s+dollars)")
+    Regex::new(r"^\s?(?:de\s)?(?P<cur>[€$£¥₹]|zł|zl(?-u:\b)|złotych|złote|złoty|zlotys?|zlotych|pln(?-u:\b)|eur(?-u:\b)|euros?|usd(?-u:\b)|dollars?|dólares|dolares|dollar|bucks|gbp(?-u:\b)|pounds?|livres?\s+sterling|quid|balles|chf(?-u:\b)|franken|francs?\s+suisses|swiss\s+francs?|francs?(?-u:\b)|fr\.|mxn(?-u:\b)|pesos(?:\s+(?:mexicanos|argentinos|colombianos|chilenos))?|cad(?-u:\b)|aud(?-u:\b)|nzd(?-u:\b)|ars(?-u:\b)|cop(?-u:\b)|clp(?-u:\b)|czk(?-u:\b)|kč|korun|sek(?-u:\b)|nok(?-u:\b)|dkk(?-u:\b)|kr(?-u:\b)|huf(?-u:\b)|ron(?-u:\b)|lei(?-u:\b)|brl(?-u:\b)|reais|jpy(?-u:\b)|yen|inr(?-u:\b)|rupees|canadian\s+dollars|australian\s+dollars)")
         .expect("currency pattern")
 });
 
@@ -254,6 +254,11 @@ fn currency_from_word(word: &str, region: Option<Region>) -> Option<Currency> {
         "mx$" | "mxn" => "MXN",
         "r$" | "brl" | "reais" => "BRL",
         "chf" | "franken" | "fr" => "CHF",
+        // French slang for the local money: euros in France and Belgium, francs in Switzerland.
+        "balles" => match region.as_ref().map(Region::code) {
+            Some("CH") => "CHF",
+            _ => "EUR",
+        },
         "kč" | "czk" | "korun" => "CZK",
         "sek" => "SEK",
         "nok" => "NOK",
@@ -285,6 +290,22 @@ fn currency_from_word(word: &str, region: Option<Region>) -> Option<Currency> {
         _ => return None,
     };
     Currency::parse(code).ok()
+}
+
+/// German thousands of euros, "15 T€", "20 TEUR", "30 kEUR", read as "15 k€": each is
+/// rewritten in place with the same number of bytes, so spans still point into the message.
+fn thousands_of_euros(lower: &str) -> String {
+    static THOUSAND_EUROS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\d\s?(t€|teur|keur)(?:[^\p{L}]|$)").expect("thousand-euro pattern")
+    });
+    let mut out = lower.to_owned();
+    for caps in THOUSAND_EUROS.captures_iter(lower) {
+        let m = caps.get(1).expect("unit");
+        // Each spelling is four bytes, as is "k€".
+        debug_assert_eq!(m.as_str().len(), "k€".len());
+        out.replace_range(m.range(), "k€");
+    }
+    out
 }
 
 fn multiplier_value(word: &str) -> f64 {
@@ -621,6 +642,8 @@ pub(crate) fn find(lower: &str, region: Option<Region>, loose: bool) -> Vec<Budg
     if !lower.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
     }
+    let thousands = thousands_of_euros(lower);
+    let lower = thousands.as_str();
     let atoms = atoms(lower, region);
     let mut out = Vec::new();
     let mut i = 0;
@@ -955,6 +978,9 @@ mod tests {
 
     #[test]
     fn german() {
+        assert_eq!(b("10–12 T€"), (Some(10000), Some(12000), Some("EUR")));
+        assert_eq!(b("rund 25 TEUR"), (Some(25000), Some(25000), Some("EUR")));
+        assert_eq!(b("max. 40 kEUR"), (None, Some(40000), Some("EUR")));
         assert_eq!(
             b("Zwischen 20.000 und 30.000 €"),
             (Some(20000), Some(30000), Some("EUR"))
@@ -1035,6 +1061,10 @@ mod tests {
         );
         assert_eq!(b("1200 $ AUD"), (Some(1200), Some(1200), Some("AUD")));
         assert_eq!(b("about 80 bucks"), (Some(80), Some(80), Some("USD")));
+        assert_eq!(
+            b("entre 200 et 300 balles"),
+            (Some(200), Some(300), Some("EUR"))
+        );
         assert_eq!(b("$300 a month"), (Some(300), Some(300), Some("USD")));
     }
 
