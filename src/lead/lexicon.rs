@@ -437,6 +437,24 @@ pub const NOT_NAME: &[&str] = &[
     "wann",
     "warum",
     "was",
+    // First-person verbs that open a statement, never a name: "yo tengo la última palabra",
+    // "ja mam sklep", "ich habe drei Filialen".
+    "tengo",
+    "necesito",
+    "llevo",
+    "manejo",
+    "hago",
+    "puedo",
+    "mam",
+    "chcę",
+    "potrzebuję",
+    "prowadzę",
+    "habe",
+    "brauche",
+    "möchte",
+    "veux",
+    "gère",
+    "dirige",
 ];
 
 /// A role word and whether holding that role means deciding the purchase.

@@ -593,3 +593,11 @@ fn titles_typed_without_diacritics_or_with_umlauts_spelled_out() {
         (Some("gerente general".into()), true)
     );
 }
+
+#[test]
+fn first_person_verbs_open_statements_not_names() {
+    assert_eq!(facts("yo tengo la última palabra en ventas").0, None);
+    assert_eq!(facts("yo tengo la última palabra en ventas").1, None);
+    assert_eq!(facts("Ich habe Zeit bis Montag").0, None);
+    assert_eq!(facts("ja mam sklep w Poznaniu").0, None);
+}
