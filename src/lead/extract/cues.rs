@@ -132,6 +132,10 @@ impl Asked {
                 _ => asked.size = true,
             }
         }
+        if BUSINESS_NAME_ASKED.is_match(last) {
+            asked.company = true;
+            asked.name = PERSON_NAME_ASKED.is_match(last);
+        }
         if SURNAME_ASKED.is_match(last) && !FIRST_NAME_ASKED.is_match(last) {
             asked.surname = true;
             asked.name = false;
@@ -139,6 +143,22 @@ impl Asked {
         asked
     }
 }
+
+/// A question for the name of the business, not the person's: "¿Cómo se llama tu negocio?",
+/// "What's the name of your shop?", "Wie heißt Ihr Laden?", "Jak nazywa się sklep?",
+/// "Comment s'appelle votre boutique ?".
+static BUSINESS_NAME_ASKED: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(
+        r"\b(?:cómo\s+se\s+llama|nombre\s+de|name\s+of|called|wie\s+heißt|wie\s+heisst|name\s+(?:ihres|ihrer|deines|deiner)|jak\s+(?:się\s+)?nazywa(?:\s+się)?|nazwa|comment\s+s'appelle|nom\s+de)\s+(?:(?:tu|su|vuestro|vuestra|el|la|your|the|ihr|ihre|dein|deine|der|die|das|twoja|twój|twój|pana|pani|votre|ton|ta|le|la|l')\s+)?(?:negocio|empresa|tienda|local|compañía|business|company|shop|store|salon|firm|restaurant|firma|firmy|geschäft|geschäfts|laden|ladens|betrieb|betriebs|unternehmen|unternehmens|sklep|sklepu|salon|salonu|działalność|entreprise|société|boutique|commerce|magasin)\b",
+    )
+});
+
+/// A question for the person's own name as well: "¿Cómo te llamas?", "Jak się Pani nazywa?".
+static PERSON_NAME_ASKED: LazyLock<Regex> = LazyLock::new(|| {
+    word_regex(
+        r"\b(?:your\s+name|cómo\s+te\s+llamas|tu\s+nombre|su\s+nombre|jak\s+się\s+(?:pan|pani)\s+nazywa|imię|ihr\s+name|ihren\s+namen|wie\s+heißen\s+sie|votre\s+nom|vous\s+appelez|t'appelles)\b",
+    )
+});
 
 /// A question for the surname: "surname?", "and your last name?", "Nachname?", "nazwisko?".
 static SURNAME_ASKED: LazyLock<Regex> = LazyLock::new(|| {
@@ -586,6 +606,13 @@ mod tests {
     #[test]
     fn the_bots_last_question_is_what_was_asked() {
         assert!(asked("Thanks Kieran! Surname and company?").surname);
+        let business = asked("¡Genial! ¿Cómo se llama tu tienda?");
+        assert!(business.company && !business.name);
+        let business = asked("Wie heißt Ihr Laden?");
+        assert!(business.company && !business.name);
+        let both = asked("Jak się Pani nazywa i jak nazywa się salon?");
+        assert!(both.company && both.name);
+        assert!(asked("¿Y tu nombre?").name);
         assert!(asked("Und Ihr Nachname?").surname);
         assert!(asked("A nazwisko?").surname);
         assert!(!asked("Imię i nazwisko?").surname);
