@@ -332,11 +332,33 @@ impl Reader<'_> {
         Company::parse(text).ok()
     }
 
+    /// Whether tokens `start..end` are one Polish word in the locative after "w": "w Krakowie",
+    /// "w Gdańsku", "w Poznaniu", "w Łodzi" say where the visitor is. A company keeps its name
+    /// uninflected after "w" ("w VitaMax"), and an inflected one is not its name as written.
+    fn polish_place(&self, start: usize, end: usize) -> bool {
+        const LOCATIVE: &[&str] = &[
+            "owie", "awie", "ewie", "sku", "cku", "niu", "dzi", "ście", "rzu",
+        ];
+        start > 0
+            && end == start + 1
+            && matches!(self.lower(start - 1), "w" | "we")
+            && self.toks[start].case() == Case::Capitalised
+            && {
+                let w = crate::lead::text::strip_accents(self.lower(start));
+                LOCATIVE
+                    .iter()
+                    .any(|l| w.ends_with(&crate::lead::text::strip_accents(l)))
+            }
+    }
+
     /// Keeps the company found by the strongest cue: a legal form beats a preposition beats a
     /// cue beats a bare answer; among equals, the later mention wins. A weaker find is not even
     /// read.
     pub(super) fn offer(&self, slot: &mut CompanySlot, prio: u8, start: usize, end: usize) {
         if slot.as_ref().is_some_and(|(p, _)| prio < *p) {
+            return;
+        }
+        if self.polish_place(start, end) {
             return;
         }
         if let Some(c) = self.company_between(start, end) {

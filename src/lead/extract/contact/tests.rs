@@ -601,3 +601,13 @@ fn first_person_verbs_open_statements_not_names() {
     assert_eq!(facts("Ich habe Zeit bis Montag").0, None);
     assert_eq!(facts("ja mam sklep w Poznaniu").0, None);
 }
+
+#[test]
+fn polish_cities_in_the_locative_are_not_companies() {
+    assert_eq!(facts("jestem właścicielką kwiaciarni w Poznaniu").1, None);
+    assert_eq!(facts("Prowadzę warsztat w Gdańsku, 4 osoby").1, None);
+    assert_eq!(
+        facts("Zajmuję się marketingiem w NovaTech.").1,
+        Some("NovaTech".into())
+    );
+}
