@@ -887,6 +887,14 @@ pub(crate) fn read(
                         "we" | "we're" | "somos" | "wir" | "nous" | "jesteśmy"
                     );
                     let named = r.toks.get(a).is_some_and(Tok::is_capital) && !r.all_lower;
+                    // "salon to …", "der Laden heißt …": only a name written as one follows.
+                    let names_it = matches!(
+                        r.lower(after.saturating_sub(1)),
+                        "to" | "się" | "heißt" | "llama" | "s'appelle"
+                    );
+                    if names_it && !named {
+                        continue;
+                    }
                     if says_we && !asked.company && !named {
                         // "We're a 12-person accountancy firm, Hale & Finch."
                         let described = matches!(

@@ -611,3 +611,24 @@ fn polish_cities_in_the_locative_are_not_companies() {
         Some("NovaTech".into())
     );
 }
+
+#[test]
+fn businesses_named_casually_after_their_kind() {
+    assert_eq!(
+        facts_in("Marta, salon to Kwiat Lotosu", Lang::Pl).1,
+        some("Kwiat Lotosu")
+    );
+    assert_eq!(
+        facts_in("Der Laden heißt Radhaus Mitte.", Lang::De).1,
+        some("Radhaus Mitte")
+    );
+    assert_eq!(
+        facts_in("mi tienda se llama Lunares Verdes", Lang::Es).1,
+        some("Lunares Verdes")
+    );
+    assert_eq!(
+        facts_in("la boutique s'appelle Fil Rouge", Lang::Fr).1,
+        some("Fil Rouge")
+    );
+    assert_eq!(facts_in("firma to dla nas duży wydatek", Lang::Pl).1, None);
+}
