@@ -229,7 +229,9 @@ fn title_case(core: &str) -> String {
     core.split(' ')
         .enumerate()
         .map(|(i, w)| {
-            let lower = w.to_lowercase();
+            // Letter by letter, as in job titles: "İ" keeps its dot instead of gaining a
+            // combining one, so the name parses as itself.
+            let lower = super::text::fold_case(w);
             if i > 0 && SMALL.contains(&lower.as_str()) {
                 return lower;
             }

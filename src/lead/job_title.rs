@@ -87,7 +87,9 @@ impl JobTitle {
             .all(char::is_uppercase)
             && trimmed.chars().filter(|c| c.is_alphabetic()).count() > 4;
         let words = trimmed.split(' ').enumerate().map(|(i, w)| {
-            let lower = w.to_lowercase();
+            // Folded letter by letter: "İ" lower-cases to "i" plus a combining dot, which a
+            // title may not hold, so it stays as written and the title parses as itself.
+            let lower = super::text::fold_case(w);
             let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
             if ACRONYMS.contains(&bare) {
                 return w.to_uppercase();
