@@ -38,7 +38,7 @@ const ASK_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "contact",
-        r"reach you|contact|get in touch|erreich|kontakt|contactar|contactamos|contacto|joindre|coordonnées|dane kontaktowe|how (?:can|do|should) we|follow up|wie erreichen|cómo te|comment vous",
+        r"reach you|contact|get in touch|erreich|kontakt|contactar|contactamos|contacto|joindre|coordonnées|dane kontaktowe|how (?:can|do|should) we|follow up|wie erreichen|localizar|comment (?:vous|te) (?:contacter|joindre|recontacter)",
     ),
     (
         "name",
@@ -613,6 +613,10 @@ mod tests {
         let both = asked("Jak się Pani nazywa i jak nazywa się salon?");
         assert!(both.company && both.name);
         assert!(asked("¿Y tu nombre?").name);
+        assert!(asked("¡Perfecto! ¿Cómo te llamas?").name);
+        assert!(asked("Très bien. Comment vous appelez-vous ?").name);
+        assert!(asked("¿Cómo te podemos contactar?").contact);
+        assert!(asked("Comment vous joindre ?").contact);
         assert!(asked("Und Ihr Nachname?").surname);
         assert!(asked("A nazwisko?").surname);
         assert!(!asked("Imię i nazwisko?").surname);
