@@ -688,7 +688,7 @@ fn build_rules() -> Vec<Rule> {
         // End of a period: "by the end of the year", "Jahresende", "do końca roku", "fin de año", "fin d'année".
         rule(
             END_WORDS,
-            r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(year|quarter|month)|year[\s-]end|(jahresende|quartalsende|monatsende)|ende\s+(?:des|dieses)\s+(jahres|quartals|monats)|(?:do\s+)?końc\w*\s+(roku|kwartału|miesiąca)|(?:a\s+|para\s+)?(?:finales|fines|fin)\s+de(?:l)?\s+(año|trimestre|mes)|fin\s+(?:d'|de\s+l')(année)|fin\s+(?:du|de\s+ce)\s+(mois|trimestre))\b".to_owned(),
+            r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(year|quarter|month)|year[\s-]end|(month|quarter)[\s-]end|(?:pod\s+)?koniec\s+(roku|kwartału|miesiąca)|ende\s+(monat|jahr|quartal)|fin\s+de\s+(mois|trimestre)|(jahresende|quartalsende|monatsende)|ende\s+(?:des|dieses)\s+(jahres|quartals|monats)|(?:do\s+)?końc\w*\s+(roku|kwartału|miesiąca)|(?:a\s+|para\s+)?(?:finales|fines|fin)\s+de(?:l)?\s+(año|trimestre|mes)|fin\s+(?:d'|de\s+l')(année)|fin\s+(?:du|de\s+ce)\s+(mois|trimestre))\b".to_owned(),
             Strength::Strong,
             |c, start| end_of_period(first_group(c).unwrap_or("year"), start),
         ),
@@ -1287,6 +1287,17 @@ mod tests {
         assert_eq!(medium("we're open from monday to friday"), None);
         assert_eq!(medium("czynne od poniedziałku do piątku"), None);
         assert_eq!(medium("can you call me on monday"), None);
+    }
+
+    #[test]
+    fn the_end_of_the_month_said_casually() {
+        let start = date!(2026 - 04 - 10);
+        assert_eq!(days("by month-end", start), 20);
+        assert_eq!(days("pod koniec miesiaca", start), 20);
+        assert_eq!(days("bis Ende Monat", start), 20);
+        assert_eq!(days("Ende Jahr", start), 265);
+        assert_eq!(days("avant la fin de mois", start), 20);
+        assert_eq!(days("a fin de mes", start), 20);
     }
 
     #[test]
