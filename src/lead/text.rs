@@ -26,6 +26,9 @@ pub fn fold_case(text: &str) -> String {
 /// Folds diacritics away for comparisons ("Łódź" -> "lodz", "Núñez" -> "nunez").
 pub fn strip_accents(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    if text.is_ascii() {
+        return text.to_owned();
+    }
     text.nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .map(|c| match c {
@@ -44,6 +47,9 @@ pub fn strip_accents(text: &str) -> String {
 /// "naechst", "nachst"; "größe" -> "groesse", "grose".
 pub fn unaccented_spellings(word: &str) -> Vec<String> {
     let mut out = vec![word.to_owned()];
+    if word.is_ascii() {
+        return out;
+    }
     let transcribed = word
         .replace('ä', "ae")
         .replace('ö', "oe")

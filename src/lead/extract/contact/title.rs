@@ -117,6 +117,35 @@ pub(super) fn is_function_word(lower: &str) -> bool {
 }
 
 /// Whether a folded word is a role head, and whether that role decides.
+/// Title heads that name an owner, as written and typed without diacritics.
+static OWNER_HEADS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    [
+        "właściciel",
+        "współwłaściciel",
+        "owner",
+        "co-owner",
+        "inhaber",
+        "mitinhaber",
+        "eigentümer",
+        "dueñ",
+        "propietari",
+        "propriétaire",
+        "copropriétaire",
+    ]
+    .iter()
+    .flat_map(|w| crate::lead::text::unaccented_spellings(w))
+    .collect()
+});
+
+/// [`ROLE_SUFFIXES`] with the spellings typed without diacritics.
+static ROLE_SUFFIXES_TYPED: std::sync::LazyLock<Vec<(Vec<String>, bool)>> =
+    std::sync::LazyLock::new(|| {
+        ROLE_SUFFIXES
+            .iter()
+            .map(|(suffix, decides)| (crate::lead::text::unaccented_spellings(suffix), *decides))
+            .collect()
+    });
+
 pub(crate) fn role_of(lower: &str) -> Option<bool> {
     if let Some(decides) = sets::ROLES.get(lower) {
         return Some(*decides);
@@ -125,8 +154,7 @@ pub(crate) fn role_of(lower: &str) -> Option<bool> {
         return Some(*decides);
     }
     if lower.chars().count() > 6 {
-        for (suffix, decides) in ROLE_SUFFIXES {
-            let typed = crate::lead::text::unaccented_spellings(suffix);
+        for (typed, decides) in ROLE_SUFFIXES_TYPED.iter() {
             if typed
                 .iter()
                 .any(|s| lower.ends_with(s.as_str()) && lower.len() > s.len() + 2)
@@ -241,25 +269,7 @@ impl Reader<'_> {
         // One lower-case adjective or genitive: "handlowy", "zarządu", "commercial", "délégué".
         // After an owner, a word right before a capitalised name describes the business owned
         // instead: "właściciel piekarni Złoty Kłos" owns the bakery called Złoty Kłos.
-        let owner = [
-            "właściciel",
-            "współwłaściciel",
-            "owner",
-            "co-owner",
-            "inhaber",
-            "mitinhaber",
-            "eigentümer",
-            "dueñ",
-            "propietari",
-            "propriétaire",
-            "copropriétaire",
-        ]
-        .iter()
-        .any(|w| {
-            crate::lead::text::unaccented_spellings(w)
-                .iter()
-                .any(|w| head.starts_with(w.as_str()))
-        });
+        let owner = OWNER_HEADS.iter().any(|w| head.starts_with(w.as_str()));
         // An owner's title ends at the owner: "właścicielka salonu fryzjerskiego" owns the salon,
         // and the salon is the business, not part of the title.
         let describes_name = |_: usize| owner;
