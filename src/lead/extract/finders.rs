@@ -243,6 +243,14 @@ const ID_WORDS: &[&str] = &[
     "cuit",
 ];
 
+/// [`ID_WORDS`] without diacritics.
+static ID_WORDS_PLAIN: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ID_WORDS
+        .iter()
+        .map(|w| crate::lead::text::strip_accents(w))
+        .collect()
+});
+
 /// Finds phone numbers in a lower-cased message with budgets, dates and addresses blanked out.
 /// National numbers take `region`.
 pub(crate) fn phones(lower: &str, region: Option<Region>) -> Vec<Found<PhoneE164>> {
@@ -268,8 +276,9 @@ pub(crate) fn phones(lower: &str, region: Option<Region>) -> Vec<Found<PhoneE164
         {
             continue;
         }
-        let context = tail(&lower[..m.start()], 28);
-        if ID_WORDS.iter().any(|w| context.contains(w)) {
+        // Compared without diacritics: "zamowienie", "envio" are typed as often.
+        let context = crate::lead::text::strip_accents(tail(&lower[..m.start()], 28));
+        if ID_WORDS_PLAIN.iter().any(|w| context.contains(w.as_str())) {
             continue;
         }
         if let Ok(phone) = PhoneE164::parse(raw, region) {
@@ -838,6 +847,10 @@ mod tests {
         assert!(phones_in("tel 48 601 22", "PL").is_empty());
         assert!(phones_in("on 15.06.2026 at 10:30", "DE").is_empty());
         assert!(phones_in("order 601234567", "PL").is_empty());
+        // Identifier words typed without diacritics.
+        assert!(phones_in("gdzie jest moje zamowienie 601 234 567?", "PL").is_empty());
+        assert!(phones_in("numero de envio 612 345 678", "ES").is_empty());
+        assert!(phones_in("ma reference client 06 12 34 56 78", "FR").is_empty());
         assert_eq!(
             phones_in("Tel. 089 4411 2290, Fax 089 4411 2299", "DE"),
             vec!["+498944112290"]
