@@ -52,6 +52,29 @@ pub enum Attach {
     Task,
 }
 
+/// Milliseconds since the epoch of a CRM's timestamp: RFC 3339 (HubSpot, Pipedrive v2, Zoho),
+/// Salesforce's `2026-11-22T10:00:00.000+0000`, or Pipedrive v1's `2026-11-22 10:00:00` (both
+/// UTC).
+pub fn timestamp_ms(value: &serde_json::Value) -> Option<i64> {
+    use time::format_description::well_known::Rfc3339;
+    let text = value.as_str()?;
+    let at = time::OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .or_else(|| {
+            let utc = text.get(19..).is_none_or(|rest| {
+                let offset = rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+                matches!(offset, "" | "Z" | "+0000" | "+00:00")
+            });
+            let format = time::macros::format_description!(
+                "[year]-[month]-[day][first [T][ ]][hour]:[minute]:[second]"
+            );
+            utc.then(|| time::PrimitiveDateTime::parse(text.get(..19)?, &format).ok())
+                .flatten()
+                .map(time::PrimitiveDateTime::assume_utc)
+        })?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// A record attached to a person, as [`crate::crm::CrmApi::attached`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attached {
@@ -290,6 +313,34 @@ impl CustomFields {
         match self.names().into_iter().find(|n| !valid(n)) {
             Some(bad) => Err(format!("{key}: `{bad}` is not a {crm} field API name")),
             None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn timestamps_of_every_crm_read_alike() {
+        let at = Some(1_795_341_600_000);
+        for text in [
+            "2026-11-22T10:00:00Z",
+            "2026-11-22T10:00:00.000Z",
+            "2026-11-22T11:00:00+01:00",
+            "2026-11-22T10:00:00.000+0000",
+            "2026-11-22 10:00:00",
+        ] {
+            assert_eq!(timestamp_ms(&json!(text)), at, "{text}");
+        }
+        for bad in [
+            json!("2026-11-22T10:00:00+0200"),
+            json!("yesterday"),
+            json!(12),
+            json!(null),
+        ] {
+            assert_eq!(timestamp_ms(&bad), None, "{bad}");
         }
     }
 }

@@ -258,16 +258,6 @@ impl Connector {
     }
 }
 
-/// Milliseconds since the epoch of an RFC 3339 time, as HubSpot's `createdAt`.
-pub(super) fn rfc3339_ms(value: &Value) -> Option<i64> {
-    let at = time::OffsetDateTime::parse(
-        value.as_str()?,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .ok()?;
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
-}
-
 impl Connector {
     /// The contact's deals, notes or tasks: their ids from the v4 associations, then their text
     /// in one batch read.
@@ -336,7 +326,7 @@ impl Connector {
                         .as_str()
                         .unwrap_or_default()
                         .to_owned(),
-                    created_ms: rfc3339_ms(&o["createdAt"]),
+                    created_ms: crate::crm::model::timestamp_ms(&o["createdAt"]),
                 })
             })
             .collect())

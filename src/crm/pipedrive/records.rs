@@ -197,21 +197,6 @@ impl Connector {
     }
 }
 
-/// Milliseconds since the epoch of a Pipedrive time: v2's RFC 3339 or v1's
-/// `YYYY-MM-DD HH:MM:SS` (UTC).
-fn pipedrive_ms(value: &Value) -> Option<i64> {
-    use time::format_description::well_known::Rfc3339;
-    let text = value.as_str()?;
-    let at = time::OffsetDateTime::parse(text, &Rfc3339)
-        .or_else(|_| {
-            let spaced =
-                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-            time::PrimitiveDateTime::parse(text, &spaced).map(time::PrimitiveDateTime::assume_utc)
-        })
-        .ok()?;
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
-}
-
 impl Connector {
     /// The person's deals, notes or activities, newest last.
     pub(super) async fn list_attached(
@@ -245,7 +230,7 @@ impl Connector {
                 Some(crate::crm::Attached {
                     id: record_id(r).ok()?,
                     text: r[field].as_str().unwrap_or_default().to_owned(),
-                    created_ms: pipedrive_ms(&r["add_time"]),
+                    created_ms: crate::crm::model::timestamp_ms(&r["add_time"]),
                 })
             })
             .collect())

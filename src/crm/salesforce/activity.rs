@@ -271,16 +271,6 @@ pub async fn create_task(
     id_of(&api.send(&Call::post(&["sobjects", "Task"], body)).await?)
 }
 
-/// Milliseconds since the epoch of a Salesforce time (`2026-11-22T10:00:00.000+0000`, UTC).
-fn salesforce_ms(value: &Value) -> Option<i64> {
-    let text = value.as_str()?;
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    let at = time::PrimitiveDateTime::parse(text.get(..19)?, &format)
-        .ok()?
-        .assume_utc();
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
-}
-
 /// The rows of a query answer as attached records.
 fn rows(answer: &Value, text: &str) -> Vec<Attached> {
     answer["records"]
@@ -292,7 +282,7 @@ fn rows(answer: &Value, text: &str) -> Vec<Attached> {
             Some(Attached {
                 id: r["Id"].as_str()?.to_owned(),
                 text: r[text].as_str().unwrap_or_default().to_owned(),
-                created_ms: salesforce_ms(&r["CreatedDate"]),
+                created_ms: crate::crm::model::timestamp_ms(&r["CreatedDate"]),
             })
         })
         .collect()

@@ -352,12 +352,6 @@ pub async fn attached(
 
 /// A record of a related list or search as an attached record, its text in `field`.
 fn attached_row(r: &Value, field: &str) -> Option<crate::crm::Attached> {
-    let created = time::OffsetDateTime::parse(
-        r["Created_Time"].as_str().unwrap_or_default(),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .ok()
-    .and_then(|at| i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok());
     Some(crate::crm::Attached {
         id: match &r["id"] {
             Value::String(s) => s.clone(),
@@ -365,7 +359,7 @@ fn attached_row(r: &Value, field: &str) -> Option<crate::crm::Attached> {
             _ => return None,
         },
         text: r[field].as_str().unwrap_or_default().to_owned(),
-        created_ms: created,
+        created_ms: crate::crm::model::timestamp_ms(&r["Created_Time"]),
     })
 }
 
