@@ -517,10 +517,8 @@ async fn read_stream(
                 continue;
             };
             let delta = &choice["delta"];
-            if let Some(refusal) = delta["refusal"].as_str().filter(|r| !r.trim().is_empty()) {
-                return Err(LlmError::Declined(
-                    crate::lead::text::truncate(refusal, 300).to_owned(),
-                ));
+            if let Some(declined) = refusal(delta) {
+                return Err(declined);
             }
             if delta["tool_calls"].is_array() {
                 return Err(LlmError::Malformed(
@@ -545,11 +543,27 @@ async fn read_stream(
             "the stream ended before the reply did".into(),
         ));
     }
-    match finish.as_deref() {
+    finished(raw, finish.as_deref())
+}
+
+/// A whole reply by how it finished: a content filter declines it, and one cut off by
+/// `max_tokens` keeps its whole sentences.
+fn finished(content: String, reason: Option<&str>) -> Result<String, LlmError> {
+    match reason {
         Some("content_filter") => Err(LlmError::Declined("content filter".into())),
-        Some("length") => whole_sentences(&raw).ok_or(LlmError::Empty),
-        _ => Ok(raw),
+        Some("length") => whole_sentences(&content).ok_or(LlmError::Empty),
+        _ => Ok(content),
     }
+}
+
+/// The model's refusal, when `message` (or a streamed delta) carries one.
+fn refusal(message: &Value) -> Option<LlmError> {
+    let text = message["refusal"]
+        .as_str()
+        .filter(|r| !r.trim().is_empty())?;
+    Some(LlmError::Declined(
+        crate::lead::text::truncate(text, 300).to_owned(),
+    ))
 }
 
 /// The language's English name, as the system prompt names it.
@@ -678,10 +692,8 @@ pub fn read_answer(body: &[u8]) -> Result<String, LlmError> {
         .get(0)
         .ok_or_else(|| LlmError::Malformed("the answer has no choices".into()))?;
     let message = &choice["message"];
-    if let Some(refusal) = message["refusal"].as_str().filter(|r| !r.trim().is_empty()) {
-        return Err(LlmError::Declined(
-            crate::lead::text::truncate(refusal, 300).to_owned(),
-        ));
+    if let Some(declined) = refusal(message) {
+        return Err(declined);
     }
     let content = match &message["content"] {
         Value::String(s) => s.clone(),
@@ -703,12 +715,7 @@ pub fn read_answer(body: &[u8]) -> Result<String, LlmError> {
             )));
         }
     };
-    match choice["finish_reason"].as_str() {
-        Some("content_filter") => Err(LlmError::Declined("content filter".into())),
-        // Cut off by max_tokens: keep the whole sentences.
-        Some("length") => whole_sentences(&content).ok_or(LlmError::Empty),
-        _ => Ok(content),
-    }
+    finished(content, choice["finish_reason"].as_str())
 }
 
 fn kind_of(v: &Value) -> &'static str {

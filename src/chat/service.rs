@@ -73,7 +73,7 @@ pub struct ChatService {
     engine: Arc<dyn Engine>,
     hub: Hub,
     /// This gateway among those sharing a PostgreSQL store.
-    instance: u64,
+    instance: String,
     /// Wakes the outbox workers when a turn adds jobs.
     wake: Arc<tokio::sync::Notify>,
 }
@@ -93,7 +93,7 @@ impl ChatService {
             extractor,
             engine,
             hub: Hub::default(),
-            instance: uuid::Uuid::new_v4().as_u64_pair().0,
+            instance: uuid::Uuid::new_v4().simple().to_string(),
             wake,
         }
     }
@@ -322,8 +322,7 @@ impl ChatService {
     /// Tells the other gateways on this database that the conversation has messages
     /// `from..=to`. A failure costs only the live push; the messages are stored.
     async fn announce(&self, conversation: &str, from: i64, to: i64) {
-        let payload =
-            json!({"g": self.instance.to_string(), "c": conversation, "from": from, "to": to});
+        let payload = json!({"g": self.instance, "c": conversation, "from": from, "to": to});
         if let Err(e) = self.store.announce(&payload.to_string()).await {
             tracing::warn!(error = %e, "cannot announce a turn to the other gateways");
         }
@@ -371,7 +370,7 @@ impl ChatService {
         ) else {
             return;
         };
-        if origin == self.instance.to_string() || !self.hub.has_sockets(conversation) || to < from {
+        if origin == self.instance || !self.hub.has_sockets(conversation) || to < from {
             return;
         }
         match self
