@@ -13,8 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use leadgate::alerts::SlackConfig;
 use leadgate::chat::Opening;
-use leadgate::config::{Config, CrmKind, SiteConfig, SlackConfig};
+use leadgate::config::{Config, SiteConfig};
+use leadgate::crm::CrmKind;
 use leadgate_sim::hubspot::{HubSpotSim, Options};
 use leadgate_sim::slack::SlackSim;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //! cargo bench --bench extract
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use leadgate::lead::{Conversation, Extractor, Message, Role, ScoringRules};
+use leadgate::lead::{Conversation, Extractor, Message, Region, Role, ScoringRules};
 use time::macros::datetime;
 
 /// A mix of what visitors write: greetings, introductions, questions, budgets, timelines,
@@ -154,7 +154,7 @@ fn conversations() -> (Vec<Conversation>, usize) {
                 started_at: datetime!(2026-03-10 09:00 UTC),
                 channel: Default::default(),
                 locale: Some(locale.to_owned()),
-                default_region: Some(region.to_owned()),
+                default_region: Region::parse(region).ok(),
                 contact: None,
                 messages,
             });

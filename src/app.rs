@@ -60,8 +60,9 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             store.setting_or_insert("resume_secret", &fresh).await?
         }
     };
+    let prompts = load_prompts(&config)?;
     let engine: Arc<dyn Engine> = match config.engine.kind {
-        EngineKind::Rules => Arc::new(rule_engine(&config)?),
+        EngineKind::Rules => Arc::new(rule_engine(&config, &prompts)?),
         EngineKind::Llm => {
             let dir = std::path::Path::new(&config.engine.prompts_dir);
             let system = load_llm_system(dir.exists().then_some(dir))
@@ -73,7 +74,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 .or_else(|| std::env::var("OPENAI_API_KEY").ok())
                 .unwrap_or_default();
             Arc::new(
-                LlmEngine::new(rule_engine(&config)?, llm, api_key, system)
+                LlmEngine::new(rule_engine(&config, &prompts)?, llm, api_key, system)
                     .context("cannot set up the LLM client")?,
             )
         }
@@ -86,6 +87,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             store,
             config.clone(),
             engine,
+            Arc::new(prompts),
             wake.clone(),
         )),
         wake,
@@ -102,12 +104,16 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     })
 }
 
-/// The rule engine with the configured templates and FAQ.
-fn rule_engine(config: &Config) -> anyhow::Result<RuleEngine> {
+/// The reply templates: the configured folder's, else the built-in ones.
+fn load_prompts(config: &Config) -> anyhow::Result<Prompts> {
     let dir = std::path::Path::new(&config.engine.prompts_dir);
-    let prompts = Prompts::load(dir.exists().then_some(dir)).context("cannot load prompts")?;
+    Prompts::load(dir.exists().then_some(dir)).context("cannot load prompts")
+}
+
+/// The rule engine with the configured templates and FAQ.
+fn rule_engine(config: &Config, prompts: &Prompts) -> anyhow::Result<RuleEngine> {
     let faq = load_faq(config).context("cannot load the FAQ")?;
-    Ok(RuleEngine::new(prompts, faq))
+    Ok(RuleEngine::new(prompts.clone(), faq))
 }
 
 fn load_faq(config: &Config) -> anyhow::Result<Faq> {
@@ -158,7 +164,7 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         })
     });
     let instance = uuid::Uuid::now_v7().simple().to_string();
-    let mut targets: Vec<(String, Target)> = crate::crm::registry::connectors(&config)
+    let mut targets: Vec<(String, Target)> = crate::sync::targets::connectors(&config)
         .map_err(anyhow::Error::msg)?
         .into_iter()
         .map(|c| {

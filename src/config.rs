@@ -8,6 +8,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::alerts::SlackConfig;
+use crate::crm::CrmKind;
 use crate::lead::{Lang, Region, ScoringRules};
 
 /// The whole configuration.
@@ -94,18 +96,6 @@ impl Default for DatabaseConfig {
     }
 }
 
-/// Which CRM a site's leads go to.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum CrmKind {
-    #[default]
-    None,
-    Hubspot,
-    Pipedrive,
-    Salesforce,
-    Zoho,
-}
-
 /// `[[sites]]`: one website (or channel number) whose visitors chat.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -120,7 +110,7 @@ pub struct SiteConfig {
     /// Default locale (BCP 47) when the visitor's browser does not say.
     pub locale: String,
     /// Region for national phone numbers (ISO 3166-1 alpha-2); the locale's region when unset.
-    pub default_region: Option<String>,
+    pub default_region: Option<Region>,
     /// Where this site's leads go.
     pub crm: CrmKind,
     /// Ask for consent before storing personal fields.
@@ -129,19 +119,6 @@ pub struct SiteConfig {
     pub privacy_policy_url: Option<String>,
     /// FAQ file (TOML) the rule engine answers from; `prompts/faq.toml` when unset.
     pub faq: Option<String>,
-}
-
-impl CrmKind {
-    /// The name used in config and job targets: `hubspot`, `pipedrive`…
-    pub fn name(self) -> &'static str {
-        match self {
-            CrmKind::None => "none",
-            CrmKind::Hubspot => "hubspot",
-            CrmKind::Pipedrive => "pipedrive",
-            CrmKind::Salesforce => "salesforce",
-            CrmKind::Zoho => "zoho",
-        }
-    }
 }
 
 impl SiteConfig {
@@ -162,8 +139,6 @@ impl SiteConfig {
     /// The site's region for national numbers.
     pub fn region(&self) -> Option<Region> {
         self.default_region
-            .as_deref()
-            .and_then(|r| Region::parse(r).ok())
             .or_else(|| Region::from_locale(&self.locale))
     }
 }
@@ -315,7 +290,7 @@ pub struct SyncConfig {
     /// The lead source written to the CRM.
     pub lead_source: String,
     /// Which CRM values a lead may overwrite: `default` and per field.
-    pub overwrite: crate::crm::sync::OverwritePolicy,
+    pub overwrite: crate::crm::progressive::OverwritePolicy,
 }
 
 impl Default for SyncConfig {
@@ -332,7 +307,7 @@ impl Default for SyncConfig {
             poll_ms: 500,
             transcript_messages: 20,
             lead_source: "leadgate chat".to_owned(),
-            overwrite: crate::crm::sync::OverwritePolicy::default(),
+            overwrite: crate::crm::progressive::OverwritePolicy::default(),
         }
     }
 }
@@ -357,13 +332,8 @@ impl CrmConfigs {
             ("zoho", self.zoho.as_ref().map(|c| c.validate())),
         ];
         for (name, result) in checks {
-            if let Some(Err(message)) = result {
-                return Err(match message.split_once(": ") {
-                    Some((key, rest)) if !key.contains(' ') => {
-                        key_error(format!("crm.{name}.{key}"), rest)
-                    }
-                    _ => key_error(format!("crm.{name}"), message),
-                });
+            if let Some(Err(e)) = result {
+                return Err(key_error(format!("crm.{name}.{}", e.key), e.message));
             }
         }
         Ok(())
@@ -386,40 +356,6 @@ impl CrmConfigs {
 #[serde(default, deny_unknown_fields)]
 pub struct AlertsConfig {
     pub slack: Option<SlackConfig>,
-}
-
-/// `[alerts.slack]`: a sales alert when a lead qualifies, by incoming webhook or bot token.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct SlackConfig {
-    /// Incoming webhook URL (posts to the channel the webhook was made for).
-    pub webhook_url: Option<String>,
-    /// Bot token (`xoxb-…`) for `chat.postMessage`; with it, updates go in the alert's thread.
-    pub token: Option<String>,
-    /// Channel for `chat.postMessage`.
-    pub channel: Option<String>,
-    /// Channel per site key, overriding `channel`.
-    pub site_channels: BTreeMap<String, String>,
-    /// Slack's Web API base URL.
-    pub api_base: String,
-    /// Alert from this score; the deal threshold when unset.
-    pub min_score: Option<u32>,
-    /// Request timeout in seconds.
-    pub timeout_secs: u64,
-}
-
-impl Default for SlackConfig {
-    fn default() -> Self {
-        SlackConfig {
-            webhook_url: None,
-            token: None,
-            channel: None,
-            site_channels: BTreeMap::new(),
-            api_base: "https://slack.com/api".to_owned(),
-            min_score: None,
-            timeout_secs: 10,
-        }
-    }
 }
 
 /// A configuration that cannot be used.
@@ -530,9 +466,6 @@ impl Config {
                     at("locale"),
                     "expected a locale in en, pl, de, es or fr, such as pl-PL",
                 ));
-            }
-            if let Some(r) = &site.default_region {
-                Region::parse(r).map_err(|e| key_error(at("default_region"), e.to_string()))?;
             }
             for (j, origin) in site.allowed_origins.iter().enumerate() {
                 let ok = origin == "*"

@@ -9,5 +9,6 @@ pub mod config;
 pub mod crm;
 pub mod http;
 pub mod lead;
+pub mod outbound;
 pub mod store;
 pub mod sync;

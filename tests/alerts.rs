@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Client, Db, TestDb, config, start};
-use leadgate::config::SlackConfig;
+use leadgate::alerts::SlackConfig;
 use leadgate_sim::slack::{Options, SlackMessage, SlackSim};
 
 /// Waits (a hang guard, not a timing assertion) until the simulator holds `n` messages.

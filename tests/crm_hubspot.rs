@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use leadgate::crm::hubspot::{Config, Connector};
-use leadgate::crm::sync::{BatchItem, OverwritePolicy, SyncInput, execute};
+use leadgate::crm::progressive::{BatchItem, OverwritePolicy, SyncInput, execute};
 use leadgate::crm::{
-    CrmApi, CrmError, CrmLinks, CustomFields, DealFields, NoteFields, PersonFields, TaskFields,
+    CrmApi, CrmLinks, CustomFields, DealFields, NoteFields, PersonFields, TaskFields,
 };
 use leadgate::lead::{Email, PhoneE164, Region};
+use leadgate::outbound::CallError;
 use leadgate_sim::FieldDef;
 use leadgate_sim::hubspot::{HubSpotSim, Options};
 use serde_json::{Map, Value, json};
@@ -285,7 +286,7 @@ async fn a_refused_value_is_permanent_with_hubspots_reason() {
     .unwrap();
     let out = execute(&crm, &anna(), CrmLinks::default()).await;
     match out.error {
-        Some(CrmError::Permanent { message }) => assert!(
+        Some(CallError::Permanent { message }) => assert!(
             message.contains("negotiation was not one of the allowed options"),
             "{message}"
         ),
@@ -305,7 +306,7 @@ async fn outages_and_rate_limits_are_retryable() {
     sim.faults().fail_next(1, 503);
     let out = execute(&crm, &anna(), CrmLinks::default()).await;
     assert!(
-        matches!(out.error, Some(CrmError::Retryable { .. })),
+        matches!(out.error, Some(CallError::Retryable { .. })),
         "{:?}",
         out.error
     );
@@ -313,7 +314,7 @@ async fn outages_and_rate_limits_are_retryable() {
     sim.faults().throttle_next(1);
     let out = execute(&crm, &anna(), CrmLinks::default()).await;
     match out.error {
-        Some(CrmError::Retryable {
+        Some(CallError::Retryable {
             retry_after: Some(wait),
             message,
         }) => {
@@ -336,7 +337,7 @@ async fn a_hung_request_times_out_as_retryable() {
     sim.faults().hang_next(1);
     let out = execute(&crm, &anna(), CrmLinks::default()).await;
     match out.error {
-        Some(CrmError::Retryable { message, .. }) => {
+        Some(CallError::Retryable { message, .. }) => {
             assert!(message.contains("timed out"), "{message}");
             assert!(
                 !message.contains("anna.nowak"),
@@ -357,7 +358,7 @@ async fn a_refused_token_is_an_auth_error() {
     .unwrap();
     let out = execute(&crm, &anna(), CrmLinks::default()).await;
     assert!(
-        matches!(out.error, Some(CrmError::Auth { .. })),
+        matches!(out.error, Some(CallError::Auth { .. })),
         "{:?}",
         out.error
     );
@@ -372,7 +373,7 @@ async fn a_conflict_on_create_reuses_the_existing_contact() {
         .unwrap();
     let conflict = crm.create_person(&anna().person).await;
     assert!(
-        matches!(&conflict, Err(CrmError::Conflict { existing_id, .. }) if *existing_id == existing),
+        matches!(&conflict, Err(CallError::Conflict { existing_id, .. }) if *existing_id == existing),
         "{conflict:?}"
     );
 
@@ -538,7 +539,7 @@ async fn a_batch_item_hubspot_refuses_fails_alone() {
     let outcomes = crm.sync_batch(&items).unwrap().await;
     for out in &outcomes[..2] {
         assert!(
-            matches!(out.error, Some(CrmError::Permanent { .. })),
+            matches!(out.error, Some(CallError::Permanent { .. })),
             "{:?}",
             out.error
         );

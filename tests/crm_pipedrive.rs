@@ -5,11 +5,12 @@
 use std::time::Duration;
 
 use leadgate::crm::pipedrive::{Config, Connector};
-use leadgate::crm::sync::{OverwritePolicy, SyncInput, execute};
+use leadgate::crm::progressive::{OverwritePolicy, SyncInput, execute};
 use leadgate::crm::{
-    CrmApi, CrmError, CrmLinks, CustomFields, DealFields, NoteFields, PersonFields, TaskFields,
+    CrmApi, CrmLinks, CustomFields, DealFields, NoteFields, PersonFields, TaskFields,
 };
 use leadgate::lead::{Email, PhoneE164, Region};
+use leadgate::outbound::CallError;
 use leadgate_sim::FieldDef;
 use leadgate_sim::pipedrive::{Options, PipedriveSim};
 use serde_json::{Map, Value, json};
@@ -337,7 +338,7 @@ async fn a_refused_value_is_permanent_with_pipedrives_reason() {
         .reject_field_value("title", "Jan Kowalski – chat lead");
     let out = execute(&crm, &jan(), CrmLinks::default()).await;
     match out.error {
-        Some(CrmError::Permanent { message }) => {
+        Some(CallError::Permanent { message }) => {
             assert!(message.contains("is not accepted"), "{message}")
         }
         other => panic!("expected a permanent error, got {other:?}"),
@@ -353,7 +354,7 @@ async fn outages_and_rate_limits_are_retryable() {
     sim.faults().fail_next(1, 503);
     let out = execute(&crm, &jan(), CrmLinks::default()).await;
     assert!(
-        matches!(out.error, Some(CrmError::Retryable { .. })),
+        matches!(out.error, Some(CallError::Retryable { .. })),
         "{:?}",
         out.error
     );
@@ -361,7 +362,7 @@ async fn outages_and_rate_limits_are_retryable() {
     sim.faults().throttle_next(1);
     let out = execute(&crm, &jan(), CrmLinks::default()).await;
     match out.error {
-        Some(CrmError::Retryable {
+        Some(CallError::Retryable {
             retry_after: Some(wait),
             ..
         }) => assert!(wait > Duration::ZERO),
@@ -381,7 +382,7 @@ async fn a_hung_request_times_out_as_retryable() {
     sim.faults().hang_next(1);
     let out = execute(&crm, &jan(), CrmLinks::default()).await;
     match out.error {
-        Some(CrmError::Retryable { message, .. }) => {
+        Some(CallError::Retryable { message, .. }) => {
             assert!(message.contains("timed out"), "{message}");
             assert!(
                 !message.contains("jan.kowalski"),
@@ -402,7 +403,7 @@ async fn refused_credentials_are_auth_errors() {
     .unwrap();
     let out = execute(&token, &jan(), CrmLinks::default()).await;
     assert!(
-        matches!(out.error, Some(CrmError::Auth { .. })),
+        matches!(out.error, Some(CallError::Auth { .. })),
         "{:?}",
         out.error
     );
@@ -414,7 +415,9 @@ async fn refused_credentials_are_auth_errors() {
     .unwrap();
     let out = execute(&oauth, &jan(), CrmLinks::default()).await;
     match out.error {
-        Some(CrmError::Auth { message }) => assert!(message.contains("invalid_grant"), "{message}"),
+        Some(CallError::Auth { message }) => {
+            assert!(message.contains("invalid_grant"), "{message}")
+        }
         other => panic!("expected an auth error, got {other:?}"),
     }
 }

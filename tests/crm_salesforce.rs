@@ -5,12 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use leadgate::crm::progressive::{OverwritePolicy, SyncInput, SyncOutcome, execute};
 use leadgate::crm::salesforce::{AuthFlow, Config, Connector, CustomFields, PersonObject};
-use leadgate::crm::sync::{OverwritePolicy, SyncInput, SyncOutcome, execute};
-use leadgate::crm::{
-    CrmApi, CrmError, CrmLinks, DealFields, FindKey, NoteFields, PersonFields, TaskFields,
-};
+use leadgate::crm::{CrmApi, CrmLinks, DealFields, FindKey, NoteFields, PersonFields, TaskFields};
 use leadgate::lead::{Email, PhoneE164, Region};
+use leadgate::outbound::CallError;
 use leadgate_sim::salesforce::{Options, SalesforceSim};
 use leadgate_sim::{FieldDef, RateLimit, Record};
 use serde_json::{Map, Value, json};
@@ -408,7 +407,7 @@ async fn refusals_are_permanent_with_salesforces_reason() {
     sim.faults()
         .reject_field_value("Company", "Firma Sp. z o.o.");
     let outcome = sync(&api, &input(anna(), true), CrmLinks::default()).await;
-    let Some(CrmError::Permanent { message }) = &outcome.error else {
+    let Some(CallError::Permanent { message }) = &outcome.error else {
         panic!("expected a permanent error, got {:?}", outcome.error)
     };
     assert!(
@@ -431,7 +430,7 @@ async fn refusals_are_permanent_with_salesforces_reason() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, CrmError::Permanent { message } if message.contains("Missing_Score__c")),
+        matches!(&error, CallError::Permanent { message } if message.contains("Missing_Score__c")),
         "{error:?}"
     );
 }
@@ -448,7 +447,7 @@ async fn outages_rate_limits_and_hung_requests_are_retryable() {
     sim.faults().fail_next(1, 503);
     let outage = sync(&api, &input(anna(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&outage.error, Some(CrmError::Retryable { message, .. }) if message.contains("SERVER_UNAVAILABLE")),
+        matches!(&outage.error, Some(CallError::Retryable { message, .. }) if message.contains("SERVER_UNAVAILABLE")),
         "{:?}",
         outage.error
     );
@@ -457,7 +456,7 @@ async fn outages_rate_limits_and_hung_requests_are_retryable() {
     let limited = sync(&api, &input(anna(), false), CrmLinks::default()).await;
     assert_eq!(
         limited.error,
-        Some(CrmError::retryable(
+        Some(CallError::retryable(
             "Salesforce HTTP 403: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.",
             Some(Duration::from_secs(1))
         ))
@@ -466,7 +465,7 @@ async fn outages_rate_limits_and_hung_requests_are_retryable() {
     sim.faults().hang_next(1);
     let hung = sync(&api, &input(anna(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&hung.error, Some(CrmError::Retryable { message, .. }) if message.contains("timed out")),
+        matches!(&hung.error, Some(CallError::Retryable { message, .. }) if message.contains("timed out")),
         "{:?}",
         hung.error
     );
@@ -488,7 +487,7 @@ async fn the_daily_allocation_running_out_is_a_rate_limit() {
     });
     let outcome = sync(&api, &input(anna(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&outcome.error, Some(CrmError::Retryable { retry_after: Some(_), message }) if message.contains("REQUEST_LIMIT_EXCEEDED")),
+        matches!(&outcome.error, Some(CallError::Retryable { retry_after: Some(_), message }) if message.contains("REQUEST_LIMIT_EXCEEDED")),
         "{:?}",
         outcome.error
     );
@@ -504,7 +503,7 @@ async fn refused_credentials_are_an_auth_error() {
     });
     let outcome = sync(&api, &input(anna(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&outcome.error, Some(CrmError::Auth { message }) if message.contains("invalid_grant")),
+        matches!(&outcome.error, Some(CallError::Auth { message }) if message.contains("invalid_grant")),
         "{:?}",
         outcome.error
     );
@@ -679,7 +678,7 @@ async fn duplicates_and_ambiguous_keys_name_the_existing_record() {
         .unwrap();
     let error = api.create_person(&anna()).await.unwrap_err();
     assert!(
-        matches!(&error, CrmError::Conflict { existing_id, .. } if *existing_id == existing),
+        matches!(&error, CallError::Conflict { existing_id, .. } if *existing_id == existing),
         "duplicate rule: {error:?}"
     );
 
@@ -711,7 +710,7 @@ async fn duplicates_and_ambiguous_keys_name_the_existing_record() {
         .unwrap();
     let error = keyed.create_person(&piotr).await.unwrap_err();
     assert!(
-        matches!(&error, CrmError::Conflict { existing_id, .. } if *existing_id == a || *existing_id == b),
+        matches!(&error, CallError::Conflict { existing_id, .. } if *existing_id == a || *existing_id == b),
         "300 on upsert: {error:?}"
     );
 }

@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use leadgate::crm::sync::{BatchItem, OverwritePolicy, SyncInput, SyncOutcome, execute};
+use leadgate::crm::progressive::{BatchItem, OverwritePolicy, SyncInput, SyncOutcome, execute};
 use leadgate::crm::zoho::{Config, Connector, CustomFields, Module};
-use leadgate::crm::{CrmApi, CrmError, CrmLinks, DealFields, NoteFields, PersonFields, TaskFields};
+use leadgate::crm::{CrmApi, CrmLinks, DealFields, NoteFields, PersonFields, TaskFields};
 use leadgate::lead::{Email, PhoneE164, Region};
+use leadgate::outbound::CallError;
 use leadgate_sim::zoho::{Options, ZohoSim};
 use leadgate_sim::{FieldDef, RateLimit, Record};
 use serde_json::{Map, Value, json};
@@ -376,7 +377,7 @@ async fn refusals_are_permanent_with_zohos_reason() {
     let outcome = execute(&api, &input(jana(), true), CrmLinks::default()).await;
     assert_eq!(
         outcome.error,
-        Some(CrmError::permanent(
+        Some(CallError::permanent(
             "Zoho: INVALID_DATA: invalid data (Company)"
         ))
     );
@@ -395,7 +396,7 @@ async fn refusals_are_permanent_with_zohos_reason() {
     let error = misconfigured.create_person(&person).await.unwrap_err();
     assert_eq!(
         error,
-        CrmError::permanent("Zoho: INVALID_DATA: invalid data (Missing_Score)")
+        CallError::permanent("Zoho: INVALID_DATA: invalid data (Missing_Score)")
     );
 }
 
@@ -411,7 +412,7 @@ async fn outages_rate_limits_and_hung_requests_are_retryable() {
     sim.faults().fail_next(1, 503);
     let outage = execute(&api, &input(jana(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&outage.error, Some(CrmError::Retryable { message, .. }) if message.contains("INTERNAL_ERROR")),
+        matches!(&outage.error, Some(CallError::Retryable { message, .. }) if message.contains("INTERNAL_ERROR")),
         "{:?}",
         outage.error
     );
@@ -419,7 +420,7 @@ async fn outages_rate_limits_and_hung_requests_are_retryable() {
     sim.faults().throttle_next(1);
     let limited = execute(&api, &input(jana(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&limited.error, Some(CrmError::Retryable { retry_after: Some(d), message }) if *d == Duration::from_secs(1) && message.contains("TOO_MANY_REQUESTS")),
+        matches!(&limited.error, Some(CallError::Retryable { retry_after: Some(d), message }) if *d == Duration::from_secs(1) && message.contains("TOO_MANY_REQUESTS")),
         "{:?}",
         limited.error
     );
@@ -427,7 +428,7 @@ async fn outages_rate_limits_and_hung_requests_are_retryable() {
     sim.faults().hang_next(1);
     let hung = execute(&api, &input(jana(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&hung.error, Some(CrmError::Retryable { message, .. }) if message.contains("timed out")),
+        matches!(&hung.error, Some(CallError::Retryable { message, .. }) if message.contains("timed out")),
         "{:?}",
         hung.error
     );
@@ -446,7 +447,7 @@ async fn exhausted_credits_are_a_rate_limit() {
     let api = connector(&config(&sim));
     let outcome = execute(&api, &input(jana(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&outcome.error, Some(CrmError::Retryable { retry_after: Some(_), message }) if message.contains("credit")),
+        matches!(&outcome.error, Some(CallError::Retryable { retry_after: Some(_), message }) if message.contains("credit")),
         "{:?}",
         outcome.error
     );
@@ -462,7 +463,7 @@ async fn leadgates_own_credit_budget_is_kept() {
     });
     let outcome = execute(&api, &input(jana(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&outcome.error, Some(CrmError::Retryable { retry_after: Some(_), message }) if message.contains("budget")),
+        matches!(&outcome.error, Some(CallError::Retryable { retry_after: Some(_), message }) if message.contains("budget")),
         "{:?}",
         outcome.error
     );
@@ -478,7 +479,7 @@ async fn refused_credentials_are_an_auth_error() {
     });
     let outcome = execute(&api, &input(jana(), false), CrmLinks::default()).await;
     assert!(
-        matches!(&outcome.error, Some(CrmError::Auth { message }) if message.contains("invalid_code")),
+        matches!(&outcome.error, Some(CallError::Auth { message }) if message.contains("invalid_code")),
         "{:?}",
         outcome.error
     );
@@ -533,7 +534,7 @@ async fn duplicate_data_names_the_existing_record() {
 
     let error = api.create_person(&person).await.unwrap_err();
     assert!(
-        matches!(&error, CrmError::Conflict { existing_id, message } if *existing_id == existing && message.contains("DUPLICATE_DATA")),
+        matches!(&error, CallError::Conflict { existing_id, message } if *existing_id == existing && message.contains("DUPLICATE_DATA")),
         "{error:?}"
     );
 
@@ -613,7 +614,7 @@ async fn a_backlog_syncs_in_a_few_calls_with_a_partial_failure() {
         if n == 7 {
             assert_eq!(
                 outcome.error,
-                Some(CrmError::permanent(
+                Some(CallError::permanent(
                     "Zoho: INVALID_DATA: invalid data (Company)"
                 ))
             );

@@ -96,10 +96,10 @@ fn lang() -> impl Strategy<Value = Option<String>> {
     )
 }
 
-fn region() -> impl Strategy<Value = Option<String>> {
+fn region() -> impl Strategy<Value = Option<Region>> {
     prop::option::of(
         prop::sample::select(&["PL", "DE", "ES", "FR", "GB", "US", "AT", "CH"][..])
-            .prop_map(str::to_owned),
+            .prop_map(|code| Region::parse(code).expect("a known region")),
     )
 }
 

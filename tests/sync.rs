@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::{ADMIN_TOKEN, Client, Db, TestDb, config, start};
-use leadgate::config::{Config, CrmKind};
+use leadgate::config::Config;
+use leadgate::crm::CrmKind;
 use leadgate_sim::Record;
 use serde_json::Value;
 
@@ -797,7 +798,7 @@ async fn refused_credentials_pause_jobs_until_resumed() {
     let mut cfg = config(&db);
     crm.configure(&mut cfg);
     // Sales alerts off (threshold out of reach): only the operators' notice goes to Slack.
-    cfg.alerts.slack = Some(leadgate::config::SlackConfig {
+    cfg.alerts.slack = Some(leadgate::alerts::SlackConfig {
         webhook_url: Some(slack.webhook_url()),
         min_score: Some(1000),
         ..Default::default()

@@ -1,6 +1,10 @@
 //! Sales alerts: a Slack message the moment a lead qualifies, and a follow-up in its thread when
 //! the lead changes materially. Delivered through the outbox like CRM syncs.
 
+pub mod alert;
+pub mod config;
 pub mod slack;
 
-pub use slack::{Alert, Posted, SlackAlerter};
+pub use alert::{Alert, Origin};
+pub use config::SlackConfig;
+pub use slack::{Posted, SlackAlerter};

@@ -8,33 +8,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::config::SlackConfig;
-use crate::crm::CrmError;
-use crate::crm::http::{Reply, Throttle, client, retry_after, send};
-
-/// What an alert says.
-#[derive(Debug, Clone, Default)]
-pub struct Alert {
-    pub site: String,
-    pub site_name: String,
-    pub name: String,
-    pub company: Option<String>,
-    pub role: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub score: u32,
-    /// "+20 budget 20000–30000 PLN" lines.
-    pub breakdown: Vec<String>,
-    pub budget: Option<String>,
-    pub timeline: Option<String>,
-    pub channel: String,
-    pub summary: String,
-    /// "Open in HubSpot" and its link, when the CRM record exists.
-    pub crm_button: Option<(String, String)>,
-    pub conversation_id: String,
-    /// Set for a follow-up: what changed.
-    pub update: Option<String>,
-}
+use super::SlackConfig;
+use super::alert::Alert;
+use crate::outbound::CallError;
+use crate::outbound::http::{Reply, Throttle, client, retry_after, send};
 
 /// Where an alert landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,11 +40,6 @@ impl SlackAlerter {
         }
     }
 
-    /// The alert threshold: `min_score`, else the deal threshold.
-    pub fn min_score(&self, deal_threshold: u32) -> u32 {
-        self.config.min_score.unwrap_or(deal_threshold)
-    }
-
     fn channel_for(&self, site: &str) -> Option<String> {
         self.config
             .site_channels
@@ -84,13 +56,13 @@ impl SlackAlerter {
     }
 
     /// Posts an alert, in `thread_ts`'s thread when given (bot tokens).
-    pub async fn post(&self, alert: &Alert, thread_ts: Option<&str>) -> Result<Posted, CrmError> {
+    pub async fn post(&self, alert: &Alert, thread_ts: Option<&str>) -> Result<Posted, CallError> {
         self.deliver(message(alert), &alert.site, thread_ts).await
     }
 
     /// Posts a plain-text notice for operators (a CRM refusing leadgate's credentials) to the
     /// default channel or the webhook.
-    pub async fn notice(&self, text: &str) -> Result<Posted, CrmError> {
+    pub async fn notice(&self, text: &str) -> Result<Posted, CallError> {
         self.deliver(json!({ "text": text }), "", None).await
     }
 
@@ -99,7 +71,7 @@ impl SlackAlerter {
         mut body: Value,
         site: &str,
         thread_ts: Option<&str>,
-    ) -> Result<Posted, CrmError> {
+    ) -> Result<Posted, CallError> {
         match (&self.config.token, self.channel_for(site)) {
             (Some(token), Some(channel)) => {
                 body["channel"] = json!(channel);
@@ -124,7 +96,7 @@ impl SlackAlerter {
             }
             _ => {
                 let Some(url) = &self.config.webhook_url else {
-                    return Err(CrmError::permanent(
+                    return Err(CallError::permanent(
                         "no Slack webhook_url, and no token with a channel for this site",
                     ));
                 };
@@ -141,14 +113,14 @@ impl SlackAlerter {
 }
 
 /// Reads a Web API answer: errors come back as HTTP 200 with `ok: false`.
-fn api_result(reply: &Reply, throttle: &Throttle) -> Result<Value, CrmError> {
+fn api_result(reply: &Reply, throttle: &Throttle) -> Result<Value, CallError> {
     if reply.status.as_u16() == 429 {
         let wait = retry_after(&reply.headers);
         throttle.pause(wait.unwrap_or(Duration::from_secs(1)));
-        return Err(CrmError::retryable("Slack rate limit", wait));
+        return Err(CallError::retryable("Slack rate limit", wait));
     }
     if reply.status.is_server_error() {
-        return Err(CrmError::retryable(
+        return Err(CallError::retryable(
             format!("Slack HTTP {}", reply.status.as_u16()),
             retry_after(&reply.headers),
         ));
@@ -160,27 +132,27 @@ fn api_result(reply: &Reply, throttle: &Throttle) -> Result<Value, CrmError> {
     let error = v["error"].as_str().unwrap_or("unknown_error").to_owned();
     Err(match error.as_str() {
         "ratelimited" | "rate_limited" => {
-            CrmError::retryable("Slack rate limit", retry_after(&reply.headers))
+            CallError::retryable("Slack rate limit", retry_after(&reply.headers))
         }
         "invalid_auth" | "not_authed" | "token_revoked" | "token_expired" | "account_inactive"
-        | "missing_scope" => CrmError::auth(format!("Slack refused the token: {error}")),
+        | "missing_scope" => CallError::auth(format!("Slack refused the token: {error}")),
         "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
-            CrmError::retryable(format!("Slack: {error}"), None)
+            CallError::retryable(format!("Slack: {error}"), None)
         }
-        _ => CrmError::permanent(format!("Slack refused the message: {error}")),
+        _ => CallError::permanent(format!("Slack refused the message: {error}")),
     })
 }
 
 /// Reads an incoming webhook's answer: 200 `ok`, else an error word.
-fn webhook_result(reply: &Reply, throttle: &Throttle) -> Result<(), CrmError> {
+fn webhook_result(reply: &Reply, throttle: &Throttle) -> Result<(), CallError> {
     match reply.status.as_u16() {
         200 => Ok(()),
         429 => {
             let wait = retry_after(&reply.headers);
             throttle.pause(wait.unwrap_or(Duration::from_secs(1)));
-            Err(CrmError::retryable("Slack rate limit", wait))
+            Err(CallError::retryable("Slack rate limit", wait))
         }
-        500..=599 => Err(CrmError::retryable(
+        500..=599 => Err(CallError::retryable(
             format!(
                 "Slack webhook HTTP {}: {}",
                 reply.status.as_u16(),
@@ -189,15 +161,15 @@ fn webhook_result(reply: &Reply, throttle: &Throttle) -> Result<(), CrmError> {
             retry_after(&reply.headers),
         )),
         403 if reply.excerpt().contains("invalid_token") => {
-            Err(CrmError::auth("Slack refused the webhook"))
+            Err(CallError::auth("Slack refused the webhook"))
         }
         404 | 410
             if reply.excerpt().contains("no_service")
                 || reply.excerpt().contains("no_active_hooks") =>
         {
-            Err(CrmError::auth("the Slack webhook was removed"))
+            Err(CallError::auth("the Slack webhook was removed"))
         }
-        status => Err(CrmError::permanent(format!(
+        status => Err(CallError::permanent(format!(
             "Slack webhook refused the message (HTTP {status}): {}",
             reply.excerpt()
         ))),

@@ -7,8 +7,8 @@ pub mod llm;
 pub mod prompts;
 pub mod rules;
 pub mod service;
-pub mod tokens;
+pub mod signatures;
 
 pub use engine::{Ask, BotReply, Engine, EngineInput, EngineOutput, EngineState};
 pub use service::{ChatError, ChatService, Opening, Session, TurnResult, message_frame};
-pub use tokens::ResumeTokens;
+pub use signatures::ResumeTokens;

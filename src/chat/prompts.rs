@@ -23,6 +23,9 @@ pub struct Templates {
     pub handoff_yes: Vec<String>,
     pub handoff_no: Vec<String>,
     pub consent_needed: Vec<String>,
+    /// The privacy notice a visitor accepts before personal data is kept; `{site}` is the
+    /// site's name.
+    pub consent_notice: String,
     pub yes: Vec<String>,
     pub no: Vec<String>,
     pub and: String,

@@ -10,15 +10,17 @@ use tracing::instrument;
 
 use super::engine::{Engine, EngineInput, EngineState};
 use super::hub::Hub;
+use super::prompts::Prompts;
 use crate::config::{Config, SiteConfig};
 use crate::lead::{
     Channel, ContactMeta, Conversation, Extractor, Lang, Lead, LeadJson, Message, Region, Role,
-    ScoringRules,
+    Score, ScoringRules,
 };
 use crate::store::{
     ConversationRow, LeadChange, MessageRow, NewConversation, Store, StoreError, StoredTurn, Turn,
     TurnMessage,
 };
+use crate::sync::plan::jobs_for;
 
 /// A conversation as a socket holds it between turns.
 #[derive(Debug, Clone)]
@@ -71,6 +73,7 @@ pub struct ChatService {
     config: Arc<Config>,
     extractor: Extractor,
     engine: Arc<dyn Engine>,
+    prompts: Arc<Prompts>,
     hub: Hub,
     /// This gateway among those sharing a PostgreSQL store.
     instance: String,
@@ -84,6 +87,7 @@ impl ChatService {
         store: Store,
         config: Arc<Config>,
         engine: Arc<dyn Engine>,
+        prompts: Arc<Prompts>,
         wake: Arc<tokio::sync::Notify>,
     ) -> ChatService {
         let extractor = Extractor::new(&config.scoring.competitors);
@@ -92,6 +96,7 @@ impl ChatService {
             config,
             extractor,
             engine,
+            prompts,
             hub: Hub::default(),
             instance: uuid::Uuid::new_v4().simple().to_string(),
             wake,
@@ -101,6 +106,19 @@ impl ChatService {
     /// The sockets of each session, for pushing frames to other tabs.
     pub fn hub(&self) -> &Hub {
         &self.hub
+    }
+
+    /// The privacy notice of a site, in a language.
+    pub fn consent_notice(&self, site: &SiteConfig, lang: Lang) -> String {
+        let name = if site.name.is_empty() {
+            &site.key
+        } else {
+            &site.name
+        };
+        self.prompts
+            .get(lang)
+            .consent_notice
+            .replace("{site}", name)
     }
 
     /// The store.
@@ -141,8 +159,6 @@ impl ChatService {
         // site's locale.
         let region = site
             .default_region
-            .as_deref()
-            .and_then(|r| Region::parse(r).ok())
             .or_else(|| Region::from_locale(&locale))
             .or_else(|| site.region())
             .map(|r| r.code().to_owned());
@@ -276,10 +292,9 @@ impl ChatService {
         {
             last.id = Some(id);
         }
-        let (change, qualified) =
-            self.lead_change(&session.conversation, &previous, &lead, score.total as i64);
+        let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
         let jobs = if change.is_some() {
-            self.jobs_for(&session.conversation, &lead, score.total)
+            jobs_for(&self.config, &session.conversation, &lead, &score)
         } else {
             Vec::new()
         };
@@ -401,10 +416,10 @@ impl ChatService {
         session.conversation.consent_granted = Some(granted);
         let previous = stored_lead(&session.conversation);
         let lead = self.lead_of(session, None);
-        let score = self.rules().score(&lead).total as i64;
-        let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, score);
+        let score = self.rules().score(&lead);
+        let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
         if change.is_some() {
-            let jobs = self.jobs_for(&session.conversation, &lead, score as u32);
+            let jobs = jobs_for(&self.config, &session.conversation, &lead, &score);
             let turn = Turn {
                 conversation_id: session.conversation.id.clone(),
                 lead: change,
@@ -419,40 +434,6 @@ impl ChatService {
             }
         }
         Ok(())
-    }
-
-    /// The outbox jobs a changed lead causes: a sync to the site's CRM once the lead may go
-    /// there, and a sales alert once it reaches the alert threshold (updates follow after that).
-    fn jobs_for(&self, c: &ConversationRow, lead: &Lead, score: u32) -> Vec<crate::store::NewJob> {
-        use crate::sync::plan::{person_key, syncable};
-        let mut jobs = Vec::new();
-        let Some(site) = self.config.site(&c.site) else {
-            return jobs;
-        };
-        if site.crm != crate::config::CrmKind::None
-            && syncable(lead, c, self.config.sync.min_fields)
-        {
-            jobs.push(crate::store::NewJob {
-                kind: crate::sync::CRM_SYNC,
-                target: site.crm.name().to_owned(),
-                person_key: person_key(lead),
-                revision: 0,
-            });
-        }
-        if let Some(slack) = &self.config.alerts.slack {
-            let min = slack
-                .min_score
-                .unwrap_or(self.config.scoring.deal_threshold);
-            if !lead.is_test && (score >= min || c.qualified_ms.is_some()) {
-                jobs.push(crate::store::NewJob {
-                    kind: crate::sync::SLACK_ALERT,
-                    target: "slack".to_owned(),
-                    person_key: None,
-                    revision: 0,
-                });
-            }
-        }
-        jobs
     }
 
     /// The lead of a session's conversation (with a new visitor message not yet stored), with
@@ -485,7 +466,7 @@ impl ChatService {
             started_at,
             channel: serde_json::from_value(json!(c.channel)).unwrap_or_default(),
             locale: c.locale.clone(),
-            default_region: c.region.clone(),
+            default_region: c.region.as_deref().and_then(|r| Region::parse(r).ok()),
             contact: c
                 .contact_json
                 .as_deref()
@@ -507,11 +488,12 @@ impl ChatService {
         c: &ConversationRow,
         previous: &Lead,
         lead: &Lead,
-        score: i64,
+        score: &Score,
     ) -> (Option<LeadChange>, bool) {
+        let total = i64::from(score.total);
         let before = serde_json::to_value(LeadJson::from(previous)).unwrap_or_default();
         let after = serde_json::to_value(LeadJson::from(lead)).unwrap_or_default();
-        if before == after && score == c.score {
+        if before == after && total == c.score {
             return (None, false);
         }
         let mut changes = serde_json::Map::new();
@@ -522,13 +504,11 @@ impl ChatService {
                 }
             }
         }
-        let qualified = c.qualified_ms.is_none()
-            && !lead.is_test
-            && score >= i64::from(self.rules().deal_threshold);
+        let qualified = c.qualified_ms.is_none() && self.rules().qualifies(lead, score);
         let change = LeadChange {
             lead_json: after.to_string(),
             changes_json: serde_json::Value::Object(changes).to_string(),
-            score,
+            score: total,
             caused_by: Some(0),
         };
         (Some(change), qualified)

@@ -3,16 +3,16 @@
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::store::Store;
+use crate::store::{JobState, Store};
 
 /// What to do with the outbox.
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
     /// Lists jobs, newest first.
     List {
-        /// Only jobs in this state: pending, running, done, dead, paused, discarded.
-        #[arg(long)]
-        state: Option<String>,
+        /// Only jobs in this state: pending, running, paused, done, dead, discarded.
+        #[arg(long, value_parser = parse_state)]
+        state: Option<JobState>,
         /// At most this many.
         #[arg(long, default_value_t = 50)]
         limit: i64,
@@ -25,15 +25,20 @@ pub enum JobsCommand {
     Resume { target: String },
 }
 
+fn parse_state(name: &str) -> Result<JobState, String> {
+    JobState::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
+        format!("one of {}", names.join(", "))
+    })
+}
+
 /// Runs a jobs command against the configured database; returns what to print.
 pub async fn run(config: &Config, command: JobsCommand) -> anyhow::Result<String> {
     let store = Store::connect(&config.database.url, 2).await?;
     store.migrate().await?;
     let out = match command {
         JobsCommand::List { state, limit } => {
-            let jobs = store
-                .list_jobs(state.as_deref(), limit.clamp(1, 10_000))
-                .await?;
+            let jobs = store.list_jobs(state, limit.clamp(1, 10_000)).await?;
             let mut out = format!(
                 "{:>8}  {:<12} {:<11} {:<9} {:>8}  {:<38} {}\n",
                 "id", "kind", "target", "state", "attempts", "conversation", "last error"
@@ -42,9 +47,9 @@ pub async fn run(config: &Config, command: JobsCommand) -> anyhow::Result<String
                 out.push_str(&format!(
                     "{:>8}  {:<12} {:<11} {:<9} {:>8}  {:<38} {}\n",
                     j.id,
-                    j.kind,
+                    j.kind.as_str(),
                     j.target,
-                    j.state,
+                    j.state.as_str(),
                     j.attempts,
                     j.conversation_id,
                     j.last_error

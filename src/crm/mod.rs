@@ -1,20 +1,16 @@
 //! CRM connectors behind one trait. Each connector owns its authentication, field mapping and
 //! error classification; the progressive sync (find before create, update only what changed,
 //! deal once qualified, one note per conversation, one follow-up task) is written once in
-//! [`sync`] and drives every connector through [`CrmApi`].
+//! [`progressive`] and drives every connector through [`CrmApi`].
 
-pub mod error;
-pub mod http;
 pub mod model;
-pub mod registry;
-pub mod sync;
+pub mod progressive;
 
 pub mod hubspot;
 pub mod pipedrive;
 pub mod salesforce;
 pub mod zoho;
 
-pub use error::CrmError;
 pub use model::{
     Attach, Attached, CrmLinks, CustomFields, DealFields, Field, FindKey, NoteFields, Pending,
     PersonFields, PersonRecord, TaskFields,
@@ -22,11 +18,49 @@ pub use model::{
 
 use futures_util::future::BoxFuture;
 
-use crate::config::CrmKind;
+use crate::outbound::CallError;
+
+use serde::{Deserialize, Serialize};
+
+/// Which CRM a site's leads go to.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CrmKind {
+    #[default]
+    None,
+    Hubspot,
+    Pipedrive,
+    Salesforce,
+    Zoho,
+}
+
+impl CrmKind {
+    /// The name used in config and job targets: `hubspot`, `pipedrive`…
+    pub fn name(self) -> &'static str {
+        match self {
+            CrmKind::None => "none",
+            CrmKind::Hubspot => "hubspot",
+            CrmKind::Pipedrive => "pipedrive",
+            CrmKind::Salesforce => "salesforce",
+            CrmKind::Zoho => "zoho",
+        }
+    }
+
+    /// The CRM's name as its vendor writes it, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            CrmKind::None => "the CRM",
+            CrmKind::Hubspot => "HubSpot",
+            CrmKind::Pipedrive => "Pipedrive",
+            CrmKind::Salesforce => "Salesforce",
+            CrmKind::Zoho => "Zoho CRM",
+        }
+    }
+}
 
 /// The operations the progressive sync needs from a CRM. Every call is one logical step; a
 /// connector may spend more than one HTTP request on it (a token refresh, an organisation
-/// lookup), and classifies every failure into a [`CrmError`].
+/// lookup), and classifies every failure into a [`CallError`].
 pub trait CrmApi: Send + Sync {
     /// Which CRM this is.
     fn kind(&self) -> CrmKind;
@@ -35,41 +69,41 @@ pub trait CrmApi: Send + Sync {
     fn find_person<'a>(
         &'a self,
         key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>>;
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>>;
 
     /// Reads a person by id; `None` when the id no longer exists (merged or deleted).
     fn get_person<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>>;
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>>;
 
     /// Creates a person with these fields; returns its id. A CRM that refuses a duplicate and
-    /// names the existing record answers [`CrmError::Conflict`].
+    /// names the existing record answers [`CallError::Conflict`].
     fn create_person<'a>(
         &'a self,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>>;
+    ) -> BoxFuture<'a, Result<String, CallError>>;
 
     /// Sets these fields (and only these) on a person.
     fn update_person<'a>(
         &'a self,
         id: &'a str,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>>;
+    ) -> BoxFuture<'a, Result<(), CallError>>;
 
     /// Creates a deal (opportunity) associated with the person; returns its id.
     fn create_deal<'a>(
         &'a self,
         person: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>>;
+    ) -> BoxFuture<'a, Result<String, CallError>>;
 
     /// Updates a deal.
     fn update_deal<'a>(
         &'a self,
         id: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>>;
+    ) -> BoxFuture<'a, Result<(), CallError>>;
 
     /// Creates a note on the person (and the deal, when there is one); returns its id.
     fn create_note<'a>(
@@ -77,14 +111,14 @@ pub trait CrmApi: Send + Sync {
         person: &'a str,
         deal: Option<&'a str>,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>>;
+    ) -> BoxFuture<'a, Result<String, CallError>>;
 
     /// Replaces a note's text.
     fn update_note<'a>(
         &'a self,
         id: &'a str,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>>;
+    ) -> BoxFuture<'a, Result<(), CallError>>;
 
     /// Links a note written before the lead qualified to the deal created since, so the
     /// conversation shows on the deal too. CRMs whose notes have one parent keep it on the
@@ -93,7 +127,7 @@ pub trait CrmApi: Send + Sync {
         &'a self,
         _note: &'a str,
         _deal: &'a str,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(async { Ok(()) })
     }
 
@@ -103,7 +137,7 @@ pub trait CrmApi: Send + Sync {
         person: &'a str,
         deal: Option<&'a str>,
         task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>>;
+    ) -> BoxFuture<'a, Result<String, CallError>>;
 
     /// The person's deals, notes or tasks, to find one whose create answer was lost; `sent` is
     /// what those creates carried (deal titles, note keys, task subjects), for CRMs that must
@@ -114,7 +148,7 @@ pub trait CrmApi: Send + Sync {
         _person: &'a str,
         _kind: Attach,
         _sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<Attached>>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<Vec<Attached>>, CallError>> {
         Box::pin(async { Ok(None) })
     }
 
@@ -125,12 +159,12 @@ pub trait CrmApi: Send + Sync {
 
     /// Syncs many leads in few requests when the CRM has batch endpoints (HubSpot, Zoho) and a
     /// backlog has built up; one outcome per item, in order. `None` when the connector has no
-    /// batch path: the worker then runs [`sync::execute`] per lead. A batch path must keep the
+    /// batch path: the worker then runs [`progressive::execute`] per lead. A batch path must keep the
     /// same guarantees as `execute`: find before create, the overwrite policy, no duplicates.
     fn sync_batch<'a>(
         &'a self,
-        _batch: &'a [sync::BatchItem],
-    ) -> Option<BoxFuture<'a, Vec<sync::SyncOutcome>>> {
+        _batch: &'a [progressive::BatchItem],
+    ) -> Option<BoxFuture<'a, Vec<progressive::SyncOutcome>>> {
         None
     }
 }
@@ -140,15 +174,15 @@ pub trait CrmApi: Send + Sync {
 pub(crate) fn step<'a, T: Send + 'a>(
     crm: &'static str,
     op: &'static str,
-    future: impl Future<Output = Result<T, CrmError>> + Send + 'a,
-) -> BoxFuture<'a, Result<T, CrmError>> {
+    future: impl Future<Output = Result<T, CallError>> + Send + 'a,
+) -> BoxFuture<'a, Result<T, CallError>> {
     use futures_util::FutureExt;
     use tracing::Instrument;
     let span = tracing::debug_span!("crm", crm, op);
     future
         .inspect(move |r| {
             if let Err(e) = r {
-                tracing::debug!(crm, op, class = e.class(), error = %e, "CRM call failed");
+                tracing::debug!(crm, op, class = %e.class(), error = %e, "CRM call failed");
             }
         })
         .instrument(span)

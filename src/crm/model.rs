@@ -309,9 +309,17 @@ impl CustomFields {
     }
 
     /// The first configured name `valid` refuses, as an error naming `key`.
-    pub fn check(&self, key: &str, crm: &str, valid: impl Fn(&str) -> bool) -> Result<(), String> {
+    pub fn check(
+        &self,
+        key: &str,
+        crm: &str,
+        valid: impl Fn(&str) -> bool,
+    ) -> Result<(), crate::outbound::InvalidKey> {
         match self.names().into_iter().find(|n| !valid(n)) {
-            Some(bad) => Err(format!("{key}: `{bad}` is not a {crm} field API name")),
+            Some(bad) => Err(crate::outbound::invalid(
+                key,
+                format!("`{bad}` is not a {crm} field API name"),
+            )),
             None => Ok(()),
         }
     }

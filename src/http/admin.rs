@@ -10,6 +10,7 @@ use subtle::ConstantTimeEq;
 
 use super::AppState;
 use super::error::ApiError;
+use crate::store::JobState;
 
 /// Proof that the caller holds the admin token.
 pub struct Admin;
@@ -114,18 +115,16 @@ pub async fn jobs(
     State(state): State<AppState>,
     axum::extract::Query(f): axum::extract::Query<JobFilter>,
 ) -> Result<Json<Value>, ApiError> {
-    const STATES: &[&str] = &["pending", "running", "done", "dead", "paused", "discarded"];
-    if let Some(s) = &f.state
-        && !STATES.contains(&s.as_str())
-    {
-        return Err(ApiError::bad_request(
-            "bad_state",
-            format!("state is one of {}", STATES.join(", ")),
-        ));
-    }
+    let wanted = match f.state.as_deref() {
+        None => None,
+        Some(name) => Some(JobState::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::bad_request("bad_state", format!("state is one of {}", names.join(", ")))
+        })?),
+    };
     let store = state.chat.store();
     let rows = store
-        .list_jobs(f.state.as_deref(), f.limit.unwrap_or(100).clamp(1, 1000))
+        .list_jobs(wanted, f.limit.unwrap_or(100).clamp(1, 1000))
         .await?;
     let counts: Vec<Value> = store
         .job_counts()

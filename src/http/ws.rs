@@ -134,9 +134,74 @@ struct Connection {
 }
 
 /// What a frame handler wants next.
-enum Next {
+enum Flow {
     Continue,
     Close(u16, &'static str),
+}
+
+/// A frame the widget sends (protocol v1, `docs/protocol.md`).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientFrame {
+    Hello(Hello),
+    Message {
+        client_msg_id: String,
+        text: String,
+    },
+    Ack {
+        #[allow(dead_code)]
+        seq: i64,
+    },
+    Typing {},
+    Consent {
+        granted: bool,
+        policy_version: Option<String>,
+    },
+    Ping {
+        #[serde(default)]
+        t: Value,
+    },
+}
+
+impl ClientFrame {
+    /// Every frame type, for telling an unknown type from a malformed known one.
+    const TYPES: [&'static str; 6] = ["hello", "message", "ack", "typing", "consent", "ping"];
+
+    /// Reads a text frame: `Err((code, message))` for the `error` frame to answer with.
+    fn parse(text: &str) -> Result<ClientFrame, (&'static str, String)> {
+        const SHAPE: &str = "a frame is a JSON object with a string \"type\"";
+        let value: Value = match serde_json::from_str(text) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return Err(("bad_json", SHAPE.to_owned())),
+        };
+        let Some(kind) = value.get("type").and_then(Value::as_str) else {
+            return Err(("bad_json", SHAPE.to_owned()));
+        };
+        if !ClientFrame::TYPES.contains(&kind) {
+            return Err(("unknown_type", format!("unknown frame type {kind:?}")));
+        }
+        let kind = kind.to_owned();
+        serde_json::from_value(value).map_err(|e| ("bad_frame", format!("{kind}: {e}")))
+    }
+}
+
+/// `hello`: opens or resumes a session.
+#[derive(Debug, Deserialize)]
+struct Hello {
+    v: i64,
+    site: String,
+    session_id: Option<String>,
+    resume_token: Option<String>,
+    #[serde(default)]
+    last_seq: i64,
+    locale: Option<String>,
+    page: Option<Page>,
+}
+
+/// Where the widget is shown.
+#[derive(Debug, Deserialize)]
+struct Page {
+    url: Option<String>,
 }
 
 impl Connection {
@@ -179,7 +244,7 @@ impl Connection {
         loop {
             let next = tokio::select! {
                 biased;
-                _ = shutdown.cancelled() => Next::Close(SERVICE_RESTART, "server restarting"),
+                _ = shutdown.cancelled() => Flow::Close(SERVICE_RESTART, "server restarting"),
                 frame = self.socket.recv() => match frame {
                     Some(Ok(msg)) => {
                         self.last_seen = Instant::now();
@@ -189,7 +254,7 @@ impl Connection {
                         let too_big = e.to_string().to_lowercase().contains("too long") || e.to_string().to_lowercase().contains("size");
                         if too_big {
                             let _ = self.error("frame_too_large", "a frame may hold at most the configured number of bytes", None, None).await;
-                            Next::Close(TOO_BIG, "frame too large")
+                            Flow::Close(TOO_BIG, "frame too large")
                         } else {
                             debug!(error = %e, "socket error");
                             break;
@@ -200,15 +265,15 @@ impl Connection {
                 push = recv_push(&mut self.pushes) => self.on_push(push).await,
                 _ = ping.tick() => {
                     if self.last_seen.elapsed() > idle {
-                        Next::Close(1000, "idle")
+                        Flow::Close(1000, "idle")
                     } else if self.socket.send(Message::Ping(Default::default())).await.is_err() {
                         break;
                     } else {
-                        Next::Continue
+                        Flow::Continue
                     }
                 }
             };
-            if let Next::Close(code, reason) = next {
+            if let Flow::Close(code, reason) = next {
                 let _ = self
                     .socket
                     .send(Message::Close(Some(CloseFrame {
@@ -258,51 +323,25 @@ impl Connection {
         self.send(message_frame(m)).await
     }
 
-    async fn on_frame(&mut self, msg: Message) -> Next {
+    async fn on_frame(&mut self, msg: Message) -> Flow {
         let text = match msg {
             Message::Text(t) => t,
             Message::Binary(_) => {
                 self.error("binary_not_supported", "send JSON text frames", None, None)
                     .await;
-                return Next::Continue;
+                return Flow::Continue;
             }
-            Message::Close(_) => return Next::Close(1000, "bye"),
-            Message::Ping(_) | Message::Pong(_) => return Next::Continue,
+            Message::Close(_) => return Flow::Close(1000, "bye"),
+            Message::Ping(_) | Message::Pong(_) => return Flow::Continue,
         };
-        let value: Value = match serde_json::from_str(text.as_str()) {
-            Ok(v @ Value::Object(_)) => v,
-            _ => {
-                self.error(
-                    "bad_json",
-                    "a frame is a JSON object with a string \"type\"",
-                    None,
-                    None,
-                )
-                .await;
-                return Next::Continue;
+        let frame = match ClientFrame::parse(text.as_str()) {
+            Ok(frame) => frame,
+            Err((code, message)) => {
+                self.error(code, &message, None, None).await;
+                return Flow::Continue;
             }
         };
-        let Some(kind) = value.get("type").and_then(Value::as_str).map(str::to_owned) else {
-            self.error(
-                "bad_json",
-                "a frame is a JSON object with a string \"type\"",
-                None,
-                None,
-            )
-            .await;
-            return Next::Continue;
-        };
-        if self.session.is_none() && kind != "hello" {
-            if !["message", "ack", "typing", "consent", "ping"].contains(&kind.as_str()) {
-                self.error(
-                    "unknown_type",
-                    &format!("unknown frame type {kind:?}"),
-                    None,
-                    None,
-                )
-                .await;
-                return Next::Continue;
-            }
+        if self.session.is_none() && !matches!(frame, ClientFrame::Hello(_)) {
             self.error(
                 "hello_required",
                 "the first frame must be hello",
@@ -310,55 +349,27 @@ impl Connection {
                 None,
             )
             .await;
-            return Next::Close(POLICY, "hello required");
+            return Flow::Close(POLICY, "hello required");
         }
-        match kind.as_str() {
-            "hello" => self.on_hello(value).await,
-            "message" => self.on_message(value).await,
-            "consent" => self.on_consent(value).await,
-            "ping" => {
-                let t = value.get("t").cloned().unwrap_or(Value::Null);
+        match frame {
+            ClientFrame::Hello(hello) => self.on_hello(hello).await,
+            ClientFrame::Message {
+                client_msg_id,
+                text,
+            } => self.on_message(client_msg_id, text).await,
+            ClientFrame::Consent {
+                granted,
+                policy_version,
+            } => self.on_consent(granted, policy_version).await,
+            ClientFrame::Ping { t } => {
                 self.send(json!({"type": "pong", "t": t})).await;
-                Next::Continue
+                Flow::Continue
             }
-            "ack" => match value.get("seq").and_then(Value::as_i64) {
-                Some(_) => Next::Continue,
-                None => {
-                    self.error("bad_frame", "ack needs an integer seq", None, None)
-                        .await;
-                    Next::Continue
-                }
-            },
-            "typing" => Next::Continue,
-            other => {
-                self.error(
-                    "unknown_type",
-                    &format!("unknown frame type {other:?}"),
-                    None,
-                    None,
-                )
-                .await;
-                Next::Continue
-            }
+            ClientFrame::Ack { .. } | ClientFrame::Typing {} => Flow::Continue,
         }
     }
 
-    async fn on_hello(&mut self, value: Value) -> Next {
-        #[derive(Deserialize)]
-        struct Hello {
-            v: i64,
-            site: String,
-            session_id: Option<String>,
-            resume_token: Option<String>,
-            #[serde(default)]
-            last_seq: i64,
-            locale: Option<String>,
-            page: Option<Page>,
-        }
-        #[derive(Deserialize)]
-        struct Page {
-            url: Option<String>,
-        }
+    async fn on_hello(&mut self, hello: Hello) -> Flow {
         if self.session.is_some() {
             self.error(
                 "bad_frame",
@@ -367,16 +378,8 @@ impl Connection {
                 None,
             )
             .await;
-            return Next::Continue;
+            return Flow::Continue;
         }
-        let hello: Hello = match serde_json::from_value(value) {
-            Ok(h) => h,
-            Err(e) => {
-                self.error("bad_frame", &format!("hello: {e}"), None, None)
-                    .await;
-                return Next::Continue;
-            }
-        };
         if hello.v != 1 {
             self.error(
                 "unsupported_version",
@@ -385,7 +388,7 @@ impl Connection {
                 None,
             )
             .await;
-            return Next::Close(POLICY, "unsupported version");
+            return Flow::Close(POLICY, "unsupported version");
         }
         let config = self.state.config.clone();
         let Some(site) = config.site(&hello.site).cloned() else {
@@ -396,7 +399,7 @@ impl Connection {
                 None,
             )
             .await;
-            return Next::Close(POLICY, "unknown site");
+            return Flow::Close(POLICY, "unknown site");
         };
         if !origin_allowed(
             &site,
@@ -411,7 +414,7 @@ impl Connection {
                 None,
             )
             .await;
-            return Next::Close(POLICY, "origin not allowed");
+            return Flow::Close(POLICY, "origin not allowed");
         }
         let chat = self.chat();
         let mut resumed = None;
@@ -437,7 +440,7 @@ impl Connection {
                     warn!(error = %e, "resume failed");
                     self.error("internal", "the server failed; try again", None, None)
                         .await;
-                    return Next::Close(1011, "internal error");
+                    return Flow::Close(1011, "internal error");
                 }
             }
         } else if hello.session_id.is_some() {
@@ -464,13 +467,13 @@ impl Connection {
                         warn!(error = %e, "starting a conversation failed");
                         self.error("internal", "the server failed; try again", None, None)
                             .await;
-                        return Next::Close(1011, "internal error");
+                        return Flow::Close(1011, "internal error");
                     }
                 }
             }
         };
         let id = session.conversation.id.clone();
-        let consent = consent_json(&site, &session);
+        let consent = consent_json(&chat, &site, &session);
         let welcome = json!({
             "type": "welcome",
             "session_id": id,
@@ -482,7 +485,7 @@ impl Connection {
         });
         self.pushes = Some(chat.hub().subscribe(&id));
         if !self.send(welcome).await {
-            return Next::Close(1011, "send failed");
+            return Flow::Close(1011, "send failed");
         }
         let last_seq = if was_resumed {
             hello.last_seq.max(0)
@@ -500,30 +503,15 @@ impl Connection {
         self.site = Some(site);
         for m in &replay {
             if !self.send_message(m).await {
-                return Next::Close(1011, "send failed");
+                return Flow::Close(1011, "send failed");
             }
         }
         metrics::counter!("leadgate_ws_sessions_total", "resumed" => was_resumed.to_string())
             .increment(1);
-        Next::Continue
+        Flow::Continue
     }
 
-    async fn on_message(&mut self, value: Value) -> Next {
-        let cid = value
-            .get("client_msg_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let text = value.get("text").and_then(Value::as_str).map(str::to_owned);
-        let (Some(cid), Some(text)) = (cid, text) else {
-            self.error(
-                "bad_frame",
-                "message needs a string client_msg_id and a string text",
-                None,
-                None,
-            )
-            .await;
-            return Next::Continue;
-        };
+    async fn on_message(&mut self, cid: String, text: String) -> Flow {
         if cid.is_empty() || cid.chars().count() > 64 {
             self.error(
                 "bad_frame",
@@ -532,14 +520,14 @@ impl Connection {
                 None,
             )
             .await;
-            return Next::Continue;
+            return Flow::Continue;
         }
         let text = text.trim().to_owned();
         let max = self.state.config.limits.max_text_bytes;
         if text.is_empty() {
             self.error("empty_text", "the message is empty", None, Some(&cid))
                 .await;
-            return Next::Continue;
+            return Flow::Continue;
         }
         if text.len() > max {
             self.error(
@@ -549,7 +537,7 @@ impl Connection {
                 Some(&cid),
             )
             .await;
-            return Next::Continue;
+            return Flow::Continue;
         }
         if let Some(wait) = self.rate_limited() {
             self.error(
@@ -559,13 +547,13 @@ impl Connection {
                 Some(&cid),
             )
             .await;
-            return Next::Continue;
+            return Flow::Continue;
         }
         self.send(json!({"type": "typing", "on": true})).await;
         let chat = self.chat();
         // Out of `self` for the turn, so streamed pieces can be sent while it runs.
         let Some(mut session) = self.session.take() else {
-            return Next::Continue;
+            return Flow::Continue;
         };
         let started = Instant::now();
         let result = if chat.streams() {
@@ -614,33 +602,25 @@ impl Connection {
             }
         }
         self.send(json!({"type": "typing", "on": false})).await;
-        Next::Continue
+        Flow::Continue
     }
 
-    async fn on_consent(&mut self, value: Value) -> Next {
-        let Some(granted) = value.get("granted").and_then(Value::as_bool) else {
-            self.error("bad_frame", "consent needs a boolean granted", None, None)
-                .await;
-            return Next::Continue;
-        };
-        let policy = value
-            .get("policy_version")
-            .and_then(Value::as_str)
-            .map(|p| crate::lead::text::truncate(p, 64).to_owned());
+    async fn on_consent(&mut self, granted: bool, policy_version: Option<String>) -> Flow {
+        let policy = policy_version.map(|p| crate::lead::text::truncate(&p, 64).to_owned());
         let chat = self.chat();
         let Some(session) = self.session.as_mut() else {
-            return Next::Continue;
+            return Flow::Continue;
         };
         let required = session.conversation.consent_required;
         if let Err(e) = chat.consent(session, granted, policy.as_deref()).await {
             warn!(error = %e, "consent failed");
             self.error("internal", "the server failed; try again", None, None)
                 .await;
-            return Next::Continue;
+            return Flow::Continue;
         }
         self.send(json!({"type": "consent", "granted": granted, "required": required}))
             .await;
-        Next::Continue
+        Flow::Continue
     }
 
     /// `Some(milliseconds to wait)` when the session or the address sends too fast.
@@ -656,14 +636,14 @@ impl Connection {
         None
     }
 
-    async fn on_push(&mut self, push: Option<crate::chat::hub::Push>) -> Next {
+    async fn on_push(&mut self, push: Option<crate::chat::hub::Push>) -> Flow {
         match push {
             Some(p) if p.origin != self.id => {
                 let seq = p.frame.get("seq").and_then(Value::as_i64).unwrap_or(0);
                 if seq > self.sent_seq {
                     self.sent_seq = seq;
                     if !self.send((*p.frame).clone()).await {
-                        return Next::Close(1011, "send failed");
+                        return Flow::Close(1011, "send failed");
                     }
                     if let (Some(session), Some(seq)) = (self.session.as_mut(), Some(seq)) {
                         // Another tab moved the conversation on: reload before the next turn.
@@ -675,9 +655,9 @@ impl Connection {
                         }
                     }
                 }
-                Next::Continue
+                Flow::Continue
             }
-            Some(_) => Next::Continue,
+            Some(_) => Flow::Continue,
             None => {
                 // Fell behind the push channel: resume from the store instead.
                 if let Some(id) = self.session.as_ref().map(|s| s.conversation.id.clone()) {
@@ -695,7 +675,7 @@ impl Connection {
                     }
                     self.pushes = Some(self.state.chat.hub().subscribe(&id));
                 }
-                Next::Continue
+                Flow::Continue
             }
         }
     }
@@ -718,40 +698,12 @@ async fn recv_push(
     }
 }
 
-fn consent_json(site: &SiteConfig, session: &Session) -> Value {
-    let lang = crate::lead::Lang::from_locale(
-        session
-            .conversation
-            .locale
-            .as_deref()
-            .unwrap_or(&site.locale),
-    )
-    .unwrap_or_default();
+fn consent_json(chat: &ChatService, site: &SiteConfig, session: &Session) -> Value {
+    let lang = chat.lang(&session.conversation);
     json!({
         "required": site.require_consent,
         "granted": session.conversation.consent_granted.unwrap_or(false),
-        "notice": consent_notice(lang, &site.name),
+        "notice": chat.consent_notice(site, lang),
         "policy_url": site.privacy_policy_url,
     })
-}
-
-fn consent_notice(lang: crate::lead::Lang, site: &str) -> String {
-    use crate::lead::Lang;
-    match lang {
-        Lang::En => format!(
-            "{site} stores what you write here to answer you and to contact you about your request. You can ask for your data to be deleted at any time."
-        ),
-        Lang::Pl => format!(
-            "{site} zapisuje to, co Pan/Pani tu napisze, aby odpowiedzieć i skontaktować się w sprawie zapytania. W każdej chwili można zażądać usunięcia danych."
-        ),
-        Lang::De => format!(
-            "{site} speichert, was Sie hier schreiben, um Ihnen zu antworten und Sie zu Ihrer Anfrage zu kontaktieren. Sie können jederzeit die Löschung Ihrer Daten verlangen."
-        ),
-        Lang::Es => format!(
-            "{site} guarda lo que escribes aquí para responderte y contactarte sobre tu consulta. Puedes pedir que se borren tus datos en cualquier momento."
-        ),
-        Lang::Fr => format!(
-            "{site} conserve ce que vous écrivez ici pour vous répondre et vous recontacter au sujet de votre demande. Vous pouvez demander l'effacement de vos données à tout moment."
-        ),
-    }
 }

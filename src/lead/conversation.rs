@@ -80,8 +80,8 @@ pub struct Conversation {
     #[serde(default)]
     pub locale: Option<String>,
     /// ISO 3166-1 alpha-2 region for national phone numbers.
-    #[serde(default)]
-    pub default_region: Option<String>,
+    #[serde(default, deserialize_with = "region_field")]
+    pub default_region: Option<Region>,
     #[serde(default)]
     pub contact: Option<ContactMeta>,
     pub messages: Vec<Message>,
@@ -90,18 +90,13 @@ pub struct Conversation {
 /// Why a conversation cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConversationError {
-    #[error("default_region: {0}")]
-    Region(String),
     #[error("id must be a string, a number or null")]
     Id,
 }
 
 impl Conversation {
-    /// Checks what serde cannot: the region code and the id's type.
+    /// Checks what serde cannot: the id's type.
     pub fn validate(&self) -> Result<(), ConversationError> {
-        if let Some(r) = &self.default_region {
-            Region::parse(r).map_err(|e| ConversationError::Region(e.to_string()))?;
-        }
         match &self.id {
             None
             | Some(
@@ -124,9 +119,17 @@ impl Conversation {
     /// The region for national phone numbers: `default_region`, else the locale's region.
     pub fn region(&self) -> Option<Region> {
         self.default_region
-            .as_deref()
-            .and_then(|r| Region::parse(r).ok())
             .or_else(|| self.locale.as_deref().and_then(Region::from_locale))
+    }
+}
+
+/// Reads `default_region`, naming the field in the error.
+fn region_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Region>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(code) => Region::parse(&code)
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("default_region: {e}"))),
     }
 }
 
@@ -151,8 +154,8 @@ mod tests {
     fn bad_fields_are_errors() {
         let bad_region =
             r#"{"started_at": "2026-03-10T09:00:00Z", "default_region": "Poland", "messages": []}"#;
-        let c: Conversation = serde_json::from_str(bad_region).unwrap();
-        assert!(matches!(c.validate(), Err(ConversationError::Region(_))));
+        let e = serde_json::from_str::<Conversation>(bad_region).unwrap_err();
+        assert!(e.to_string().contains("default_region"), "{e}");
         let bad_id = r#"{"id": [1], "started_at": "2026-03-10T09:00:00Z", "messages": []}"#;
         let c: Conversation = serde_json::from_str(bad_id).unwrap();
         assert_eq!(c.validate(), Err(ConversationError::Id));

@@ -15,6 +15,7 @@ pub mod name;
 pub mod phone;
 pub mod record;
 pub mod score;
+pub mod summary;
 pub mod text;
 pub mod timeline;
 
@@ -30,6 +31,7 @@ pub use name::{NameError, PersonName};
 pub use phone::{PhoneE164, PhoneError};
 pub use record::{LeadJson, LeadRecord};
 pub use score::{Score, ScoreItem, ScoringRules, Weights};
+pub use summary::{display_name, person_key, summary};
 pub use timeline::{Timeline, TimelineError};
 
 /// A lead: every field parsed, so an invalid value cannot travel further.

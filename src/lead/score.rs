@@ -141,9 +141,10 @@ impl ScoringRules {
         }
     }
 
-    /// Whether a score qualifies a lead.
-    pub fn qualifies(&self, score: &Score) -> bool {
-        score.total >= self.deal_threshold
+    /// Whether a lead with this score qualifies for a deal and a sales alert: it reaches the
+    /// deal threshold and is not a test or junk entry. The one rule every caller uses.
+    pub fn qualifies(&self, lead: &Lead, score: &Score) -> bool {
+        !lead.is_test && score.total >= self.deal_threshold
     }
 }
 
@@ -181,7 +182,15 @@ mod tests {
         );
         assert_eq!(s.breakdown[0].reason, "budget 20000–30000");
         assert_eq!(s.breakdown[4].reason, "mentioned Tidio");
-        assert!(rules.qualifies(&s));
+        assert!(rules.qualifies(&lead(), &s));
+        let test_entry = Lead {
+            is_test: true,
+            ..lead()
+        };
+        assert!(
+            !rules.qualifies(&test_entry, &rules.score(&test_entry)),
+            "a test entry never qualifies"
+        );
     }
 
     #[test]
@@ -206,7 +215,7 @@ mod tests {
         let s = rules.score(&l);
         assert_eq!(s.total, 5 + 15 + 25 + 10);
         assert!(s.breakdown.iter().all(|i| i.rule != Rule::Competitor));
-        assert!(rules.qualifies(&s));
+        assert!(rules.qualifies(&l, &s));
         assert!(toml::from_str::<ScoringRules>("deal_treshold = 3").is_err());
     }
 }

@@ -268,7 +268,7 @@ impl Store {
             }
             for job in &turn.jobs {
                 sqlx::query(super::jobs::ENQUEUE)
-                    .bind(job.kind)
+                    .bind(job.kind.as_str())
                     .bind(&job.target)
                     .bind(&turn.conversation_id)
                     .bind(&job.person_key)

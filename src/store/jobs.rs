@@ -5,11 +5,102 @@
 use serde::Serialize;
 
 use super::{BeginWrite, Store, StoreError, now_ms, on_pool};
+use crate::outbound::ErrorClass;
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Brings a lead's records in one CRM up to date.
+    CrmSync,
+    /// Posts or updates a lead's sales alert in Slack.
+    SlackAlert,
+}
+
+impl JobKind {
+    /// The name stored in the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::CrmSync => "crm_sync",
+            JobKind::SlackAlert => "slack_alert",
+        }
+    }
+}
+
+impl TryFrom<String> for JobKind {
+    type Error = String;
+    fn try_from(name: String) -> Result<JobKind, String> {
+        [JobKind::CrmSync, JobKind::SlackAlert]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+            .ok_or_else(|| format!("unknown job kind {name:?}"))
+    }
+}
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting for its time.
+    Pending,
+    /// Claimed by a worker.
+    Running,
+    /// Its target refused the credentials; waits for an operator.
+    Paused,
+    /// Finished.
+    Done,
+    /// Failed for good; kept for an operator.
+    Dead,
+    /// Given up by an operator.
+    Discarded,
+}
+
+impl JobState {
+    /// Every state, in the order they are shown.
+    pub const ALL: [JobState; 6] = [
+        JobState::Pending,
+        JobState::Running,
+        JobState::Paused,
+        JobState::Done,
+        JobState::Dead,
+        JobState::Discarded,
+    ];
+
+    /// The name stored in the `state` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Paused => "paused",
+            JobState::Done => "done",
+            JobState::Dead => "dead",
+            JobState::Discarded => "discarded",
+        }
+    }
+
+    /// The state called `name`, if any.
+    pub fn parse(name: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl TryFrom<String> for JobState {
+    type Error = String;
+    fn try_from(name: String) -> Result<JobState, String> {
+        JobState::parse(&name).ok_or_else(|| format!("unknown job state {name:?}"))
+    }
+}
+
+impl std::fmt::Display for JobState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A job to add in a turn's transaction.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub kind: &'static str,
+    pub kind: JobKind,
     pub target: String,
     /// Normalised email or phone: one person's jobs for one target run one at a time.
     pub person_key: Option<String>,
@@ -20,12 +111,14 @@ pub struct NewJob {
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
 pub struct JobRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: JobKind,
     pub target: String,
     pub conversation_id: String,
     pub person_key: Option<String>,
     pub revision: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: JobState,
     pub attempts: i64,
     pub run_at_ms: i64,
     pub locked_by: Option<String>,
@@ -45,14 +138,50 @@ pub enum JobEnd {
     Retry {
         at_ms: i64,
         error: String,
-        class: &'static str,
+        class: ErrorClass,
     },
     /// Failed for good (or too often): kept for an operator.
-    Dead { error: String, class: &'static str },
+    Dead { error: String, class: ErrorClass },
     /// The CRM refused our credentials: kept, and the target's jobs pause.
     Paused { error: String },
     /// Not run (another job of the same person was running): back in the queue, no attempt counted.
     Released,
+}
+
+impl JobEnd {
+    /// A short name for metrics: `done`, `retry`, `dead`, `paused`, `released`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            JobEnd::Done => "done",
+            JobEnd::Retry { .. } => "retry",
+            JobEnd::Dead { .. } => "dead",
+            JobEnd::Paused { .. } => "paused",
+            JobEnd::Released => "released",
+        }
+    }
+}
+
+/// The CRM record ids of a lead in one target.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LinksRow {
+    pub links_json: String,
+    /// The lead revision last synced in full.
+    pub synced_revision: i64,
+    /// The person's record in the CRM's web app.
+    pub record_url: Option<String>,
+}
+
+/// The sales alert sent for a lead.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AlertRow {
+    pub channel: Option<String>,
+    /// The alert message's timestamp: updates go in its thread.
+    pub thread_ts: Option<String>,
+    pub score: i64,
+    /// The facts the alert showed, one `name=value` per line.
+    pub digest: String,
+    /// Whether it carried the link to the CRM record.
+    pub with_crm_link: bool,
 }
 
 /// Adds a job, or coalesces it into the open job of the same lead and target: that job takes the
@@ -85,7 +214,7 @@ impl Store {
     /// Claims up to `limit` due jobs of one kind and target for `worker`, locked for `lock_ms`.
     pub async fn claim_jobs(
         &self,
-        kind: &str,
+        kind: JobKind,
         target: &str,
         worker: &str,
         limit: i64,
@@ -99,7 +228,7 @@ impl Store {
                     .bind(now + lock_ms)
                     .bind(now)
                     .bind(target)
-                    .bind(kind)
+                    .bind(kind.as_str())
                     .bind(limit)
                     .fetch_all(pool)
                     .await?
@@ -111,7 +240,7 @@ impl Store {
                     .bind(now + lock_ms)
                     .bind(now)
                     .bind(target)
-                    .bind(kind)
+                    .bind(kind.as_str())
                     .bind(limit)
                     .fetch_all(&mut *tx)
                     .await?;
@@ -181,7 +310,7 @@ impl Store {
                     .bind(job.id)
                     .bind(at_ms)
                     .bind(error)
-                    .bind(*class)
+                    .bind(class.as_str())
                     .bind(now)
                     .execute(pool)
                     .await?;
@@ -192,7 +321,7 @@ impl Store {
                     )
                     .bind(job.id)
                     .bind(error)
-                    .bind(*class)
+                    .bind(class.as_str())
                     .bind(now)
                     .execute(pool)
                     .await?;
@@ -224,14 +353,14 @@ impl Store {
     /// Jobs, newest first, optionally of one state.
     pub async fn list_jobs(
         &self,
-        state: Option<&str>,
+        state: Option<JobState>,
         limit: i64,
     ) -> Result<Vec<JobRow>, StoreError> {
         let rows = on_pool!(self, pool => {
             sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(format!(
                 "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
             )))
-            .bind(state)
+            .bind(state.map(JobState::as_str))
             .bind(limit)
             .fetch_all(pool)
             .await?
@@ -322,9 +451,9 @@ impl Store {
         &self,
         conversation_id: &str,
         target: &str,
-    ) -> Result<Option<(String, i64, Option<String>)>, StoreError> {
-        let row: Option<(String, i64, Option<String>)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT links_json, synced_revision, record_url FROM crm_links WHERE conversation_id = $1 AND target = $2")
+    ) -> Result<Option<LinksRow>, StoreError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, LinksRow>("SELECT links_json, synced_revision, record_url FROM crm_links WHERE conversation_id = $1 AND target = $2")
                 .bind(conversation_id)
                 .bind(target)
                 .fetch_optional(pool)
@@ -362,13 +491,10 @@ impl Store {
         Ok(())
     }
 
-    /// The sales alert already sent for a lead: channel, thread, score, digest, whether it had the CRM link.
-    pub async fn alert(
-        &self,
-        conversation_id: &str,
-    ) -> Result<Option<(Option<String>, Option<String>, i64, String, bool)>, StoreError> {
+    /// The sales alert already sent for a lead.
+    pub async fn alert(&self, conversation_id: &str) -> Result<Option<AlertRow>, StoreError> {
         let row = on_pool!(self, pool => {
-            sqlx::query_as("SELECT channel, thread_ts, score, digest, with_crm_link FROM alerts WHERE conversation_id = $1")
+            sqlx::query_as::<_, AlertRow>("SELECT channel, thread_ts, score, digest, with_crm_link FROM alerts WHERE conversation_id = $1")
                 .bind(conversation_id)
                 .fetch_optional(pool)
                 .await?
@@ -414,7 +540,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             for job in jobs {
                 sqlx::query(ENQUEUE)
-                    .bind(job.kind)
+                    .bind(job.kind.as_str())
                     .bind(&job.target)
                     .bind(conversation_id)
                     .bind(&job.person_key)

@@ -10,7 +10,7 @@ mod jobs;
 mod rows;
 
 pub use chat::{LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
-pub use jobs::{JobEnd, JobRow, NewJob};
+pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
 pub mod relay;
 pub use rows::{ConversationRow, MessageRow, RevisionRow};
 

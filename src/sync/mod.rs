@@ -3,7 +3,8 @@
 
 pub mod plan;
 pub mod schedule;
+pub mod targets;
 pub mod worker;
 
 pub use plan::CustomFieldNames;
-pub use worker::{CRM_SYNC, ConversationLinks, SLACK_ALERT, Target, Worker};
+pub use worker::{ConversationLinks, Target, Worker};

@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use crate::config::{MinFields, SiteConfig, SyncConfig};
-use crate::crm::sync::SyncInput;
+use crate::config::{Config, MinFields, SiteConfig, SyncConfig};
+use crate::crm::progressive::SyncInput;
 use crate::crm::{CustomFields, DealFields, NoteFields, PersonFields, TaskFields};
-use crate::lead::{Lead, Score, ScoringRules};
-use crate::store::{ConversationRow, MessageRow};
+use crate::lead::{Lead, Score, ScoringRules, display_name, person_key, summary};
+use crate::store::{ConversationRow, JobKind, MessageRow, NewJob};
 
 /// Where one CRM keeps leadgate's own values: fields on the person and on the deal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,13 +30,37 @@ pub fn syncable(lead: &Lead, conversation: &ConversationRow, min: MinFields) -> 
     !lead.is_test && consent_ok && conversation.erased_ms.is_none() && contact
 }
 
-/// The key one person's jobs are serialised by: their email, else their phone.
-pub fn person_key(lead: &Lead) -> Option<String> {
-    lead.email
-        .as_ref()
-        .map(|e| e.as_str().to_owned())
-        .or_else(|| lead.phone.as_ref().map(|p| p.as_str().to_owned()))
+/// The outbox jobs a changed lead causes: a sync to the site's CRM once the lead may go there,
+/// and a sales alert once it is alerted (updates follow in the alert's thread after that).
+pub fn jobs_for(config: &Config, c: &ConversationRow, lead: &Lead, score: &Score) -> Vec<NewJob> {
+    let mut jobs = Vec::new();
+    let Some(site) = config.site(&c.site) else {
+        return jobs;
+    };
+    if site.crm != crate::crm::CrmKind::None && syncable(lead, c, config.sync.min_fields) {
+        jobs.push(NewJob {
+            kind: JobKind::CrmSync,
+            target: site.crm.name().to_owned(),
+            person_key: person_key(lead),
+            revision: 0,
+        });
+    }
+    if let Some(slack) = &config.alerts.slack
+        && !lead.is_test
+        && (slack.alerts(&config.scoring, lead, score) || c.qualified_ms.is_some())
+    {
+        jobs.push(NewJob {
+            kind: JobKind::SlackAlert,
+            target: SLACK.to_owned(),
+            person_key: None,
+            revision: 0,
+        });
+    }
+    jobs
 }
+
+/// The target name of Slack alerts.
+pub const SLACK: &str = "slack";
 
 /// Everything the planner reads about one lead.
 pub struct LeadView<'a> {
@@ -75,7 +99,7 @@ pub fn sync_input(
         job_title: lead.job_title.as_ref().map(|t| t.as_str().to_owned()),
         custom: values(&names.person),
     };
-    let deal = rules.qualifies(&score).then(|| DealFields {
+    let deal = rules.qualifies(lead, &score).then(|| DealFields {
         title: format!("{} – chat lead", display_name(lead)),
         amount: lead.budget.and_then(|b| b.max().or(b.min())),
         currency: lead
@@ -102,54 +126,6 @@ pub fn sync_input(
         task: Some(task),
         policy: sync.overwrite.clone(),
     }
-}
-
-/// The lead's name for titles: full name, else company, else email or phone.
-pub fn display_name(lead: &Lead) -> String {
-    if let Some(n) = &lead.name {
-        return n.to_string();
-    }
-    if let Some(c) = &lead.company {
-        return c.to_string();
-    }
-    person_key(lead).unwrap_or_else(|| "Website visitor".to_owned())
-}
-
-/// One line a sales rep reads first: who, what budget, when, whether they decide.
-pub fn summary(lead: &Lead, score: &Score) -> String {
-    let mut parts = vec![display_name(lead)];
-    if let (Some(t), true) = (&lead.job_title, lead.name.is_some()) {
-        parts.push(t.to_string());
-    }
-    if let (Some(c), true) = (&lead.company, lead.name.is_some()) {
-        parts.push(format!("at {c}"));
-    }
-    let mut line = parts.join(", ");
-    let mut facts = Vec::new();
-    if let Some(b) = lead.budget {
-        facts.push(format!("budget {b}"));
-    }
-    if let Some(t) = lead.timeline_days {
-        facts.push(if t.days() == 0 {
-            "wants to start now".to_owned()
-        } else {
-            format!("starts in {} days", t.days())
-        });
-    }
-    match lead.decision_maker {
-        Some(true) => facts.push("decides".to_owned()),
-        Some(false) => facts.push("someone else decides".to_owned()),
-        None => {}
-    }
-    if !lead.competitors.is_empty() {
-        facts.push(format!("compares {}", lead.competitors.join(", ")));
-    }
-    if !facts.is_empty() {
-        line.push_str(" — ");
-        line.push_str(&facts.join(", "));
-    }
-    let _ = write!(line, " (score {})", score.total);
-    line
 }
 
 /// The CRM note: summary, captured fields, score breakdown and the last messages.

@@ -11,18 +11,18 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, info_span, warn};
 
-use super::plan::{CustomFieldNames, LeadView, person_key, summary, sync_input, syncable};
+use super::plan::{CustomFieldNames, LeadView, SLACK, sync_input, syncable};
 use super::schedule::{Next, Schedule};
-use crate::alerts::{Alert, SlackAlerter};
+use crate::alerts::alert::{changed_fields, digest};
+use crate::alerts::{Alert, Origin, SlackAlerter};
 use crate::config::Config;
-use crate::crm::sync::{BatchItem, SyncOutcome, execute_saving, mark_pending, settle_pending};
-use crate::crm::{CrmApi, CrmError, CrmLinks};
-use crate::lead::{Lead, LeadJson};
-use crate::store::{ConversationRow, JobEnd, JobRow, NewJob, Store};
-
-/// Job kinds.
-pub const CRM_SYNC: &str = "crm_sync";
-pub const SLACK_ALERT: &str = "slack_alert";
+use crate::crm::progressive::{
+    BatchItem, SyncOutcome, execute_saving, mark_pending, settle_pending,
+};
+use crate::crm::{CrmApi, CrmLinks};
+use crate::lead::{Lead, LeadJson, person_key};
+use crate::outbound::{CallError, ErrorClass};
+use crate::store::{ConversationRow, JobEnd, JobKind, JobRow, NewJob, Store};
 
 /// What a worker delivers to.
 #[derive(Clone)]
@@ -54,10 +54,10 @@ pub struct Worker {
 }
 
 impl Worker {
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> JobKind {
         match self.target {
-            Target::Crm { .. } => CRM_SYNC,
-            Target::Slack(_) => SLACK_ALERT,
+            Target::Crm { .. } => JobKind::CrmSync,
+            Target::Slack(_) => JobKind::SlackAlert,
         }
     }
 
@@ -146,14 +146,7 @@ impl Worker {
         if let Err(e) = self.store.end_job(job, job.revision, &end).await {
             error!(job = job.id, error = %e, "recording a job's end failed; it will be retried when its lock expires");
         }
-        let state = match &end {
-            JobEnd::Done => "done",
-            JobEnd::Retry { .. } => "retry",
-            JobEnd::Dead { .. } => "dead",
-            JobEnd::Paused { .. } => "paused",
-            JobEnd::Released => "released",
-        };
-        metrics::counter!("leadgate_jobs_ended_total", "target" => self.target_name.clone(), "end" => state).increment(1);
+        metrics::counter!("leadgate_jobs_ended_total", "target" => self.target_name.clone(), "end" => end.name()).increment(1);
     }
 
     /// Tells operators, once per pause, that the target refused the credentials.
@@ -180,20 +173,20 @@ impl Worker {
     }
 
     /// How a failure ends the job.
-    async fn failed(&self, job: &JobRow, e: &CrmError) -> JobEnd {
+    async fn failed(&self, job: &JobRow, e: &CallError) -> JobEnd {
         let retry_after = match e {
-            CrmError::Retryable { retry_after, .. } => *retry_after,
+            CallError::Retryable { retry_after, .. } => *retry_after,
             _ => None,
         };
         match e {
-            CrmError::Permanent { message } => {
+            CallError::Permanent { message } => {
                 warn!(job = job.id, reason = %message, "dead-lettered: the target refused the data");
                 JobEnd::Dead {
                     error: message.clone(),
-                    class: "permanent",
+                    class: ErrorClass::Permanent,
                 }
             }
-            CrmError::Auth { message } => {
+            CallError::Auth { message } => {
                 error!(target = %self.target_name, reason = %message, "credentials refused: jobs for this target are paused until an operator resumes them");
                 let paused = self
                     .store
@@ -240,7 +233,7 @@ impl Worker {
                     &job,
                     JobEnd::Dead {
                         error: "the conversation or its lead is gone".into(),
-                        class: "permanent",
+                        class: ErrorClass::Permanent,
                     },
                 )
                 .await;
@@ -263,7 +256,7 @@ impl Worker {
                     &job,
                     JobEnd::Dead {
                         error: format!("site {} is no longer configured", conversation.site),
-                        class: "permanent",
+                        class: ErrorClass::Permanent,
                     },
                 )
                 .await;
@@ -287,7 +280,7 @@ impl Worker {
                 .crm_links(&conversation.id, &self.target_name)
                 .await
             {
-                Ok(Some((json, _, _))) => serde_json::from_str(&json).unwrap_or_default(),
+                Ok(Some(row)) => serde_json::from_str(&row.links_json).unwrap_or_default(),
                 _ => CrmLinks::default(),
             };
             work.push((job, BatchItem { input, links }));
@@ -387,8 +380,8 @@ impl Worker {
                     {
                         // The sales alert can now link the CRM record.
                         let follow = NewJob {
-                            kind: SLACK_ALERT,
-                            target: "slack".into(),
+                            kind: JobKind::SlackAlert,
+                            target: SLACK.into(),
                             person_key: None,
                             revision: job.revision,
                         };
@@ -426,54 +419,38 @@ impl Worker {
         alerter: &SlackAlerter,
         c: &ConversationRow,
         lead: &Lead,
-    ) -> Result<(), CrmError> {
+    ) -> Result<(), CallError> {
         let score = self.config.scoring.score(lead);
-        let store_err = |e: crate::store::StoreError| CrmError::retryable(e.to_string(), None);
+        let store_err = |e: crate::store::StoreError| CallError::retryable(e.to_string(), None);
         let previous = self.store.alert(&c.id).await.map_err(store_err)?;
-        if lead.is_test
-            || (previous.is_none()
-                && score.total < alerter.min_score(self.config.scoring.deal_threshold))
-        {
+        let due = self
+            .config
+            .alerts
+            .slack
+            .as_ref()
+            .is_some_and(|s| s.alerts(&self.config.scoring, lead, &score));
+        if lead.is_test || (previous.is_none() && !due) {
             return Ok(());
         }
         let site = self.config.site(&c.site);
         let crm = site.map(|s| s.crm).unwrap_or_default();
-        let crm_name = format!("{crm:?}").to_lowercase();
-        let record_url = match self.store.crm_links(&c.id, &crm_name).await {
-            Ok(Some((_, _, url))) => url,
+        let record_url = match self.store.crm_links(&c.id, crm.name()).await {
+            Ok(Some(row)) => row.record_url,
             _ => None,
         };
         let digest = digest(lead, score.total);
-        let mut alert = Alert {
-            site: c.site.clone(),
-            site_name: site.map(|s| s.name.clone()).unwrap_or_default(),
-            name: super::plan::display_name(lead),
-            company: lead.company.as_ref().map(ToString::to_string),
-            role: lead.job_title.as_ref().map(ToString::to_string),
-            email: lead.email.as_ref().map(ToString::to_string),
-            phone: lead.phone.as_ref().map(ToString::to_string),
-            score: score.total,
-            breakdown: score
-                .breakdown
-                .iter()
-                .map(|i| format!("+{} {}", i.points, i.reason))
-                .collect(),
-            budget: lead.budget.map(|b| b.to_string()),
-            timeline: lead.timeline_days.map(|t| {
-                if t.days() == 0 {
-                    "now".to_owned()
-                } else {
-                    format!("in {} days", t.days())
-                }
-            }),
-            channel: c.channel.clone(),
-            summary: summary(lead, &score),
-            crm_button: record_url
-                .clone()
-                .map(|u| (format!("Open in {}", crm_label(&crm_name)), u)),
-            conversation_id: c.id.clone(),
-            update: None,
+        let origin = Origin {
+            site_key: &c.site,
+            site_name: site.map_or("", |s| s.name.as_str()),
+            channel: &c.channel,
+            conversation_id: &c.id,
         };
+        let mut alert = Alert::of(
+            origin,
+            lead,
+            &score,
+            record_url.clone().map(|u| (crm.label(), u)),
+        );
         match previous {
             None => {
                 let posted = alerter.post(&alert, None).await?;
@@ -494,9 +471,9 @@ impl Worker {
                     metrics::histogram!("leadgate_alert_delay_seconds").record(delay);
                 }
             }
-            Some((_, thread, _, old_digest, had_link)) => {
-                let changed = changed_fields(&old_digest, &digest);
-                let link_is_new = record_url.is_some() && !had_link;
+            Some(sent) => {
+                let changed = changed_fields(&sent.digest, &digest);
+                let link_is_new = record_url.is_some() && !sent.with_crm_link;
                 if changed.is_empty() && !link_is_new {
                     return Ok(());
                 }
@@ -505,7 +482,7 @@ impl Worker {
                 } else {
                     changed.join(", ")
                 });
-                alerter.post(&alert, thread.as_deref()).await?;
+                alerter.post(&alert, sent.thread_ts.as_deref()).await?;
                 self.store
                     .save_alert(
                         &c.id,
@@ -520,65 +497,5 @@ impl Worker {
             }
         }
         Ok(())
-    }
-}
-
-/// The facts whose change is worth a follow-up, one `name=value` per line.
-fn digest(lead: &Lead, score: u32) -> String {
-    let json = serde_json::to_value(LeadJson::from(lead)).unwrap_or_default();
-    let mut lines = vec![format!("score={score}")];
-    for key in [
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "company",
-        "budget",
-        "timeline_days",
-        "decision_maker",
-    ] {
-        lines.push(format!("{key}={}", json[key]));
-    }
-    lines.join("\n")
-}
-
-/// Names of the facts that differ between two digests.
-fn changed_fields(old: &str, new: &str) -> Vec<String> {
-    let old: std::collections::HashMap<&str, &str> =
-        old.lines().filter_map(|l| l.split_once('=')).collect();
-    new.lines()
-        .filter_map(|l| l.split_once('='))
-        .filter(|(k, v)| old.get(k) != Some(v))
-        .map(|(k, _)| k.replace('_', " "))
-        .collect()
-}
-
-fn crm_label(name: &str) -> &'static str {
-    match name {
-        "hubspot" => "HubSpot",
-        "pipedrive" => "Pipedrive",
-        "salesforce" => "Salesforce",
-        "zoho" => "Zoho CRM",
-        _ => "the CRM",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn material_changes_are_named() {
-        let lead = Lead::default();
-        let a = digest(&lead, 50);
-        let b = digest(
-            &Lead {
-                decision_maker: Some(true),
-                ..Lead::default()
-            },
-            75,
-        );
-        assert_eq!(changed_fields(&a, &b), vec!["score", "decision maker"]);
-        assert!(changed_fields(&a, &a).is_empty());
     }
 }

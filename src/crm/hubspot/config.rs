@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::outbound::{InvalidKey, invalid};
 use serde::{Deserialize, Serialize};
 
 use crate::crm::CustomFields;
@@ -108,63 +109,67 @@ impl fmt::Debug for Config {
 
 impl Config {
     /// Checks the settings; the error names the key (relative to `[crm.hubspot]`).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidKey> {
         check_url("base_url", &self.base_url)?;
         check_url("app_url", &self.app_url)?;
         if self.token.trim().is_empty() {
-            return Err("token: set the private app's access token".into());
+            return Err(invalid("token", "set the private app's access token"));
         }
         if self.token.trim() != self.token || self.token.contains(char::is_whitespace) {
-            return Err("token: the access token cannot contain spaces".into());
+            return Err(invalid("token", "the access token cannot contain spaces"));
         }
         if self.timeout_secs == 0 || self.timeout_secs > 300 {
-            return Err("timeout_secs: use 1 to 300 seconds".into());
+            return Err(invalid("timeout_secs", "use 1 to 300 seconds"));
         }
         if self.rate_limit < 2 {
-            return Err("rate_limit: use the plan's limit, at least 2 requests".into());
+            return Err(invalid(
+                "rate_limit",
+                "use the plan's limit, at least 2 requests",
+            ));
         }
         if self.rate_limit_interval_secs == 0 {
-            return Err("rate_limit_interval_secs: use at least 1 second".into());
+            return Err(invalid("rate_limit_interval_secs", "use at least 1 second"));
         }
         if self.search_rate_limit < 2 {
-            return Err(
-                "search_rate_limit: use the plan's limit, at least 2 requests per second".into(),
-            );
+            return Err(invalid(
+                "search_rate_limit",
+                "use the plan's limit, at least 2 requests per second",
+            ));
         }
         for (key, value) in [
             ("pipeline", &self.pipeline),
             ("deal_stage", &self.deal_stage),
         ] {
             if value.trim().is_empty() {
-                return Err(format!(
-                    "{key}: set an id (see GET /crm/v3/pipelines/deals)"
-                ));
+                return Err(invalid(key, "set an id (see GET /crm/v3/pipelines/deals)"));
             }
         }
         if !["CALL", "EMAIL", "TODO"].contains(&self.task_type.as_str()) {
-            return Err(format!(
-                "task_type: `{}` is not CALL, EMAIL or TODO",
-                self.task_type
+            return Err(invalid(
+                "task_type",
+                format!("`{}` is not CALL, EMAIL or TODO", self.task_type),
             ));
         }
         if !["LOW", "MEDIUM", "HIGH"].contains(&self.task_priority.as_str()) {
-            return Err(format!(
-                "task_priority: `{}` is not LOW, MEDIUM or HIGH",
-                self.task_priority
+            return Err(invalid(
+                "task_priority",
+                format!("`{}` is not LOW, MEDIUM or HIGH", self.task_priority),
             ));
         }
         if let Some(owner) = &self.owner_id
             && (owner.is_empty() || !owner.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(format!(
-                "owner_id: `{owner}` is not a HubSpot owner id (digits)"
+            return Err(invalid(
+                "owner_id",
+                format!("`{owner}` is not a HubSpot owner id (digits)"),
             ));
         }
         if let Some(name) = &self.deal_currency_property
             && !is_property_name(name)
         {
-            return Err(format!(
-                "deal_currency_property: `{name}` is not a HubSpot property name (lower case letters, digits, _)"
+            return Err(invalid(
+                "deal_currency_property",
+                format!("`{name}` is not a HubSpot property name (lower case letters, digits, _)"),
             ));
         }
         self.fields.check("fields", "HubSpot", is_property_name)?;
@@ -179,11 +184,8 @@ impl Config {
     }
 }
 
-fn check_url(key: &str, url: &str) -> Result<(), String> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
-        _ => Err(format!("{key}: `{url}` is not an http(s) URL")),
-    }
+fn check_url(key: &str, url: &str) -> Result<(), InvalidKey> {
+    crate::outbound::settings::check_http_url(key, url).map(drop)
 }
 
 /// HubSpot internal property names: lower case ASCII letters, digits and underscores.
@@ -208,12 +210,7 @@ mod tests {
     #[test]
     fn defaults_need_only_a_token() {
         assert!(valid().validate().is_ok());
-        assert!(
-            Config::default()
-                .validate()
-                .unwrap_err()
-                .starts_with("token:")
-        );
+        assert!(Config::default().validate().unwrap_err().key == "token");
     }
 
     #[test]
@@ -224,14 +221,14 @@ mod tests {
                 task_type: "MEETING".into(),
                 ..valid()
             })
-            .starts_with("task_type:")
+            .key == "task_type"
         );
         assert!(
             bad(Config {
                 base_url: "api.hubapi.com".into(),
                 ..valid()
             })
-            .starts_with("base_url:")
+            .key == "base_url"
         );
         let fields = CustomFields {
             score: Some("Lead Score".into()),
@@ -242,21 +239,21 @@ mod tests {
                 deal_fields: fields,
                 ..valid()
             })
-            .starts_with("deal_fields:")
+            .key == "deal_fields"
         );
         assert!(
             bad(Config {
                 owner_id: Some("jane".into()),
                 ..valid()
             })
-            .starts_with("owner_id:")
+            .key == "owner_id"
         );
         assert!(
             bad(Config {
                 rate_limit: 0,
                 ..valid()
             })
-            .starts_with("rate_limit:")
+            .key == "rate_limit"
         );
     }
 

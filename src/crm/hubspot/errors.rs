@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::api::{Bucket, DAILY_PAUSE, Limits};
-use crate::crm::CrmError;
-use crate::crm::http::{self, Reply};
+use super::client::{Bucket, DAILY_PAUSE, Limits};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Reply};
 
 /// A readable reason from a HubSpot error body: the category, then the detail messages (which
 /// name the property at fault) or else the top-level message.
@@ -59,17 +59,17 @@ pub(super) fn existing_id(body: &Value) -> Option<String> {
 }
 
 /// Classifies a failed answer. `bucket` is the limit the request counted against.
-pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CrmError {
+pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CallError {
     let body = reply.json();
     let status = reply.status.as_u16();
     let reason = reason(&body).unwrap_or_else(|| reply.excerpt());
     match status {
         409 => match existing_id(&body) {
-            Some(existing_id) => CrmError::Conflict {
+            Some(existing_id) => CallError::Conflict {
                 existing_id,
                 message: reason,
             },
-            None => CrmError::permanent(format!("HubSpot refused the change: {reason}")),
+            None => CallError::permanent(format!("HubSpot refused the change: {reason}")),
         },
         429 => {
             let policy = body["policyName"].as_str().unwrap_or_default();
@@ -81,45 +81,47 @@ pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CrmErr
             };
             let wait = http::retry_after(&reply.headers).unwrap_or(fallback);
             limits.pause(bucket, wait);
-            CrmError::retryable(format!("HubSpot rate limit {policy}: {reason}"), Some(wait))
+            CallError::retryable(format!("HubSpot rate limit {policy}: {reason}"), Some(wait))
         }
-        400 | 422 => CrmError::permanent(format!("HubSpot refused the data: {reason}")),
+        400 | 422 => CallError::permanent(format!("HubSpot refused the data: {reason}")),
         _ => {
             let message = format!("HubSpot answered {status}: {reason}");
             match http::classify(reply, limits.throttle(bucket)) {
-                CrmError::Retryable { retry_after, .. } => {
-                    CrmError::retryable(message, retry_after)
+                CallError::Retryable { retry_after, .. } => {
+                    CallError::retryable(message, retry_after)
                 }
-                CrmError::Auth { .. } => CrmError::auth(message),
-                CrmError::NotFound { .. } => CrmError::not_found(message),
-                CrmError::Conflict { existing_id, .. } => CrmError::Conflict {
+                CallError::Auth { .. } => CallError::auth(message),
+                CallError::NotFound { .. } => CallError::not_found(message),
+                CallError::Conflict { existing_id, .. } => CallError::Conflict {
                     existing_id,
                     message,
                 },
-                CrmError::Permanent { .. } => CrmError::permanent(message),
+                CallError::Permanent { .. } => CallError::permanent(message),
             }
         }
     }
 }
 
 /// Classifies one `StandardError` of a batch answer by its category.
-pub(super) fn classify_item(error: &Value) -> CrmError {
+pub(super) fn classify_item(error: &Value) -> CallError {
     let reason = reason(error).unwrap_or_else(|| "HubSpot refused this item".to_owned());
     let category = error["category"].as_str().unwrap_or_default();
     match category {
         "OBJECT_ALREADY_EXISTS" | "CONFLICT" => match existing_id(error) {
-            Some(existing_id) => CrmError::Conflict {
+            Some(existing_id) => CallError::Conflict {
                 existing_id,
                 message: reason,
             },
-            None => CrmError::permanent(reason),
+            None => CallError::permanent(reason),
         },
-        "OBJECT_NOT_FOUND" => CrmError::not_found(reason),
-        "INVALID_AUTHENTICATION" | "MISSING_SCOPES" => CrmError::auth(reason),
-        "RATE_LIMIT" | "RATE_LIMITS" => CrmError::retryable(reason, None),
-        "VALIDATION_ERROR" | "BAD_REQUEST" => CrmError::permanent(reason),
-        c if c.starts_with("INVALID_") || c.starts_with("PROPERTY_") => CrmError::permanent(reason),
-        _ => CrmError::retryable(reason, None),
+        "OBJECT_NOT_FOUND" => CallError::not_found(reason),
+        "INVALID_AUTHENTICATION" | "MISSING_SCOPES" => CallError::auth(reason),
+        "RATE_LIMIT" | "RATE_LIMITS" => CallError::retryable(reason, None),
+        "VALIDATION_ERROR" | "BAD_REQUEST" => CallError::permanent(reason),
+        c if c.starts_with("INVALID_") || c.starts_with("PROPERTY_") => {
+            CallError::permanent(reason)
+        }
+        _ => CallError::retryable(reason, None),
     }
 }
 
@@ -157,7 +159,7 @@ mod tests {
         let older = json!({"status":"error","message":"Contact already exists. Existing ID: 123","category":"CONFLICT"});
         for (body, id) in [(current, "2926551"), (older, "123")] {
             match classify(&reply(409, body, &[]), &limits(), Bucket::Main) {
-                CrmError::Conflict { existing_id, .. } => assert_eq!(existing_id, id),
+                CallError::Conflict { existing_id, .. } => assert_eq!(existing_id, id),
                 other => panic!("{other:?}"),
             }
         }
@@ -170,7 +172,7 @@ mod tests {
         let e = classify(&reply(400, body, &[]), &limits(), Bucket::Main);
         assert_eq!(
             e,
-            CrmError::permanent(
+            CallError::permanent(
                 "HubSpot refused the data: VALIDATION_ERROR: nope was not one of the allowed options: [default]"
             )
         );
@@ -184,7 +186,7 @@ mod tests {
             &limits(),
             Bucket::Main,
         ) {
-            CrmError::Retryable {
+            CallError::Retryable {
                 retry_after,
                 message,
             } => {
@@ -195,7 +197,7 @@ mod tests {
         }
         let e = classify(&reply(429, body, &[]), &limits(), Bucket::Main);
         assert!(
-            matches!(e, CrmError::Retryable { retry_after: Some(d), .. } if d == Duration::from_secs(10)),
+            matches!(e, CallError::Retryable { retry_after: Some(d), .. } if d == Duration::from_secs(10)),
             "{e:?}"
         );
     }
@@ -236,7 +238,7 @@ mod tests {
         assert_eq!(classify_item(&item("INTERNAL_ERROR")).class(), "retryable");
         let conflict = json!({"category":"OBJECT_ALREADY_EXISTS","message":"Contact already exists. Existing ID: 77"});
         assert!(
-            matches!(classify_item(&conflict), CrmError::Conflict { existing_id, .. } if existing_id == "77")
+            matches!(classify_item(&conflict), CallError::Conflict { existing_id, .. } if existing_id == "77")
         );
     }
 }

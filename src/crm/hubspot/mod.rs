@@ -4,8 +4,8 @@
 //! Under a backlog, [`CrmApi::sync_batch`] syncs up to 100 leads with HubSpot's batch
 //! endpoints (see the `batch` module).
 
-mod api;
 mod batch;
+mod client;
 mod config;
 mod errors;
 mod props;
@@ -15,12 +15,11 @@ pub use config::Config;
 
 use futures_util::future::BoxFuture;
 
-use self::api::Api;
-use super::sync::{BatchItem, SyncOutcome};
-use super::{
-    CrmApi, CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
-};
-use crate::config::CrmKind;
+use self::client::Api;
+use super::progressive::{BatchItem, SyncOutcome};
+use super::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::crm::CrmKind;
+use crate::outbound::CallError;
 
 /// A HubSpot account.
 pub struct Connector {
@@ -32,7 +31,7 @@ pub struct Connector {
 
 impl Connector {
     /// A connector for a validated configuration.
-    pub fn new(config: &Config) -> Result<Connector, String> {
+    pub fn new(config: &Config) -> Result<Connector, crate::outbound::InvalidKey> {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config)?,
@@ -50,21 +49,21 @@ impl CrmApi for Connector {
     fn find_person<'a>(
         &'a self,
         key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         Box::pin(self.find_contact(key))
     }
 
     fn get_person<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         Box::pin(self.read_contact(id, None))
     }
 
     fn create_person<'a>(
         &'a self,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.create_contact(fields))
     }
 
@@ -72,7 +71,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.update_contact(id, fields))
     }
 
@@ -80,7 +79,7 @@ impl CrmApi for Connector {
         &'a self,
         person: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.insert_deal(person, deal))
     }
 
@@ -88,7 +87,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.patch_deal(id, deal))
     }
 
@@ -97,7 +96,7 @@ impl CrmApi for Connector {
         person: &'a str,
         deal: Option<&'a str>,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.insert_note(person, deal, note))
     }
 
@@ -105,7 +104,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.patch_note(id, note))
     }
 
@@ -113,7 +112,7 @@ impl CrmApi for Connector {
         &'a self,
         note: &'a str,
         deal: &'a str,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.associate_note(note, deal))
     }
 
@@ -122,7 +121,7 @@ impl CrmApi for Connector {
         person: &'a str,
         deal: Option<&'a str>,
         task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.insert_task(person, deal, task))
     }
 
@@ -144,7 +143,7 @@ impl CrmApi for Connector {
         person: &'a str,
         kind: super::Attach,
         _sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CallError>> {
         Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
     }
 }

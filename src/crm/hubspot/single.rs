@@ -9,9 +9,8 @@ use super::Connector;
 use super::props::{
     self, DEAL_TO_CONTACT, NOTE_TO_CONTACT, NOTE_TO_DEAL, TASK_TO_CONTACT, TASK_TO_DEAL,
 };
-use crate::crm::{
-    CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
-};
+use crate::crm::{DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::outbound::CallError;
 
 /// The path segments of an object type and what follows it (an id, `search`, `batch`/`read`).
 pub(super) fn path<'a>(object: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
@@ -21,11 +20,11 @@ pub(super) fn path<'a>(object: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// The id of a created or read object.
-pub(super) fn object_id(object: &Value) -> Result<String, CrmError> {
+pub(super) fn object_id(object: &Value) -> Result<String, CallError> {
     match &object["id"] {
         Value::String(id) if !id.is_empty() => Ok(id.clone()),
         Value::Number(id) => Ok(id.to_string()),
-        _ => Err(CrmError::retryable(
+        _ => Err(CallError::retryable(
             "HubSpot's answer carried no object id",
             None,
         )),
@@ -82,7 +81,7 @@ impl Connector {
     pub(super) async fn find_contact(
         &self,
         key: FindKey<'_>,
-    ) -> Result<Option<PersonRecord>, CrmError> {
+    ) -> Result<Option<PersonRecord>, CallError> {
         let groups = match key {
             FindKey::Email(email) => return self.read_contact(email.as_str(), Some("email")).await,
             FindKey::Phone(phone) => phone_groups(&[phone.as_str()]),
@@ -111,7 +110,7 @@ impl Connector {
         &self,
         id: &str,
         id_property: Option<&str>,
-    ) -> Result<Option<PersonRecord>, CrmError> {
+    ) -> Result<Option<PersonRecord>, CallError> {
         let properties = self.read_properties.join(",");
         let mut query = vec![("properties", properties.as_str())];
         query.extend(id_property.map(|p| ("idProperty", p)));
@@ -121,12 +120,12 @@ impl Connector {
             .await
         {
             Ok(object) => Ok(props::record(&self.config, &object)),
-            Err(CrmError::NotFound { .. }) => Ok(None),
+            Err(CallError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    pub(super) async fn create_contact(&self, person: &PersonFields) -> Result<String, CrmError> {
+    pub(super) async fn create_contact(&self, person: &PersonFields) -> Result<String, CallError> {
         let body =
             json!({"properties": props::new_contact(&self.config, person), "associations": []});
         object_id(
@@ -141,7 +140,7 @@ impl Connector {
         &self,
         id: &str,
         person: &PersonFields,
-    ) -> Result<(), CrmError> {
+    ) -> Result<(), CallError> {
         let body = json!({ "properties": props::contact(person) });
         self.api
             .patch("update contact", &path("contacts", &[id]), &body)
@@ -153,7 +152,7 @@ impl Connector {
         &self,
         person: &str,
         deal: &DealFields,
-    ) -> Result<String, CrmError> {
+    ) -> Result<String, CallError> {
         let body = json!({
             "properties": props::deal(&self.config, deal, true),
             "associations": [props::association(person, DEAL_TO_CONTACT)],
@@ -168,7 +167,7 @@ impl Connector {
 
     /// Updates the amount, currency and own values; with nothing to write it only checks the
     /// deal still exists, so a deleted deal is created again.
-    pub(super) async fn patch_deal(&self, id: &str, deal: &DealFields) -> Result<(), CrmError> {
+    pub(super) async fn patch_deal(&self, id: &str, deal: &DealFields) -> Result<(), CallError> {
         let properties = props::deal(&self.config, deal, false);
         if properties.is_empty() {
             return self
@@ -196,7 +195,7 @@ impl Connector {
         person: &str,
         deal: Option<&str>,
         note: &NoteFields,
-    ) -> Result<String, CrmError> {
+    ) -> Result<String, CallError> {
         let mut associations = vec![props::association(person, NOTE_TO_CONTACT)];
         associations.extend(deal.map(|d| props::association(d, NOTE_TO_DEAL)));
         let body = json!({"properties": props::note(note, now_ms()), "associations": associations});
@@ -208,7 +207,7 @@ impl Connector {
         )
     }
 
-    pub(super) async fn patch_note(&self, id: &str, note: &NoteFields) -> Result<(), CrmError> {
+    pub(super) async fn patch_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
         let mut properties = Map::new();
         properties.insert("hs_note_body".into(), json!(props::html(&note.body)));
         self.api
@@ -222,7 +221,7 @@ impl Connector {
     }
 
     /// `PUT /crm/v4/objects/notes/{id}/associations/default/deals/{deal}`.
-    pub(super) async fn associate_note(&self, id: &str, deal: &str) -> Result<(), CrmError> {
+    pub(super) async fn associate_note(&self, id: &str, deal: &str) -> Result<(), CallError> {
         let url = self.api.url(&[
             "crm",
             "v4",
@@ -245,7 +244,7 @@ impl Connector {
         person: &str,
         deal: Option<&str>,
         task: &TaskFields,
-    ) -> Result<String, CrmError> {
+    ) -> Result<String, CallError> {
         let mut associations = vec![props::association(person, TASK_TO_CONTACT)];
         associations.extend(deal.map(|d| props::association(d, TASK_TO_DEAL)));
         let body = json!({"properties": props::task(&self.config, task, task.due_ms), "associations": associations});
@@ -265,7 +264,7 @@ impl Connector {
         &self,
         contact: &str,
         kind: crate::crm::Attach,
-    ) -> Result<Vec<crate::crm::Attached>, CrmError> {
+    ) -> Result<Vec<crate::crm::Attached>, CallError> {
         use crate::crm::Attach;
         let (object, property) = match kind {
             Attach::Deal => ("deals", "dealname"),

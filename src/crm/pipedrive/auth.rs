@@ -11,8 +11,8 @@ use tracing::Instrument;
 
 use super::config::Config;
 use super::errors::reword;
-use crate::crm::CrmError;
-use crate::crm::http::{self, Throttle};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Throttle};
 
 /// Refresh this long before an access token expires.
 const EARLY: Duration = Duration::from_secs(60);
@@ -98,7 +98,7 @@ impl Auth {
 
     /// The credential for the next request, refreshing an OAuth token that is missing or about
     /// to expire.
-    pub async fn current(&self, http: &reqwest::Client) -> Result<Credential, CrmError> {
+    pub async fn current(&self, http: &reqwest::Client) -> Result<Credential, CallError> {
         let Some(oauth) = &self.oauth else {
             return Ok(Credential::ApiToken(
                 self.api_token.clone().unwrap_or_default(),
@@ -122,7 +122,7 @@ impl Auth {
         &self,
         refused: &Credential,
         http: &reqwest::Client,
-    ) -> Result<Credential, CrmError> {
+    ) -> Result<Credential, CallError> {
         let Some(oauth) = &self.oauth else {
             return Ok(refused.clone());
         };
@@ -144,7 +144,7 @@ impl Auth {
         oauth: &OAuth,
         session: &mut Session,
         http: &reqwest::Client,
-    ) -> Result<Credential, CrmError> {
+    ) -> Result<Credential, CallError> {
         let request = http
             .post(&oauth.token_url)
             .basic_auth(&oauth.client_id, Some(&oauth.client_secret))
@@ -167,12 +167,12 @@ impl Auth {
                 reply.status.as_u16()
             );
             return Err(match reply.status.as_u16() {
-                400 | 401 | 403 => CrmError::auth(message),
+                400 | 401 | 403 => CallError::auth(message),
                 _ => reword(http::classify(&reply, &self.unlimited), message),
             });
         }
         let Some(token) = body["access_token"].as_str().filter(|t| !t.is_empty()) else {
-            return Err(CrmError::retryable(
+            return Err(CallError::retryable(
                 "Pipedrive's token answer carried no access_token",
                 None,
             ));

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::outbound::{InvalidKey, invalid};
 use serde::{Deserialize, Serialize};
 
 use crate::crm::CustomFields;
@@ -117,7 +118,7 @@ impl fmt::Debug for Config {
 
 impl Config {
     /// Checks the settings; the error names the key (relative to `[crm.pipedrive]`).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidKey> {
         check_url("base_url", &self.base_url)?;
         check_url("token_url", &self.token_url)?;
         if let Some(url) = &self.app_url {
@@ -125,36 +126,69 @@ impl Config {
         }
         let set = |v: &Option<String>| v.as_ref().is_some_and(|s| !s.trim().is_empty());
         let oauth = [&self.client_id, &self.client_secret, &self.refresh_token];
-        match (set(&self.api_token), oauth.iter().filter(|v| set(v)).count()) {
+        match (
+            set(&self.api_token),
+            oauth.iter().filter(|v| set(v)).count(),
+        ) {
             (true, 0) | (false, 3) => {}
-            (true, _) => return Err("api_token: set the API token or the OAuth client (client_id, client_secret, refresh_token), not both".into()),
-            (false, 0) => return Err("api_token: set the API token, or client_id, client_secret and refresh_token".into()),
+            (true, _) => {
+                return Err(invalid(
+                    "api_token",
+                    "set the API token or the OAuth client (client_id, client_secret, refresh_token), not both",
+                ));
+            }
+            (false, 0) => {
+                return Err(invalid(
+                    "api_token",
+                    "set the API token, or client_id, client_secret and refresh_token",
+                ));
+            }
             (false, _) => {
-                let missing = ["client_id", "client_secret", "refresh_token"].iter().zip(oauth).find(|(_, v)| !set(v)).map(|(k, _)| *k).unwrap_or("client_id");
-                return Err(format!("{missing}: OAuth needs client_id, client_secret and refresh_token"));
+                let missing = ["client_id", "client_secret", "refresh_token"]
+                    .iter()
+                    .zip(oauth)
+                    .find(|(_, v)| !set(v))
+                    .map(|(k, _)| *k)
+                    .unwrap_or("client_id");
+                return Err(invalid(
+                    missing,
+                    "OAuth needs client_id, client_secret and refresh_token",
+                ));
             }
         }
         if self.timeout_secs == 0 || self.timeout_secs > 300 {
-            return Err("timeout_secs: use 1 to 300 seconds".into());
+            return Err(invalid("timeout_secs", "use 1 to 300 seconds"));
         }
         if self.rate_limit < 2 {
-            return Err("rate_limit: use the plan's limit, at least 2 requests".into());
+            return Err(invalid(
+                "rate_limit",
+                "use the plan's limit, at least 2 requests",
+            ));
         }
         if self.search_rate_limit < 2 {
-            return Err("search_rate_limit: use the plan's limit, at least 2 requests".into());
+            return Err(invalid(
+                "search_rate_limit",
+                "use the plan's limit, at least 2 requests",
+            ));
         }
         if self.rate_limit_window_secs == 0 {
-            return Err("rate_limit_window_secs: use at least 1 second".into());
+            return Err(invalid("rate_limit_window_secs", "use at least 1 second"));
         }
         if self.activity_type.trim().is_empty() {
-            return Err("activity_type: set an activity type key such as `call`".into());
+            return Err(invalid(
+                "activity_type",
+                "set an activity type key such as `call`",
+            ));
         }
         if self
             .job_title_field
             .as_deref()
             .is_some_and(|k| !is_field_key(k))
         {
-            return Err("job_title_field: use the field's key (the hash from personFields)".into());
+            return Err(invalid(
+                "job_title_field",
+                "use the field's key (the hash from personFields)",
+            ));
         }
         self.fields.check("fields", "Pipedrive", is_field_key)?;
         self.deal_fields
@@ -174,11 +208,8 @@ fn is_field_key(key: &str) -> bool {
     !key.is_empty() && !key.contains(char::is_whitespace)
 }
 
-fn check_url(key: &str, url: &str) -> Result<(), String> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
-        _ => Err(format!("{key}: `{url}` is not an http(s) URL")),
-    }
+fn check_url(key: &str, url: &str) -> Result<(), InvalidKey> {
+    crate::outbound::settings::check_http_url(key, url).map(drop)
 }
 
 #[cfg(test)]
@@ -199,22 +230,17 @@ mod tests {
             ..Config::default()
         };
         assert!(oauth.validate().is_ok());
-        assert!(
-            Config::default()
-                .validate()
-                .unwrap_err()
-                .starts_with("api_token:")
-        );
+        assert!(Config::default().validate().unwrap_err().key == "api_token");
         let both = Config {
             api_token: Some("abc".into()),
             ..oauth.clone()
         };
-        assert!(both.validate().unwrap_err().starts_with("api_token:"));
+        assert!(both.validate().unwrap_err().key == "api_token");
         let half = Config {
             client_secret: None,
             ..oauth
         };
-        assert!(half.validate().unwrap_err().starts_with("client_secret:"));
+        assert!(half.validate().unwrap_err().key == "client_secret");
     }
 
     #[test]
@@ -234,7 +260,7 @@ mod tests {
             }
             .validate()
             .unwrap_err()
-            .starts_with("fields:")
+            .key == "fields"
         );
         assert!(
             Config {
@@ -243,7 +269,7 @@ mod tests {
             }
             .validate()
             .unwrap_err()
-            .starts_with("token_url:")
+            .key == "token_url"
         );
         assert!(!format!("{token:?}").contains("secret-token"));
         assert!(toml::from_str::<Config>("apitoken = \"x\"").is_err());

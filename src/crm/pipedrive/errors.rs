@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::api::{Bucket, DAILY_PAUSE, Limits};
-use crate::crm::CrmError;
-use crate::crm::http::{self, Reply};
+use super::client::{Bucket, DAILY_PAUSE, Limits};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Reply};
 
 /// Pipedrive's reason: `error` with its machine code.
 pub(super) fn reason(body: &Value) -> Option<String> {
@@ -30,19 +30,19 @@ pub(super) fn reason(body: &Value) -> Option<String> {
 }
 
 /// The same class with another message.
-pub(super) fn reword(error: CrmError, message: String) -> CrmError {
+pub(super) fn reword(error: CallError, message: String) -> CallError {
     match error {
-        CrmError::Retryable { retry_after, .. } => CrmError::Retryable {
+        CallError::Retryable { retry_after, .. } => CallError::Retryable {
             message,
             retry_after,
         },
-        CrmError::Conflict { existing_id, .. } => CrmError::Conflict {
+        CallError::Conflict { existing_id, .. } => CallError::Conflict {
             existing_id,
             message,
         },
-        CrmError::NotFound { .. } => CrmError::NotFound { message },
-        CrmError::Auth { .. } => CrmError::Auth { message },
-        CrmError::Permanent { .. } => CrmError::Permanent { message },
+        CallError::NotFound { .. } => CallError::NotFound { message },
+        CallError::Auth { .. } => CallError::Auth { message },
+        CallError::Permanent { .. } => CallError::Permanent { message },
     }
 }
 
@@ -51,7 +51,7 @@ fn header_secs(reply: &Reply, name: &str) -> Option<u64> {
 }
 
 /// Classifies a failed answer. `bucket` is the limit the request counted against.
-pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CrmError {
+pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CallError {
     let body = reply.json();
     let status = reply.status.as_u16();
     let reason = reason(&body).unwrap_or_else(|| reply.excerpt());
@@ -78,9 +78,9 @@ pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CrmErr
             } else {
                 "rate limit"
             };
-            CrmError::retryable(format!("Pipedrive {which}: {reason}"), Some(wait))
+            CallError::retryable(format!("Pipedrive {which}: {reason}"), Some(wait))
         }
-        400 | 422 => CrmError::permanent(format!("Pipedrive refused the data: {reason}")),
+        400 | 422 => CallError::permanent(format!("Pipedrive refused the data: {reason}")),
         _ => reword(
             http::classify(reply, limits.throttle(bucket)),
             format!("Pipedrive answered {status}: {reason}"),
@@ -119,7 +119,7 @@ mod tests {
         let e = classify(&reply(400, body, &[]), &limits(), Bucket::Main);
         assert_eq!(
             e,
-            CrmError::permanent(
+            CallError::permanent(
                 "Pipedrive refused the data: Validation failed: body/name is required (ERR_SCHEMA_VALIDATION_FAILED)"
             )
         );
@@ -142,7 +142,7 @@ mod tests {
         );
         assert_eq!(
             burst,
-            CrmError::retryable(
+            CallError::retryable(
                 "Pipedrive rate limit: Rate limit exceeded (429)",
                 Some(Duration::from_secs(2))
             )
@@ -160,7 +160,7 @@ mod tests {
             Bucket::Main,
         );
         assert!(
-            matches!(daily, CrmError::Retryable { retry_after: Some(d), .. } if d == DAILY_PAUSE)
+            matches!(daily, CallError::Retryable { retry_after: Some(d), .. } if d == DAILY_PAUSE)
         );
     }
 

@@ -3,8 +3,8 @@
 //! so duplicates are prevented by the sync finding before it creates (exact email, E.164 phone,
 //! name within the organization) and by the worker running one person's jobs one at a time.
 
-mod api;
 mod auth;
+mod client;
 mod config;
 mod errors;
 mod persons;
@@ -14,11 +14,10 @@ pub use config::Config;
 
 use futures_util::future::BoxFuture;
 
-use self::api::Api;
-use super::{
-    CrmApi, CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
-};
-use crate::config::CrmKind;
+use self::client::Api;
+use super::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::crm::CrmKind;
+use crate::outbound::CallError;
 
 /// A Pipedrive company.
 pub struct Connector {
@@ -28,7 +27,7 @@ pub struct Connector {
 
 impl Connector {
     /// A connector for a validated configuration.
-    pub fn new(config: &Config) -> Result<Connector, String> {
+    pub fn new(config: &Config) -> Result<Connector, crate::outbound::InvalidKey> {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config)?,
@@ -45,21 +44,21 @@ impl CrmApi for Connector {
     fn find_person<'a>(
         &'a self,
         key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         Box::pin(self.find(key))
     }
 
     fn get_person<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         Box::pin(self.read(id))
     }
 
     fn create_person<'a>(
         &'a self,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.create(fields))
     }
 
@@ -67,7 +66,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.update(id, fields))
     }
 
@@ -75,7 +74,7 @@ impl CrmApi for Connector {
         &'a self,
         person: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.insert_deal(person, deal))
     }
 
@@ -83,7 +82,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.patch_deal(id, deal))
     }
 
@@ -92,7 +91,7 @@ impl CrmApi for Connector {
         person: &'a str,
         deal: Option<&'a str>,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.insert_note(person, deal, note))
     }
 
@@ -100,7 +99,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.patch_note(id, note))
     }
 
@@ -108,7 +107,7 @@ impl CrmApi for Connector {
         &'a self,
         note: &'a str,
         deal: &'a str,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         Box::pin(self.note_to_deal(note, deal))
     }
 
@@ -117,7 +116,7 @@ impl CrmApi for Connector {
         person: &'a str,
         deal: Option<&'a str>,
         task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         Box::pin(self.insert_activity(person, deal, task))
     }
 
@@ -126,7 +125,7 @@ impl CrmApi for Connector {
         person: &'a str,
         kind: crate::crm::Attach,
         _sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CallError>> {
         Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
     }
 

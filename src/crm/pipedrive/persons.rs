@@ -7,9 +7,10 @@
 use serde_json::{Map, Value, json};
 
 use super::Connector;
-use super::api::Version;
-use crate::crm::{CrmError, Field, FindKey, PersonFields, PersonRecord};
+use super::client::Version;
+use crate::crm::{Field, FindKey, PersonFields, PersonRecord};
 use crate::lead::PhoneE164;
+use crate::outbound::CallError;
 
 /// Search hits read per lookup.
 const SEARCH_LIMIT: &str = "50";
@@ -17,18 +18,18 @@ const SEARCH_LIMIT: &str = "50";
 const MAX_ORGANIZATIONS: usize = 3;
 
 /// An id as Pipedrive's JSON wants it.
-pub(super) fn numeric(id: &str) -> Result<u64, CrmError> {
+pub(super) fn numeric(id: &str) -> Result<u64, CallError> {
     id.trim()
         .parse()
-        .map_err(|_| CrmError::permanent(format!("`{id}` is not a Pipedrive id")))
+        .map_err(|_| CallError::permanent(format!("`{id}` is not a Pipedrive id")))
 }
 
 /// The id of an answered record.
-pub(super) fn record_id(data: &Value) -> Result<String, CrmError> {
+pub(super) fn record_id(data: &Value) -> Result<String, CallError> {
     match &data["id"] {
         Value::Number(n) => Ok(n.to_string()),
         Value::String(s) if !s.is_empty() => Ok(s.clone()),
-        _ => Err(CrmError::retryable(
+        _ => Err(CallError::retryable(
             "Pipedrive's answer carried no id",
             None,
         )),
@@ -157,7 +158,7 @@ impl Connector {
         field: &str,
         exact: bool,
         organization: Option<u64>,
-    ) -> Result<Vec<Value>, CrmError> {
+    ) -> Result<Vec<Value>, CallError> {
         let mut query = vec![
             ("term", term.to_owned()),
             ("fields", field.to_owned()),
@@ -182,7 +183,7 @@ impl Connector {
         &self,
         hits: Vec<Value>,
         matches: impl Fn(&Value) -> bool,
-    ) -> Result<Option<PersonRecord>, CrmError> {
+    ) -> Result<Option<PersonRecord>, CallError> {
         let oldest = hits
             .iter()
             .filter(|h| matches(h))
@@ -195,7 +196,7 @@ impl Connector {
         }
     }
 
-    pub(super) async fn find(&self, key: FindKey<'_>) -> Result<Option<PersonRecord>, CrmError> {
+    pub(super) async fn find(&self, key: FindKey<'_>) -> Result<Option<PersonRecord>, CallError> {
         match key {
             FindKey::Email(email) => {
                 let hits = self
@@ -262,7 +263,7 @@ impl Connector {
     }
 
     /// A v2 person as Pipedrive holds it; `None` when deleted or merged away.
-    async fn read_raw(&self, id: &str) -> Result<Option<Value>, CrmError> {
+    async fn read_raw(&self, id: &str) -> Result<Option<Value>, CallError> {
         numeric(id)?;
         match self
             .api
@@ -271,12 +272,12 @@ impl Connector {
         {
             Ok(person) if person["is_deleted"] == Value::Bool(true) || person.is_null() => Ok(None),
             Ok(person) => Ok(Some(person)),
-            Err(CrmError::NotFound { .. }) => Ok(None),
+            Err(CallError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    pub(super) async fn read(&self, id: &str) -> Result<Option<PersonRecord>, CrmError> {
+    pub(super) async fn read(&self, id: &str) -> Result<Option<PersonRecord>, CallError> {
         let Some(person) = self.read_raw(id).await? else {
             return Ok(None);
         };
@@ -292,7 +293,7 @@ impl Connector {
                 .await
             {
                 Ok(organization) => organization["name"].as_str().map(str::to_owned),
-                Err(CrmError::NotFound { .. }) => None,
+                Err(CallError::NotFound { .. }) => None,
                 Err(e) => return Err(e),
             },
             None => None,
@@ -301,7 +302,7 @@ impl Connector {
     }
 
     /// Ids of organizations with exactly this name, oldest first.
-    async fn organizations_named(&self, name: &str) -> Result<Vec<u64>, CrmError> {
+    async fn organizations_named(&self, name: &str) -> Result<Vec<u64>, CallError> {
         let hits = self
             .search("organizations", name, "name", true, None)
             .await?;
@@ -319,7 +320,7 @@ impl Connector {
     }
 
     /// The organization of this name: the oldest found, else a new one.
-    async fn organization_for(&self, name: &str) -> Result<u64, CrmError> {
+    async fn organization_for(&self, name: &str) -> Result<u64, CallError> {
         if let Some(&id) = self.organizations_named(name).await?.first() {
             return Ok(id);
         }
@@ -352,7 +353,7 @@ impl Connector {
         custom
     }
 
-    pub(super) async fn create(&self, person: &PersonFields) -> Result<String, CrmError> {
+    pub(super) async fn create(&self, person: &PersonFields) -> Result<String, CallError> {
         let mut body = json!({ "name": display_name(person) });
         if let Some(email) = &person.email {
             body["emails"] = json!([{"value": email.as_str(), "primary": true, "label": "work"}]);
@@ -380,19 +381,18 @@ impl Connector {
 
     /// Sets these fields: a new email or phone becomes the primary one and the others stay; a
     /// new first or last name keeps the other part.
-    pub(super) async fn update(&self, id: &str, person: &PersonFields) -> Result<(), CrmError> {
+    pub(super) async fn update(&self, id: &str, person: &PersonFields) -> Result<(), CallError> {
         let needs_current = person.email.is_some()
             || person.phone.is_some()
             || person.first_name.is_some()
             || person.last_name.is_some();
-        let current = match needs_current {
-            true => Some(
-                self.read_raw(id)
-                    .await?
-                    .ok_or_else(|| CrmError::not_found(format!("person {id} no longer exists")))?,
-            ),
-            false => None,
-        };
+        let current =
+            match needs_current {
+                true => Some(self.read_raw(id).await?.ok_or_else(|| {
+                    CallError::not_found(format!("person {id} no longer exists"))
+                })?),
+                false => None,
+            };
         let current = current.unwrap_or(Value::Null);
         let mut body = Map::new();
         if person.first_name.is_some() || person.last_name.is_some() {

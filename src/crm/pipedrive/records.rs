@@ -4,9 +4,10 @@
 use serde_json::{Map, Value, json};
 
 use super::Connector;
-use super::api::Version;
+use super::client::Version;
 use super::persons::{numeric, record_id};
-use crate::crm::{CrmError, DealFields, NoteFields, TaskFields};
+use crate::crm::{DealFields, NoteFields, TaskFields};
+use crate::outbound::CallError;
 
 /// Plain text as HTML that keeps its line breaks (Pipedrive notes are HTML).
 pub(super) fn html(text: &str) -> String {
@@ -76,7 +77,7 @@ impl Connector {
         &self,
         person: &str,
         deal: &DealFields,
-    ) -> Result<String, CrmError> {
+    ) -> Result<String, CallError> {
         let person_id = numeric(person)?;
         let mut body = self.deal_body(deal, true);
         body.insert("person_id".into(), json!(person_id));
@@ -98,7 +99,7 @@ impl Connector {
 
     /// Updates the value, currency and own fields; with nothing to write it only checks the deal
     /// still exists, so a deleted deal is created again.
-    pub(super) async fn patch_deal(&self, id: &str, deal: &DealFields) -> Result<(), CrmError> {
+    pub(super) async fn patch_deal(&self, id: &str, deal: &DealFields) -> Result<(), CallError> {
         numeric(id)?;
         let body = self.deal_body(deal, false);
         let answer = if body.is_empty() {
@@ -111,7 +112,7 @@ impl Connector {
                 .await?
         };
         if answer["is_deleted"] == Value::Bool(true) {
-            return Err(CrmError::not_found(format!("deal {id} was deleted")));
+            return Err(CallError::not_found(format!("deal {id} was deleted")));
         }
         Ok(())
     }
@@ -121,7 +122,7 @@ impl Connector {
         person: &str,
         deal: Option<&str>,
         note: &NoteFields,
-    ) -> Result<String, CrmError> {
+    ) -> Result<String, CallError> {
         let mut body = json!({"content": html(&note.body), "person_id": numeric(person)?});
         if let Some(deal) = deal {
             body["deal_id"] = json!(numeric(deal)?);
@@ -134,7 +135,7 @@ impl Connector {
         )
     }
 
-    pub(super) async fn patch_note(&self, id: &str, note: &NoteFields) -> Result<(), CrmError> {
+    pub(super) async fn patch_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
         numeric(id)?;
         self.api
             .put(
@@ -148,7 +149,7 @@ impl Connector {
     }
 
     /// `PUT /v1/notes/{id}` with the deal.
-    pub(super) async fn note_to_deal(&self, id: &str, deal: &str) -> Result<(), CrmError> {
+    pub(super) async fn note_to_deal(&self, id: &str, deal: &str) -> Result<(), CallError> {
         numeric(id)?;
         let deal_id = numeric(deal)?;
         self.api
@@ -167,7 +168,7 @@ impl Connector {
         person: &str,
         deal: Option<&str>,
         task: &TaskFields,
-    ) -> Result<String, CrmError> {
+    ) -> Result<String, CallError> {
         let mut body = json!({
             "subject": task.subject,
             "type": self.config.activity_type,
@@ -203,7 +204,7 @@ impl Connector {
         &self,
         person: &str,
         kind: crate::crm::Attach,
-    ) -> Result<Vec<crate::crm::Attached>, CrmError> {
+    ) -> Result<Vec<crate::crm::Attached>, CallError> {
         use crate::crm::Attach;
         let person_id = numeric(person)?.to_string();
         let (version, object, field) = match kind {

@@ -11,11 +11,12 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::client::{Api, Call};
+use super::config::NoteObject;
 use super::config::PersonObject;
 use super::person::Accounts;
-use super::settings::NoteObject;
 use super::soql::{eq, is_api_name};
-use crate::crm::{Attach, Attached, CrmError, DealFields, NoteFields, TaskFields};
+use crate::crm::{Attach, Attached, DealFields, NoteFields, TaskFields};
+use crate::outbound::CallError;
 
 /// Longest text Salesforce keeps in a long text area (`Description`, a `Note`'s `Body`).
 const LONG_TEXT: usize = 32_000;
@@ -35,9 +36,9 @@ fn at_ms(ms: i64) -> OffsetDateTime {
         .unwrap_or_else(|_| OffsetDateTime::now_utc())
 }
 
-fn id_of(body: &Value) -> Result<String, CrmError> {
+fn id_of(body: &Value) -> Result<String, CallError> {
     body["id"].as_str().map(str::to_owned).ok_or_else(|| {
-        CrmError::retryable(
+        CallError::retryable(
             format!("Salesforce answered a create without an id: {body}"),
             None,
         )
@@ -64,7 +65,7 @@ async fn account_of(
     api: &Api,
     accounts: &Accounts,
     contact: &str,
-) -> Result<Option<String>, CrmError> {
+) -> Result<Option<String>, CallError> {
     if let Some(known) = accounts.get(contact) {
         return Ok(known);
     }
@@ -76,7 +77,7 @@ async fn account_of(
     let row = body["records"]
         .as_array()
         .and_then(|r| r.first())
-        .ok_or_else(|| CrmError::not_found(format!("Contact {contact} no longer exists")))?;
+        .ok_or_else(|| CallError::not_found(format!("Contact {contact} no longer exists")))?;
     accounts.remember_row(row);
     Ok(row["AccountId"].as_str().map(str::to_owned))
 }
@@ -87,7 +88,7 @@ pub async fn create_deal(
     accounts: &Accounts,
     person: &str,
     deal: &DealFields,
-) -> Result<String, CrmError> {
+) -> Result<String, CallError> {
     let config = api.config();
     let settings = &config.opportunity;
     let mut body = Map::new();
@@ -141,7 +142,7 @@ pub async fn create_deal(
 
 /// Brings an opportunity's amount and custom fields up to date (name, stage and close date
 /// are the rep's).
-pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), CrmError> {
+pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), CallError> {
     let mut body = Map::new();
     deal_values(api, deal, &mut body);
     if body.is_empty() {
@@ -184,7 +185,7 @@ pub async fn create_note(
     person: &str,
     deal: Option<&str>,
     note: &NoteFields,
-) -> Result<String, CrmError> {
+) -> Result<String, CallError> {
     let settings = &api.config().note;
     match settings.object {
         NoteObject::Note => {
@@ -206,7 +207,7 @@ pub async fn create_note(
 }
 
 /// Replaces a note's text (`069…` enhanced notes, `002…` classic notes).
-pub async fn update_note(api: &Api, id: &str, note: &NoteFields) -> Result<(), CrmError> {
+pub async fn update_note(api: &Api, id: &str, note: &NoteFields) -> Result<(), CallError> {
     let classic = match id.get(..3) {
         Some("002") => true,
         Some("069") => false,
@@ -227,7 +228,7 @@ pub async fn update_note(api: &Api, id: &str, note: &NoteFields) -> Result<(), C
 }
 
 /// Shares a ContentNote with the opportunity; a classic Note has one parent and stays there.
-pub async fn link_note(api: &Api, id: &str, deal: &str) -> Result<(), CrmError> {
+pub async fn link_note(api: &Api, id: &str, deal: &str) -> Result<(), CallError> {
     if !id.starts_with("069") {
         return Ok(());
     }
@@ -243,7 +244,7 @@ pub async fn create_task(
     person: &str,
     deal: Option<&str>,
     task: &TaskFields,
-) -> Result<String, CrmError> {
+) -> Result<String, CallError> {
     let config = api.config();
     let due = at_ms(task.due_ms);
     let mut body = json!({
@@ -295,7 +296,7 @@ pub async fn attached(
     api: &Api,
     person: &str,
     kind: Attach,
-) -> Result<Option<Vec<Attached>>, CrmError> {
+) -> Result<Option<Vec<Attached>>, CallError> {
     let who = super::soql::quote(person);
     match kind {
         Attach::Task => {

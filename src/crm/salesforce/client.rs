@@ -14,8 +14,8 @@ use tokio::sync::Mutex as AsyncMutex;
 use super::config::{AuthFlow, Config};
 use super::errors::{api_usage, classify, slow_down};
 use super::jwt::JwtSigner;
-use crate::crm::CrmError;
-use crate::crm::http::{self, Reply, Throttle};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Reply, Throttle};
 
 /// An access token and the instance it is for.
 #[derive(Debug)]
@@ -70,11 +70,12 @@ impl Call {
         self
     }
 
-    fn url(&self, base: &str, version: &str) -> Result<Url, CrmError> {
-        let mut url = Url::parse(base)
-            .map_err(|e| CrmError::permanent(format!("bad Salesforce instance URL {base}: {e}")))?;
+    fn url(&self, base: &str, version: &str) -> Result<Url, CallError> {
+        let mut url = Url::parse(base).map_err(|e| {
+            CallError::permanent(format!("bad Salesforce instance URL {base}: {e}"))
+        })?;
         url.path_segments_mut()
-            .map_err(|()| CrmError::permanent(format!("bad Salesforce instance URL {base}")))?
+            .map_err(|()| CallError::permanent(format!("bad Salesforce instance URL {base}")))?
             .pop_if_empty()
             .extend(["services", "data", &format!("v{version}")])
             .extend(&self.path);
@@ -99,7 +100,7 @@ pub struct Api {
 
 impl Api {
     /// A client for `config` (already validated).
-    pub fn new(config: &Config) -> Result<Api, String> {
+    pub fn new(config: &Config) -> Result<Api, crate::outbound::InvalidKey> {
         let signer = match config.auth {
             AuthFlow::Jwt => Some(config.jwt_signer()?),
             _ => None,
@@ -134,7 +135,7 @@ impl Api {
 
     /// The current session, obtained first if there is none or it has outlived the configured
     /// lifetime.
-    async fn session(&self) -> Result<Arc<Session>, CrmError> {
+    async fn session(&self) -> Result<Arc<Session>, CallError> {
         let mut slot = self.session.lock().await;
         let ttl = Duration::from_secs(self.config.session_ttl_secs);
         if let Some(session) = slot.as_ref().filter(|s| s.obtained.elapsed() < ttl) {
@@ -146,7 +147,7 @@ impl Api {
     }
 
     /// A new session after `stale` was refused, unless another call has renewed it already.
-    async fn renew(&self, stale: &Arc<Session>) -> Result<Arc<Session>, CrmError> {
+    async fn renew(&self, stale: &Arc<Session>) -> Result<Arc<Session>, CallError> {
         let mut slot = self.session.lock().await;
         if let Some(current) = slot.as_ref().filter(|s| !Arc::ptr_eq(s, stale)) {
             return Ok(current.clone());
@@ -158,7 +159,7 @@ impl Api {
     }
 
     /// Runs the configured OAuth flow against `{login_url}/services/oauth2/token`.
-    async fn obtain(&self) -> Result<Session, CrmError> {
+    async fn obtain(&self) -> Result<Session, CallError> {
         let c = &self.config;
         let mut form: Vec<(&str, String)> = vec![
             ("client_id", c.client_id.clone()),
@@ -180,7 +181,7 @@ impl Api {
                 let signer = self
                     .signer
                     .as_ref()
-                    .ok_or_else(|| CrmError::auth("no JWT signing key"))?;
+                    .ok_or_else(|| CallError::auth("no JWT signing key"))?;
                 let now = time::OffsetDateTime::now_utc().unix_timestamp();
                 let assertion = signer
                     .assertion(
@@ -189,7 +190,7 @@ impl Api {
                         &c.audience(),
                         now,
                     )
-                    .map_err(CrmError::auth)?;
+                    .map_err(CallError::auth)?;
                 form.retain(|(k, _)| *k == "format");
                 form.push((
                     "grant_type",
@@ -222,7 +223,7 @@ impl Api {
         }
     }
 
-    fn request(&self, session: &Session, call: &Call) -> Result<RequestBuilder, CrmError> {
+    fn request(&self, session: &Session, call: &Call) -> Result<RequestBuilder, CallError> {
         let url = call.url(&session.instance_url, &self.config.api_version)?;
         let mut request = self
             .http
@@ -246,7 +247,7 @@ impl Api {
     }
 
     /// Sends one call and returns its JSON body (`Null` for 204); every failure classified.
-    pub async fn send(&self, call: &Call) -> Result<Value, CrmError> {
+    pub async fn send(&self, call: &Call) -> Result<Value, CallError> {
         let mut session = self.session().await?;
         let mut renewed = false;
         loop {
@@ -278,7 +279,7 @@ impl Api {
         &self,
         calls: &[Call],
         all_or_none: bool,
-    ) -> Result<Vec<Value>, CrmError> {
+    ) -> Result<Vec<Value>, CallError> {
         if let [single] = calls {
             return Ok(vec![self.send(single).await?]);
         }
@@ -298,7 +299,7 @@ impl Api {
                 }
                 Ok(sub)
             })
-            .collect::<Result<Vec<Value>, CrmError>>()?;
+            .collect::<Result<Vec<Value>, CallError>>()?;
         let body = json!({ "allOrNone": all_or_none, "compositeRequest": subrequests });
         let answer = self.send(&Call::post(&["composite"], body)).await?;
         let results = answer["compositeResponse"]
@@ -306,7 +307,7 @@ impl Api {
             .cloned()
             .unwrap_or_default();
         if results.len() != calls.len() {
-            return Err(CrmError::retryable(
+            return Err(CallError::retryable(
                 format!(
                     "Salesforce composite answered {} results for {} calls",
                     results.len(),
@@ -338,7 +339,7 @@ impl Api {
 }
 
 /// The token endpoint's refusal: `{"error","error_description"}`.
-fn token_error(reply: &Reply, body: &Value) -> CrmError {
+fn token_error(reply: &Reply, body: &Value) -> CallError {
     let status = reply.status.as_u16();
     let what = match (body["error"].as_str(), body["error_description"].as_str()) {
         (Some(e), Some(d)) => format!("{e}: {d}"),
@@ -347,10 +348,10 @@ fn token_error(reply: &Reply, body: &Value) -> CrmError {
     };
     let message = format!("Salesforce token endpoint HTTP {status}: {what}");
     match status {
-        429 | 408 | 500..=599 => CrmError::retryable(message, http::retry_after(&reply.headers)),
+        429 | 408 | 500..=599 => CallError::retryable(message, http::retry_after(&reply.headers)),
         200..=299 => {
-            CrmError::retryable(format!("{message} (no access_token or instance_url)"), None)
+            CallError::retryable(format!("{message} (no access_token or instance_url)"), None)
         }
-        _ => CrmError::auth(message),
+        _ => CallError::auth(message),
     }
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::crm::CrmError;
-use crate::crm::http::{self, Reply, Throttle};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Reply, Throttle};
 
 /// The error codes that mean "try again": locks and server trouble.
 const TRANSIENT: &[&str] = &[
@@ -100,7 +100,7 @@ pub fn classify(
     reply: Option<&Reply>,
     throttle: &Throttle,
     limit_pause: Duration,
-) -> CrmError {
+) -> CallError {
     let reason = reason(body).unwrap_or_else(|| match reply {
         Some(r) => r.excerpt(),
         None => body.to_string(),
@@ -110,38 +110,38 @@ pub fn classify(
     if status == 300 {
         let ids = multiple_choices(body);
         return match ids.first() {
-            Some(id) => CrmError::Conflict {
+            Some(id) => CallError::Conflict {
                 existing_id: id.clone(),
                 message: format!("the external id matches {} records", ids.len()),
             },
-            None => CrmError::permanent(message),
+            None => CallError::permanent(message),
         };
     }
     if code == "REQUEST_LIMIT_EXCEEDED" {
         throttle.pause(limit_pause);
-        return CrmError::retryable(message, Some(limit_pause));
+        return CallError::retryable(message, Some(limit_pause));
     }
     if let Some(id) = existing_id(code, body) {
-        return CrmError::Conflict {
+        return CallError::Conflict {
             existing_id: id,
             message: reason,
         };
     }
     if TRANSIENT.contains(&code) || status == 409 {
-        return CrmError::retryable(message, None);
+        return CallError::retryable(message, None);
     }
     match (status, reply) {
-        (401 | 403, _) => CrmError::auth(message),
-        (404, _) => CrmError::not_found(message),
+        (401 | 403, _) => CallError::auth(message),
+        (404, _) => CallError::not_found(message),
         (429 | 408 | 500..=599, Some(reply)) => {
             let mut error = http::classify(reply, throttle);
-            if let CrmError::Retryable { message: m, .. } = &mut error {
+            if let CallError::Retryable { message: m, .. } = &mut error {
                 *m = message;
             }
             error
         }
-        (429 | 408 | 500..=599, None) => CrmError::retryable(message, None),
-        _ => CrmError::permanent(message),
+        (429 | 408 | 500..=599, None) => CallError::retryable(message, None),
+        _ => CallError::permanent(message),
     }
 }
 
@@ -184,7 +184,7 @@ mod tests {
         Throttle::new(0, Duration::from_secs(1))
     }
 
-    fn class(status: u16, body: Value) -> CrmError {
+    fn class(status: u16, body: Value) -> CallError {
         classify(status, &body, None, &throttle(), Duration::from_secs(5))
     }
 
@@ -196,7 +196,7 @@ mod tests {
         );
         assert_eq!(
             limit,
-            CrmError::retryable(
+            CallError::retryable(
                 "Salesforce HTTP 403: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.",
                 Some(Duration::from_secs(5))
             )
@@ -220,7 +220,7 @@ mod tests {
         );
         assert_eq!(
             error,
-            CrmError::permanent(
+            CallError::permanent(
                 "Salesforce HTTP 400: INVALID_EMAIL_ADDRESS: Email: invalid email address: x (Email)"
             )
         );
@@ -230,18 +230,18 @@ mod tests {
     fn duplicates_name_the_existing_record() {
         let rule = json!([{"errorCode": "DUPLICATES_DETECTED", "message": "Use one of these records?", "duplicateResult": {"matchResults": [{"matchRecords": [{"record": {"Id": "00Q000000000001AAA"}}]}]}}]);
         assert!(
-            matches!(class(400, rule), CrmError::Conflict { existing_id, .. } if existing_id == "00Q000000000001AAA")
+            matches!(class(400, rule), CallError::Conflict { existing_id, .. } if existing_id == "00Q000000000001AAA")
         );
         let unique = json!([{"errorCode": "DUPLICATE_VALUE", "message": "duplicate value found: Key__c duplicates value on record with id: 00Q000000000002AAA"}]);
         assert!(
-            matches!(class(400, unique), CrmError::Conflict { existing_id, .. } if existing_id == "00Q000000000002AAA")
+            matches!(class(400, unique), CallError::Conflict { existing_id, .. } if existing_id == "00Q000000000002AAA")
         );
         let ambiguous = json!([
             "/services/data/v62.0/sobjects/Lead/00Q000000000003AAA",
             "/services/data/v62.0/sobjects/Lead/00Q000000000004AAA"
         ]);
         assert!(
-            matches!(class(300, ambiguous), CrmError::Conflict { existing_id, .. } if existing_id == "00Q000000000003AAA")
+            matches!(class(300, ambiguous), CallError::Conflict { existing_id, .. } if existing_id == "00Q000000000003AAA")
         );
     }
 

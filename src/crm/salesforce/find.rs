@@ -9,7 +9,8 @@ use super::client::{Api, Call};
 use super::config::{Config, PersonObject};
 use super::person::{self, Accounts};
 use super::soql::{eq, search_term};
-use crate::crm::{CrmError, FindKey, PersonRecord};
+use crate::crm::{FindKey, PersonRecord};
+use crate::outbound::CallError;
 
 /// The objects searched, in order of preference.
 fn objects(config: &Config) -> Vec<PersonObject> {
@@ -86,7 +87,7 @@ async fn first_of(
     api: &Api,
     accounts: &Accounts,
     queries: Vec<(PersonObject, String)>,
-) -> Result<Option<PersonRecord>, CrmError> {
+) -> Result<Option<PersonRecord>, CallError> {
     let calls: Vec<Call> = queries.iter().map(|(_, soql)| Call::query(soql)).collect();
     let bodies = api.composite(&calls, false).await?;
     for ((object, _), body) in queries.iter().zip(&bodies) {
@@ -103,7 +104,7 @@ pub async fn find(
     api: &Api,
     accounts: &Accounts,
     key: FindKey<'_>,
-) -> Result<Option<PersonRecord>, CrmError> {
+) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();
     let objects = objects(config);
     match key {
@@ -192,7 +193,7 @@ pub async fn get(
     api: &Api,
     accounts: &Accounts,
     id: &str,
-) -> Result<Option<PersonRecord>, CrmError> {
+) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();
     let object = PersonObject::of_id(id).unwrap_or(config.object);
     let soql = format!(

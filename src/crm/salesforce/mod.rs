@@ -10,19 +10,17 @@ mod errors;
 mod find;
 mod jwt;
 mod person;
-mod settings;
 mod soql;
 mod write;
 
 pub use config::{AuthFlow, Config, PersonObject};
-pub use settings::{CustomFields, NoteConfig, NoteObject, OpportunityConfig, TaskConfig};
+pub use config::{CustomFields, NoteConfig, NoteObject, OpportunityConfig, TaskConfig};
 
 use futures_util::future::BoxFuture;
 
-use crate::config::CrmKind;
-use crate::crm::{
-    CrmApi, CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
-};
+use crate::crm::CrmKind;
+use crate::crm::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::outbound::CallError;
 use client::Api;
 use person::Accounts;
 
@@ -35,7 +33,7 @@ pub struct Connector {
 impl Connector {
     /// A connector for `config`; checks it and reads the JWT key, but makes no request (the
     /// first sync obtains the token).
-    pub fn new(config: &Config) -> Result<Connector, String> {
+    pub fn new(config: &Config) -> Result<Connector, crate::outbound::InvalidKey> {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config)?,
@@ -47,8 +45,8 @@ impl Connector {
 /// Runs a connector step in a span naming the operation.
 fn step<'a, T: Send + 'a>(
     op: &'static str,
-    future: impl Future<Output = Result<T, CrmError>> + Send + 'a,
-) -> BoxFuture<'a, Result<T, CrmError>> {
+    future: impl Future<Output = Result<T, CallError>> + Send + 'a,
+) -> BoxFuture<'a, Result<T, CallError>> {
     crate::crm::step("salesforce", op, future)
 }
 
@@ -60,21 +58,21 @@ impl CrmApi for Connector {
     fn find_person<'a>(
         &'a self,
         key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         step("find_person", find::find(&self.api, &self.accounts, key))
     }
 
     fn get_person<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         step("get_person", find::get(&self.api, &self.accounts, id))
     }
 
     fn create_person<'a>(
         &'a self,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step(
             "create_person",
             write::create(&self.api, &self.accounts, fields),
@@ -85,7 +83,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         step(
             "update_person",
             write::update(&self.api, &self.accounts, id, fields),
@@ -96,7 +94,7 @@ impl CrmApi for Connector {
         &'a self,
         person: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step(
             "create_deal",
             activity::create_deal(&self.api, &self.accounts, person, deal),
@@ -107,7 +105,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         step("update_deal", activity::update_deal(&self.api, id, deal))
     }
 
@@ -116,7 +114,7 @@ impl CrmApi for Connector {
         person: &'a str,
         deal: Option<&'a str>,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step(
             "create_note",
             activity::create_note(&self.api, person, deal, note),
@@ -127,7 +125,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         step("update_note", activity::update_note(&self.api, id, note))
     }
 
@@ -135,7 +133,7 @@ impl CrmApi for Connector {
         &'a self,
         note: &'a str,
         deal: &'a str,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         step("link_note", activity::link_note(&self.api, note, deal))
     }
 
@@ -144,7 +142,7 @@ impl CrmApi for Connector {
         person: &'a str,
         deal: Option<&'a str>,
         task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step(
             "create_task",
             activity::create_task(&self.api, person, deal, task),
@@ -156,7 +154,7 @@ impl CrmApi for Connector {
         person: &'a str,
         kind: crate::crm::Attach,
         _sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CallError>> {
         step("attached", activity::attached(&self.api, person, kind))
     }
 

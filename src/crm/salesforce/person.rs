@@ -223,7 +223,7 @@ impl Accounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crm::salesforce::settings::CustomFields;
+    use crate::crm::salesforce::config::CustomFields;
     use crate::lead::Email;
 
     fn config() -> Config {

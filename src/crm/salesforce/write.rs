@@ -9,7 +9,8 @@ use super::client::{Api, Call};
 use super::config::{Config, PersonObject};
 use super::person::{self, Accounts};
 use super::soql::eq;
-use crate::crm::{CrmError, PersonFields};
+use crate::crm::PersonFields;
+use crate::outbound::CallError;
 
 /// The call writing a new person: `PATCH /sobjects/{Obj}/{ExtId}/{email}` with an external
 /// id and an email, else `POST /sobjects/{Obj}`.
@@ -34,9 +35,9 @@ fn create_call(
 }
 
 /// The `id` of a create or upsert answer.
-fn id_of(body: &Value) -> Result<String, CrmError> {
+fn id_of(body: &Value) -> Result<String, CallError> {
     body["id"].as_str().map(str::to_owned).ok_or_else(|| {
-        CrmError::retryable(
+        CallError::retryable(
             format!("Salesforce answered a write without an id: {body}"),
             None,
         )
@@ -44,7 +45,7 @@ fn id_of(body: &Value) -> Result<String, CrmError> {
 }
 
 /// The oldest Account with this name.
-async fn find_account(api: &Api, name: &str) -> Result<Option<String>, CrmError> {
+async fn find_account(api: &Api, name: &str) -> Result<Option<String>, CallError> {
     let soql = format!(
         "SELECT Id FROM Account WHERE {} ORDER BY CreatedDate ASC LIMIT 1",
         eq("Name", name)
@@ -60,7 +61,7 @@ async fn with_account(
     api: &Api,
     company: &str,
     write: impl Fn(Value) -> Call,
-) -> Result<(Value, String), CrmError> {
+) -> Result<(Value, String), CallError> {
     if let Some(account) = find_account(api, company).await? {
         let answer = api.send(&write(json!(account))).await?;
         return Ok((answer, account));
@@ -87,7 +88,7 @@ fn company(p: &PersonFields) -> Option<&str> {
 }
 
 /// Creates the configured object for `p`; returns its id.
-pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<String, CrmError> {
+pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<String, CallError> {
     let config = api.config();
     let object = config.object;
     let body = person::body(config, object, p, true);
@@ -119,7 +120,7 @@ pub async fn update(
     accounts: &Accounts,
     id: &str,
     p: &PersonFields,
-) -> Result<(), CrmError> {
+) -> Result<(), CallError> {
     let config = api.config();
     let object = PersonObject::of_id(id).unwrap_or(config.object);
     let body = person::body(config, object, p, false);

@@ -17,8 +17,8 @@ use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 
 use super::config::Config;
 use super::errors::{classify, item};
-use crate::crm::CrmError;
-use crate::crm::http::{self, Reply, Throttle};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Reply, Throttle};
 
 /// Renew this long before Zoho says the token expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
@@ -43,7 +43,7 @@ pub struct Answer {
 
 /// One record result of a multi-record write: the result (`details`, an upsert's `action`),
 /// or the classified error.
-pub type ItemResult = Result<Value, CrmError>;
+pub type ItemResult = Result<Value, CallError>;
 
 /// leadgate's own share of the org's daily API credits: a call over it is refused here, as
 /// retryable, instead of spending credits other integrations need.
@@ -63,13 +63,13 @@ impl Budget {
         Budget { limiter }
     }
 
-    fn spend(&self) -> Result<(), CrmError> {
+    fn spend(&self) -> Result<(), CallError> {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
         limiter.check().map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            CrmError::retryable("leadgate's daily Zoho credit budget is spent", Some(wait))
+            CallError::retryable("leadgate's daily Zoho credit budget is spent", Some(wait))
         })
     }
 }
@@ -121,7 +121,7 @@ impl Api {
         &self.config
     }
 
-    async fn session(&self) -> Result<Arc<Session>, CrmError> {
+    async fn session(&self) -> Result<Arc<Session>, CallError> {
         let mut slot = self.session.lock().await;
         if let Some(session) = slot.as_ref().filter(|s| Instant::now() < s.renew_at) {
             return Ok(session.clone());
@@ -132,7 +132,7 @@ impl Api {
     }
 
     /// A new token after `stale` was refused, unless another call has renewed it already.
-    async fn renew(&self, stale: &Arc<Session>) -> Result<Arc<Session>, CrmError> {
+    async fn renew(&self, stale: &Arc<Session>) -> Result<Arc<Session>, CallError> {
         let mut slot = self.session.lock().await;
         if let Some(current) = slot.as_ref().filter(|s| !Arc::ptr_eq(s, stale)) {
             return Ok(current.clone());
@@ -144,7 +144,7 @@ impl Api {
     }
 
     /// `POST {accounts_url}/oauth/v2/token` with `grant_type=refresh_token`.
-    async fn mint(&self) -> Result<Session, CrmError> {
+    async fn mint(&self) -> Result<Session, CallError> {
         let c = &self.config;
         let form = [
             ("grant_type", "refresh_token"),
@@ -188,12 +188,12 @@ impl Api {
         session: &Session,
         path: &[&str],
         query: &[(&str, String)],
-    ) -> Result<Url, CrmError> {
+    ) -> Result<Url, CallError> {
         let base = &session.api_domain;
         let mut url = Url::parse(base)
-            .map_err(|e| CrmError::permanent(format!("bad Zoho api_domain {base}: {e}")))?;
+            .map_err(|e| CallError::permanent(format!("bad Zoho api_domain {base}: {e}")))?;
         url.path_segments_mut()
-            .map_err(|()| CrmError::permanent(format!("bad Zoho api_domain {base}")))?
+            .map_err(|()| CallError::permanent(format!("bad Zoho api_domain {base}")))?
             .pop_if_empty()
             .extend(["crm", self.config.api_version.as_str()])
             .extend(path);
@@ -210,13 +210,13 @@ impl Api {
         path: &[&str],
         query: &[(&str, String)],
         body: Option<&Value>,
-    ) -> Result<Answer, CrmError> {
+    ) -> Result<Answer, CallError> {
         self.budget.spend()?;
         let _slot = self
             .slots
             .acquire()
             .await
-            .map_err(|_| CrmError::retryable("the Zoho client is shutting down", None))?;
+            .map_err(|_| CallError::retryable("the Zoho client is shutting down", None))?;
         let mut session = self.session().await?;
         let mut renewed = false;
         loop {
@@ -255,7 +255,7 @@ impl Api {
         &self,
         path: &[&str],
         query: &[(&str, String)],
-    ) -> Result<Option<Value>, CrmError> {
+    ) -> Result<Option<Value>, CallError> {
         let answer = self.call(Method::GET, path, query, None).await?;
         Ok((answer.status != 204 && !answer.body.is_null()).then_some(answer.body))
     }
@@ -269,7 +269,7 @@ impl Api {
         records: Vec<Value>,
         extra: Map<String, Value>,
         targets_id: bool,
-    ) -> Result<Vec<ItemResult>, CrmError> {
+    ) -> Result<Vec<ItemResult>, CallError> {
         let count = records.len();
         let mut body = extra;
         body.insert("data".into(), Value::Array(records));
@@ -278,7 +278,7 @@ impl Api {
             .await?;
         let results = answer.body["data"].as_array().cloned().unwrap_or_default();
         if results.len() != count {
-            return Err(CrmError::retryable(
+            return Err(CallError::retryable(
                 format!(
                     "Zoho answered {} results for {count} records: {}",
                     results.len(),
@@ -298,11 +298,11 @@ impl Api {
         record: Value,
         extra: Map<String, Value>,
         targets_id: bool,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         self.write(method, path, vec![record], extra, targets_id)
             .await?
             .pop()
-            .unwrap_or_else(|| Err(CrmError::retryable("Zoho answered no result", None)))
+            .unwrap_or_else(|| Err(CallError::retryable("Zoho answered no result", None)))
     }
 }
 
@@ -315,7 +315,7 @@ fn expired(reply: &Reply) -> bool {
 }
 
 /// The accounts server's refusal: Zoho answers most of them with HTTP 200 and `{"error"}`.
-fn token_error(reply: &Reply, body: &Value) -> CrmError {
+fn token_error(reply: &Reply, body: &Value) -> CallError {
     let status = reply.status.as_u16();
     let what = match (body["error"].as_str(), body["error_description"].as_str()) {
         (Some(e), Some(d)) => format!("{e}: {d}"),
@@ -326,9 +326,9 @@ fn token_error(reply: &Reply, body: &Value) -> CrmError {
     let too_many =
         body["error"] == "Access Denied" || what.to_ascii_lowercase().contains("too many requests");
     match status {
-        _ if too_many => CrmError::retryable(message, Some(REFRESH_PAUSE)),
-        429 | 408 | 500..=599 => CrmError::retryable(message, http::retry_after(&reply.headers)),
-        _ => CrmError::auth(message),
+        _ if too_many => CallError::retryable(message, Some(REFRESH_PAUSE)),
+        429 | 408 | 500..=599 => CallError::retryable(message, http::retry_after(&reply.headers)),
+        _ => CallError::auth(message),
     }
 }
 

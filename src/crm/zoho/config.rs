@@ -1,6 +1,7 @@
 //! `[crm.zoho]`: the data centre, the self client's refresh token, the module leads go to,
 //! duplicate checks and the deal, note and task settings. `validate` names the wrong key.
 
+use crate::outbound::{InvalidKey, invalid};
 use serde::{Deserialize, Serialize};
 
 pub use crate::crm::model::CustomFields;
@@ -185,10 +186,10 @@ impl Default for Config {
     }
 }
 
-fn url(value: &str, key: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(value).map_err(|e| format!("{key}: {e}"))?;
+fn url(value: &str, key: &str) -> Result<(), InvalidKey> {
+    let parsed = reqwest::Url::parse(value).map_err(|e| invalid(key, e.to_string()))?;
     if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
-        return Err(format!("{key}: expected https://…"));
+        return Err(invalid(key, "expected https://…"));
     }
     Ok(())
 }
@@ -196,7 +197,7 @@ fn url(value: &str, key: &str) -> Result<(), String> {
 impl Config {
     /// Checks what types cannot say; the message starts with the key (relative to
     /// `[crm.zoho]`).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidKey> {
         url(&self.accounts_url, "accounts_url")?;
         url(&self.api_domain, "api_domain")?;
         if let Some(crm) = &self.crm_url {
@@ -207,9 +208,9 @@ impl Config {
             .strip_prefix('v')
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
         if !version_ok {
-            return Err(format!(
-                "api_version: expected v8 or similar, not `{}`",
-                self.api_version
+            return Err(invalid(
+                "api_version",
+                format!("expected v8 or similar, not `{}`", self.api_version),
             ));
         }
         for (value, key) in [
@@ -218,38 +219,45 @@ impl Config {
             (&self.refresh_token, "refresh_token"),
         ] {
             if value.trim().is_empty() {
-                return Err(format!("{key}: required"));
+                return Err(invalid(key, "required"));
             }
         }
         if let Some(bad) = self.duplicate_check_fields.iter().find(|f| !is_api_name(f)) {
-            return Err(format!(
-                "duplicate_check_fields: `{bad}` is not a Zoho field API name"
+            return Err(invalid(
+                "duplicate_check_fields",
+                format!("`{bad}` is not a Zoho field API name"),
             ));
         }
         if self.placeholder.trim().is_empty() {
-            return Err("placeholder: must not be empty (Zoho requires Last_Name)".to_owned());
+            return Err(invalid(
+                "placeholder",
+                "must not be empty (Zoho requires Last_Name)",
+            ));
         }
         if let Some(owner) = &self.owner_id
             && (owner.is_empty() || !owner.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(format!("owner_id: `{owner}` is not a Zoho user id"));
+            return Err(invalid(
+                "owner_id",
+                format!("`{owner}` is not a Zoho user id"),
+            ));
         }
         self.fields.check("fields", "Zoho", is_api_name)?;
         self.deal.fields.check("deal.fields", "Zoho", is_api_name)?;
         if self.deal.stage.trim().is_empty() {
-            return Err("deal.stage: must not be empty".to_owned());
+            return Err(invalid("deal.stage", "must not be empty"));
         }
         if self.deal.close_days > 3650 {
-            return Err("deal.close_days: at most 3650".to_owned());
+            return Err(invalid("deal.close_days", "at most 3650"));
         }
         if self.note.title.trim().is_empty() {
-            return Err("note.title: must not be empty".to_owned());
+            return Err(invalid("note.title", "must not be empty"));
         }
         if self.timeout_secs == 0 {
-            return Err("timeout_secs: must be at least 1".to_owned());
+            return Err(invalid("timeout_secs", "must be at least 1"));
         }
         if self.max_concurrent == 0 {
-            return Err("max_concurrent: must be at least 1".to_owned());
+            return Err(invalid("max_concurrent", "must be at least 1"));
         }
         Ok(())
     }
@@ -287,12 +295,7 @@ mod tests {
     #[test]
     fn defaults_need_only_credentials() {
         assert!(ok_config().validate().is_ok());
-        assert!(
-            Config::default()
-                .validate()
-                .unwrap_err()
-                .starts_with("client_id:")
-        );
+        assert!(Config::default().validate().unwrap_err().key == "client_id");
     }
 
     #[test]
@@ -303,21 +306,21 @@ mod tests {
                     accounts_url: "accounts.zoho.eu".into(),
                     ..ok_config()
                 },
-                "accounts_url:",
+                "accounts_url",
             ),
             (
                 Config {
                     api_version: "8".into(),
                     ..ok_config()
                 },
-                "api_version:",
+                "api_version",
             ),
             (
                 Config {
                     duplicate_check_fields: vec!["E-mail".into()],
                     ..ok_config()
                 },
-                "duplicate_check_fields:",
+                "duplicate_check_fields",
             ),
             (
                 Config {
@@ -330,26 +333,26 @@ mod tests {
                     },
                     ..ok_config()
                 },
-                "deal.fields:",
+                "deal.fields",
             ),
             (
                 Config {
                     owner_id: Some("me".into()),
                     ..ok_config()
                 },
-                "owner_id:",
+                "owner_id",
             ),
             (
                 Config {
                     max_concurrent: 0,
                     ..ok_config()
                 },
-                "max_concurrent:",
+                "max_concurrent",
             ),
         ];
         for (config, key) in cases {
             let err = config.validate().unwrap_err();
-            assert!(err.starts_with(key), "{err} should start with {key}");
+            assert_eq!(err.key, key, "{err}");
         }
     }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::crm::CrmError;
-use crate::crm::http::{self, Reply, Throttle};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Reply, Throttle};
 
 /// How long a concurrency 429 pauses the throttle (calls in flight finish quickly).
 const CONCURRENCY_PAUSE: Duration = Duration::from_secs(2);
@@ -39,7 +39,7 @@ pub fn reason(error: &Value) -> String {
 
 /// Classifies a failed answer (no per-record `data`). A 401 reaches here only after the
 /// token was renewed once.
-pub fn classify(reply: &Reply, throttle: &Throttle, credit_pause: Duration) -> CrmError {
+pub fn classify(reply: &Reply, throttle: &Throttle, credit_pause: Duration) -> CallError {
     let body = reply.json();
     let status = reply.status.as_u16();
     let why = if body["code"].is_string() {
@@ -59,11 +59,11 @@ pub fn classify(reply: &Reply, throttle: &Throttle, credit_pause: Duration) -> C
                 credit_pause
             });
             throttle.pause(wait);
-            CrmError::retryable(message, Some(wait))
+            CallError::retryable(message, Some(wait))
         }
-        500..=599 | 408 => CrmError::retryable(message, http::retry_after(&reply.headers)),
-        401 | 403 => CrmError::auth(message),
-        _ => CrmError::permanent(message),
+        500..=599 | 408 => CallError::retryable(message, http::retry_after(&reply.headers)),
+        401 | 403 => CallError::auth(message),
+        _ => CallError::permanent(message),
     }
 }
 
@@ -80,7 +80,7 @@ fn duplicate_of(error: &Value) -> Option<String> {
 /// `action` for upserts), else the classified error.
 /// `targets_id` says the write named an existing record (an update), so an invalid id means
 /// it no longer exists.
-pub fn item(result: &Value, targets_id: bool) -> Result<Value, CrmError> {
+pub fn item(result: &Value, targets_id: bool) -> Result<Value, CallError> {
     let code = result["code"].as_str().unwrap_or_default();
     if code == "SUCCESS" || result["status"] == "success" {
         return Ok(result.clone());
@@ -88,30 +88,30 @@ pub fn item(result: &Value, targets_id: bool) -> Result<Value, CrmError> {
     let why = reason(result);
     match code {
         "DUPLICATE_DATA" => match duplicate_of(result) {
-            Some(existing_id) => Err(CrmError::Conflict {
+            Some(existing_id) => Err(CallError::Conflict {
                 existing_id,
                 message: format!("Zoho: {why}"),
             }),
-            None => Err(CrmError::permanent(format!("Zoho: {why}"))),
+            None => Err(CallError::permanent(format!("Zoho: {why}"))),
         },
         "INVALID_DATA" if targets_id && result["details"]["api_name"] == "id" => {
-            Err(CrmError::not_found(format!("Zoho: {why}")))
+            Err(CallError::not_found(format!("Zoho: {why}")))
         }
         "RECORD_LOCKED" | "INTERNAL_ERROR" | "TOO_MANY_REQUESTS" => {
-            Err(CrmError::retryable(format!("Zoho: {why}"), None))
+            Err(CallError::retryable(format!("Zoho: {why}"), None))
         }
-        _ => Err(CrmError::permanent(format!("Zoho: {why}"))),
+        _ => Err(CallError::permanent(format!("Zoho: {why}"))),
     }
 }
 
 /// The record id in a successful record result (`details.id`).
-pub fn id_of(result: &Value) -> Result<String, CrmError> {
+pub fn id_of(result: &Value) -> Result<String, CallError> {
     let id = &result["details"]["id"];
     id.as_str()
         .map(str::to_owned)
         .or_else(|| id.as_u64().map(|n| n.to_string()))
         .ok_or_else(|| {
-            CrmError::retryable(
+            CallError::retryable(
                 format!("Zoho answered a write without an id: {result}"),
                 None,
             )
@@ -145,7 +145,7 @@ mod tests {
             &t,
             pause,
         );
-        assert!(matches!(credits, CrmError::Retryable { retry_after: Some(d), .. } if d == pause));
+        assert!(matches!(credits, CallError::Retryable { retry_after: Some(d), .. } if d == pause));
         let busy = classify(
             &reply(
                 429,
@@ -155,7 +155,7 @@ mod tests {
             pause,
         );
         assert!(
-            matches!(busy, CrmError::Retryable { retry_after: Some(d), .. } if d == CONCURRENCY_PAUSE)
+            matches!(busy, CallError::Retryable { retry_after: Some(d), .. } if d == CONCURRENCY_PAUSE)
         );
         assert_eq!(classify(&reply(401, json!({"code": "OAUTH_SCOPE_MISMATCH", "message": "invalid oauth scope", "details": {}, "status": "error"})), &t, pause).class(), "auth");
         assert_eq!(
@@ -177,12 +177,12 @@ mod tests {
     fn record_results() {
         let duplicate = json!({"code": "DUPLICATE_DATA", "details": {"api_name": "Email", "duplicate_record": {"id": "5725767000000000001", "module": {"api_name": "Leads"}}}, "message": "duplicate data", "status": "error"});
         assert!(
-            matches!(item(&duplicate, false), Err(CrmError::Conflict { existing_id, .. }) if existing_id == "5725767000000000001")
+            matches!(item(&duplicate, false), Err(CallError::Conflict { existing_id, .. }) if existing_id == "5725767000000000001")
         );
         let invalid = json!({"code": "INVALID_DATA", "details": {"api_name": "Email", "json_path": "$.data[0].Email", "expected_data_type": "email"}, "message": "invalid data", "status": "error"});
         assert_eq!(
             item(&invalid, true),
-            Err(CrmError::permanent(
+            Err(CallError::permanent(
                 "Zoho: INVALID_DATA: invalid data (Email, expected email)"
             ))
         );

@@ -17,11 +17,10 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use tracing::Instrument;
 
-use crate::config::CrmKind;
-use crate::crm::sync::{BatchItem, SyncOutcome};
-use crate::crm::{
-    CrmApi, CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
-};
+use crate::crm::CrmKind;
+use crate::crm::progressive::{BatchItem, SyncOutcome};
+use crate::crm::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::outbound::CallError;
 use client::Api;
 use ops::Accounts;
 
@@ -34,7 +33,7 @@ pub struct Connector {
 impl Connector {
     /// A connector for `config`; checks it but makes no request (the first sync mints the
     /// token).
-    pub fn new(config: &Config) -> Result<Connector, String> {
+    pub fn new(config: &Config) -> Result<Connector, crate::outbound::InvalidKey> {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config),
@@ -46,8 +45,8 @@ impl Connector {
 /// Runs a connector step in a span naming the operation.
 fn step<'a, T: Send + 'a>(
     op: &'static str,
-    future: impl Future<Output = Result<T, CrmError>> + Send + 'a,
-) -> BoxFuture<'a, Result<T, CrmError>> {
+    future: impl Future<Output = Result<T, CallError>> + Send + 'a,
+) -> BoxFuture<'a, Result<T, CallError>> {
     crate::crm::step("zoho", op, future)
 }
 
@@ -59,21 +58,21 @@ impl CrmApi for Connector {
     fn find_person<'a>(
         &'a self,
         key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         step("find_person", ops::find(&self.api, &self.accounts, key))
     }
 
     fn get_person<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
         step("get_person", ops::get(&self.api, &self.accounts, id))
     }
 
     fn create_person<'a>(
         &'a self,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step(
             "create_person",
             ops::create(&self.api, &self.accounts, fields),
@@ -84,7 +83,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         step(
             "update_person",
             ops::update(&self.api, &self.accounts, id, fields),
@@ -95,7 +94,7 @@ impl CrmApi for Connector {
         &'a self,
         person: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step(
             "create_deal",
             ops::create_deal(&self.api, &self.accounts, person, deal),
@@ -106,7 +105,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         step("update_deal", ops::update_deal(&self.api, id, deal))
     }
 
@@ -116,7 +115,7 @@ impl CrmApi for Connector {
         person: &'a str,
         _deal: Option<&'a str>,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step("create_note", ops::create_note(&self.api, person, note))
     }
 
@@ -124,7 +123,7 @@ impl CrmApi for Connector {
         &'a self,
         id: &'a str,
         note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CrmError>> {
+    ) -> BoxFuture<'a, Result<(), CallError>> {
         step("update_note", ops::update_note(&self.api, id, note))
     }
 
@@ -133,7 +132,7 @@ impl CrmApi for Connector {
         person: &'a str,
         deal: Option<&'a str>,
         task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CrmError>> {
+    ) -> BoxFuture<'a, Result<String, CallError>> {
         step(
             "create_task",
             ops::create_task(&self.api, person, deal, task),
@@ -145,7 +144,7 @@ impl CrmApi for Connector {
         person: &'a str,
         kind: super::Attach,
         sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CrmError>> {
+    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CallError>> {
         step("attached", ops::attached(&self.api, person, kind, sent))
     }
 

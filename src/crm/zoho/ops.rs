@@ -12,9 +12,8 @@ use super::client::{Api, upsert_extra};
 use super::config::Module;
 use super::errors::id_of;
 use super::record::{self, criteria_value, has_email, has_name, has_phone, oldest};
-use crate::crm::{
-    CrmError, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields,
-};
+use crate::crm::{DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::outbound::CallError;
 
 /// Which Account each contact seen lately belongs to, so a deal needs no extra read.
 #[derive(Debug, Default)]
@@ -80,10 +79,10 @@ pub async fn find(
     api: &Api,
     accounts: &Accounts,
     key: FindKey<'_>,
-) -> Result<Option<PersonRecord>, CrmError> {
+) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();
     let search = |param: &'static str, value: String| async move {
-        Ok::<_, CrmError>(rows(
+        Ok::<_, CallError>(rows(
             api.get(&[config.module.name(), "search"], &[(param, value)])
                 .await?,
         ))
@@ -120,7 +119,7 @@ pub async fn get(
     api: &Api,
     accounts: &Accounts,
     id: &str,
-) -> Result<Option<PersonRecord>, CrmError> {
+) -> Result<Option<PersonRecord>, CallError> {
     let found = rows(api.get(&[api.config().module.name(), id], &[]).await?);
     Ok(found.first().and_then(|row| {
         accounts.remember_row(api, row);
@@ -129,7 +128,7 @@ pub async fn get(
 }
 
 /// The id of the Account named `company`, created when there is none (one upsert call).
-pub async fn ensure_account(api: &Api, company: &str) -> Result<String, CrmError> {
+pub async fn ensure_account(api: &Api, company: &str) -> Result<String, CallError> {
     // No Owner: the upsert may match an account a rep owns.
     let account = json!({ "Account_Name": company });
     let details = api
@@ -145,7 +144,7 @@ pub async fn ensure_account(api: &Api, company: &str) -> Result<String, CrmError
 }
 
 /// Creates the person by upsert on the duplicate-check fields; returns the id.
-pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<String, CrmError> {
+pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<String, CallError> {
     let config = api.config();
     let account = match record::company(config, p) {
         Some(company) => Some(ensure_account(api, &company).await?),
@@ -174,7 +173,7 @@ pub async fn update(
     accounts: &Accounts,
     id: &str,
     p: &PersonFields,
-) -> Result<(), CrmError> {
+) -> Result<(), CallError> {
     let config = api.config();
     let account = match record::company(config, p) {
         Some(company) => Some(ensure_account(api, &company).await?),
@@ -203,7 +202,7 @@ async fn account_for(
     api: &Api,
     accounts: &Accounts,
     person: &str,
-) -> Result<Option<String>, CrmError> {
+) -> Result<Option<String>, CallError> {
     if api.config().module != Module::Contacts {
         return Ok(None);
     }
@@ -213,7 +212,7 @@ async fn account_for(
     let found = rows(api.get(&["Contacts", person], &[]).await?);
     let row = found
         .first()
-        .ok_or_else(|| CrmError::not_found(format!("Zoho contact {person} no longer exists")))?;
+        .ok_or_else(|| CallError::not_found(format!("Zoho contact {person} no longer exists")))?;
     accounts.remember_row(api, row);
     Ok(record::account_of(row))
 }
@@ -224,7 +223,7 @@ pub async fn create_deal(
     accounts: &Accounts,
     person: &str,
     deal: &DealFields,
-) -> Result<String, CrmError> {
+) -> Result<String, CallError> {
     let account = account_for(api, accounts, person).await?;
     let web = api.web_base();
     let body = record::new_deal(
@@ -242,13 +241,13 @@ pub async fn create_deal(
 
 /// Brings a deal's amount and custom fields up to date (its name, stage and date are the
 /// rep's).
-pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), CrmError> {
+pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), CallError> {
     let body = record::deal_values(api.config(), deal);
     if body.is_empty() {
         // Nothing to write; still notice a deleted deal so the sync recreates it.
         return match api.get(&["Deals", id], &[]).await? {
             Some(_) => Ok(()),
-            None => Err(CrmError::not_found(format!(
+            None => Err(CallError::not_found(format!(
                 "Zoho deal {id} no longer exists"
             ))),
         };
@@ -265,7 +264,7 @@ pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), C
 }
 
 /// Creates the conversation's note on the person; returns its id.
-pub async fn create_note(api: &Api, person: &str, note: &NoteFields) -> Result<String, CrmError> {
+pub async fn create_note(api: &Api, person: &str, note: &NoteFields) -> Result<String, CallError> {
     let body = record::new_note(api.config(), person, note);
     id_of(
         &api.write_one(Method::POST, &["Notes"], body, Map::new(), false)
@@ -274,7 +273,7 @@ pub async fn create_note(api: &Api, person: &str, note: &NoteFields) -> Result<S
 }
 
 /// Replaces a note's text.
-pub async fn update_note(api: &Api, id: &str, note: &NoteFields) -> Result<(), CrmError> {
+pub async fn update_note(api: &Api, id: &str, note: &NoteFields) -> Result<(), CallError> {
     api.write_one(
         Method::PUT,
         &["Notes", id],
@@ -292,7 +291,7 @@ pub async fn create_task(
     person: &str,
     deal: Option<&str>,
     task: &TaskFields,
-) -> Result<String, CrmError> {
+) -> Result<String, CallError> {
     let body = record::new_task(api.config(), person, deal, task);
     id_of(
         &api.write_one(Method::POST, &["Tasks"], body, Map::new(), false)
@@ -307,7 +306,7 @@ pub async fn attached(
     person: &str,
     kind: crate::crm::Attach,
     sent: &[String],
-) -> Result<Option<Vec<crate::crm::Attached>>, CrmError> {
+) -> Result<Option<Vec<crate::crm::Attached>>, CallError> {
     use crate::crm::Attach;
     let module = api.config().module;
     let (related, field) = match kind {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::super::Connector;
 use super::super::errors::classify_item;
 use super::super::single::{object_id, path};
-use crate::crm::CrmError;
+use crate::outbound::CallError;
 
 /// HubSpot's limit of inputs per batch request.
 const MAX_INPUTS: usize = 100;
@@ -21,9 +21,9 @@ const MAX_INPUTS: usize = 100;
 #[derive(Debug, Clone)]
 pub(super) enum ItemError {
     /// HubSpot refused this input (a 207 error naming it).
-    Item(CrmError),
+    Item(CallError),
     /// The whole request failed; it carried `inputs` inputs.
-    Request { error: CrmError, inputs: usize },
+    Request { error: CallError, inputs: usize },
 }
 
 /// An object to create for the lead in slot `slot`.
@@ -72,7 +72,7 @@ impl Connector {
         id_property: Option<&str>,
         ids: &[String],
         properties: &[String],
-    ) -> Result<Vec<Value>, CrmError> {
+    ) -> Result<Vec<Value>, CallError> {
         let mut found = Vec::new();
         for chunk in ids.chunks(MAX_INPUTS) {
             let mut body = json!({
@@ -126,7 +126,7 @@ impl Connector {
             };
             let by_id: HashMap<&str, usize> =
                 chunk.iter().map(|c| (c.id.as_str(), c.slot)).collect();
-            let mut failed: HashMap<usize, CrmError> = HashMap::new();
+            let mut failed: HashMap<usize, CallError> = HashMap::new();
             let mut unattributed = None;
             for error in errors(&answer) {
                 let named = traced_slot(error).or_else(|| {
@@ -256,7 +256,7 @@ fn match_created(
         .iter()
         .map(|n| {
             let result = outcome.remove(&n.slot).unwrap_or_else(|| {
-                Err(ItemError::Item(CrmError::retryable(
+                Err(ItemError::Item(CallError::retryable(
                     "HubSpot's batch answer did not say what became of this lead",
                     None,
                 )))
@@ -307,7 +307,7 @@ mod tests {
         assert_eq!(out[&7].as_ref().unwrap(), "12");
         assert!(matches!(
             &out[&4],
-            Err(ItemError::Item(CrmError::Permanent { .. }))
+            Err(ItemError::Item(CallError::Permanent { .. }))
         ));
     }
 
@@ -322,7 +322,7 @@ mod tests {
         let out = match_created(&answer, &[new(2, "Deal")], &key_of);
         assert!(matches!(
             &out[0].1,
-            Err(ItemError::Item(CrmError::Retryable { .. }))
+            Err(ItemError::Item(CallError::Retryable { .. }))
         ));
     }
 }

@@ -9,7 +9,8 @@ use super::super::props;
 use super::super::single::{name_group, path, phone_groups};
 use super::calls::ItemError;
 use super::{FoundBy, Slot, State};
-use crate::crm::{CrmError, PersonRecord};
+use crate::crm::PersonRecord;
+use crate::outbound::CallError;
 
 /// Search pages read per request before giving up on completeness (200 contacts a page).
 const MAX_PAGES: usize = 5;
@@ -26,7 +27,7 @@ fn unfound(slots: &[Slot]) -> Vec<usize> {
 }
 
 /// A failed lookup stops the leads it was for.
-fn fail_all(slots: &mut [Slot], which: &[usize], error: CrmError) {
+fn fail_all(slots: &mut [Slot], which: &[usize], error: CallError) {
     for &i in which {
         slots[i].fail(ItemError::Request {
             error: error.clone(),
@@ -198,7 +199,7 @@ impl Connector {
         &self,
         slots: &mut [Slot<'_>],
         chunk: &[usize],
-        searched: Result<(Vec<Value>, bool), CrmError>,
+        searched: Result<(Vec<Value>, bool), CallError>,
         by: FoundBy,
         matches: impl Fn(&Slot, &Value) -> bool,
     ) {
@@ -220,7 +221,7 @@ impl Connector {
     }
 
     /// Every page of a contact search (up to [`MAX_PAGES`]); `true` when nothing was left.
-    async fn search_all(&self, groups: Vec<Value>) -> Result<(Vec<Value>, bool), CrmError> {
+    async fn search_all(&self, groups: Vec<Value>) -> Result<(Vec<Value>, bool), CallError> {
         let mut objects = Vec::new();
         let mut after: Option<String> = None;
         for _ in 0..MAX_PAGES {

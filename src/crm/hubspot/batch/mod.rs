@@ -1,5 +1,5 @@
 //! The batch sync: many leads in a handful of requests, with the guarantees of
-//! [`sync::execute`]. In order:
+//! [`progressive::execute`]. In order:
 //!
 //! 1. find every lead's contact as `execute` would, but for all leads at once: stored ids and
 //!    emails with batch reads, phones and name-and-company with a few searches;
@@ -22,8 +22,9 @@ mod steps;
 use std::collections::BTreeMap;
 
 use super::Connector;
-use crate::crm::sync::{self, BatchItem, SyncInput, SyncOutcome};
-use crate::crm::{CrmError, CrmLinks, Field, PersonRecord};
+use crate::crm::progressive::{self, BatchItem, SyncInput, SyncOutcome};
+use crate::crm::{CrmLinks, Field, PersonRecord};
+use crate::outbound::CallError;
 
 use self::calls::ItemError;
 
@@ -42,7 +43,7 @@ enum State {
     /// Going on with the batch.
     Active,
     /// Stopped by this error.
-    Failed(CrmError),
+    Failed(CallError),
     /// Synced alone after the batch, onto the contact of the lead in that slot when given.
     Deferred(Option<usize>),
 }
@@ -70,7 +71,7 @@ impl Slot<'_> {
     fn fail(&mut self, error: ItemError) {
         self.state = match error {
             ItemError::Request {
-                error: CrmError::Permanent { .. } | CrmError::Conflict { .. },
+                error: CallError::Permanent { .. } | CallError::Conflict { .. },
                 inputs,
             } if inputs > 1 => State::Deferred(None),
             ItemError::Request { error, .. } | ItemError::Item(error) => State::Failed(error),
@@ -123,7 +124,7 @@ pub(super) async fn run(connector: &Connector, batch: &[BatchItem]) -> Vec<SyncO
                 if let Some(person) = onto.and_then(|j| outcomes[j].links.person.clone()) {
                     links.person = Some(person);
                 }
-                sync::execute(connector, slot.input, links).await
+                progressive::execute(connector, slot.input, links).await
             }
         };
         outcomes.push(outcome);
@@ -237,7 +238,7 @@ fn set_aside_shared_contacts(slots: &mut [Slot]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crm::sync::OverwritePolicy;
+    use crate::crm::progressive::OverwritePolicy;
     use crate::crm::{NoteFields, PersonFields};
     use crate::lead::{Email, PhoneE164};
 

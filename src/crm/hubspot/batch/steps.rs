@@ -14,7 +14,8 @@ use super::super::props::{
 use super::super::single::{now_ms, object_id};
 use super::calls::{Change, ItemError, NewObject};
 use super::{Slot, State};
-use crate::crm::{CrmError, PersonFields};
+use crate::crm::PersonFields;
+use crate::outbound::CallError;
 
 /// A contact's key in a batch-create answer: its email, else its phone.
 fn contact_key(person: &PersonFields) -> String {
@@ -83,8 +84,8 @@ impl Connector {
             match outcome {
                 Ok(()) => slot.links.person = slot.record.as_ref().map(|r| r.id.clone()),
                 // Merged away between the read and the write: found again on the retry.
-                Err(ItemError::Item(CrmError::NotFound { message })) => {
-                    slot.state = State::Failed(CrmError::retryable(message, None))
+                Err(ItemError::Item(CallError::NotFound { message })) => {
+                    slot.state = State::Failed(CallError::retryable(message, None))
                 }
                 Err(e) => slot.fail(e),
             }
@@ -100,7 +101,7 @@ impl Connector {
                     slot.created = true;
                 }
                 // Created meanwhile: the single path reads it and updates what changed.
-                Err(ItemError::Item(CrmError::Conflict { existing_id, .. })) => {
+                Err(ItemError::Item(CallError::Conflict { existing_id, .. })) => {
                     slot.links.person = Some(existing_id);
                     slot.state = State::Deferred(None);
                 }
@@ -137,7 +138,7 @@ impl Connector {
             match outcome {
                 Ok(()) => {}
                 // Deleted in the CRM: a qualified lead gets its deal back.
-                Err(ItemError::Item(CrmError::NotFound { .. })) => creates.push(i),
+                Err(ItemError::Item(CallError::NotFound { .. })) => creates.push(i),
                 Err(e) => slots[i].fail(e),
             }
         }
@@ -224,7 +225,7 @@ impl Connector {
                         slots[i].fail(ItemError::Item(e));
                     }
                 }
-                Err(ItemError::Item(CrmError::NotFound { .. })) => creates.push(i),
+                Err(ItemError::Item(CallError::NotFound { .. })) => creates.push(i),
                 Err(e) => slots[i].fail(e),
             }
         }

@@ -5,10 +5,10 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::{Job, bulk};
-use crate::crm::CrmError;
 use crate::crm::zoho::client::Api;
 use crate::crm::zoho::errors::id_of;
 use crate::crm::zoho::record;
+use crate::outbound::CallError;
 
 /// Updates stored deals (a deleted one is created again) and creates the missing ones.
 pub(super) async fn deals(api: &Api, jobs: &mut [Job<'_>]) {
@@ -27,7 +27,7 @@ pub(super) async fn deals(api: &Api, jobs: &mut [Job<'_>]) {
     for (i, result) in bulk(api, Method::PUT, &["Deals"], updates, &Map::new(), true).await {
         match result {
             Ok(_) => {}
-            Err(CrmError::NotFound { .. }) => recreate.push(i),
+            Err(CallError::NotFound { .. }) => recreate.push(i),
             Err(e) => jobs[i].fail(e),
         }
     }
@@ -73,7 +73,7 @@ pub(super) async fn notes(api: &Api, jobs: &mut [Job<'_>]) {
     for (i, result) in bulk(api, Method::PUT, &["Notes"], updates, &Map::new(), true).await {
         match result {
             Ok(_) => {}
-            Err(CrmError::NotFound { .. }) => recreate.push(i),
+            Err(CallError::NotFound { .. }) => recreate.push(i),
             Err(e) => jobs[i].fail(e),
         }
     }

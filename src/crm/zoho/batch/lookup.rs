@@ -9,7 +9,8 @@ use crate::crm::zoho::client::Api;
 use crate::crm::zoho::config::Config;
 use crate::crm::zoho::ops::{self, Accounts, rows};
 use crate::crm::zoho::record::{self, criteria_value, has_email, has_name, has_phone, oldest};
-use crate::crm::{CrmError, FindKey, PersonFields};
+use crate::crm::{FindKey, PersonFields};
+use crate::outbound::CallError;
 
 /// Values per `in` condition.
 const MAX_VALUES: usize = 100;
@@ -61,7 +62,7 @@ pub(super) async fn read_stored(api: &Api, accounts: &Accounts, jobs: &mut [Job<
                 }
             }
             // Refused (a field this org lacks, say): read them one by one instead.
-            Err(CrmError::Permanent { .. }) => missing.extend(chunk.iter().cloned()),
+            Err(CallError::Permanent { .. }) => missing.extend(chunk.iter().cloned()),
             Err(e) => chunk.iter().for_each(|(i, _)| jobs[*i].fail(e.clone())),
         }
     }
@@ -110,7 +111,7 @@ fn groups(values: Vec<(usize, String)>, fields: usize) -> Vec<Vec<(usize, String
 }
 
 /// Every record matching `criteria`, page by page.
-async fn search(api: &Api, criteria: &str) -> Result<Vec<Value>, CrmError> {
+async fn search(api: &Api, criteria: &str) -> Result<Vec<Value>, CallError> {
     let mut found = Vec::new();
     for page in 1..=MAX_PAGES {
         let query = [
@@ -234,7 +235,7 @@ async fn look_up(api: &Api, accounts: &Accounts, jobs: &mut [Job<'_>], round: Ro
                     }
                 }
             }
-            Err(CrmError::Permanent { message }) => {
+            Err(CallError::Permanent { message }) => {
                 tracing::debug!(?round, %message, "zoho refused a list search: looking up one by one");
                 for (i, _) in group {
                     let item = jobs[i].item;

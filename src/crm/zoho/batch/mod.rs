@@ -20,8 +20,9 @@ use serde_json::{Map, Value};
 
 use super::client::{Api, ItemResult};
 use super::ops::Accounts;
-use crate::crm::sync::{BatchItem, SyncOutcome, execute};
-use crate::crm::{CrmApi, CrmError, PersonRecord};
+use crate::crm::progressive::{BatchItem, SyncOutcome, execute};
+use crate::crm::{CrmApi, PersonRecord};
+use crate::outbound::CallError;
 
 /// Records per multi-record write.
 const MAX_RECORDS: usize = 100;
@@ -39,7 +40,7 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    fn fail(&mut self, error: CrmError) {
+    fn fail(&mut self, error: CallError) {
         if self.active {
             self.active = false;
             self.out.error = Some(error);

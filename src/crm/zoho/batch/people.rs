@@ -8,18 +8,19 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::{Job, bulk};
+use crate::crm::PersonFields;
 use crate::crm::zoho::client::{Api, upsert_extra};
 use crate::crm::zoho::config::Module;
 use crate::crm::zoho::errors::id_of;
 use crate::crm::zoho::ops::{self, Accounts};
 use crate::crm::zoho::record;
-use crate::crm::{CrmError, PersonFields};
+use crate::outbound::CallError;
 
 /// For contacts: one Account per company the writes name, by upsert on `Account_Name`.
 async fn ensure_accounts(
     api: &Api,
     companies: Vec<String>,
-) -> HashMap<String, Result<String, CrmError>> {
+) -> HashMap<String, Result<String, CallError>> {
     let mut distinct: Vec<String> = Vec::new();
     for company in companies {
         if !distinct.iter().any(|c| c.eq_ignore_ascii_case(&company)) {
@@ -89,7 +90,7 @@ pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job
                 continue;
             }
             Some(None) => {
-                job.fail(CrmError::retryable(
+                job.fail(CallError::retryable(
                     "Zoho answered no account for the company",
                     None,
                 ));
@@ -118,7 +119,9 @@ pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job
         match result {
             Ok(_) => jobs[i].out.links.person = jobs[i].found.as_ref().map(|f| f.id.clone()),
             // Merged away between the read and the write: found again on the retry.
-            Err(CrmError::NotFound { message }) => jobs[i].fail(CrmError::retryable(message, None)),
+            Err(CallError::NotFound { message }) => {
+                jobs[i].fail(CallError::retryable(message, None))
+            }
             Err(e) => jobs[i].fail(e),
         }
     }
@@ -137,7 +140,7 @@ pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job
                 jobs[i].out.created_person = inserted;
                 jobs[i].out.links.person = Some(id);
             }
-            Err(CrmError::Conflict { existing_id, .. }) => {
+            Err(CallError::Conflict { existing_id, .. }) => {
                 resolve_conflict(api, accounts, &mut jobs[i], existing_id).await
             }
             Err(e) => jobs[i].fail(e),

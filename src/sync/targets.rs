@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use super::CrmApi;
-use crate::config::{Config, CrmKind};
-use crate::sync::CustomFieldNames;
+use super::CustomFieldNames;
+use crate::config::Config;
+use crate::crm::{CrmApi, CrmKind};
 
 /// A built connector and where leadgate's own fields live in its CRM.
 pub struct Built {
@@ -19,13 +19,15 @@ pub fn connectors(config: &Config) -> Result<Vec<Built>, String> {
     let used = |kind: CrmKind| config.sites.iter().any(|s| s.crm == kind);
     let crm = &config.crm;
     let mut out = Vec::new();
-    let mut add = |kind: CrmKind, api: Result<Arc<dyn CrmApi>, String>, names: CustomFieldNames| {
+    let mut add = |kind: CrmKind,
+                   api: Result<Arc<dyn CrmApi>, crate::outbound::InvalidKey>,
+                   names: CustomFieldNames| {
         let api = api.map_err(|e| format!("crm.{}: {e}", kind.name()))?;
         out.push(Built { kind, api, names });
         Ok::<_, String>(())
     };
     if let Some(c) = crm.hubspot.as_ref().filter(|_| used(CrmKind::Hubspot)) {
-        let api = super::hubspot::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
+        let api = crate::crm::hubspot::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
         add(
             CrmKind::Hubspot,
             api,
@@ -36,7 +38,7 @@ pub fn connectors(config: &Config) -> Result<Vec<Built>, String> {
         )?;
     }
     if let Some(c) = crm.pipedrive.as_ref().filter(|_| used(CrmKind::Pipedrive)) {
-        let api = super::pipedrive::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
+        let api = crate::crm::pipedrive::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
         add(
             CrmKind::Pipedrive,
             api,
@@ -51,7 +53,7 @@ pub fn connectors(config: &Config) -> Result<Vec<Built>, String> {
         .as_ref()
         .filter(|_| used(CrmKind::Salesforce))
     {
-        let api = super::salesforce::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
+        let api = crate::crm::salesforce::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
         add(
             CrmKind::Salesforce,
             api,
@@ -62,7 +64,7 @@ pub fn connectors(config: &Config) -> Result<Vec<Built>, String> {
         )?;
     }
     if let Some(c) = crm.zoho.as_ref().filter(|_| used(CrmKind::Zoho)) {
-        let api = super::zoho::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
+        let api = crate::crm::zoho::Connector::new(c).map(|a| Arc::new(a) as Arc<dyn CrmApi>);
         add(
             CrmKind::Zoho,
             api,

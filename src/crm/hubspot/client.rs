@@ -10,8 +10,8 @@ use tracing::Instrument;
 
 use super::config::Config;
 use super::errors;
-use crate::crm::CrmError;
-use crate::crm::http::{self, Throttle};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Throttle};
 
 /// How long to hold back once the daily allowance is used up; HubSpot resets it at midnight in
 /// the account's time zone, which the API does not tell, so leadgate looks again hourly.
@@ -107,12 +107,12 @@ pub(super) struct Api {
 }
 
 impl Api {
-    pub fn new(config: &Config) -> Result<Api, String> {
-        let base = Url::parse(&config.base_url).map_err(|e| format!("base_url: {e}"))?;
+    pub fn new(config: &Config) -> Result<Api, crate::outbound::InvalidKey> {
+        let base = crate::outbound::settings::check_http_url("base_url", &config.base_url)?;
         if base.cannot_be_a_base() {
-            return Err(format!(
-                "base_url: `{}` cannot take a path",
-                config.base_url
+            return Err(crate::outbound::invalid(
+                "base_url",
+                format!("`{}` cannot take a path", config.base_url),
             ));
         }
         Ok(Api {
@@ -140,7 +140,7 @@ impl Api {
         method: Method,
         url: Url,
         body: Option<&Value>,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         let bucket = if url.path().ends_with("/search") {
             Bucket::Search
         } else {
@@ -175,7 +175,7 @@ impl Api {
         op: &'static str,
         segments: &[&str],
         query: &[(&str, &str)],
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         let mut url = self.url(segments);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
@@ -189,7 +189,7 @@ impl Api {
         op: &'static str,
         segments: &[&str],
         body: &Value,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         self.call(op, Method::POST, self.url(segments), Some(body))
             .await
     }
@@ -200,7 +200,7 @@ impl Api {
         op: &'static str,
         segments: &[&str],
         body: &Value,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         self.call(op, Method::PATCH, self.url(segments), Some(body))
             .await
     }

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Attach, CrmApi, CrmError, CrmLinks, DealFields, Field, FindKey, NoteFields, Pending,
-    PersonFields, PersonRecord, TaskFields,
+    Attach, CrmApi, CrmLinks, DealFields, Field, FindKey, NoteFields, Pending, PersonFields,
+    PersonRecord, TaskFields,
 };
+use crate::outbound::CallError;
 
 /// When a lead's value may replace a value the CRM already has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -109,7 +110,7 @@ pub struct BatchItem {
 #[derive(Debug, Clone)]
 pub struct SyncOutcome {
     pub links: CrmLinks,
-    pub error: Option<CrmError>,
+    pub error: Option<CallError>,
     /// Whether a person was created (rather than found) in this run.
     pub created_person: bool,
 }
@@ -148,7 +149,7 @@ async fn steps(
     input: &SyncInput,
     out: &mut SyncOutcome,
     save: &SaveLinks<'_>,
-) -> Result<(), CrmError> {
+) -> Result<(), CallError> {
     // What the store holds; `keep` saves the links when a step learnt an id it does not have.
     let mut saved = out.links.clone();
     let person = person(api, input, out).await?;
@@ -171,7 +172,7 @@ async fn steps(
             Some(id) => match api.update_deal(&id, deal).await {
                 Ok(()) => {}
                 // Deleted in the CRM: a qualified lead gets its deal back.
-                Err(CrmError::NotFound { .. }) => {
+                Err(CallError::NotFound { .. }) => {
                     out.links.deal = Some(api.create_deal(&person, deal).await?)
                 }
                 Err(e) => return Err(e),
@@ -192,7 +193,7 @@ async fn steps(
                     api.link_note(&id, deal).await?;
                 }
             }
-            Err(CrmError::NotFound { .. }) => {
+            Err(CallError::NotFound { .. }) => {
                 out.links.note = Some(
                     api.create_note(&person, deal.as_deref(), &input.note)
                         .await?,
@@ -231,7 +232,7 @@ async fn adopt(
     person: &str,
     kind: Attach,
     pending: &Pending,
-) -> Result<Option<String>, CrmError> {
+) -> Result<Option<String>, CallError> {
     let sent = match kind {
         Attach::Deal => &pending.deal,
         Attach::Note => &pending.note,
@@ -304,7 +305,7 @@ async fn person(
     api: &dyn CrmApi,
     input: &SyncInput,
     out: &mut SyncOutcome,
-) -> Result<String, CrmError> {
+) -> Result<String, CallError> {
     let mut found: Option<PersonRecord> = None;
     if let Some(id) = out.links.person.clone() {
         found = api.get_person(&id).await?;
@@ -319,8 +320,8 @@ async fn person(
                 match api.update_person(&record.id, &changes).await {
                     Ok(()) => {}
                     // Merged away between the read and the write: find it again next time.
-                    Err(CrmError::NotFound { message }) => {
-                        return Err(CrmError::retryable(message, None));
+                    Err(CallError::NotFound { message }) => {
+                        return Err(CallError::retryable(message, None));
                     }
                     Err(e) => return Err(e),
                 }
@@ -333,7 +334,7 @@ async fn person(
                 Ok(id)
             }
             // Created meanwhile (by another instance, or a retry after a lost answer): use it.
-            Err(CrmError::Conflict { existing_id, .. }) => {
+            Err(CallError::Conflict { existing_id, .. }) => {
                 if let Some(record) = api.get_person(&existing_id).await? {
                     let changes = input.policy.changes(&record, &input.person);
                     if !changes.is_empty() {
@@ -348,7 +349,7 @@ async fn person(
 }
 
 /// Looks the person up by email, then phone, then name and company.
-async fn find(api: &dyn CrmApi, p: &PersonFields) -> Result<Option<PersonRecord>, CrmError> {
+async fn find(api: &dyn CrmApi, p: &PersonFields) -> Result<Option<PersonRecord>, CallError> {
     if let Some(email) = &p.email
         && let Some(r) = api.find_person(FindKey::Email(email)).await?
     {

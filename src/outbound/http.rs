@@ -1,7 +1,8 @@
-//! The HTTP side every connector shares: one client with a timeout, a per-CRM throttle that
-//! stays under the plan's limit and backs off when the CRM says so, and a default
-//! classification of failures. Connectors refine the classification where their CRM differs
-//! (Salesforce answers a rate limit with 403, HubSpot a duplicate with 409).
+//! The HTTP side every outside call shares: one client with a timeout, a per-service throttle
+//! that stays under the plan's limit and backs off when the service says so, and a default
+//! classification of failures. Callers refine the classification where their service differs
+//! (Salesforce answers a rate limit with 403, HubSpot a duplicate with 409, Meta puts its
+//! reason in an error code).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use tokio::time::Instant;
 use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, StatusCode};
 
-use super::CrmError;
+use super::CallError;
 
 /// Keeps a CRM's request rate under its limit and honours its pauses.
 ///
@@ -101,7 +102,7 @@ impl Reply {
     /// body is not JSON — cut off mid-way, or a proxy's HTML page with a 200 — is a retryable
     /// error, never taken for an answer; an error answer's body is read leniently (`Null` when
     /// it is not JSON), since the status already says what happened.
-    pub fn read_json(&self) -> Result<serde_json::Value, CrmError> {
+    pub fn read_json(&self) -> Result<serde_json::Value, CallError> {
         if !self.status.is_success() {
             return Ok(self.json());
         }
@@ -109,7 +110,7 @@ impl Reply {
             return Ok(serde_json::Value::Null);
         }
         serde_json::from_slice(&self.body).map_err(|e| {
-            CrmError::retryable(
+            CallError::retryable(
                 format!(
                     "HTTP {} with a body that is not JSON ({e}): {}",
                     self.status.as_u16(),
@@ -130,7 +131,7 @@ impl Reply {
 
 /// Sends a request through the throttle. A transport failure (timeout, refused or dropped
 /// connection) is retryable; an HTTP answer of any status is returned for the connector to read.
-pub async fn send(throttle: &Throttle, request: RequestBuilder) -> Result<Reply, CrmError> {
+pub async fn send(throttle: &Throttle, request: RequestBuilder) -> Result<Reply, CallError> {
     throttle.acquire().await;
     let response = request.send().await.map_err(|e| {
         let what = if e.is_timeout() {
@@ -146,12 +147,12 @@ pub async fn send(throttle: &Throttle, request: RequestBuilder) -> Result<Reply,
             .and_then(|u| u.host_str())
             .unwrap_or_default()
             .to_owned();
-        CrmError::retryable(format!("{what} ({host}): {}", e.without_url()), None)
+        CallError::retryable(format!("{what} ({host}): {}", e.without_url()), None)
     })?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|e| {
-        CrmError::retryable(
+        CallError::retryable(
             format!("reading the answer failed: {}", e.without_url()),
             None,
         )
@@ -195,18 +196,18 @@ fn httpdate_to_unix(value: &str) -> Option<u64> {
 
 /// The default reading of an HTTP failure: 429 and 5xx retry (honouring `Retry-After`), 401
 /// and 403 are credentials, 404 is a missing record, other 4xx are refusals.
-pub fn classify(reply: &Reply, throttle: &Throttle) -> CrmError {
+pub fn classify(reply: &Reply, throttle: &Throttle) -> CallError {
     let message = format!("HTTP {}: {}", reply.status.as_u16(), reply.excerpt());
     match reply.status.as_u16() {
         429 => {
             let wait = retry_after(&reply.headers);
             throttle.pause(wait.unwrap_or(Duration::from_secs(1)));
-            CrmError::retryable(message, wait)
+            CallError::retryable(message, wait)
         }
-        500..=599 | 408 => CrmError::retryable(message, retry_after(&reply.headers)),
-        401 | 403 => CrmError::auth(message),
-        404 | 410 => CrmError::not_found(message),
-        _ => CrmError::permanent(message),
+        500..=599 | 408 => CallError::retryable(message, retry_after(&reply.headers)),
+        401 | 403 => CallError::auth(message),
+        404 | 410 => CallError::not_found(message),
+        _ => CallError::permanent(message),
     }
 }
 

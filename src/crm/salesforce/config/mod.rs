@@ -2,11 +2,14 @@
 //! and (in `settings`) what gets written. Defaults suit a new org with a refresh-token
 //! connected app; `validate` names the key that is wrong.
 
+use crate::outbound::{InvalidKey, invalid};
 use serde::{Deserialize, Serialize};
 
 use super::jwt::JwtSigner;
-use super::settings::{CustomFields, NoteConfig, OpportunityConfig, TaskConfig};
+mod writes;
+
 use super::soql::is_api_name;
+pub use writes::{CustomFields, NoteConfig, NoteObject, OpportunityConfig, TaskConfig};
 
 /// Which OAuth 2.0 flow obtains access tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -135,21 +138,22 @@ fn filled(value: &Option<String>) -> bool {
     value.as_deref().is_some_and(|v| !v.trim().is_empty())
 }
 
-fn require(value: &Option<String>, key: &str, flow: &str) -> Result<(), String> {
+fn require(value: &Option<String>, key: &str, flow: &str) -> Result<(), InvalidKey> {
     if filled(value) {
         Ok(())
     } else {
-        Err(format!("{key}: required with auth = \"{flow}\""))
+        Err(invalid(key, format!("required with auth = \"{flow}\"")))
     }
 }
 
 impl Config {
     /// Checks what types cannot say; the message starts with the key (relative to
     /// `[crm.salesforce]`).
-    pub fn validate(&self) -> Result<(), String> {
-        let login = reqwest::Url::parse(&self.login_url).map_err(|e| format!("login_url: {e}"))?;
+    pub fn validate(&self) -> Result<(), InvalidKey> {
+        let login = reqwest::Url::parse(&self.login_url)
+            .map_err(|e| invalid("login_url", e.to_string()))?;
         if !matches!(login.scheme(), "https" | "http") || login.host_str().is_none() {
-            return Err("login_url: expected https://…".to_owned());
+            return Err(invalid("login_url", "expected https://…"));
         }
         let version_ok = self
             .api_version
@@ -163,13 +167,19 @@ impl Config {
                         .all(|b| b.is_ascii_digit())
             });
         if !version_ok {
-            return Err(format!(
-                "api_version: expected a version such as 62.0, not `{}`",
-                self.api_version
+            return Err(invalid(
+                "api_version",
+                format!(
+                    "expected a version such as 62.0, not `{}`",
+                    self.api_version
+                ),
             ));
         }
         if self.client_id.trim().is_empty() {
-            return Err("client_id: required (the connected app's consumer key)".to_owned());
+            return Err(invalid(
+                "client_id",
+                "required (the connected app's consumer key)",
+            ));
         }
         match self.auth {
             AuthFlow::RefreshToken => {
@@ -179,74 +189,85 @@ impl Config {
                 require(&self.client_secret, "client_secret", "client_credentials")?;
                 let host = login.host_str().unwrap_or_default();
                 if host == "login.salesforce.com" || host == "test.salesforce.com" {
-                    return Err("login_url: client_credentials needs the org's My Domain URL (https://…my.salesforce.com)".to_owned());
+                    return Err(invalid(
+                        "login_url",
+                        "client_credentials needs the org's My Domain URL (https://…my.salesforce.com)",
+                    ));
                 }
             }
             AuthFlow::Jwt => {
                 require(&self.username, "username", "jwt")?;
                 self.jwt_signer()?;
                 if let Some(aud) = &self.jwt_audience {
-                    reqwest::Url::parse(aud).map_err(|e| format!("jwt_audience: {e}"))?;
+                    reqwest::Url::parse(aud)
+                        .map_err(|e| invalid("jwt_audience", e.to_string()))?;
                 }
             }
         }
         if let Some(field) = &self.external_id_field
             && !is_api_name(field)
         {
-            return Err(format!(
-                "external_id_field: `{field}` is not a Salesforce field API name"
+            return Err(invalid(
+                "external_id_field",
+                format!("`{field}` is not a Salesforce field API name"),
             ));
         }
         if self.placeholder.trim().is_empty() {
-            return Err("placeholder: must not be empty (Salesforce requires LastName)".to_owned());
+            return Err(invalid(
+                "placeholder",
+                "must not be empty (Salesforce requires LastName)",
+            ));
         }
         if let Some(owner) = &self.owner_id
             && !(matches!(owner.len(), 15 | 18) && owner.bytes().all(|b| b.is_ascii_alphanumeric()))
         {
-            return Err(format!("owner_id: `{owner}` is not a Salesforce id"));
+            return Err(invalid(
+                "owner_id",
+                format!("`{owner}` is not a Salesforce id"),
+            ));
         }
         self.fields.check("fields", "Salesforce", is_api_name)?;
         self.opportunity
             .fields
             .check("opportunity.fields", "Salesforce", is_api_name)?;
         if self.opportunity.stage_name.trim().is_empty() {
-            return Err("opportunity.stage_name: must not be empty".to_owned());
+            return Err(invalid("opportunity.stage_name", "must not be empty"));
         }
         if self.opportunity.close_days > 3650 {
-            return Err("opportunity.close_days: at most 3650".to_owned());
+            return Err(invalid("opportunity.close_days", "at most 3650"));
         }
         if self.note.title.trim().is_empty() {
-            return Err("note.title: must not be empty".to_owned());
+            return Err(invalid("note.title", "must not be empty"));
         }
         if self.timeout_secs == 0 {
-            return Err("timeout_secs: must be at least 1".to_owned());
+            return Err(invalid("timeout_secs", "must be at least 1"));
         }
         if self.session_ttl_secs < 60 {
-            return Err("session_ttl_secs: must be at least 60".to_owned());
+            return Err(invalid("session_ttl_secs", "must be at least 60"));
         }
         if self.slow_down_at_percent > 100 {
-            return Err("slow_down_at_percent: must be 0 (off) to 100".to_owned());
+            return Err(invalid("slow_down_at_percent", "must be 0 (off) to 100"));
         }
         Ok(())
     }
 
     /// The JWT signer for `auth = "jwt"`, from `private_key_pem` or `private_key_path`.
-    pub(super) fn jwt_signer(&self) -> Result<JwtSigner, String> {
+    pub(super) fn jwt_signer(&self) -> Result<JwtSigner, InvalidKey> {
         let pem = match (&self.private_key_pem, &self.private_key_path) {
             (Some(pem), None) => pem.clone(),
             (None, Some(path)) => std::fs::read_to_string(path)
-                .map_err(|e| format!("private_key_path: cannot read {path}: {e}"))?,
+                .map_err(|e| invalid("private_key_path", format!("cannot read {path}: {e}")))?,
             (Some(_), Some(_)) => {
-                return Err(
-                    "private_key_pem: set either private_key_pem or private_key_path, not both"
-                        .to_owned(),
-                );
+                return Err(invalid(
+                    "private_key_pem",
+                    "set either private_key_pem or private_key_path, not both",
+                ));
             }
             (None, None) => {
-                return Err(
-                    "private_key_pem: required with auth = \"jwt\" (or private_key_path)"
-                        .to_owned(),
-                );
+                return Err(invalid(
+                    "private_key_pem",
+                    "required with auth = \"jwt\" (or private_key_path)",
+                ));
             }
         };
         let key = if self.private_key_pem.is_some() {
@@ -254,7 +275,7 @@ impl Config {
         } else {
             "private_key_path"
         };
-        JwtSigner::from_pem(&pem).map_err(|e| format!("{key}: {e}"))
+        JwtSigner::from_pem(&pem).map_err(|e| invalid(key, e.to_string()))
     }
 
     /// The JWT `aud` claim.
@@ -292,7 +313,7 @@ mod tests {
     fn defaults_need_only_credentials() {
         assert!(ok_config().validate().is_ok());
         let err = Config::default().validate().unwrap_err();
-        assert!(err.starts_with("client_id:"), "{err}");
+        assert!(err.key == "client_id", "{err}");
     }
 
     #[test]
@@ -303,14 +324,14 @@ mod tests {
                     refresh_token: None,
                     ..ok_config()
                 },
-                "refresh_token:",
+                "refresh_token",
             ),
             (
                 Config {
                     auth: AuthFlow::Jwt,
                     ..ok_config()
                 },
-                "username:",
+                "username",
             ),
             (
                 Config {
@@ -319,7 +340,7 @@ mod tests {
                     private_key_pem: Some("nope".into()),
                     ..ok_config()
                 },
-                "private_key_pem:",
+                "private_key_pem",
             ),
             (
                 Config {
@@ -327,21 +348,21 @@ mod tests {
                     client_secret: Some("s".into()),
                     ..ok_config()
                 },
-                "login_url:",
+                "login_url",
             ),
             (
                 Config {
                     external_id_field: Some("Key__c' OR Id != '".into()),
                     ..ok_config()
                 },
-                "external_id_field:",
+                "external_id_field",
             ),
             (
                 Config {
                     api_version: "v62".into(),
                     ..ok_config()
                 },
-                "api_version:",
+                "api_version",
             ),
             (
                 Config {
@@ -351,12 +372,12 @@ mod tests {
                     },
                     ..ok_config()
                 },
-                "fields:",
+                "fields",
             ),
         ];
         for (config, key) in cases {
             let err = config.validate().unwrap_err();
-            assert!(err.starts_with(key), "{err} should start with {key}");
+            assert_eq!(err.key, key, "{err}");
         }
     }
 

@@ -12,8 +12,8 @@ use tracing::Instrument;
 use super::auth::{Auth, Credential};
 use super::config::Config;
 use super::errors::{self, reason};
-use crate::crm::CrmError;
-use crate::crm::http::{self, Throttle};
+use crate::outbound::CallError;
+use crate::outbound::http::{self, Throttle};
 
 /// How long to hold back once the company's daily token budget is spent; it resets daily, and
 /// leadgate looks again hourly.
@@ -117,12 +117,12 @@ pub(super) struct Api {
 }
 
 impl Api {
-    pub fn new(config: &Config) -> Result<Api, String> {
-        let base = Url::parse(&config.base_url).map_err(|e| format!("base_url: {e}"))?;
+    pub fn new(config: &Config) -> Result<Api, crate::outbound::InvalidKey> {
+        let base = crate::outbound::settings::check_http_url("base_url", &config.base_url)?;
         if base.cannot_be_a_base() {
-            return Err(format!(
-                "base_url: `{}` cannot take a path",
-                config.base_url
+            return Err(crate::outbound::invalid(
+                "base_url",
+                format!("`{}` cannot take a path", config.base_url),
             ));
         }
         Ok(Api {
@@ -164,7 +164,7 @@ impl Api {
         segments: &[&str],
         query: &[(&str, String)],
         body: Option<&Value>,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         let bucket = if segments.last() == Some(&"search") {
             Bucket::Search
         } else {
@@ -208,7 +208,7 @@ impl Api {
                 let answer = reply.read_json()?;
                 if answer["success"] == Value::Bool(false) {
                     let why = reason(&answer).unwrap_or_else(|| reply.excerpt());
-                    return Err(CrmError::permanent(format!(
+                    return Err(CallError::permanent(format!(
                         "Pipedrive refused the request: {why}"
                     )));
                 }
@@ -225,7 +225,7 @@ impl Api {
         version: Version,
         segments: &[&str],
         query: &[(&str, String)],
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         self.call(op, Method::GET, version, segments, query, None)
             .await
     }
@@ -236,7 +236,7 @@ impl Api {
         version: Version,
         segments: &[&str],
         body: &Value,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         self.call(op, Method::POST, version, segments, &[], Some(body))
             .await
     }
@@ -246,7 +246,7 @@ impl Api {
         op: &'static str,
         segments: &[&str],
         body: &Value,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         self.call(op, Method::PATCH, Version::V2, segments, &[], Some(body))
             .await
     }
@@ -257,7 +257,7 @@ impl Api {
         version: Version,
         segments: &[&str],
         body: &Value,
-    ) -> Result<Value, CrmError> {
+    ) -> Result<Value, CallError> {
         self.call(op, Method::PUT, version, segments, &[], Some(body))
             .await
     }

@@ -1,0 +1,127 @@
+//! What a sales alert says: built from the lead and its score, and the digest of facts whose
+//! change is worth a follow-up in the alert's thread.
+
+use crate::lead::{Lead, LeadJson, Score, display_name, summary};
+
+/// What an alert says.
+#[derive(Debug, Clone, Default)]
+pub struct Alert {
+    pub site: String,
+    pub site_name: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub role: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub score: u32,
+    /// "+20 budget 20000–30000 PLN" lines.
+    pub breakdown: Vec<String>,
+    pub budget: Option<String>,
+    pub timeline: Option<String>,
+    pub channel: String,
+    pub summary: String,
+    /// "Open in HubSpot" and its link, when the CRM record exists.
+    pub crm_button: Option<(String, String)>,
+    pub conversation_id: String,
+    /// Set for a follow-up: what changed.
+    pub update: Option<String>,
+}
+
+/// Where a lead came from, as the alert names it.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub site_key: &'a str,
+    pub site_name: &'a str,
+    pub channel: &'a str,
+    pub conversation_id: &'a str,
+}
+
+impl Alert {
+    /// The alert for a lead with this score; `crm` is the CRM's name and the link to the
+    /// person's record there, once it exists.
+    pub fn of(
+        origin: Origin<'_>,
+        lead: &Lead,
+        score: &Score,
+        crm: Option<(&str, String)>,
+    ) -> Alert {
+        Alert {
+            site: origin.site_key.to_owned(),
+            site_name: origin.site_name.to_owned(),
+            name: display_name(lead),
+            company: lead.company.as_ref().map(ToString::to_string),
+            role: lead.job_title.as_ref().map(ToString::to_string),
+            email: lead.email.as_ref().map(ToString::to_string),
+            phone: lead.phone.as_ref().map(ToString::to_string),
+            score: score.total,
+            breakdown: score
+                .breakdown
+                .iter()
+                .map(|i| format!("+{} {}", i.points, i.reason))
+                .collect(),
+            budget: lead.budget.map(|b| b.to_string()),
+            timeline: lead.timeline_days.map(|t| {
+                if t.days() == 0 {
+                    "now".to_owned()
+                } else {
+                    format!("in {} days", t.days())
+                }
+            }),
+            channel: origin.channel.to_owned(),
+            summary: summary(lead, score),
+            crm_button: crm.map(|(label, url)| (format!("Open in {label}"), url)),
+            conversation_id: origin.conversation_id.to_owned(),
+            update: None,
+        }
+    }
+}
+
+/// The facts whose change is worth a follow-up, one `name=value` per line.
+pub fn digest(lead: &Lead, score: u32) -> String {
+    let json = serde_json::to_value(LeadJson::from(lead)).unwrap_or_default();
+    let mut lines = vec![format!("score={score}")];
+    for key in [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "budget",
+        "timeline_days",
+        "decision_maker",
+    ] {
+        lines.push(format!("{key}={}", json[key]));
+    }
+    lines.join("\n")
+}
+
+/// Names of the facts that differ between two digests.
+pub fn changed_fields(old: &str, new: &str) -> Vec<String> {
+    let old: std::collections::HashMap<&str, &str> =
+        old.lines().filter_map(|l| l.split_once('=')).collect();
+    new.lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, v)| old.get(k) != Some(v))
+        .map(|(k, _)| k.replace('_', " "))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn material_changes_are_named() {
+        let lead = Lead::default();
+        let a = digest(&lead, 50);
+        let b = digest(
+            &Lead {
+                decision_maker: Some(true),
+                ..Lead::default()
+            },
+            75,
+        );
+        assert_eq!(changed_fields(&a, &b), vec!["score", "decision maker"]);
+        assert!(changed_fields(&a, &a).is_empty());
+    }
+}
