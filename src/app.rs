@@ -185,6 +185,7 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
     if let Some(slack) = &notices {
         targets.push(("slack".to_owned(), Target::Slack(slack.clone())));
     }
+    targets.extend(channel_targets(state));
     Ok(targets
         .into_iter()
         .map(|(target_name, target)| Worker {
@@ -200,6 +201,34 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
             told_paused: Arc::default(),
         })
         .collect())
+}
+
+/// The channel bridges' workers: one reads each sender's inbound events into conversations,
+/// one sends the replies.
+fn channel_targets(state: &AppState) -> Vec<(String, Target)> {
+    use crate::chat::inbound::Inbound;
+    use crate::sync::delivery::{Bridge, Delivery};
+    let channels = &state.config.channels;
+    let labels: std::collections::HashMap<crate::lead::Lang, String> = crate::lead::Lang::ALL
+        .into_iter()
+        .map(|l| (l, state.chat.templates(l).choose.clone()))
+        .collect();
+    let mut bridges = Vec::new();
+    if let Some(w) = &channels.whatsapp {
+        bridges.push(("whatsapp", Bridge::Whatsapp(w.clone())));
+    }
+    if let Some(m) = &channels.messenger {
+        bridges.push(("messenger", Bridge::Messenger(m.clone())));
+    }
+    let mut out = Vec::new();
+    for (name, bridge) in bridges {
+        let store = state.chat.store().clone();
+        let delivery = Delivery::new(store, bridge, labels.clone());
+        out.push((name.to_owned(), Target::Handler(Arc::new(delivery))));
+        let inbound = Inbound::new(state.chat.clone());
+        out.push((name.to_owned(), Target::Handler(Arc::new(inbound))));
+    }
+    out
 }
 
 /// Serves until `shutdown` is cancelled, then stops accepting, lets every socket finish its

@@ -9,11 +9,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::SlackConfig;
+use crate::channels::ChannelsConfig;
 use crate::crm::CrmKind;
 use crate::lead::{Lang, Region, ScoringRules};
 
 /// The whole configuration.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
@@ -25,6 +26,7 @@ pub struct Config {
     pub sync: SyncConfig,
     pub alerts: AlertsConfig,
     pub crm: CrmConfigs,
+    pub channels: ChannelsConfig,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             sync: SyncConfig::default(),
             alerts: AlertsConfig::default(),
             crm: CrmConfigs::default(),
+            channels: ChannelsConfig::default(),
         }
     }
 }
@@ -128,6 +131,15 @@ impl SiteConfig {
             key: "demo".to_owned(),
             name: "leadgate demo".to_owned(),
             ..SiteConfig::default()
+        }
+    }
+
+    /// The site's name for people: `name`, else its key.
+    pub fn display_name(&self) -> &str {
+        if self.name.is_empty() {
+            &self.key
+        } else {
+            &self.name
         }
     }
 
@@ -528,6 +540,9 @@ impl Config {
             }
         }
         self.crm.validate()?;
+        self.channels
+            .validate(|key| self.site(key).is_some())
+            .map_err(|e| key_error(format!("channels.{}", e.key), e.message))?;
         for (i, site) in self.sites.iter().enumerate() {
             if !self.crm.has(site.crm) {
                 return Err(key_error(

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod channels;
 pub mod chat;
 pub mod cli;
 pub mod config;

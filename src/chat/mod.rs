@@ -2,13 +2,19 @@
 //! to the store, and the plumbing for open sockets.
 
 pub mod engine;
+mod frames;
 pub mod hub;
+pub mod inbound;
 pub mod llm;
 pub mod prompts;
+mod relay;
 pub mod rules;
 pub mod service;
+mod session;
 pub mod signatures;
 
 pub use engine::{Ask, BotReply, Engine, EngineInput, EngineOutput, EngineState};
-pub use service::{ChatError, ChatService, Opening, Session, TurnResult, message_frame};
+pub use frames::message_frame;
+pub use service::ChatService;
+pub use session::{ChatError, Opening, Session, TurnResult};
 pub use signatures::ResumeTokens;

@@ -26,6 +26,16 @@ pub struct Templates {
     /// The privacy notice a visitor accepts before personal data is kept; `{site}` is the
     /// site's name.
     pub consent_notice: String,
+    /// The buttons that accept or decline it on channels without a notice of their own.
+    pub consent_accept: String,
+    pub consent_decline: String,
+    /// What the assistant says to each.
+    pub consent_accepted: String,
+    pub consent_declined: String,
+    /// The answer to content the assistant cannot read (a photo, a voice message).
+    pub only_text: String,
+    /// The label of the button that opens a list of choices (at most 20 characters).
+    pub choose: String,
     pub yes: Vec<String>,
     pub no: Vec<String>,
     pub and: String,

@@ -1,6 +1,7 @@
 //! The conversation service: one visitor message in, one transaction out (the message, the lead
-//! revision it caused, the engine's reply), and the stored frames back to every open socket of
-//! the session. Transports (the websocket, channel webhooks) only call this.
+//! revision it caused, the engine's reply, the outbox jobs), and the stored frames back to every
+//! open socket of the session. Transports — the websocket, the WhatsApp and Messenger bridges —
+//! only call this.
 
 use std::sync::Arc;
 
@@ -9,63 +10,19 @@ use time::OffsetDateTime;
 use tracing::instrument;
 
 use super::engine::{Engine, EngineInput, EngineState};
+use super::frames::{bot_message, message_frame};
 use super::hub::Hub;
-use super::prompts::Prompts;
+use super::prompts::{Prompts, Templates};
+use super::session::{ChatError, Opening, Session, TurnResult};
 use crate::config::{Config, SiteConfig};
 use crate::lead::{
-    Channel, ContactMeta, Conversation, Extractor, Lang, Lead, LeadJson, Message, Region, Role,
-    Score, ScoringRules,
+    Conversation, Extractor, Lang, Lead, LeadJson, Message, Region, Role, Score, ScoringRules,
 };
 use crate::store::{
     ConversationRow, LeadChange, MessageRow, NewConversation, Store, StoreError, StoredTurn, Turn,
     TurnMessage,
 };
-use crate::sync::plan::jobs_for;
-
-/// A conversation as a socket holds it between turns.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub conversation: ConversationRow,
-    pub messages: Vec<MessageRow>,
-}
-
-impl Session {
-    /// The highest stored seq.
-    pub fn last_seq(&self) -> i64 {
-        self.messages.last().map_or(0, |m| m.seq)
-    }
-}
-
-/// What a visitor message became.
-#[derive(Debug, Clone)]
-pub enum TurnResult {
-    /// Its `client_msg_id` was stored before; nothing happened.
-    Duplicate(MessageRow),
-    /// Stored, with the assistant's replies.
-    Stored {
-        visitor: MessageRow,
-        replies: Vec<MessageRow>,
-    },
-}
-
-/// Why a turn failed; the visitor's message was not stored.
-#[derive(Debug, thiserror::Error)]
-pub enum ChatError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("site {0} is not configured")]
-    UnknownSite(String),
-}
-
-/// Where a new conversation comes from.
-#[derive(Debug, Clone, Default)]
-pub struct Opening {
-    pub channel: Option<Channel>,
-    pub external_id: Option<String>,
-    pub locale: Option<String>,
-    pub page_url: Option<String>,
-    pub contact: Option<ContactMeta>,
-}
+use crate::sync::plan::{delivery_job, jobs_for};
 
 /// The service.
 pub struct ChatService {
@@ -76,13 +33,18 @@ pub struct ChatService {
     prompts: Arc<Prompts>,
     hub: Hub,
     /// This gateway among those sharing a PostgreSQL store.
-    instance: String,
+    pub(super) instance: String,
     /// Wakes the outbox workers when a turn adds jobs.
     wake: Arc<tokio::sync::Notify>,
 }
 
+/// The payloads of the consent buttons sent on channels that have no privacy notice of their
+/// own (WhatsApp, Messenger).
+pub const CONSENT_ACCEPT: &str = "consent:accept";
+pub const CONSENT_DECLINE: &str = "consent:decline";
+
 impl ChatService {
-    /// A service over a store, with a config and an engine.
+    /// A service over a store, with a config, an engine and the reply templates.
     pub fn new(
         store: Store,
         config: Arc<Config>,
@@ -108,22 +70,26 @@ impl ChatService {
         &self.hub
     }
 
-    /// The privacy notice of a site, in a language.
-    pub fn consent_notice(&self, site: &SiteConfig, lang: Lang) -> String {
-        let name = if site.name.is_empty() {
-            &site.key
-        } else {
-            &site.name
-        };
-        self.prompts
-            .get(lang)
-            .consent_notice
-            .replace("{site}", name)
-    }
-
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// One language's reply templates.
+    pub fn templates(&self, lang: Lang) -> &Templates {
+        self.prompts.get(lang)
+    }
+
+    /// The privacy notice of a site, in a language.
+    pub fn consent_notice(&self, site: &SiteConfig, lang: Lang) -> String {
+        self.templates(lang)
+            .consent_notice
+            .replace("{site}", site.display_name())
     }
 
     fn site(&self, key: &str) -> Result<&SiteConfig, ChatError> {
@@ -146,7 +112,9 @@ impl ChatService {
             .unwrap_or_default()
     }
 
-    /// Starts a conversation and stores the assistant's greeting.
+    /// Starts a conversation and stores the assistant's greeting. A channel conversation on a
+    /// site that asks for consent also gets the privacy notice, with Accept and Decline
+    /// buttons, since the channel shows none of its own.
     #[instrument(skip_all, fields(site = %site_key))]
     pub async fn start(&self, site_key: &str, opening: Opening) -> Result<Session, ChatError> {
         let site = self.site(site_key)?;
@@ -162,10 +130,12 @@ impl ChatService {
             .or_else(|| Region::from_locale(&locale))
             .or_else(|| site.region())
             .map(|r| r.code().to_owned());
+        let channel = opening.channel.unwrap_or_default();
         let new = NewConversation {
             site: site.key.clone(),
-            channel: opening.channel.unwrap_or_default().as_str().to_owned(),
+            channel: channel.as_str().to_owned(),
             external_id: opening.external_id,
+            channel_account: opening.channel_account,
             locale: Some(locale),
             region,
             page_url: opening
@@ -179,21 +149,34 @@ impl ChatService {
         };
         let conversation = self.store.create_conversation(&new).await?;
         let lang = self.lang(&conversation);
-        let greeting = self.engine.greeting(site, lang);
-        let turn = Turn {
-            conversation_id: conversation.id.clone(),
-            messages: vec![bot_message(&greeting)],
-            ..Turn::default()
-        };
+        let mut messages = vec![bot_message(&self.engine.greeting(site, lang))];
+        if site.require_consent && delivery_job(&conversation, 0).is_some() {
+            let t = self.templates(lang);
+            messages.push(TurnMessage {
+                role: "bot",
+                text: self.consent_notice(site, lang),
+                quick_replies: Some(
+                    json!([
+                        {"title": t.consent_accept, "payload": CONSENT_ACCEPT},
+                        {"title": t.consent_decline, "payload": CONSENT_DECLINE},
+                    ])
+                    .to_string(),
+                ),
+                ..TurnMessage::default()
+            });
+        }
         let mut session = Session {
             conversation,
             messages: Vec::new(),
         };
-        if let StoredTurn::Stored { messages, .. } = self.store.record_turn(&turn).await? {
-            session.conversation.last_seq = messages.last().map_or(0, |m| m.seq);
-            session.messages = messages;
-        }
-        metrics::counter!("leadgate_conversations_started_total").increment(1);
+        let turn = Turn {
+            conversation_id: session.conversation.id.clone(),
+            messages,
+            ..Turn::default()
+        };
+        self.commit(&mut session, turn, 0).await?;
+        metrics::counter!("leadgate_conversations_started_total", "channel" => channel.as_str())
+            .increment(1);
         Ok(session)
     }
 
@@ -235,12 +218,7 @@ impl ChatService {
         origin: u64,
         deltas: Option<tokio::sync::mpsc::UnboundedSender<serde_json::Value>>,
     ) -> Result<TurnResult, ChatError> {
-        if let Some(cid) = &client_msg_id
-            && let Some(existing) = session
-                .messages
-                .iter()
-                .find(|m| m.client_msg_id.as_ref() == Some(cid))
-        {
+        if let Some(existing) = session.stored(client_msg_id.as_deref()) {
             return Ok(TurnResult::Duplicate(existing.clone()));
         }
         let site = self.site(&session.conversation.site)?.clone();
@@ -306,109 +284,56 @@ impl ChatService {
             qualified,
             jobs,
         };
-        let stored = self.store.record_turn(&turn).await?;
-        let (visitor, replies) = match stored {
-            StoredTurn::Duplicate(existing) => return Ok(TurnResult::Duplicate(existing)),
-            StoredTurn::Stored { mut messages, .. } => {
-                let visitor = messages.remove(0);
-                (visitor, messages)
+        let result = self.commit(session, turn, origin).await?;
+        if let TurnResult::Stored { .. } = &result {
+            metrics::counter!("leadgate_visitor_messages_total").increment(1);
+            if qualified {
+                metrics::counter!("leadgate_leads_qualified_total").increment(1);
             }
-        };
-        self.apply(session, &turn, Some(&visitor), &replies);
-        if !turn.jobs.is_empty() {
-            self.wake.notify_waiters();
         }
-        for m in std::iter::once(&visitor).chain(&replies) {
-            self.hub
-                .publish(&session.conversation.id, origin, message_frame(m));
-        }
-        if self.store.is_shared() {
-            let last = replies.last().unwrap_or(&visitor).seq;
-            self.announce(&session.conversation.id, visitor.seq, last)
-                .await;
-        }
-        metrics::counter!("leadgate_visitor_messages_total").increment(1);
-        if qualified {
-            metrics::counter!("leadgate_leads_qualified_total").increment(1);
-        }
-        Ok(TurnResult::Stored { visitor, replies })
+        Ok(result)
     }
 
-    /// Tells the other gateways on this database that the conversation has messages
-    /// `from..=to`. A failure costs only the live push; the messages are stored.
-    async fn announce(&self, conversation: &str, from: i64, to: i64) {
-        let payload = json!({"g": self.instance, "c": conversation, "from": from, "to": to});
-        if let Err(e) = self.store.announce(&payload.to_string()).await {
-            tracing::warn!(error = %e, "cannot announce a turn to the other gateways");
+    /// Stores a visitor's message with fixed replies, without the engine or extraction: content
+    /// that is not text (a photo on WhatsApp), which the replies say cannot be read.
+    pub async fn exchange(
+        &self,
+        session: &mut Session,
+        client_msg_id: Option<String>,
+        visitor_text: String,
+        replies: Vec<String>,
+    ) -> Result<TurnResult, ChatError> {
+        if let Some(existing) = session.stored(client_msg_id.as_deref()) {
+            return Ok(TurnResult::Duplicate(existing.clone()));
         }
-    }
-
-    /// Pushes the turns other gateways announce to the sockets open here, until `shutdown`.
-    pub async fn relay(self: Arc<Self>, shutdown: tokio_util::sync::CancellationToken) {
-        let mut listener = match self.store.listen().await {
-            Ok(Some(listener)) => listener,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for other gateways' turns; pushes stay local");
-                return;
-            }
+        let mut messages = vec![TurnMessage {
+            role: "visitor",
+            text: visitor_text,
+            client_msg_id,
+            ..TurnMessage::default()
+        }];
+        messages.extend(replies.into_iter().map(|text| TurnMessage {
+            role: "bot",
+            text,
+            ..TurnMessage::default()
+        }));
+        let turn = Turn {
+            conversation_id: session.conversation.id.clone(),
+            messages,
+            ..Turn::default()
         };
-        loop {
-            let notification = tokio::select! {
-                _ = shutdown.cancelled() => return,
-                n = listener.recv() => n,
-            };
-            match notification {
-                Ok(n) => self.relay_one(n.payload()).await,
-                Err(e) => {
-                    tracing::warn!(error = %e, "lost the announcement channel; reconnecting");
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
-                    }
-                }
-            }
-        }
-    }
-
-    /// Pushes one announced turn, when it comes from another gateway and a socket of its
-    /// conversation is open here.
-    async fn relay_one(&self, payload: &str) {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(payload) else {
-            return;
-        };
-        let (Some(origin), Some(conversation), Some(from), Some(to)) = (
-            v["g"].as_str(),
-            v["c"].as_str(),
-            v["from"].as_i64(),
-            v["to"].as_i64(),
-        ) else {
-            return;
-        };
-        if origin == self.instance || !self.hub.has_sockets(conversation) || to < from {
-            return;
-        }
-        match self
-            .store
-            .messages_after(conversation, from - 1, (to - from + 1).min(100))
-            .await
-        {
-            Ok(rows) => {
-                for m in &rows {
-                    self.hub.publish_remote(conversation, message_frame(m));
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot read an announced turn"),
-        }
+        Ok(self.commit(session, turn, 0).await?)
     }
 
     /// Records the visitor's consent decision; granting it re-reads the conversation so fields
-    /// given before are captured now.
+    /// given before are captured now. `reply` is stored as the assistant's answer (channels,
+    /// where the decision is a tapped button and deserves a word back).
     pub async fn consent(
         &self,
         session: &mut Session,
         granted: bool,
         policy_version: Option<&str>,
+        reply: Option<String>,
     ) -> Result<(), ChatError> {
         self.store
             .record_consent(&session.conversation.id, granted, policy_version)
@@ -418,22 +343,83 @@ impl ChatService {
         let lead = self.lead_of(session, None);
         let score = self.rules().score(&lead);
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
-        if change.is_some() {
-            let jobs = jobs_for(&self.config, &session.conversation, &lead, &score);
-            let turn = Turn {
-                conversation_id: session.conversation.id.clone(),
-                lead: change,
-                qualified,
-                jobs,
-                ..Turn::default()
-            };
-            self.store.record_turn(&turn).await?;
-            self.apply(session, &turn, None, &[]);
-            if !turn.jobs.is_empty() {
-                self.wake.notify_waiters();
-            }
+        let jobs = if change.is_some() {
+            jobs_for(&self.config, &session.conversation, &lead, &score)
+        } else {
+            Vec::new()
+        };
+        let turn = Turn {
+            conversation_id: session.conversation.id.clone(),
+            messages: reply
+                .map(|text| TurnMessage {
+                    role: "bot",
+                    text,
+                    ..TurnMessage::default()
+                })
+                .into_iter()
+                .collect(),
+            lead: change.map(|c| LeadChange {
+                caused_by: None,
+                ..c
+            }),
+            qualified,
+            jobs,
+            ..Turn::default()
+        };
+        if !turn.messages.is_empty() || turn.lead.is_some() {
+            self.commit(session, turn, 0).await?;
         }
         Ok(())
+    }
+
+    /// Stores a turn and brings everything else along: the session in memory, the jobs it
+    /// queues (and, on a channel, the delivery of its replies), the frames pushed to the
+    /// session's sockets and announced to the other gateways. The one way messages are
+    /// written.
+    async fn commit(
+        &self,
+        session: &mut Session,
+        mut turn: Turn,
+        origin: u64,
+    ) -> Result<TurnResult, StoreError> {
+        let bot_replies = turn.messages.iter().any(|m| m.role != "visitor");
+        if bot_replies
+            && let Some(job) = delivery_job(
+                &session.conversation,
+                session.conversation.last_seq + turn.messages.len() as i64,
+            )
+        {
+            turn.jobs.push(job);
+        }
+        let (visitor, replies) = match self.store.record_turn(&turn).await? {
+            StoredTurn::Duplicate(existing) => return Ok(TurnResult::Duplicate(existing)),
+            StoredTurn::Stored { mut messages, .. } => {
+                let visitor = match messages.first() {
+                    Some(m) if m.role == "visitor" => Some(messages.remove(0)),
+                    _ => None,
+                };
+                (visitor, messages)
+            }
+        };
+        self.apply(session, &turn, visitor.as_ref(), &replies);
+        if !turn.jobs.is_empty() {
+            self.wake.notify_waiters();
+        }
+        let stored: Vec<&MessageRow> = visitor.iter().chain(&replies).collect();
+        for m in &stored {
+            self.hub
+                .publish(&session.conversation.id, origin, message_frame(m));
+        }
+        if self.store.is_shared()
+            && let (Some(first), Some(last)) = (stored.first(), stored.last())
+        {
+            self.announce(&session.conversation.id, first.seq, last.seq)
+                .await;
+        }
+        Ok(match visitor {
+            Some(visitor) => TurnResult::Stored { visitor, replies },
+            None => TurnResult::Replies(replies),
+        })
     }
 
     /// The lead of a session's conversation (with a new visitor message not yet stored), with
@@ -526,6 +512,7 @@ impl ChatService {
         session.messages.extend(visitor.cloned());
         session.messages.extend_from_slice(replies);
         c.last_seq = session.messages.last().map_or(c.last_seq, |m| m.seq);
+        c.updated_ms = crate::store::now_ms();
         if let Some(lead) = &turn.lead {
             c.lead_json = Some(lead.lead_json.clone());
             c.score = lead.score;
@@ -550,52 +537,4 @@ fn stored_lead(c: &ConversationRow) -> Lead {
         .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
         .and_then(|l| l.to_lead().ok())
         .unwrap_or_default()
-}
-
-fn bot_message(reply: &super::engine::BotReply) -> TurnMessage {
-    let quick_replies = (!reply.quick_replies.is_empty()).then(|| {
-        let items: Vec<_> = reply
-            .quick_replies
-            .iter()
-            .map(|t| json!({"title": t, "payload": t}))
-            .collect();
-        serde_json::Value::Array(items).to_string()
-    });
-    TurnMessage {
-        id: None,
-        role: "bot",
-        text: reply.text.clone(),
-        client_msg_id: None,
-        quick_replies,
-        asked: reply.asked.map(|a| a.as_str().to_owned()),
-    }
-}
-
-/// The protocol's `message` frame for a stored message.
-pub fn message_frame(m: &MessageRow) -> serde_json::Value {
-    let created = OffsetDateTime::from_unix_timestamp_nanos(i128::from(m.created_ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        });
-    let mut frame = json!({
-        "type": "message",
-        "seq": m.seq,
-        "id": m.id,
-        "role": m.role,
-        "text": m.text,
-        "created_at": created,
-    });
-    if let Some(q) = m
-        .quick_replies
-        .as_deref()
-        .and_then(|q| serde_json::from_str::<serde_json::Value>(q).ok())
-    {
-        frame["quick_replies"] = q;
-    }
-    if let Some(cid) = &m.client_msg_id {
-        frame["client_msg_id"] = json!(cid);
-    }
-    frame
 }

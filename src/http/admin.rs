@@ -55,6 +55,7 @@ pub async fn conversation(
         .ok_or_else(|| ApiError::not_found(format!("no conversation {id}")))?;
     let messages = store.messages_after(&id, 0, 10_000).await?;
     let revisions = store.revisions(&id).await?;
+    let deliveries = store.deliveries(&id).await?;
     let lead: Value = c
         .lead_json
         .as_deref()
@@ -86,7 +87,42 @@ pub async fn conversation(
         "erased_ms": c.erased_ms,
         "messages": messages.iter().map(|m| json!({"seq": m.seq, "role": m.role, "text": m.text, "client_msg_id": m.client_msg_id})).collect::<Vec<_>>(),
         "revisions": revisions,
+        "deliveries": deliveries,
     })))
+}
+
+/// `?channel=whatsapp&limit=50`
+#[derive(Debug, serde::Deserialize)]
+pub struct ConversationFilter {
+    channel: Option<String>,
+    site: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/admin/conversations`: conversations, newest first.
+pub async fn conversations(
+    _: Admin,
+    State(state): State<AppState>,
+    axum::extract::Query(f): axum::extract::Query<ConversationFilter>,
+) -> Result<Json<Value>, ApiError> {
+    let rows = state
+        .chat
+        .store()
+        .list_conversations(
+            f.site.as_deref(),
+            f.channel.as_deref(),
+            f.limit.unwrap_or(50).clamp(1, 500),
+        )
+        .await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|c| {
+            json!({"id": c.id, "site": c.site, "channel": c.channel, "started_ms": c.started_ms,
+                   "updated_ms": c.updated_ms, "score": c.score, "qualified_ms": c.qualified_ms,
+                   "erased_ms": c.erased_ms})
+        })
+        .collect();
+    Ok(Json(json!({ "conversations": items })))
 }
 
 /// `DELETE /api/admin/conversations/{id}`: erases the visitor's data (GDPR article 17).

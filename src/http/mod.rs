@@ -8,6 +8,7 @@ mod health;
 mod origin;
 mod sockets;
 mod transcript;
+mod webhooks;
 mod ws;
 
 use std::net::IpAddr;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -52,11 +54,24 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/api/admin/conversations", get(admin::conversations))
         .route(
             "/api/admin/conversations/{id}",
             get(admin::conversation).delete(admin::erase),
         )
         .route("/c/{id}", get(transcript::page))
+        .route(
+            "/webhooks/whatsapp",
+            get(webhooks::whatsapp_verify)
+                .post(webhooks::whatsapp_events)
+                .layer(DefaultBodyLimit::max(webhooks::MAX_BODY)),
+        )
+        .route(
+            "/webhooks/messenger",
+            get(webhooks::messenger_verify)
+                .post(webhooks::messenger_events)
+                .layer(DefaultBodyLimit::max(webhooks::MAX_BODY)),
+        )
         .route("/api/admin/jobs", get(admin::jobs))
         .route(
             "/api/admin/jobs/{id}/retry",

@@ -590,6 +590,11 @@ impl Connection {
                     self.send_message(r).await;
                 }
             }
+            Ok(TurnResult::Replies(replies)) => {
+                for r in &replies {
+                    self.send_message(r).await;
+                }
+            }
             Err(e) => {
                 warn!(error = %e, "turn failed");
                 self.error(
@@ -612,7 +617,10 @@ impl Connection {
             return Flow::Continue;
         };
         let required = session.conversation.consent_required;
-        if let Err(e) = chat.consent(session, granted, policy.as_deref()).await {
+        if let Err(e) = chat
+            .consent(session, granted, policy.as_deref(), None)
+            .await
+        {
             warn!(error = %e, "consent failed");
             self.error("internal", "the server failed; try again", None, None)
                 .await;

@@ -29,6 +29,19 @@ impl Channel {
             Channel::Sms => "sms",
         }
     }
+
+    /// The channel stored under `name`.
+    pub fn parse(name: &str) -> Option<Channel> {
+        [
+            Channel::Web,
+            Channel::Whatsapp,
+            Channel::Messenger,
+            Channel::Instagram,
+            Channel::Sms,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
 }
 
 /// Who wrote a message.

@@ -6,7 +6,7 @@ use super::{
     BeginWrite, ConversationRow, MessageRow, RevisionRow, Store, StoreError, now_ms, on_pool,
 };
 
-const CONVERSATION_COLUMNS: &str = "id, site, channel, external_id, locale, region, page_url, contact_json, started_ms, updated_ms, last_seq, consent_required, consent_granted, lead_json, lead_revision, score, qualified_ms, engine_state, erased_ms";
+pub(crate) const CONVERSATION_COLUMNS: &str = "id, site, channel, external_id, channel_account, locale, region, page_url, contact_json, started_ms, updated_ms, last_seq, consent_required, consent_granted, lead_json, lead_revision, score, qualified_ms, engine_state, erased_ms";
 
 /// What a new conversation starts with.
 #[derive(Debug, Clone, Default)]
@@ -14,6 +14,7 @@ pub struct NewConversation {
     pub site: String,
     pub channel: String,
     pub external_id: Option<String>,
+    pub channel_account: Option<String>,
     pub locale: Option<String>,
     pub region: Option<String>,
     pub page_url: Option<String>,
@@ -80,8 +81,8 @@ impl Store {
         let now = now_ms();
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO conversations (id, site, channel, external_id, locale, region, page_url, contact_json, started_ms, updated_ms, consent_required) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+                "INSERT INTO conversations (id, site, channel, external_id, locale, region, page_url, contact_json, started_ms, updated_ms, consent_required, channel_account) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
             )
             .bind(&id)
             .bind(&new.site)
@@ -93,6 +94,7 @@ impl Store {
             .bind(&new.contact_json)
             .bind(now)
             .bind(new.consent_required)
+            .bind(&new.channel_account)
             .execute(pool)
             .await?;
         });
@@ -112,16 +114,19 @@ impl Store {
         Ok(row)
     }
 
-    /// A channel conversation by the channel's own id for the person (a WhatsApp number).
-    pub async fn conversation_by_external(
+    /// A channel sender's latest conversation on a site, unless it was erased or has been
+    /// silent since `active_since_ms`: then the sender starts a new one.
+    pub async fn open_conversation(
         &self,
         site: &str,
         channel: &str,
         external_id: &str,
+        active_since_ms: i64,
     ) -> Result<Option<ConversationRow>, StoreError> {
         let row = on_pool!(self, pool => {
             sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(format!(
-                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE site = $1 AND channel = $2 AND external_id = $3"
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE site = $1 AND channel = $2 AND external_id = $3 \
+                 ORDER BY updated_ms DESC LIMIT 1"
             )))
             .bind(site)
             .bind(channel)
@@ -129,7 +134,28 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row)
+        Ok(row.filter(|c| c.erased_ms.is_none() && c.updated_ms >= active_since_ms))
+    }
+
+    /// Conversations, newest first, optionally of one site and channel.
+    pub async fn list_conversations(
+        &self,
+        site: Option<&str>,
+        channel: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE ($1 IS NULL OR site = $1) AND ($2 IS NULL OR channel = $2) \
+                 ORDER BY started_ms DESC, id DESC LIMIT $3"
+            )))
+            .bind(site)
+            .bind(channel)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
     }
 
     /// Messages with `seq > after`, in order, at most `limit`.
@@ -272,7 +298,9 @@ impl Store {
                     .bind(&job.target)
                     .bind(&turn.conversation_id)
                     .bind(&job.person_key)
-                    .bind(revision.unwrap_or(0))
+                    // A job names its own revision (a delivery: the last seq to send), else it
+                    // carries the lead revision of this turn.
+                    .bind(if job.revision > 0 { job.revision } else { revision.unwrap_or(0) })
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;

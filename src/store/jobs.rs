@@ -15,6 +15,10 @@ pub enum JobKind {
     CrmSync,
     /// Posts or updates a lead's sales alert in Slack.
     SlackAlert,
+    /// Sends a channel conversation's new replies (WhatsApp, Messenger, Instagram).
+    ChannelSend,
+    /// Reads a channel sender's new messages, in order, into their conversation.
+    ChannelInbound,
 }
 
 impl JobKind {
@@ -23,6 +27,8 @@ impl JobKind {
         match self {
             JobKind::CrmSync => "crm_sync",
             JobKind::SlackAlert => "slack_alert",
+            JobKind::ChannelSend => "channel_send",
+            JobKind::ChannelInbound => "channel_inbound",
         }
     }
 }
@@ -30,10 +36,15 @@ impl JobKind {
 impl TryFrom<String> for JobKind {
     type Error = String;
     fn try_from(name: String) -> Result<JobKind, String> {
-        [JobKind::CrmSync, JobKind::SlackAlert]
-            .into_iter()
-            .find(|k| k.as_str() == name)
-            .ok_or_else(|| format!("unknown job kind {name:?}"))
+        [
+            JobKind::CrmSync,
+            JobKind::SlackAlert,
+            JobKind::ChannelSend,
+            JobKind::ChannelInbound,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+        .ok_or_else(|| format!("unknown job kind {name:?}"))
     }
 }
 
@@ -189,7 +200,15 @@ pub struct AlertRow {
 pub(crate) const ENQUEUE: &str = "INSERT INTO jobs (kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, created_ms, updated_ms) \
     VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6) \
     ON CONFLICT (kind, target, conversation_id) WHERE state IN ('pending', 'running', 'paused') \
-    DO UPDATE SET revision = excluded.revision, person_key = COALESCE(excluded.person_key, jobs.person_key), updated_ms = excluded.updated_ms";
+    DO UPDATE SET revision = CASE WHEN excluded.revision > jobs.revision THEN excluded.revision ELSE jobs.revision END, \
+    person_key = COALESCE(excluded.person_key, jobs.person_key), updated_ms = excluded.updated_ms";
+
+/// [`ENQUEUE`] with the time the job becomes due (`$7`).
+pub(crate) const ENQUEUE_AT: &str = "INSERT INTO jobs (kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, created_ms, updated_ms) \
+    VALUES ($1, $2, $3, $4, $5, 'pending', 0, $7, $6, $6) \
+    ON CONFLICT (kind, target, conversation_id) WHERE state IN ('pending', 'running', 'paused') \
+    DO UPDATE SET revision = CASE WHEN excluded.revision > jobs.revision THEN excluded.revision ELSE jobs.revision END, \
+    updated_ms = excluded.updated_ms";
 
 pub(crate) const JOB_COLUMNS: &str = "id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms";
 
@@ -407,14 +426,20 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Pauses every open job of a target (its credentials were refused).
-    pub async fn pause_target(&self, target: &str, error: &str) -> Result<u64, StoreError> {
+    /// Pauses every waiting job of one kind for a target (its credentials were refused).
+    pub async fn pause_target(
+        &self,
+        kind: JobKind,
+        target: &str,
+        error: &str,
+    ) -> Result<u64, StoreError> {
         let now = now_ms();
         let n = on_pool!(self, pool => {
-            sqlx::query("UPDATE jobs SET state = 'paused', last_error = $2, last_error_class = 'auth', updated_ms = $3 WHERE target = $1 AND state = 'pending'")
+            sqlx::query("UPDATE jobs SET state = 'paused', last_error = $2, last_error_class = 'auth', updated_ms = $3 WHERE target = $1 AND state = 'pending' AND kind = $4")
                 .bind(target)
                 .bind(error)
                 .bind(now)
+                .bind(kind.as_str())
                 .execute(pool)
                 .await?
                 .rows_affected()

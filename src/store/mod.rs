@@ -5,10 +5,12 @@
 //! transactions start with `BEGIN IMMEDIATE` on SQLite so concurrent writers queue instead of
 //! failing with "database is locked".
 
+mod channels;
 mod chat;
 mod jobs;
 mod rows;
 
+pub use channels::{DeliveryRow, EventRow, NewEvent, StoredPost};
 pub use chat::{LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
 pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
 pub mod relay;

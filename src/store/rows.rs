@@ -9,6 +9,8 @@ pub struct ConversationRow {
     pub site: String,
     pub channel: String,
     pub external_id: Option<String>,
+    /// The business account a channel conversation came in on (WhatsApp number id, page id).
+    pub channel_account: Option<String>,
     pub locale: Option<String>,
     pub region: Option<String>,
     pub page_url: Option<String>,

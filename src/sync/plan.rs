@@ -59,6 +59,18 @@ pub fn jobs_for(config: &Config, c: &ConversationRow, lead: &Lead, score: &Score
     jobs
 }
 
+/// The job that sends a channel conversation's replies up to `last_seq`, when the conversation
+/// is on a channel (WhatsApp, Messenger, Instagram) rather than the widget.
+pub fn delivery_job(c: &ConversationRow, last_seq: i64) -> Option<NewJob> {
+    let bridge = crate::channels::bridge(crate::lead::Channel::parse(&c.channel)?)?;
+    Some(NewJob {
+        kind: JobKind::ChannelSend,
+        target: bridge.to_owned(),
+        person_key: None,
+        revision: last_seq,
+    })
+}
+
 /// The target name of Slack alerts.
 pub const SLACK: &str = "slack";
 
@@ -223,6 +235,7 @@ mod tests {
             site: "demo".into(),
             channel: "web".into(),
             external_id: None,
+            channel_account: None,
             locale: Some("pl-PL".into()),
             region: Some("PL".into()),
             page_url: None,

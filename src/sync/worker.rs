@@ -32,6 +32,25 @@ pub enum Target {
         names: CustomFieldNames,
     },
     Slack(Arc<SlackAlerter>),
+    /// Jobs that run one at a time through a handler (channel deliveries, inbound channel
+    /// messages).
+    Handler(Arc<dyn JobHandler>),
+}
+
+/// Runs one kind of job: the worker claims, locks, retries and dead-letters; the handler only
+/// does the work and says how it went.
+pub trait JobHandler: Send + Sync {
+    /// The kind of job it runs.
+    fn kind(&self) -> JobKind;
+
+    /// How many jobs of a claimed batch run at once.
+    fn concurrency(&self) -> usize {
+        1
+    }
+
+    /// Runs one job; an error is classified like a CRM's: retried, dead-lettered, or pausing
+    /// the target while credentials are refused.
+    fn run<'a>(&'a self, job: &'a JobRow) -> BoxFuture<'a, Result<(), CallError>>;
 }
 
 /// Makes links to a conversation's transcript for sales reps.
@@ -55,9 +74,10 @@ pub struct Worker {
 
 impl Worker {
     fn kind(&self) -> JobKind {
-        match self.target {
+        match &self.target {
             Target::Crm { .. } => JobKind::CrmSync,
             Target::Slack(_) => JobKind::SlackAlert,
+            Target::Handler(h) => h.kind(),
         }
     }
 
@@ -77,7 +97,12 @@ impl Worker {
         async move {
             let poll = Duration::from_millis(self.config.sync.poll_ms.max(10));
             let lock_ms = (self.config.sync.lock_secs.max(1) * 1000) as i64;
-            let worker_id = format!("{}:{}", self.instance, self.target_name);
+            let worker_id = format!(
+                "{}:{}:{}",
+                self.instance,
+                self.kind().as_str(),
+                self.target_name
+            );
             loop {
                 if self.shutdown.is_cancelled() {
                     break;
@@ -118,6 +143,7 @@ impl Worker {
                 match &self.target {
                     Target::Crm { api, names } => self.run_crm(api.as_ref(), names, jobs).await,
                     Target::Slack(alerter) => self.run_slack(alerter, jobs).await,
+                    Target::Handler(handler) => self.run_handler(handler.as_ref(), jobs).await,
                 }
                 heartbeat.abort();
             }
@@ -190,7 +216,7 @@ impl Worker {
                 error!(target = %self.target_name, reason = %message, "credentials refused: jobs for this target are paused until an operator resumes them");
                 let paused = self
                     .store
-                    .pause_target(&self.target_name, message)
+                    .pause_target(self.kind(), &self.target_name, message)
                     .await
                     .unwrap_or(0);
                 metrics::counter!("leadgate_target_paused_total", "target" => self.target_name.clone()).increment(1);
@@ -397,6 +423,19 @@ impl Worker {
             };
             self.end(job, end).await;
         }
+    }
+
+    async fn run_handler(&self, handler: &dyn JobHandler, jobs: Vec<JobRow>) {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(jobs)
+            .for_each_concurrent(handler.concurrency().max(1), |job| async move {
+                let end = match handler.run(&job).await {
+                    Ok(()) => JobEnd::Done,
+                    Err(e) => self.failed(&job, &e).await,
+                };
+                self.end(&job, end).await;
+            })
+            .await;
     }
 
     async fn run_slack(&self, alerter: &SlackAlerter, jobs: Vec<JobRow>) {

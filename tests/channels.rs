@@ -1,0 +1,497 @@
+//! Black-box tests of the WhatsApp and Messenger bridges against the Meta simulator, on SQLite
+//! and PostgreSQL: verification, signatures, redelivery, ordering, batches, replies through the
+//! outbox, and channel leads reaching a CRM.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::{ADMIN_TOKEN, Db, TestDb, config, start};
+use leadgate::channels::config::{MessengerPage, WhatsappConfig, WhatsappNumber};
+use leadgate::channels::{ChannelsConfig, MessengerConfig};
+use leadgate::config::Config;
+use leadgate_sim::meta::{self, MetaSim, SentMessage};
+use serde_json::{Value, json};
+
+/// Points the gateway's bridges at the simulator; WhatsApp serves `site`, Messenger the demo.
+fn with_channels(c: &mut Config, sim: &MetaSim, site: &str) {
+    let o = sim.options();
+    let graph_url = format!("{}/v25.0", sim.base_url());
+    c.channels = ChannelsConfig {
+        order_window_ms: 200,
+        whatsapp: Some(WhatsappConfig {
+            app_secret: o.app_secret.clone().into(),
+            verify_token: o.verify_token.clone().into(),
+            access_token: o.access_token.clone().into(),
+            graph_url: graph_url.clone(),
+            reengagement_template: None,
+            timeout_secs: 5,
+            numbers: vec![WhatsappNumber {
+                phone_number_id: o.phone_number_id.clone(),
+                site: site.into(),
+            }],
+        }),
+        messenger: Some(MessengerConfig {
+            app_secret: o.app_secret.clone().into(),
+            verify_token: o.verify_token.clone().into(),
+            graph_url,
+            timeout_secs: 5,
+            pages: vec![MessengerPage {
+                page_id: o.page_id.clone(),
+                access_token: o.page_access_token.clone().into(),
+                site: "demo".into(),
+            }],
+        }),
+        ..ChannelsConfig::default()
+    };
+    c.sync.poll_ms = 50;
+    c.sync.backoff_base_secs = 1;
+    c.sync.backoff_max_secs = 1;
+}
+
+/// Waits for a condition (a hang guard, not a timing assertion).
+async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn sent_to(sim: &MetaSim, to: &str) -> Vec<SentMessage> {
+    sim.sent().into_iter().filter(|m| m.to == to).collect()
+}
+
+/// The text a sent message shows (text body, interactive body).
+fn shown(m: &SentMessage) -> String {
+    let b = &m.body;
+    b["text"]["body"]
+        .as_str()
+        .or(b["interactive"]["body"]["text"].as_str())
+        .or(b["message"]["text"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn admin(addr: SocketAddr, path: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("http://{addr}/api/admin/{path}"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("admin request")
+        .json()
+        .await
+        .expect("admin JSON")
+}
+
+/// The channel's conversations, newest first, in full.
+async fn conversations(addr: SocketAddr, channel: &str) -> Vec<Value> {
+    let list = admin(addr, &format!("conversations?channel={channel}")).await;
+    let mut out = Vec::new();
+    for c in list["conversations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        out.push(
+            admin(
+                addr,
+                &format!("conversations/{}", c["id"].as_str().unwrap()),
+            )
+            .await,
+        );
+    }
+    out
+}
+
+fn visitor_texts(conversation: &Value) -> Vec<String> {
+    conversation["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "visitor")
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn with_timestamp(mut payload: Value, secs: i64) -> Value {
+    payload["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] =
+        json!(secs.to_string());
+    payload
+}
+
+async fn post_raw(url: &str, body: Vec<u8>, signature: Option<&str>) -> u16 {
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(s) = signature {
+        req = req.header("x-hub-signature-256", s);
+    }
+    req.send().await.expect("post").status().as_u16()
+}
+
+async fn the_handshake_answers_only_the_right_token(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    for bridge in ["whatsapp", "messenger"] {
+        let url = format!("http://{}/webhooks/{bridge}", gw.addr);
+        let (status, body) = sim.verify(&url, "1158201444").await.unwrap();
+        assert_eq!((status, body.as_str()), (200, "1158201444"), "{bridge}");
+        let wrong = reqwest::get(format!(
+            "{url}?hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope"
+        ))
+        .await
+        .unwrap();
+        assert_eq!(wrong.status().as_u16(), 403);
+        let no_mode = reqwest::get(format!("{url}?hub.challenge=1&hub.verify_token=x"))
+            .await
+            .unwrap();
+        assert_eq!(no_mode.status().as_u16(), 403);
+    }
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn a_whatsapp_text_is_answered_and_becomes_a_lead(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    c.sites[0].locale = "pl-PL".into();
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let event = sim.whatsapp_text_event(
+        "48601234567",
+        "Anna K.",
+        "Dzień dobry, nazywam się Anna Kowalska z firmy Volt-Pol Sp. z o.o.",
+    );
+    assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
+    // The greeting and the reply to the message.
+    let sent = eventually("two replies", async || {
+        let s = sent_to(&sim, "48601234567");
+        (s.len() >= 2).then_some(s)
+    })
+    .await;
+    assert!(
+        sent.iter().all(|m| m.body["to"] == "+48601234567"),
+        "{sent:?}"
+    );
+    let all = conversations(gw.addr, "whatsapp").await;
+    assert_eq!(all.len(), 1);
+    let conv = &all[0];
+    assert_eq!(conv["lead"]["phone"], "+48601234567", "{conv}");
+    assert_eq!(conv["lead"]["first_name"], "Anna");
+    assert_eq!(conv["lead"]["last_name"], "Kowalska");
+    // Every reply was accepted by Meta and recorded with its id.
+    let deliveries = conv["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 2, "{conv}");
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d["status"] == "accepted" && d["provider_id"].is_string())
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn bad_signatures_are_refused_and_nothing_is_kept(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let event = sim.whatsapp_text_event("4915112345678", "Jonas", "Guten Tag, jonas@becker-bau.de");
+    let wire = meta::wire_body(&event);
+    let good = meta::signature(&sim.options().app_secret, wire.as_bytes());
+    // A proxy that re-serialises the JSON keeps its meaning but not its bytes.
+    let reserialised = serde_json::to_vec_pretty(&event).unwrap();
+    assert_eq!(post_raw(&url, reserialised, Some(&good)).await, 401);
+    assert_eq!(post_raw(&url, wire.clone().into_bytes(), None).await, 401);
+    assert_eq!(
+        post_raw(&url, wire.clone().into_bytes(), Some("sha256=00")).await,
+        401
+    );
+    let other = meta::signature("another app's secret", wire.as_bytes());
+    assert_eq!(
+        post_raw(&url, wire.clone().into_bytes(), Some(&other)).await,
+        401
+    );
+    // Over Meta's 3 MB: refused before anything is read.
+    let huge = vec![b' '; 3 * 1024 * 1024 + 1];
+    let sig = meta::signature(&sim.options().app_secret, &huge);
+    assert_eq!(post_raw(&url, huge, Some(&sig)).await, 413);
+    // A signed body that is not JSON is Meta's problem, kept and answered 200.
+    let junk = b"not json at all".to_vec();
+    let sig = meta::signature(&sim.options().app_secret, &junk);
+    assert_eq!(post_raw(&url, junk, Some(&sig)).await, 200);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(conversations(gw.addr, "whatsapp").await.is_empty());
+    assert!(sim.sent().is_empty());
+    // The same body, signed right, goes through.
+    assert_eq!(post_raw(&url, wire.into_bytes(), Some(&good)).await, 200);
+    eventually("a conversation", async || {
+        (conversations(gw.addr, "whatsapp").await.len() == 1).then_some(())
+    })
+    .await;
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn redelivered_and_concurrent_posts_make_one_turn(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let event =
+        sim.whatsapp_text_event("447912345678", "Oliver", "Hi, I need a quote for a chatbot");
+    // Meta redelivers to every subscribed app, and retries: the same POST arrives five times,
+    // three of them at once.
+    let (a, b, c2) = tokio::join!(
+        sim.deliver(&url, &event),
+        sim.deliver(&url, &event),
+        sim.deliver(&url, &event)
+    );
+    assert_eq!((a.unwrap(), b.unwrap(), c2.unwrap()), (200, 200, 200));
+    eventually("the reply", async || {
+        (sent_to(&sim, "447912345678").len() >= 2).then_some(())
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let all = conversations(gw.addr, "whatsapp").await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(visitor_texts(&all[0]), ["Hi, I need a quote for a chatbot"]);
+    assert_eq!(
+        sent_to(&sim, "447912345678").len(),
+        2,
+        "greeting and one reply, never repeated"
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn a_senders_messages_are_read_in_their_order(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let texts = ["first: hello", "second: I'm Maria", "third: maria@lopez.es"];
+    let events: Vec<Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            with_timestamp(
+                sim.whatsapp_text_event("34612345678", "Maria", t),
+                now + i as i64,
+            )
+        })
+        .collect();
+    // Meta delivers the third, then the first and second in parallel.
+    assert_eq!(sim.deliver(&url, &events[2]).await.unwrap(), 200);
+    let (a, b) = tokio::join!(sim.deliver(&url, &events[0]), sim.deliver(&url, &events[1]));
+    assert_eq!((a.unwrap(), b.unwrap()), (200, 200));
+    let conv = eventually("three messages", async || {
+        let all = conversations(gw.addr, "whatsapp").await;
+        all.into_iter().find(|c| visitor_texts(c).len() == 3)
+    })
+    .await;
+    assert_eq!(visitor_texts(&conv), texts);
+    assert_eq!(conv["lead"]["email"], "maria@lopez.es");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn a_batched_post_is_read_whole(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    // Twelve people's messages in one POST: entries, changes and messages batched.
+    let people: Vec<String> = (0..12).map(|i| format!("4860123{:04}", 4000 + i)).collect();
+    let mut batch = sim.whatsapp_text_event(&people[0], "P0", "hello 0");
+    for (i, p) in people.iter().enumerate().skip(1) {
+        let e = sim.whatsapp_text_event(p, &format!("P{i}"), &format!("hello {i}"));
+        if i % 2 == 0 {
+            let entry = e["entry"][0].clone();
+            batch["entry"].as_array_mut().unwrap().push(entry);
+        } else {
+            let msg = e["entry"][0]["changes"][0]["value"]["messages"][0].clone();
+            let contact = e["entry"][0]["changes"][0]["value"]["contacts"][0].clone();
+            let value = &mut batch["entry"][0]["changes"][0]["value"];
+            value["messages"].as_array_mut().unwrap().push(msg);
+            value["contacts"].as_array_mut().unwrap().push(contact);
+        }
+    }
+    assert_eq!(sim.deliver(&url, &batch).await.unwrap(), 200);
+    eventually("every sender answered", async || {
+        people
+            .iter()
+            .all(|p| sent_to(&sim, p).len() >= 2)
+            .then_some(())
+    })
+    .await;
+    let all = conversations(gw.addr, "whatsapp").await;
+    assert_eq!(all.len(), 12);
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn a_graph_outage_is_healed_by_the_outbox(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    sim.faults().fail_next(3, 503);
+    let event = sim.whatsapp_text_event("33612345678", "Camille", "Bonjour, un devis svp");
+    assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
+    eventually("the replies after the outage", async || {
+        (sent_to(&sim, "33612345678").len() >= 2).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sent_to(&sim, "33612345678").len(), 2, "each reply once");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn a_messenger_message_is_answered(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/messenger", gw.addr);
+    let text =
+        sim.messenger_text_event("6789012345678901", "Hello, do you integrate with Shopify?");
+    assert_eq!(sim.deliver(&url, &text).await.unwrap(), 200);
+    let sent = eventually("the reply", async || {
+        let s = sent_to(&sim, "6789012345678901");
+        (s.len() >= 2).then_some(s)
+    })
+    .await;
+    assert!(sent.iter().all(|m| m.body["messaging_type"] == "RESPONSE"));
+    let postback = sim.messenger_postback_event("6789012345678901", "Talk to sales", "talk");
+    assert_eq!(sim.deliver(&url, &postback).await.unwrap(), 200);
+    let conv = eventually("the postback read as an answer", async || {
+        let all = conversations(gw.addr, "messenger").await;
+        all.into_iter().find(|c| visitor_texts(c).len() == 2)
+    })
+    .await;
+    assert_eq!(visitor_texts(&conv)[1], "Talk to sales");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn consent_comes_first_on_sites_that_ask_for_it(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    // The "private" site asks for consent and speaks German.
+    with_channels(&mut c, &sim, "private");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let hello = sim.whatsapp_text_event(
+        "4915112345678",
+        "Jonas Becker",
+        "Hallo, jonas@becker-bau.de",
+    );
+    assert_eq!(sim.deliver(&url, &hello).await.unwrap(), 200);
+    let sent = eventually("greeting, notice and reply", async || {
+        let s = sent_to(&sim, "4915112345678");
+        (s.len() >= 3).then_some(s)
+    })
+    .await;
+    let notice = &sent[1].body;
+    assert_eq!(notice["type"], "interactive", "{notice}");
+    let buttons = notice["interactive"]["action"]["buttons"]
+        .as_array()
+        .unwrap();
+    assert_eq!(buttons[0]["reply"]["id"], "consent:accept");
+    let conv = &conversations(gw.addr, "whatsapp").await[0];
+    assert_eq!(
+        conv["lead"]["email"],
+        Value::Null,
+        "nothing personal before consent"
+    );
+    assert_eq!(conv["lead"]["phone"], Value::Null);
+    let notice_id = sent[1].id.clone();
+    let accept = sim.whatsapp_button_reply_event(
+        "4915112345678",
+        "Jonas Becker",
+        "consent:accept",
+        buttons[0]["reply"]["title"].as_str().unwrap(),
+        &notice_id,
+    );
+    assert_eq!(sim.deliver(&url, &accept).await.unwrap(), 200);
+    let conv = eventually("the lead after consent", async || {
+        let c = conversations(gw.addr, "whatsapp").await.remove(0);
+        (c["consent_granted"] == true).then_some(c)
+    })
+    .await;
+    assert_eq!(conv["lead"]["email"], "jonas@becker-bau.de");
+    assert_eq!(conv["lead"]["phone"], "+4915112345678");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn content_that_is_not_text_gets_a_short_answer(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let mut photo = sim.whatsapp_text_event("447700900123", "Sam", "x");
+    let m = &mut photo["entry"][0]["changes"][0]["value"]["messages"][0];
+    m["type"] = json!("image");
+    m.as_object_mut().unwrap().remove("text");
+    m["image"] = json!({"id": "1479", "mime_type": "image/jpeg", "sha256": "abc"});
+    assert_eq!(sim.deliver(&url, &photo).await.unwrap(), 200);
+    let sent = eventually("the answer", async || {
+        let s = sent_to(&sim, "447700900123");
+        (s.len() >= 2).then_some(s)
+    })
+    .await;
+    assert!(shown(&sent[1]).contains("text"), "{:?}", shown(&sent[1]));
+    let conv = &conversations(gw.addr, "whatsapp").await[0];
+    assert_eq!(visitor_texts(conv), ["[image]"]);
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+both_stores!(
+    the_handshake_answers_only_the_right_token,
+    a_whatsapp_text_is_answered_and_becomes_a_lead,
+    bad_signatures_are_refused_and_nothing_is_kept,
+    redelivered_and_concurrent_posts_make_one_turn,
+    a_senders_messages_are_read_in_their_order,
+    a_batched_post_is_read_whole,
+    a_graph_outage_is_healed_by_the_outbox,
+    a_messenger_message_is_answered,
+    consent_comes_first_on_sites_that_ask_for_it,
+    content_that_is_not_text_gets_a_short_answer,
+);
