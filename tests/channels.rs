@@ -483,6 +483,95 @@ async fn content_that_is_not_text_gets_a_short_answer(db: Db) {
     db.remove().await;
 }
 
+async fn a_whatsapp_lead_reaches_the_crm_and_sales(db: Db) {
+    use leadgate::alerts::SlackConfig;
+    use leadgate_sim::hubspot::HubSpotSim;
+    use leadgate_sim::slack::SlackSim;
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let hubspot = HubSpotSim::start(Default::default()).await.unwrap();
+    let slack = SlackSim::start(Default::default()).await.unwrap();
+    let mut c = config(&db);
+    c.sites[0].locale = "de-DE".into();
+    c.sites[0].crm = leadgate::crm::CrmKind::Hubspot;
+    c.crm.hubspot = Some(leadgate::crm::hubspot::Config {
+        base_url: hubspot.base_url().to_owned(),
+        token: hubspot.private_app_token().to_owned().into(),
+        timeout_secs: 5,
+        ..Default::default()
+    });
+    c.alerts.slack = Some(SlackConfig {
+        webhook_url: Some(slack.webhook_url()),
+        ..SlackConfig::default()
+    });
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    // A German number the visitor never types: the phone comes from WhatsApp.
+    let lines = [
+        "Guten Tag, ich bin Paula Brandt, Geschäftsführerin der Brandt Logistik GmbH.",
+        "Unser Budget liegt bei 12.000 € und wir wollen nächste Woche starten.",
+        "Wir vergleichen gerade mit Intercom. Ich entscheide das.",
+    ];
+    for line in lines {
+        let event = sim.whatsapp_text_event("4915112345678", "Paula", line);
+        assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
+        // One message after the other, as a person types.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let contact = eventually("the contact in HubSpot", async || {
+        hubspot
+            .records("contacts")
+            .into_iter()
+            .find(|r| r.fields.get("phone").and_then(Value::as_str) == Some("+4915112345678"))
+    })
+    .await;
+    assert_eq!(contact.fields["lastname"], "Brandt", "{contact:?}");
+    let alert = eventually("the Slack alert", async || slack.messages().into_iter().next()).await;
+    assert!(
+        alert.text.as_deref().unwrap_or_default().contains("Paula Brandt"),
+        "{alert:?}"
+    );
+    assert!(alert.blocks.unwrap().to_string().contains("whatsapp"));
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn receipts_follow_each_reply(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let event = sim.whatsapp_text_event("447912345678", "Oliver", "Hello there");
+    assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
+    let sent = eventually("the replies", async || {
+        let s = sent_to(&sim, "447912345678");
+        (s.len() >= 2).then_some(s)
+    })
+    .await;
+    // Receipts come out of order and twice: read before delivered, delivered again.
+    for status in ["read", "delivered", "delivered"] {
+        let receipt = sim.whatsapp_status_event(&sent[1].id, status, "447912345678");
+        assert_eq!(sim.deliver(&url, &receipt).await.unwrap(), 200);
+    }
+    let failed = sim.whatsapp_status_event(&sent[0].id, "failed", "447912345678");
+    assert_eq!(sim.deliver(&url, &failed).await.unwrap(), 200);
+    // A receipt for a message that is not ours changes nothing.
+    let stranger = sim.whatsapp_status_event("wamid.NOT-OURS", "read", "447912345678");
+    assert_eq!(sim.deliver(&url, &stranger).await.unwrap(), 200);
+    let conv = eventually("the receipts applied", async || {
+        let c = conversations(gw.addr, "whatsapp").await.remove(0);
+        let d = c["deliveries"].as_array().unwrap().clone();
+        (d.len() == 2 && d[1]["status"] == "read" && d[0]["status"] == "failed").then_some(c)
+    })
+    .await;
+    assert_eq!(conv["deliveries"][1]["provider_id"], json!(sent[1].id));
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     the_handshake_answers_only_the_right_token,
     a_whatsapp_text_is_answered_and_becomes_a_lead,
@@ -494,4 +583,6 @@ both_stores!(
     a_messenger_message_is_answered,
     consent_comes_first_on_sites_that_ask_for_it,
     content_that_is_not_text_gets_a_short_answer,
+    a_whatsapp_lead_reaches_the_crm_and_sales,
+    receipts_follow_each_reply,
 );

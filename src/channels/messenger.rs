@@ -37,11 +37,11 @@ pub fn parse(body: &Value) -> Parsed {
 }
 
 fn read_item(item: &Value, channel: Channel, account: &str) -> Option<Event> {
-    let sender_id = text_of(&item["sender"]["id"])?;
+    let sender_id = text_of(&item["sender"]["id"]).filter(|s| !s.is_empty())?;
     let at_ms = item["timestamp"].as_i64().unwrap_or(0);
     let message = &item["message"];
     let (key, what, person) = if message.is_object() {
-        let mid = text_of(&message["mid"])?;
+        let mid = text_of(&message["mid"]).filter(|m| !m.is_empty())?;
         if message["is_echo"].as_bool() == Some(true) {
             // The page is the sender of an echo; the person is the recipient.
             let person = text_of(&item["recipient"]["id"]).unwrap_or_default();
@@ -61,6 +61,7 @@ fn read_item(item: &Value, channel: Channel, account: &str) -> Option<Event> {
         let key = postback
             .get("mid")
             .and_then(text_of)
+            .filter(|m| !m.is_empty())
             .unwrap_or_else(|| format!("postback:{sender_id}:{at_ms}"));
         let what = What::Reply {
             id: bounded(payload),
