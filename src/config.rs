@@ -728,6 +728,41 @@ mod tests {
     }
 
     #[test]
+    fn channels_are_checked_and_their_secrets_never_printed() {
+        let wa = "[channels.whatsapp]\napp_secret = \"app-secret-123\"\nverify_token = \"verify-456\"\naccess_token = \"EAAG-789\"\n";
+        let ok = load_str(
+            &format!("{wa}[[channels.whatsapp.numbers]]\nphone_number_id = \"106540352242922\"\nsite = \"demo\"\n"),
+            &[("LEADGATE__CHANNELS__WHATSAPP__ACCESS_TOKEN", "EAAG-from-env")],
+        )
+        .unwrap();
+        let w = ok.channels.whatsapp.as_ref().unwrap();
+        assert_eq!(w.site_of("106540352242922"), Some("demo"));
+        let printed = format!("{ok:?}");
+        for secret in ["app-secret-123", "verify-456", "EAAG"] {
+            assert!(!printed.contains(secret), "{secret} printed");
+        }
+        assert!(err(wa).contains("channels.whatsapp.numbers"));
+        assert!(
+            err(&format!(
+                "{wa}[[channels.whatsapp.numbers]]\nphone_number_id = \"1\"\nsite = \"nowhere\"\n"
+            ))
+            .contains("channels.whatsapp.numbers[0].site")
+        );
+        assert!(
+            err(&format!("{wa}graph_url = \"graph\"\n[[channels.whatsapp.numbers]]\nphone_number_id = \"1\"\nsite = \"demo\"\n"))
+                .contains("channels.whatsapp.graph_url")
+        );
+        assert!(
+            err("[channels.messenger]\napp_secret = \" \"\nverify_token = \"v\"\n")
+                .contains("channels.messenger.app_secret")
+        );
+        assert!(
+            err("[channels]\nconversation_idle_hours = 0")
+                .contains("channels.conversation_idle_hours")
+        );
+    }
+
+    #[test]
     fn errors_name_the_key() {
         assert!(err("[server]\nlisten = \"nowhere\"").contains("server.listen"));
         assert!(err("[server]\nlisten = 8080").contains("server.listen"));

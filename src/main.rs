@@ -21,6 +21,14 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Ws(opts),
         } => bench_ws(&opts),
+        Command::Bench {
+            command: BenchCommand::Webhook(opts),
+        } => block_on(leadgate::cli::webhook_bench::run(&opts), |report| {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }),
         Command::Extract => {
             let extractor = Extractor::new(&config.scoring.competitors);
             let stdin = std::io::stdin().lock();

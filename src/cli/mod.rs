@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod extract;
 pub mod jobs;
+pub mod webhook_bench;
 
 use std::path::PathBuf;
 
@@ -42,4 +43,6 @@ pub enum Command {
 pub enum BenchCommand {
     /// Many concurrent websocket conversations: turn latency and memory per idle connection.
     Ws(bench::WsBench),
+    /// Signed WhatsApp webhook POSTs at a target rate: events per second and time to the 200.
+    Webhook(webhook_bench::WebhookBench),
 }
