@@ -496,7 +496,7 @@ async fn a_whatsapp_lead_reaches_the_crm_and_sales(db: Db) {
     c.sites[0].crm = leadgate::crm::CrmKind::Hubspot;
     c.crm.hubspot = Some(leadgate::crm::hubspot::Config {
         base_url: hubspot.base_url().to_owned(),
-        token: hubspot.private_app_token().to_owned().into(),
+        token: hubspot.private_app_token().to_owned(),
         timeout_secs: 5,
         ..Default::default()
     });
@@ -527,9 +527,16 @@ async fn a_whatsapp_lead_reaches_the_crm_and_sales(db: Db) {
     })
     .await;
     assert_eq!(contact.fields["lastname"], "Brandt", "{contact:?}");
-    let alert = eventually("the Slack alert", async || slack.messages().into_iter().next()).await;
+    let alert = eventually("the Slack alert", async || {
+        slack.messages().into_iter().next()
+    })
+    .await;
     assert!(
-        alert.text.as_deref().unwrap_or_default().contains("Paula Brandt"),
+        alert
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Paula Brandt"),
         "{alert:?}"
     );
     assert!(alert.blocks.unwrap().to_string().contains("whatsapp"));
