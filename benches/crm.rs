@@ -200,7 +200,7 @@ async fn alerts(leads: usize) {
     );
     let mut cfg = config(&db, &hubspot);
     cfg.alerts.slack = Some(SlackConfig {
-        webhook_url: Some(slack.webhook_url()),
+        webhook_url: Some(slack.webhook_url().into()),
         ..SlackConfig::default()
     });
     let gw = leadgate::app::spawn(cfg).await.unwrap();

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::SlackConfig;
@@ -364,7 +365,7 @@ impl CrmConfigs {
 }
 
 /// `[alerts]`
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertsConfig {
     pub slack: Option<SlackConfig>,
@@ -530,13 +531,20 @@ impl Config {
                     "set webhook_url, or token and channel",
                 ));
             }
-            for url in slack
-                .webhook_url
-                .iter()
-                .chain(std::iter::once(&slack.api_base))
-            {
-                reqwest::Url::parse(url)
-                    .map_err(|e| key_error("alerts.slack", format!("{url}: {e}")))?;
+            if let Some(url) = &slack.webhook_url {
+                // The URL is a secret: the error names the key, never the value.
+                reqwest::Url::parse(url.expose_secret()).map_err(|e| {
+                    key_error("alerts.slack.webhook_url", format!("not a URL ({e})"))
+                })?;
+            }
+            reqwest::Url::parse(&slack.api_base).map_err(|e| {
+                key_error("alerts.slack.api_base", format!("{}: {e}", slack.api_base))
+            })?;
+            if slack.handback_idle_minutes == 0 {
+                return Err(key_error(
+                    "alerts.slack.handback_idle_minutes",
+                    "at least 1",
+                ));
             }
         }
         self.crm.validate()?;

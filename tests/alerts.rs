@@ -35,7 +35,7 @@ async fn webhook_alerts_arrive_once(db: Db) {
     let slack = SlackSim::start(Options::default()).await.unwrap();
     let mut cfg = config(&db);
     cfg.alerts.slack = Some(SlackConfig {
-        webhook_url: Some(slack.webhook_url()),
+        webhook_url: Some(slack.webhook_url().into()),
         ..SlackConfig::default()
     });
     let gw = start(cfg).await;
@@ -71,7 +71,7 @@ async fn bot_alerts_thread_their_updates(db: Db) {
     let slack = SlackSim::start(Options::default()).await.unwrap();
     let mut cfg = config(&db);
     cfg.alerts.slack = Some(SlackConfig {
-        token: Some(slack.bot_token().to_owned()),
+        token: Some(slack.bot_token().to_owned().into()),
         channel: Some("C0123456789".into()),
         api_base: format!("{}/api", slack.base_url()),
         ..SlackConfig::default()
@@ -106,7 +106,7 @@ async fn slack_rate_limits_and_outages_lose_nothing(db: Db) {
     let mut cfg = config(&db);
     cfg.sync.backoff_base_secs = 1;
     cfg.alerts.slack = Some(SlackConfig {
-        webhook_url: Some(slack.webhook_url()),
+        webhook_url: Some(slack.webhook_url().into()),
         ..SlackConfig::default()
     });
     let gw = start(cfg).await;

@@ -501,7 +501,7 @@ async fn a_whatsapp_lead_reaches_the_crm_and_sales(db: Db) {
         ..Default::default()
     });
     c.alerts.slack = Some(SlackConfig {
-        webhook_url: Some(slack.webhook_url()),
+        webhook_url: Some(slack.webhook_url().into()),
         ..SlackConfig::default()
     });
     with_channels(&mut c, &sim, "demo");

@@ -799,7 +799,7 @@ async fn refused_credentials_pause_jobs_until_resumed() {
     crm.configure(&mut cfg);
     // Sales alerts off (threshold out of reach): only the operators' notice goes to Slack.
     cfg.alerts.slack = Some(leadgate::alerts::SlackConfig {
-        webhook_url: Some(slack.webhook_url()),
+        webhook_url: Some(slack.webhook_url().into()),
         min_score: Some(1000),
         ..Default::default()
     });

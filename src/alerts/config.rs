@@ -2,18 +2,28 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use secrecy::SecretString;
+use serde::Deserialize;
 
 use crate::lead::{Lead, Score, ScoringRules};
 
 /// `[alerts.slack]`: a sales alert when a lead qualifies, by incoming webhook or bot token.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlackConfig {
-    /// Incoming webhook URL (posts to the channel the webhook was made for).
-    pub webhook_url: Option<String>,
-    /// Bot token (`xoxb-…`) for `chat.postMessage`; with it, updates go in the alert's thread.
-    pub token: Option<String>,
+    /// Incoming webhook URL (posts to the channel the webhook was made for). It holds a secret.
+    pub webhook_url: Option<SecretString>,
+    /// Bot token (`xoxb-…`) for `chat.postMessage`; with it, updates go in the alert's thread,
+    /// and alerts carry buttons (Claim, Not a lead) when `signing_secret` is set too.
+    pub token: Option<SecretString>,
+    /// The app's signing secret: Slack signs button clicks and thread messages with it.
+    pub signing_secret: Option<SecretString>,
+    /// The workspace (team id, `T…`) whose people may act on alerts; any when unset.
+    pub team_id: Option<String>,
+    /// Minutes of a rep's silence after which the assistant takes the conversation back.
+    pub handback_idle_minutes: u32,
+    /// Slack user id -> CRM owner id: a rep who claims a lead becomes its owner in the CRM.
+    pub owners: BTreeMap<String, String>,
     /// Channel for `chat.postMessage`.
     pub channel: Option<String>,
     /// Channel per site key, overriding `channel`.
@@ -31,6 +41,10 @@ impl Default for SlackConfig {
         SlackConfig {
             webhook_url: None,
             token: None,
+            signing_secret: None,
+            team_id: None,
+            handback_idle_minutes: 15,
+            owners: BTreeMap::new(),
             channel: None,
             site_channels: BTreeMap::new(),
             api_base: "https://slack.com/api".to_owned(),
@@ -41,6 +55,20 @@ impl Default for SlackConfig {
 }
 
 impl SlackConfig {
+    /// Whether alerts carry buttons and reps can act from Slack: a bot token to post and update
+    /// messages, and the signing secret to trust what Slack sends back.
+    pub fn interactive(&self) -> bool {
+        self.token.is_some() && self.signing_secret.is_some()
+    }
+
+    /// The channels alerts go to: only people acting there are heard.
+    pub fn channels(&self) -> impl Iterator<Item = &str> {
+        self.channel
+            .iter()
+            .chain(self.site_channels.values())
+            .map(String::as_str)
+    }
+
     /// Whether a lead with this score is alerted: not a test entry, and at `min_score`, else at
     /// the deal threshold. The one rule the turn and the outbox both use.
     pub fn alerts(&self, rules: &ScoringRules, lead: &Lead, score: &Score) -> bool {

@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod config;
+pub mod signing;
 pub mod slack;
 
 pub use alert::{Alert, Origin};

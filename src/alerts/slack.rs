@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use secrecy::ExposeSecret;
+
 use super::SlackConfig;
 use super::alert::Alert;
 use crate::outbound::CallError;
@@ -85,7 +87,10 @@ impl SlackAlerter {
                 let throttle = self.throttle(&channel);
                 let reply = send(
                     &throttle,
-                    self.http.post(url).bearer_auth(token).json(&body),
+                    self.http
+                        .post(url)
+                        .bearer_auth(token.expose_secret())
+                        .json(&body),
                 )
                 .await?;
                 let v = api_result(&reply, &throttle)?;
@@ -101,7 +106,7 @@ impl SlackAlerter {
                     ));
                 };
                 let throttle = self.throttle("webhook");
-                let reply = send(&throttle, self.http.post(url).json(&body)).await?;
+                let reply = send(&throttle, self.http.post(url.expose_secret()).json(&body)).await?;
                 webhook_result(&reply, &throttle)?;
                 Ok(Posted {
                     channel: None,
