@@ -13,7 +13,9 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use common::{client, status_json};
 use leadgate_sim::RateLimit;
-use leadgate_sim::meta::{MetaSim, Options, Platform, signature};
+use leadgate_sim::meta::{
+    MetaSim, Options, Platform, WaUser, batch, signature, wire_body, with_timestamp,
+};
 use serde_json::{Value, json};
 
 /// What the test webhook receiver saw: signature header and raw body per POST.
@@ -251,4 +253,51 @@ async fn verification_handshake_echoes_the_challenge() {
         status["entry"][0]["changes"][0]["value"]["statuses"][0]["status"],
         "delivered"
     );
+}
+
+#[tokio::test]
+async fn deliveries_are_deterministic_and_raw_bodies_go_as_given() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    let event = sim.whatsapp_text_event("16505551234", "José", "¿Precio? https://x.example/a");
+    sim.deliver(&url, &event).await.unwrap();
+    sim.deliver(&url, &event).await.unwrap();
+    let tampered = wire_body(&event).replace("Precio", "Prezzo");
+    let signed = sim.sign(wire_body(&event).as_bytes());
+    assert_eq!(
+        sim.deliver_raw(&url, tampered.as_bytes(), Some(&signed))
+            .await
+            .unwrap(),
+        200
+    );
+    sim.deliver_raw(&url, b"{}", None).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], seen[1], "same payload, same bytes and signature");
+    assert_eq!(seen[0].0, signed);
+    assert_eq!(seen[2], (signed, tampered));
+    assert_eq!(seen[3], (String::new(), "{}".to_owned()));
+}
+
+#[tokio::test]
+async fn a_batch_opens_every_writers_window() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    let ada = WaUser::phone("16505550001", "Ada");
+    let bob = WaUser::bsuid("US.13491208655302741918", "Bob");
+    let posted = batch(&[
+        with_timestamp(sim.whatsapp_text_from(&ada, "second"), 1_750_000_100),
+        with_timestamp(sim.whatsapp_text_from(&bob, "first"), 1_750_000_000),
+        sim.whatsapp_status_event("wamid.X", "read", "16505550001"),
+    ]);
+    assert_eq!(sim.deliver(&url, &posted).await.unwrap(), 200);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let changes = posted["entry"][0]["changes"].as_array().unwrap();
+    assert_eq!(changes[0]["value"]["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        changes[0]["value"]["messages"][1]["timestamp"],
+        "1750000000"
+    );
+    for to in ["+16505550001", "+1 650 555 0001"] {
+        assert_eq!(whatsapp(&sim, text_to(to, "Hi")).await.0, 200);
+    }
 }

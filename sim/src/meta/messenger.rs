@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::errors::GraphError;
+use super::errors::{self, GraphError};
 use super::state::Meta;
 use super::{Platform, SentMessage};
 
@@ -21,11 +21,6 @@ const RETIRED_TAGS: &[&str] = &[
     "POST_PURCHASE_UPDATE",
 ];
 const SENDER_ACTIONS: &[&str] = &["mark_seen", "typing_on", "typing_off", "react", "unreact"];
-
-fn outside_window() -> GraphError {
-    GraphError::new(10, "(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview")
-        .subcode(2018278)
-}
 
 /// Handle one send request; the body of the success answer.
 pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Value, GraphError> {
@@ -84,7 +79,7 @@ pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Value, GraphError> {
         }
     };
     if meta.options.enforce_window && !meta.window_open(&recipient, window) {
-        return Err(outside_window());
+        return Err(errors::outside_window());
     }
     let id = meta.next_id("m_");
     meta.keep(&SentMessage {

@@ -7,10 +7,13 @@
 //! signed with `X-Hub-Signature-256` in Meta's escaped wire format (which opens the sender's
 //! window), and performs the `hub.challenge` verification handshake.
 
+mod batch;
 mod errors;
 mod events;
+mod inbound;
 mod messenger;
 mod state;
+mod wa_events;
 mod webhook;
 mod whatsapp;
 
@@ -27,6 +30,8 @@ use axum::routing::post;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+pub use batch::{batch, batch_entries, with_timestamp};
+pub use wa_events::WaUser;
 pub use webhook::{DeliveryError, signature, wire_body};
 
 use crate::shared::auth::authorization;
@@ -50,22 +55,37 @@ pub struct Options {
     pub page_access_token: String,
     /// App secret that signs deliveries.
     pub app_secret: String,
+    /// The app's id, as Messenger echoes carry it (`message.app_id`).
+    pub app_id: u64,
     /// Verify token sent in the `hub.verify_token` handshake.
     pub verify_token: String,
     /// The business phone number's id (the send path).
     pub phone_number_id: String,
     /// The business phone number, digits only.
     pub display_phone_number: String,
+    /// The business phone number's country calling code, prepended by Meta to a `to` number
+    /// sent without `+` (default `1`, that of the default display number).
+    pub business_country_code: String,
     /// The WhatsApp Business Account id (`entry[].id`).
     pub waba_id: String,
     /// The Facebook page id.
     pub page_id: String,
+    /// The Instagram professional account linked to the page (`entry[].id` of Instagram
+    /// webhooks; also a send path, `POST /{ig-user-id}/messages`).
+    pub instagram_account_id: String,
+    /// Approved WhatsApp message templates as `(name, language code)`; sends of any other
+    /// pair get error 132001. Default: `leadgate_followup` in `en`, `pl`, `de`, `es`, `fr`.
+    pub templates: Vec<(String, String)>,
     /// Refuse free-form messages outside the 24-hour window (default on).
     pub enforce_window: bool,
     /// HTTP status of WhatsApp throttling errors (130429); clients see 400 today.
     pub throttle_status: u16,
     /// Messages per recipient before 131056 (off by default: Meta publishes no number).
     pub pair_rate_limit: Option<RateLimit>,
+    /// Where status callbacks go (the gateway's webhook URL): after each accepted WhatsApp
+    /// send, signed `sent` then `delivered` receipts; after each Messenger send, a `delivery`
+    /// event. Off (`None`) by default; see [`MetaSim::auto_statuses`].
+    pub status_webhook: Option<String>,
 }
 
 impl Default for Options {
@@ -76,14 +96,22 @@ impl Default for Options {
             access_token: "EAAJBsimWhatsAppSystemUserToken000000000000".into(),
             page_access_token: "EAAJBsimMessengerPageToken0000000000000000".into(),
             app_secret: "meta-sim-app-secret".into(),
+            app_id: 1517776481860111,
             verify_token: "meta-sim-verify-token".into(),
             phone_number_id: "106540352242922".into(),
             display_phone_number: "15550783881".into(),
+            business_country_code: "1".into(),
             waba_id: "102290129340398".into(),
             page_id: "682498302938465".into(),
+            instagram_account_id: "17841400000000000".into(),
+            templates: ["en", "pl", "de", "es", "fr"]
+                .into_iter()
+                .map(|language| ("leadgate_followup".to_owned(), language.to_owned()))
+                .collect(),
             enforce_window: true,
             throttle_status: 400,
             pair_rate_limit: None,
+            status_webhook: None,
         }
     }
 }
@@ -197,81 +225,43 @@ impl MetaSim {
         self.state.open_window(user);
     }
 
-    /// An inbound WhatsApp text from `from` (`wa_id`, digits) named `name`.
-    pub fn whatsapp_text_event(&self, from: &str, name: &str, text: &str) -> Value {
-        events::whatsapp_message(
-            &self.state.options,
-            from,
-            name,
-            json!({"type": "text", "text": {"body": text}}),
-        )
-    }
-
-    /// An inbound WhatsApp reply-button tap answering the business message `context_id`.
-    pub fn whatsapp_button_reply_event(
-        &self,
-        from: &str,
-        name: &str,
-        reply_id: &str,
-        title: &str,
-        context_id: &str,
-    ) -> Value {
-        let display = &self.state.options.display_phone_number;
-        events::whatsapp_message(
-            &self.state.options,
-            from,
-            name,
-            json!({
-                "type": "interactive",
-                "context": {"from": display, "id": context_id},
-                "interactive": {"type": "button_reply", "button_reply": {"id": reply_id, "title": title}},
-            }),
-        )
-    }
-
-    /// A WhatsApp status receipt (`sent`, `delivered`, `read`, `failed`) for a sent message.
-    pub fn whatsapp_status_event(&self, wamid: &str, status: &str, recipient: &str) -> Value {
-        events::whatsapp_status(&self.state.options, wamid, status, recipient)
-    }
-
-    /// An inbound Messenger text from page-scoped user `psid`.
-    pub fn messenger_text_event(&self, psid: &str, text: &str) -> Value {
-        events::messenger_event(
-            &self.state.options,
-            psid,
-            json!({"message": {"mid": events::mid(), "text": text}}),
-        )
-    }
-
-    /// A Messenger postback (button tap) from `psid`.
-    pub fn messenger_postback_event(&self, psid: &str, title: &str, payload: &str) -> Value {
-        events::messenger_event(
-            &self.state.options,
-            psid,
-            json!({"postback": {"mid": events::mid(), "title": title, "payload": payload}}),
-        )
-    }
-
     /// POST `payload` to `url` as Meta does (escaped wire body, `X-Hub-Signature-256`) and
-    /// return the HTTP status. Senders of inbound messages get their window opened first.
+    /// return the HTTP status. The same payload always goes out as the same bytes. What the
+    /// payload carries takes effect in the simulator first: its writers' windows open, its
+    /// WhatsApp message ids become known (for mark-as-read) and its users' identities are
+    /// remembered (for receipts).
     pub async fn deliver(&self, url: &str, payload: &Value) -> Result<u16, DeliveryError> {
-        for user in events::writers(payload) {
-            self.state.open_window(&user);
-        }
+        self.state.learn(events::inbound(payload));
         let body = wire_body(payload);
-        let response = self
+        let signature = signature(&self.state.options.app_secret, body.as_bytes());
+        self.deliver_raw(url, body.as_bytes(), Some(&signature))
+            .await
+    }
+
+    /// POST `body` to `url` as it is, with `signature` as `X-Hub-Signature-256` (none when
+    /// `None`): for tampered, unsigned, wrongly signed or re-serialised bodies. It changes
+    /// nothing in the simulator — a forged or replayed body is not a message Meta received.
+    pub async fn deliver_raw(
+        &self,
+        url: &str,
+        body: &[u8],
+        signature: Option<&str>,
+    ) -> Result<u16, DeliveryError> {
+        let mut request = self
             .state
             .http
             .post(url)
             .header("content-type", "application/json")
-            .header(
-                "x-hub-signature-256",
-                signature(&self.state.options.app_secret, body.as_bytes()),
-            )
-            .body(body)
-            .send()
-            .await?;
-        Ok(response.status().as_u16())
+            .body(body.to_vec());
+        if let Some(signature) = signature {
+            request = request.header("x-hub-signature-256", signature);
+        }
+        Ok(request.send().await?.status().as_u16())
+    }
+
+    /// The signature Meta would put on `body` with this simulator's app secret.
+    pub fn sign(&self, body: &[u8]) -> String {
+        signature(&self.state.options.app_secret, body)
     }
 
     /// Run the verification handshake against `url`

@@ -1,7 +1,9 @@
 //! The Meta simulator's state: open 24-hour windows per user, pair rate windows, sent
-//! messages (records of type `messages`) and the HTTP client for webhook deliveries.
+//! messages (records of type `messages`), what delivered webhooks told it (message ids
+//! received, WhatsApp users' identities, Instagram users) and the HTTP client for webhook
+//! deliveries.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -10,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::errors::GraphError;
+use super::errors::{Api, GraphError, catalogued};
+use super::events::Inbound;
+use super::wa_events::WaUser;
 use super::{Options, Platform, SentMessage};
 use crate::shared::ratelimit::Window;
 use crate::shared::store::Record;
@@ -26,7 +30,17 @@ pub(crate) struct Meta {
     pub http: reqwest::Client,
     windows: Mutex<HashMap<String, Instant>>,
     pairs: Mutex<HashMap<String, Window>>,
+    /// WhatsApp message ids the business received (delivered through the simulator).
+    received: Mutex<HashMap<String, WaUser>>,
+    /// WhatsApp users by phone number and by BSUID, as webhooks last described them.
+    users: Mutex<HashMap<String, WaUser>>,
+    /// Instagram-scoped ids of users who wrote to the Instagram account.
+    instagram: Mutex<HashSet<String>>,
     sequence: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Meta {
@@ -38,6 +52,9 @@ impl Meta {
             http: reqwest::Client::new(),
             windows: Mutex::new(HashMap::new()),
             pairs: Mutex::new(HashMap::new()),
+            received: Mutex::new(HashMap::new()),
+            users: Mutex::new(HashMap::new()),
+            instagram: Mutex::new(HashSet::new()),
             sequence: AtomicU64::new(1),
         }
     }
@@ -48,6 +65,34 @@ impl Meta {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(user.to_owned(), Instant::now());
+    }
+
+    /// Take in what a delivered payload carries: open the writers' windows, remember received
+    /// WhatsApp message ids and users, and which users are on Instagram.
+    pub(crate) fn learn(&self, inbound: Inbound) {
+        for user in &inbound.writers {
+            self.open_window(user);
+        }
+        lock(&self.instagram).extend(inbound.instagram);
+        let mut users = lock(&self.users);
+        let mut received = lock(&self.received);
+        for (id, user) in inbound.received {
+            for key in user.wa_id.iter().chain(&user.user_id) {
+                let known = users.entry(key.clone()).or_insert_with(|| user.clone());
+                known.wa_id = user.wa_id.clone().or(known.wa_id.take());
+                known.user_id = user.user_id.clone().or(known.user_id.take());
+                known.username = user.username.clone().or(known.username.take());
+                if !user.name.is_empty() {
+                    known.name.clone_from(&user.name);
+                }
+            }
+            received.insert(id, user);
+        }
+    }
+
+    /// What the simulator knows of the WhatsApp user `key` (phone digits or BSUID).
+    pub(crate) fn user(&self, key: &str) -> Option<WaUser> {
+        lock(&self.users).get(key).cloned()
     }
 
     /// Whether `user` wrote within `span`.
@@ -131,13 +176,9 @@ impl Vendor for Meta {
 
     fn throttled(&self, path: &str) -> Response {
         let error = if self.is_messenger(path) {
-            GraphError::new(
-                613,
-                "(#613) Calls to this api have exceeded the rate limit.",
-            )
+            catalogued(613, Api::Messenger)
         } else {
-            GraphError::new(130429, "(#130429) Rate limit hit")
-                .details("Cloud API message throughput has been reached.")
+            catalogued(130429, Api::WhatsApp)
                 .status(crate::shared::http::status(self.options.throttle_status))
         };
         error.into_response()
@@ -153,6 +194,9 @@ impl Vendor for Meta {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         self.pairs.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        lock(&self.received).clear();
+        lock(&self.users).clear();
+        lock(&self.instagram).clear();
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::errors::GraphError;
+use super::errors::{self, GraphError};
 use super::state::{Meta, success};
 use super::{Platform, SentMessage};
 
@@ -100,12 +100,10 @@ pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Value, GraphError> {
     }
     let recipient = wa_id(to);
     if kind != "template" && meta.options.enforce_window && !meta.window_open(&recipient, WINDOW) {
-        return Err(GraphError::new(131047, "(#131047) Re-engagement message")
-            .details("More than 24 hours have passed since the recipient last replied to the sender number."));
+        return Err(errors::reengagement());
     }
     if !meta.admit_pair(&recipient) {
-        return Err(GraphError::new(131056, "(#131056) (Business Account, Consumer Account) pair rate limit hit")
-            .details("Too many messages sent from the sender phone number to the same recipient phone number in a short period of time."));
+        return Err(errors::pair_rate_limit());
     }
     let id = meta.next_id("wamid.HBgL");
     meta.keep(&SentMessage {
