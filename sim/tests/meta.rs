@@ -112,8 +112,16 @@ async fn whatsapp_window_opens_with_an_inbound_message() {
             .contains("24 hours")
     );
 
-    let template = json!({"messaging_product": "whatsapp", "to": "+16505551234", "type": "template", "template": {"name": "follow_up", "language": {"code": "en_US"}}});
-    assert_eq!(whatsapp(&sim, template).await.0, 200);
+    let template = |name: &str, code: &str| json!({"messaging_product": "whatsapp", "to": "+16505551234", "type": "template", "template": {"name": name, "language": {"code": code}}});
+    assert_eq!(
+        whatsapp(&sim, template("leadgate_followup", "de")).await.0,
+        200
+    );
+    let (status, error) = whatsapp(&sim, template("leadgate_followup", "en_US")).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (404, json!(132001))
+    );
 
     let (url, seen) = receiver(sim.options().verify_token.clone()).await;
     let event = sim.whatsapp_text_event("16505551234", "Jane Doe", "Prix pour 50 sièges ?");
@@ -161,8 +169,19 @@ async fn whatsapp_validation_receipts_and_tokens() {
     let (status, error) = whatsapp(&sim, interactive).await;
     assert_eq!(status, 400);
     assert_eq!(error["error"]["code"], 131009);
-    let read = json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.X", "typing_indicator": {"type": "text"}});
-    assert_eq!(whatsapp(&sim, read).await, (200, json!({"success": true})));
+    let read = |id: &str| json!({"messaging_product": "whatsapp", "status": "read", "message_id": id, "typing_indicator": {"type": "text"}});
+    let (status, error) = whatsapp(&sim, read("wamid.X")).await;
+    assert_eq!((status, error["error"]["code"].clone()), (400, json!(100)));
+    let (url, _) = receiver(sim.options().verify_token.clone()).await;
+    let event = sim.whatsapp_text_event("16505551234", "Ada", "Hi");
+    sim.deliver(&url, &event).await.unwrap();
+    let id = event["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        whatsapp(&sim, read(id)).await,
+        (200, json!({"success": true}))
+    );
 
     let response = client()
         .post(whatsapp_url(&sim))
@@ -300,4 +319,37 @@ async fn a_batch_opens_every_writers_window() {
     for to in ["+16505550001", "+1 650 555 0001"] {
         assert_eq!(whatsapp(&sim, text_to(to, "Hi")).await.0, 200);
     }
+}
+
+#[tokio::test]
+async fn whatsapp_lists_and_bsuid_recipients() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, _) = receiver(sim.options().verify_token.clone()).await;
+    let bsuid = "US.13491208655302741918";
+    let event = sim.whatsapp_bsuid_text_event(bsuid, "@ada", "Ada", "Hi");
+    sim.deliver(&url, &event).await.unwrap();
+    let rows: Vec<Value> = (0..10)
+        .map(|i| json!({"id": format!("row-{i}"), "title": format!("Option {i}")}))
+        .collect();
+    let list = |rows: &[Value]| {
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "recipient": bsuid, "type": "interactive",
+        "interactive": {"type": "list", "body": {"text": "Which plan?"}, "action": {"button": "Plans", "sections": [{"title": "Plans", "rows": rows}]}}})
+    };
+    let (status, sent) = whatsapp(&sim, list(&rows)).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(
+        sent["contacts"][0],
+        json!({"input": bsuid, "user_id": bsuid})
+    );
+    let mut eleven = rows.clone();
+    eleven.push(json!({"id": "row-10", "title": "One too many"}));
+    let (status, error) = whatsapp(&sim, list(&eleven)).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (400, json!(131009))
+    );
+    // Without "+" the business country code is prepended: another user, window closed.
+    let (_, error) = whatsapp(&sim, text_to("16505551234", "Hi")).await;
+    assert_eq!(error["error"]["code"], 131047);
+    assert_eq!(sim.sent()[0].to, bsuid);
 }

@@ -67,6 +67,21 @@ impl GraphError {
         GraphError::new(100, format!("(#100) {}", message.into()))
     }
 
+    /// WhatsApp `(#100) Invalid parameter` with `details`.
+    pub(crate) fn invalid_parameter(details: impl Into<String>) -> Self {
+        GraphError::new(100, "(#100) Invalid parameter").details(details)
+    }
+
+    /// WhatsApp `(#131009) Parameter value is not valid` with `details`.
+    pub(crate) fn invalid_value(details: impl Into<String>) -> Self {
+        GraphError::new(131009, "(#131009) Parameter value is not valid").details(details)
+    }
+
+    /// WhatsApp `(#131008) Required parameter is missing` with `details`.
+    pub(crate) fn missing(details: impl Into<String>) -> Self {
+        GraphError::new(131008, "(#131008) Required parameter is missing").details(details)
+    }
+
     /// `(#190)` bad or expired token, HTTP 401 (`whatsapp_error_190_token_expired.json`).
     pub(crate) fn token(expired: bool) -> Self {
         if expired {
@@ -280,6 +295,20 @@ pub(crate) fn reengagement() -> GraphError {
 /// WhatsApp's 131056 answer when the pair rate limit is hit.
 pub(crate) fn pair_rate_limit() -> GraphError {
     catalogued(131056, Api::WhatsApp)
+}
+
+/// WhatsApp's 132001 answer for a template name or language the business does not have:
+/// message as Meta sends it ("Template name does not exist in the translation"), details naming
+/// both, HTTP 404 as the older error-code page lists.
+pub(crate) fn template_missing(name: &str, language: &str) -> GraphError {
+    GraphError::new(
+        132001,
+        "(#132001) Template name does not exist in the translation",
+    )
+    .details(format!(
+        "template name ({name}) does not exist in {language}"
+    ))
+    .status(StatusCode::NOT_FOUND)
 }
 
 /// One entry of a webhook `errors[]` array (`statuses[].errors[]` or `value.errors[]`), shaped

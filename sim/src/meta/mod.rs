@@ -13,6 +13,7 @@ mod events;
 mod inbound;
 mod messenger;
 mod state;
+mod wa_checks;
 mod wa_events;
 mod webhook;
 mod whatsapp;

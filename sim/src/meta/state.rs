@@ -90,6 +90,11 @@ impl Meta {
         }
     }
 
+    /// Whether the business received the WhatsApp message `id`.
+    pub(crate) fn received(&self, id: &str) -> bool {
+        lock(&self.received).contains_key(id)
+    }
+
     /// What the simulator knows of the WhatsApp user `key` (phone digits or BSUID).
     pub(crate) fn user(&self, key: &str) -> Option<WaUser> {
         lock(&self.users).get(key).cloned()
@@ -137,6 +142,13 @@ impl Meta {
         self.core
             .store
             .write(|tables| tables.insert(MESSAGES, record));
+    }
+
+    /// Whether the business sent the message `id`.
+    pub(crate) fn is_sent(&self, id: &str) -> bool {
+        self.core
+            .store
+            .read(|tables| tables.get(MESSAGES, id).is_some())
     }
 
     /// Every sent message, oldest first.
