@@ -353,3 +353,38 @@ async fn whatsapp_lists_and_bsuid_recipients() {
     assert_eq!(error["error"]["code"], 131047);
     assert_eq!(sim.sent()[0].to, bsuid);
 }
+
+#[tokio::test]
+async fn instagram_users_get_instagram_limits() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, _) = receiver(sim.options().verify_token.clone()).await;
+    let igsid = "1234567890123456";
+    let psid = "6789012345678901";
+    sim.deliver(
+        &url,
+        &sim.instagram_text_event(igsid, "Do you ship to Canada?"),
+    )
+    .await
+    .unwrap();
+    sim.deliver(&url, &sim.messenger_text_event(psid, "hi"))
+        .await
+        .unwrap();
+    let text = |to: &str, text: String| json!({"recipient": {"id": to}, "messaging_type": "RESPONSE", "message": {"text": text}});
+    assert_eq!(messenger(&sim, text(psid, "x".repeat(1500))).await.0, 200);
+    let (status, error) = messenger(&sim, text(igsid, "x".repeat(1500))).await;
+    assert_eq!((status, error["error"]["code"].clone()), (400, json!(100)));
+    assert_eq!(
+        messenger(&sim, text(igsid, "Yes, we do.".into())).await.0,
+        200
+    );
+    let no_type = json!({"recipient": {"id": psid}, "message": {"text": "x"}});
+    assert_eq!(messenger(&sim, no_type).await.1["error"]["code"], 100);
+    let echo = sim.messenger_echo_event(psid, "Thanks!");
+    sim.deliver(&url, &echo).await.unwrap();
+    let stranger =
+        json!({"recipient": {"id": "42"}, "messaging_type": "RESPONSE", "message": {"text": "x"}});
+    assert_eq!(
+        messenger(&sim, stranger).await.1["error"]["error_subcode"],
+        2018278
+    );
+}

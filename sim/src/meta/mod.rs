@@ -154,7 +154,7 @@ async fn send(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let is_messenger = node == "me" || node == meta.options.page_id;
+    let is_messenger = meta.messenger_node(&node);
     if !is_messenger && node != meta.options.phone_number_id {
         return GraphError::parameter(format!("Unsupported post request. Object with ID '{node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation")).into_response();
     }
@@ -177,7 +177,7 @@ async fn send(
         _ => return GraphError::parameter("Invalid JSON for postbody").into_response(),
     };
     let result = if is_messenger {
-        messenger::send(&meta, &body)
+        messenger::send(&meta, &node, &body)
     } else {
         whatsapp::send(&meta, &body)
     };
@@ -220,10 +220,17 @@ impl MetaSim {
         self.state.sent()
     }
 
-    /// Open the 24-hour window of `user` (WhatsApp `wa_id` or Messenger PSID) as if they had
-    /// just written.
+    /// Open the 24-hour window of `user` (WhatsApp `wa_id` or BSUID, Messenger PSID) as if
+    /// they had just written.
     pub fn open_window(&self, user: &str) {
         self.state.open_window(user);
+    }
+
+    /// Open the 24-hour window of the Instagram user `igsid` as if they had just written to
+    /// the Instagram account: sends to them get Instagram's limits.
+    pub fn open_instagram_window(&self, igsid: &str) {
+        self.state.mark_instagram(igsid);
+        self.state.open_window(igsid);
     }
 
     /// POST `payload` to `url` as Meta does (escaped wire body, `X-Hub-Signature-256`) and
@@ -298,6 +305,8 @@ impl MetaSim {
             "verify_token": options.verify_token,
             "phone_number_id": options.phone_number_id,
             "page_id": options.page_id,
+            "instagram_account_id": options.instagram_account_id,
+            "app_id": options.app_id,
         })
     }
 }

@@ -100,6 +100,16 @@ impl Meta {
         lock(&self.users).get(key).cloned()
     }
 
+    /// Whether `user` wrote to the Instagram account.
+    pub(crate) fn on_instagram(&self, user: &str) -> bool {
+        lock(&self.instagram).contains(user)
+    }
+
+    /// Mark `user` as an Instagram user.
+    pub(crate) fn mark_instagram(&self, user: &str) {
+        lock(&self.instagram).insert(user.to_owned());
+    }
+
     /// Whether `user` wrote within `span`.
     pub(crate) fn window_open(&self, user: &str, span: Duration) -> bool {
         self.windows
@@ -170,10 +180,15 @@ impl Meta {
             .collect()
     }
 
-    /// Whether a path addresses the Messenger page (`me` or the page id).
+    /// Whether a path addresses the Messenger API (the page or the Instagram account).
     pub(crate) fn is_messenger(&self, path: &str) -> bool {
         let node = path.split('/').nth(2).unwrap_or_default();
-        node == "me" || node == self.options.page_id
+        self.messenger_node(node)
+    }
+
+    /// Whether a send path's node is Messenger's: `me`, the page or the Instagram account.
+    pub(crate) fn messenger_node(&self, node: &str) -> bool {
+        node == "me" || node == self.options.page_id || node == self.options.instagram_account_id
     }
 }
 
