@@ -12,10 +12,10 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use common::{client, status_json};
-use leadgate_sim::RateLimit;
 use leadgate_sim::meta::{
     MetaSim, Options, Platform, WaUser, batch, signature, wire_body, with_timestamp,
 };
+use leadgate_sim::{RateLimit, SendFailure};
 use serde_json::{Value, json};
 
 /// What the test webhook receiver saw: signature header and raw body per POST.
@@ -387,4 +387,161 @@ async fn instagram_users_get_instagram_limits() {
         messenger(&sim, stranger).await.1["error"]["error_subcode"],
         2018278
     );
+}
+
+#[tokio::test]
+async fn injected_send_failures_answer_with_metas_bodies() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    sim.open_window("16505551234");
+    sim.open_window("6789012345678901");
+    for (code, status) in [
+        (130429, 400),
+        (131056, 400),
+        (131047, 400),
+        (131026, 400),
+        (131049, 400),
+        (131000, 500),
+        (131016, 500),
+        (190, 401),
+        (100, 400),
+    ] {
+        sim.fail_sends(1, SendFailure::new(code));
+        let (got, error) = whatsapp(&sim, text_to("+16505551234", "x")).await;
+        assert_eq!((got, error["error"]["code"].clone()), (status, json!(code)));
+        assert_eq!(error["error"]["type"], "OAuthException");
+    }
+    let messenger_text = json!({"recipient": {"id": "6789012345678901"}, "messaging_type": "RESPONSE", "message": {"text": "hi"}});
+    for (code, subcode) in [(613, None), (551, Some(1545041)), (10, Some(2018278))] {
+        sim.fail_sends(1, SendFailure::new(code));
+        let (got, error) = messenger(&sim, messenger_text.clone()).await;
+        assert_eq!((got, error["error"]["code"].clone()), (400, json!(code)));
+        assert_eq!(
+            error["error"].get("error_subcode").cloned(),
+            subcode.map(|s| json!(s))
+        );
+        assert!(error["error"].get("error_data").is_none());
+    }
+    // Only the chosen recipient, with the chosen status; read receipts are not counted.
+    sim.fail_sends(
+        1,
+        SendFailure::new(131056).to("+1 650 555 9999").status(429),
+    );
+    sim.open_window("16505559999");
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 200);
+    let (status, error) = whatsapp(&sim, text_to("+16505559999", "x")).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (429, json!(131056))
+    );
+    assert_eq!(whatsapp(&sim, text_to("+16505559999", "x")).await.0, 200);
+    // The admin API takes the same command.
+    let response = client()
+        .post(format!("{}/_sim/faults", sim.base_url()))
+        .json(&json!({"fail_sends": {"n": 2, "code": 131047, "recipient": "16505551234"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    for _ in 0..2 {
+        assert_eq!(
+            whatsapp(&sim, text_to("+16505551234", "x")).await.1["error"]["code"],
+            131047
+        );
+    }
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 200);
+}
+
+#[tokio::test]
+async fn generic_faults_still_reach_the_send_route() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    sim.open_window("16505551234");
+    sim.faults().outage(503, Duration::from_millis(200));
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 503);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    sim.faults().lose_answer_next(1, "/messages");
+    let lost = client()
+        .post(whatsapp_url(&sim))
+        .bearer_auth(&sim.options().access_token)
+        .json(&text_to("+16505551234", "kept"))
+        .send()
+        .await;
+    assert!(lost.is_err(), "the answer is lost");
+    assert_eq!(sim.sent().len(), 1, "the message was sent all the same");
+    sim.faults().set_latency(Duration::from_millis(20));
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 200);
+    assert_eq!(
+        sim.stats().injected_faults,
+        2,
+        "the outage and the lost answer"
+    );
+}
+
+#[tokio::test]
+async fn status_callbacks_follow_each_accepted_send() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    let user = WaUser::phone("16505551234", "Ada").with_user_id("US.13491208655302741918");
+    sim.deliver(&url, &sim.whatsapp_text_from(&user, "hi"))
+        .await
+        .unwrap();
+    sim.deliver(&url, &sim.messenger_text_event("6789012345678901", "hi"))
+        .await
+        .unwrap();
+    seen.lock().unwrap().clear();
+    assert_eq!(
+        whatsapp(&sim, text_to("+16505551234", "Hello")).await.0,
+        200
+    );
+    sim.settle().await;
+    assert!(seen.lock().unwrap().is_empty(), "off by default");
+
+    sim.auto_statuses(Some(&url));
+    let (_, sent) = whatsapp(&sim, text_to("+16505551234", "Hello")).await;
+    let wamid = sent["messages"][0]["id"].as_str().unwrap().to_owned();
+    sim.fail_sends(1, SendFailure::new(131026).asynchronous());
+    let (status, failing) = whatsapp(&sim, text_to("+16505551234", "Hello")).await;
+    assert_eq!(status, 200, "accepted first");
+    let failing = failing["messages"][0]["id"].as_str().unwrap().to_owned();
+    let (_, mid) = messenger(&sim, json!({"recipient": {"id": "6789012345678901"}, "messaging_type": "RESPONSE", "message": {"text": "hi"}})).await;
+    sim.settle().await;
+
+    let seen = seen.lock().unwrap().clone();
+    let bodies: Vec<Value> = seen
+        .iter()
+        .map(|(signature_header, body)| {
+            assert_eq!(
+                *signature_header,
+                signature(&sim.options().app_secret, body.as_bytes())
+            );
+            serde_json::from_str(body).unwrap()
+        })
+        .collect();
+    let statuses = |id: &str| -> Vec<String> {
+        bodies
+            .iter()
+            .filter_map(|b| {
+                let status = &b["entry"][0]["changes"][0]["value"]["statuses"][0];
+                (status["id"] == id).then(|| status["status"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    assert_eq!(statuses(&wamid), ["sent", "delivered"]);
+    assert_eq!(statuses(&failing), ["failed"]);
+    let delivered = bodies
+        .iter()
+        .find(|b| b["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] == "delivered")
+        .unwrap();
+    let value = &delivered["entry"][0]["changes"][0]["value"];
+    assert_eq!(
+        value["statuses"][0]["recipient_user_id"],
+        "US.13491208655302741918"
+    );
+    assert_eq!(value["contacts"][0]["wa_id"], "16505551234");
+    let delivery = bodies.iter().find(|b| b["object"] == "page").unwrap();
+    assert_eq!(
+        delivery["entry"][0]["messaging"][0]["delivery"]["mids"][0],
+        mid["message_id"]
+    );
+    assert_eq!(sim.callbacks().len(), 4);
+    assert!(sim.callbacks().iter().all(|c| c.status == Some(200)));
 }

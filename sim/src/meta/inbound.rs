@@ -6,9 +6,9 @@
 
 use serde_json::{Value, json};
 
+use super::MetaSim;
 use super::events::{self, Inbox, ig_mid, mid, page_event};
 use super::wa_events::{self, WaUser};
-use super::{MetaSim, wa_events::is_bsuid};
 
 impl MetaSim {
     fn wa(&self, from: &WaUser, fields: Value) -> Value {
@@ -263,24 +263,9 @@ impl MetaSim {
         wa_events::errors(&self.state.options, code)
     }
 
-    /// The user a receipt names: what the simulator learned of them, reduced to the identifier
-    /// the message was sent to and, as Meta adds it, the BSUID.
-    pub(crate) fn recipient(&self, to: &str) -> WaUser {
-        let mut user = self.state.user(to).unwrap_or_else(|| {
-            if is_bsuid(to) {
-                WaUser::bsuid(to, "")
-            } else {
-                WaUser::phone(to, "")
-            }
-        });
-        if is_bsuid(to) {
-            // "recipient_id … Will be omitted if you sent the message to the user's BSUID" and
-            // the phone number cannot be shared; the simulator shares it when it knows it.
-            user.user_id = Some(to.to_owned());
-        } else {
-            user.wa_id = Some(to.to_owned());
-        }
-        user
+    /// The user a receipt names (see `Meta::receipt_user`).
+    fn recipient(&self, to: &str) -> WaUser {
+        self.state.receipt_user(to)
     }
 
     /// An inbound Messenger text from page-scoped user `psid`.

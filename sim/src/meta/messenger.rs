@@ -27,9 +27,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::errors::{self, GraphError};
+use super::callbacks::Receipt;
+use super::errors::{self, Api, GraphError};
 use super::state::Meta;
 use super::wa_checks::len16;
+use super::whatsapp::Accepted;
 use super::{Platform, SentMessage};
 
 const WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
@@ -174,7 +176,7 @@ fn allowed_window(body: &Value) -> Result<Duration, GraphError> {
 }
 
 /// Handle one send request to `node` (`me`, the page id or the Instagram account id).
-pub(crate) fn send(meta: &Meta, node: &str, body: &Value) -> Result<Value, GraphError> {
+pub(crate) fn send(meta: &Meta, node: &str, body: &Value) -> Result<Accepted, GraphError> {
     let recipient = body["recipient"]["id"]
         .as_str()
         .filter(|r| !r.is_empty())
@@ -200,10 +202,17 @@ pub(crate) fn send(meta: &Meta, node: &str, body: &Value) -> Result<Value, Graph
         if meta.options.enforce_window && !meta.window_open(&recipient, WINDOW) {
             return Err(errors::outside_window());
         }
-        return Ok(json!({ "recipient_id": recipient }));
+        return Ok(Accepted {
+            answer: json!({ "recipient_id": recipient }),
+            receipt: None,
+        });
     }
     let window = allowed_window(body)?;
     check_message(&body["message"], channel)?;
+    // Messenger reports send errors in the answer only: an asynchronous failure fails now.
+    if let Some(failure) = meta.injected_send_failure(&recipient) {
+        return Err(meta.send_failure_error(&failure, Api::Messenger));
+    }
     if meta.options.enforce_window && !meta.window_open(&recipient, window) {
         return Err(errors::outside_window());
     }
@@ -214,7 +223,15 @@ pub(crate) fn send(meta: &Meta, node: &str, body: &Value) -> Result<Value, Graph
         id: id.clone(),
         body: body.clone(),
     });
-    Ok(json!({ "recipient_id": recipient, "message_id": id }))
+    Ok(Accepted {
+        answer: json!({ "recipient_id": recipient, "message_id": id }),
+        receipt: Some(Receipt {
+            platform: Platform::Messenger,
+            id,
+            to: recipient,
+            failure: None,
+        }),
+    })
 }
 
 #[cfg(test)]

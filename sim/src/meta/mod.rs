@@ -8,6 +8,7 @@
 //! window), and performs the `hub.challenge` verification handshake.
 
 mod batch;
+mod callbacks;
 mod errors;
 mod events;
 mod inbound;
@@ -32,6 +33,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 pub use batch::{batch, batch_entries, with_timestamp};
+pub use callbacks::Callback;
 pub use wa_events::WaUser;
 pub use webhook::{DeliveryError, signature, wire_body};
 
@@ -40,7 +42,7 @@ use crate::shared::handle::{SimHandle, common_methods};
 use crate::shared::http::{Params, json};
 use crate::shared::pipeline;
 use crate::shared::vendor::Vendor;
-use crate::{RateLimit, SimError};
+use crate::{RateLimit, SendFailure, SimError};
 use errors::GraphError;
 
 /// How a [`MetaSim`] behaves.
@@ -182,7 +184,12 @@ async fn send(
         whatsapp::send(&meta, &body)
     };
     match result {
-        Ok(answer) => json(StatusCode::OK, &answer),
+        Ok(accepted) => {
+            if let Some(receipt) = accepted.receipt {
+                callbacks::spawn(&meta, receipt);
+            }
+            json(StatusCode::OK, &accepted.answer)
+        }
         Err(error) => error.into_response(),
     }
 }
@@ -240,10 +247,13 @@ impl MetaSim {
     /// remembered (for receipts).
     pub async fn deliver(&self, url: &str, payload: &Value) -> Result<u16, DeliveryError> {
         self.state.learn(events::inbound(payload));
-        let body = wire_body(payload);
-        let signature = signature(&self.state.options.app_secret, body.as_bytes());
-        self.deliver_raw(url, body.as_bytes(), Some(&signature))
-            .await
+        webhook::post_signed(
+            &self.state.http,
+            &self.state.options.app_secret,
+            url,
+            payload,
+        )
+        .await
     }
 
     /// POST `body` to `url` as it is, with `signature` as `X-Hub-Signature-256` (none when
@@ -255,16 +265,7 @@ impl MetaSim {
         body: &[u8],
         signature: Option<&str>,
     ) -> Result<u16, DeliveryError> {
-        let mut request = self
-            .state
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body.to_vec());
-        if let Some(signature) = signature {
-            request = request.header("x-hub-signature-256", signature);
-        }
-        Ok(request.send().await?.status().as_u16())
+        webhook::post(&self.state.http, url, body, signature).await
     }
 
     /// The signature Meta would put on `body` with this simulator's app secret.
@@ -291,6 +292,34 @@ impl MetaSim {
             .await?;
         let status = response.status().as_u16();
         Ok((status, response.text().await?))
+    }
+
+    /// Make the next `n` message sends (WhatsApp or Messenger; not read receipts or sender
+    /// actions) matching `failure.recipient` fail with the Graph error `failure.code`, e.g.
+    /// `SendFailure::new(131056).to("16505551234")`. Catalogued codes get Meta's body and
+    /// status (130429, 131056, 131047, 131026, 131049, 131000, 131016, 190, 100, 613, 551,
+    /// 10 with subcode 2018278); others a generic body. An asynchronous WhatsApp failure is
+    /// accepted and then reported by a `failed` receipt when status callbacks are on. The same
+    /// as `faults().fail_sends(n, failure)` and the admin command `{"fail_sends": {…}}`.
+    pub fn fail_sends(&self, n: u32, failure: SendFailure) {
+        self.faults().fail_sends(n, failure);
+    }
+
+    /// Deliver status callbacks to `url` after each accepted send (`None`: stop): WhatsApp
+    /// `sent` then `delivered` receipts (or `failed`), Messenger `delivery` events; signed,
+    /// in the background, as Meta does. Same as `Options::status_webhook`.
+    pub fn auto_statuses(&self, url: Option<&str>) {
+        self.state.callbacks.set_url(url.map(str::to_owned));
+    }
+
+    /// Every status callback delivered so far, with the gateway's answer.
+    pub fn callbacks(&self) -> Vec<Callback> {
+        self.state.callbacks.log()
+    }
+
+    /// Wait until no status callback is under way.
+    pub async fn settle(&self) {
+        self.state.callbacks.settled().await;
     }
 
     /// Base URL and credentials as JSON.

@@ -12,10 +12,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::callbacks::Callbacks;
 use super::errors::{Api, GraphError, catalogued};
 use super::events::Inbound;
-use super::wa_events::WaUser;
+use super::wa_events::{WaUser, is_bsuid};
+use super::whatsapp::wa_id;
 use super::{Options, Platform, SentMessage};
+use crate::SendFailure;
 use crate::shared::ratelimit::Window;
 use crate::shared::store::Record;
 use crate::shared::vendor::{Core, Vendor};
@@ -28,6 +31,8 @@ pub(crate) struct Meta {
     pub core: Core,
     pub options: Options,
     pub http: reqwest::Client,
+    /// Status callbacks to the gateway.
+    pub callbacks: Callbacks,
     windows: Mutex<HashMap<String, Instant>>,
     pairs: Mutex<HashMap<String, Window>>,
     /// WhatsApp message ids the business received (delivered through the simulator).
@@ -48,6 +53,7 @@ impl Meta {
     pub(crate) fn new(options: Options) -> Self {
         Meta {
             core: Core::new(options.seed),
+            callbacks: Callbacks::new(options.status_webhook.clone()),
             options,
             http: reqwest::Client::new(),
             windows: Mutex::new(HashMap::new()),
@@ -98,6 +104,45 @@ impl Meta {
     /// What the simulator knows of the WhatsApp user `key` (phone digits or BSUID).
     pub(crate) fn user(&self, key: &str) -> Option<WaUser> {
         lock(&self.users).get(key).cloned()
+    }
+
+    /// The user a receipt for a send to `to` names: what the simulator learned of them, with
+    /// the identifier the message was sent to.
+    pub(crate) fn receipt_user(&self, to: &str) -> WaUser {
+        let mut user = self.user(to).unwrap_or_else(|| {
+            if is_bsuid(to) {
+                WaUser::bsuid(to, "")
+            } else {
+                WaUser::phone(to, "")
+            }
+        });
+        if is_bsuid(to) {
+            user.user_id = Some(to.to_owned());
+        } else {
+            user.wa_id = Some(to.to_owned());
+        }
+        user
+    }
+
+    /// The failure a test injected for a send to `key` (phone digits, BSUID or PSID), if any:
+    /// a failure's recipient filter matches the key itself or, for phone numbers, its digits.
+    pub(crate) fn injected_send_failure(&self, key: &str) -> Option<SendFailure> {
+        self.core.faults.take_send_failure(|filter| {
+            filter == key || (!is_bsuid(filter) && !key.is_empty() && wa_id(filter) == key)
+        })
+    }
+
+    /// The answer to an injected send failure: the catalogued error for its code, with its
+    /// HTTP status unless the test chose one (130429 uses `Options::throttle_status`).
+    pub(crate) fn send_failure_error(&self, failure: &SendFailure, api: Api) -> GraphError {
+        let mut error = catalogued(failure.code, api);
+        if failure.code == 130429 {
+            error = error.status(crate::shared::http::status(self.options.throttle_status));
+        }
+        if let Some(status) = failure.status {
+            error = error.status(crate::shared::http::status(status));
+        }
+        error
     }
 
     /// Whether `user` wrote to the Instagram account.
@@ -224,6 +269,7 @@ impl Vendor for Meta {
         lock(&self.received).clear();
         lock(&self.users).clear();
         lock(&self.instagram).clear();
+        self.callbacks.clear();
     }
 }
 

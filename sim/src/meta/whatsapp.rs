@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::errors::{self, GraphError};
+use super::callbacks::Receipt;
+use super::errors::{self, Api, GraphError};
 use super::state::{Meta, success};
 use super::wa_checks;
 use super::wa_events::is_bsuid;
@@ -40,6 +41,13 @@ const TYPES: &[&str] = &[
     "contacts",
     "reaction",
 ];
+
+/// An accepted send: the answer body and, for messages, what status callbacks report on.
+#[derive(Debug)]
+pub(crate) struct Accepted {
+    pub answer: Value,
+    pub receipt: Option<Receipt>,
+}
 
 /// The `wa_id` of a `to` number: digits only.
 pub(crate) fn wa_id(to: &str) -> String {
@@ -206,7 +214,7 @@ fn window_open(meta: &Meta, key: &str) -> bool {
 }
 
 /// Handle one send request.
-pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Value, GraphError> {
+pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Accepted, GraphError> {
     if body["messaging_product"] != "whatsapp" {
         return Err(GraphError::missing(
             "The parameter messaging_product is required and must be 'whatsapp'.",
@@ -216,7 +224,10 @@ pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Value, GraphError> {
         if body["status"] != "read" {
             return Err(GraphError::invalid_value("status must be 'read'."));
         }
-        return mark_read(meta, body);
+        return mark_read(meta, body).map(|answer| Accepted {
+            answer,
+            receipt: None,
+        });
     }
     let to = recipient(meta, body)?;
     let kind = body["type"].as_str().unwrap_or("text");
@@ -227,6 +238,11 @@ pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Value, GraphError> {
         );
     }
     check(meta, kind, body)?;
+    // A failure the test injected: answered now, or reported later by a `failed` receipt.
+    let failure = meta.injected_send_failure(&to.key);
+    if let Some(failure) = failure.as_ref().filter(|f| !f.asynchronous) {
+        return Err(meta.send_failure_error(failure, Api::WhatsApp));
+    }
     if kind != "template" && meta.options.enforce_window && !window_open(meta, &to.key) {
         return Err(errors::reengagement());
     }
@@ -245,11 +261,19 @@ pub(crate) fn send(meta: &Meta, body: &Value) -> Result<Value, GraphError> {
     } else {
         json!({"input": to.input, "wa_id": to.key})
     };
-    Ok(json!({
-        "messaging_product": "whatsapp",
-        "contacts": [contact],
-        "messages": [{"id": id, "message_status": "accepted"}],
-    }))
+    Ok(Accepted {
+        answer: json!({
+            "messaging_product": "whatsapp",
+            "contacts": [contact],
+            "messages": [{"id": id, "message_status": "accepted"}],
+        }),
+        receipt: Some(Receipt {
+            platform: Platform::WhatsApp,
+            id,
+            to: to.key,
+            failure: failure.map(|f| f.code),
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -332,12 +356,13 @@ mod tests {
         let id = event["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
             .as_str()
             .unwrap();
-        assert_eq!(read(id).unwrap(), json!({"success": true}));
+        assert_eq!(read(id).unwrap().answer, json!({"success": true}));
         let sent = send(
             &meta,
             &json!({"messaging_product": "whatsapp", "to": "+16505551234", "type": "text", "text": {"body": "Hello"}}),
         )
-        .unwrap();
+        .unwrap()
+        .answer;
         assert_eq!(sent["contacts"][0]["wa_id"], "16505551234");
         let sent_id = sent["messages"][0]["id"].as_str().unwrap();
         assert_eq!(read(sent_id).err().unwrap().code, 100);
