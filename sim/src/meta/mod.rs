@@ -1,11 +1,19 @@
-//! Meta Graph simulator for the WhatsApp Cloud API and the Messenger Send API:
-//! `POST /{version}/{phone-number-id}/messages` (text, interactive, template, read receipts
-//! with typing) and `POST /{version}/{page-id|me}/messages` (text, quick replies, sender
-//! actions), with the 24-hour customer-service windows (WhatsApp 131047, Messenger 10/2018278),
-//! the pair rate limit (131056), throttling (130429, 613), token errors (190) and Graph error
-//! bodies. It also plays Meta toward the gateway: it builds inbound events, delivers them
-//! signed with `X-Hub-Signature-256` in Meta's escaped wire format (which opens the sender's
-//! window), and performs the `hub.challenge` verification handshake.
+//! Meta Graph simulator for the WhatsApp Cloud API and the Messenger Send API (Facebook Page
+//! and Instagram conversations):
+//!
+//! * Sends: `POST /{version}/{phone-number-id}/messages` (text, interactive buttons and lists,
+//!   approved templates, media, location, contacts, reactions; read receipts with typing) and
+//!   `POST /{version}/{page-id|me|ig-user-id}/messages` (text, attachments, quick replies,
+//!   sender actions), held to the documented limits, with the 24-hour customer-service windows
+//!   (WhatsApp 131047, Messenger 10/2018278), the pair rate limit (131056), throttling (130429,
+//!   613), token errors (190) and Graph error bodies. Any send can be made to fail with a Graph
+//!   error ([`MetaSim::fail_sends`]).
+//! * Meta toward the gateway: builders for every inbound event (`inbound.rs`), deliveries signed
+//!   with `X-Hub-Signature-256` in Meta's escaped wire format (which open the sender's window),
+//!   raw deliveries, batches, status callbacks after sends, and the `hub.challenge` handshake.
+//!
+//! Each behaviour cites the Meta page it follows where it is implemented; where the pages are
+//! silent the comment says so and the simulator is the stricter of the plausible readings.
 
 mod batch;
 mod callbacks;
