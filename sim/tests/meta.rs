@@ -12,8 +12,10 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use common::{client, status_json};
-use leadgate_sim::RateLimit;
-use leadgate_sim::meta::{MetaSim, Options, Platform, signature};
+use leadgate_sim::meta::{
+    MetaSim, Options, Platform, WaUser, batch, signature, wire_body, with_timestamp,
+};
+use leadgate_sim::{RateLimit, SendFailure};
 use serde_json::{Value, json};
 
 /// What the test webhook receiver saw: signature header and raw body per POST.
@@ -110,8 +112,16 @@ async fn whatsapp_window_opens_with_an_inbound_message() {
             .contains("24 hours")
     );
 
-    let template = json!({"messaging_product": "whatsapp", "to": "+16505551234", "type": "template", "template": {"name": "follow_up", "language": {"code": "en_US"}}});
-    assert_eq!(whatsapp(&sim, template).await.0, 200);
+    let template = |name: &str, code: &str| json!({"messaging_product": "whatsapp", "to": "+16505551234", "type": "template", "template": {"name": name, "language": {"code": code}}});
+    assert_eq!(
+        whatsapp(&sim, template("leadgate_followup", "de")).await.0,
+        200
+    );
+    let (status, error) = whatsapp(&sim, template("leadgate_followup", "en_US")).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (404, json!(132001))
+    );
 
     let (url, seen) = receiver(sim.options().verify_token.clone()).await;
     let event = sim.whatsapp_text_event("16505551234", "Jane Doe", "Prix pour 50 sièges ?");
@@ -159,8 +169,19 @@ async fn whatsapp_validation_receipts_and_tokens() {
     let (status, error) = whatsapp(&sim, interactive).await;
     assert_eq!(status, 400);
     assert_eq!(error["error"]["code"], 131009);
-    let read = json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.X", "typing_indicator": {"type": "text"}});
-    assert_eq!(whatsapp(&sim, read).await, (200, json!({"success": true})));
+    let read = |id: &str| json!({"messaging_product": "whatsapp", "status": "read", "message_id": id, "typing_indicator": {"type": "text"}});
+    let (status, error) = whatsapp(&sim, read("wamid.X")).await;
+    assert_eq!((status, error["error"]["code"].clone()), (400, json!(100)));
+    let (url, _) = receiver(sim.options().verify_token.clone()).await;
+    let event = sim.whatsapp_text_event("16505551234", "Ada", "Hi");
+    sim.deliver(&url, &event).await.unwrap();
+    let id = event["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        whatsapp(&sim, read(id)).await,
+        (200, json!({"success": true}))
+    );
 
     let response = client()
         .post(whatsapp_url(&sim))
@@ -251,4 +272,276 @@ async fn verification_handshake_echoes_the_challenge() {
         status["entry"][0]["changes"][0]["value"]["statuses"][0]["status"],
         "delivered"
     );
+}
+
+#[tokio::test]
+async fn deliveries_are_deterministic_and_raw_bodies_go_as_given() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    let event = sim.whatsapp_text_event("16505551234", "José", "¿Precio? https://x.example/a");
+    sim.deliver(&url, &event).await.unwrap();
+    sim.deliver(&url, &event).await.unwrap();
+    let tampered = wire_body(&event).replace("Precio", "Prezzo");
+    let signed = sim.sign(wire_body(&event).as_bytes());
+    assert_eq!(
+        sim.deliver_raw(&url, tampered.as_bytes(), Some(&signed))
+            .await
+            .unwrap(),
+        200
+    );
+    sim.deliver_raw(&url, b"{}", None).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], seen[1], "same payload, same bytes and signature");
+    assert_eq!(seen[0].0, signed);
+    assert_eq!(seen[2], (signed, tampered));
+    assert_eq!(seen[3], (String::new(), "{}".to_owned()));
+}
+
+#[tokio::test]
+async fn a_batch_opens_every_writers_window() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    let ada = WaUser::phone("16505550001", "Ada");
+    let bob = WaUser::bsuid("US.13491208655302741918", "Bob");
+    let posted = batch(&[
+        with_timestamp(sim.whatsapp_text_from(&ada, "second"), 1_750_000_100),
+        with_timestamp(sim.whatsapp_text_from(&bob, "first"), 1_750_000_000),
+        sim.whatsapp_status_event("wamid.X", "read", "16505550001"),
+    ]);
+    assert_eq!(sim.deliver(&url, &posted).await.unwrap(), 200);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let changes = posted["entry"][0]["changes"].as_array().unwrap();
+    assert_eq!(changes[0]["value"]["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        changes[0]["value"]["messages"][1]["timestamp"],
+        "1750000000"
+    );
+    for to in ["+16505550001", "+1 650 555 0001"] {
+        assert_eq!(whatsapp(&sim, text_to(to, "Hi")).await.0, 200);
+    }
+}
+
+#[tokio::test]
+async fn whatsapp_lists_and_bsuid_recipients() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, _) = receiver(sim.options().verify_token.clone()).await;
+    let bsuid = "US.13491208655302741918";
+    let event = sim.whatsapp_bsuid_text_event(bsuid, "@ada", "Ada", "Hi");
+    sim.deliver(&url, &event).await.unwrap();
+    let rows: Vec<Value> = (0..10)
+        .map(|i| json!({"id": format!("row-{i}"), "title": format!("Option {i}")}))
+        .collect();
+    let list = |rows: &[Value]| {
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "recipient": bsuid, "type": "interactive",
+        "interactive": {"type": "list", "body": {"text": "Which plan?"}, "action": {"button": "Plans", "sections": [{"title": "Plans", "rows": rows}]}}})
+    };
+    let (status, sent) = whatsapp(&sim, list(&rows)).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(
+        sent["contacts"][0],
+        json!({"input": bsuid, "user_id": bsuid})
+    );
+    let mut eleven = rows.clone();
+    eleven.push(json!({"id": "row-10", "title": "One too many"}));
+    let (status, error) = whatsapp(&sim, list(&eleven)).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (400, json!(131009))
+    );
+    // Without "+" the business country code is prepended: another user, window closed.
+    let (_, error) = whatsapp(&sim, text_to("16505551234", "Hi")).await;
+    assert_eq!(error["error"]["code"], 131047);
+    assert_eq!(sim.sent()[0].to, bsuid);
+}
+
+#[tokio::test]
+async fn instagram_users_get_instagram_limits() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, _) = receiver(sim.options().verify_token.clone()).await;
+    let igsid = "1234567890123456";
+    let psid = "6789012345678901";
+    sim.deliver(
+        &url,
+        &sim.instagram_text_event(igsid, "Do you ship to Canada?"),
+    )
+    .await
+    .unwrap();
+    sim.deliver(&url, &sim.messenger_text_event(psid, "hi"))
+        .await
+        .unwrap();
+    let text = |to: &str, text: String| json!({"recipient": {"id": to}, "messaging_type": "RESPONSE", "message": {"text": text}});
+    assert_eq!(messenger(&sim, text(psid, "x".repeat(1500))).await.0, 200);
+    let (status, error) = messenger(&sim, text(igsid, "x".repeat(1500))).await;
+    assert_eq!((status, error["error"]["code"].clone()), (400, json!(100)));
+    assert_eq!(
+        messenger(&sim, text(igsid, "Yes, we do.".into())).await.0,
+        200
+    );
+    let no_type = json!({"recipient": {"id": psid}, "message": {"text": "x"}});
+    assert_eq!(messenger(&sim, no_type).await.1["error"]["code"], 100);
+    let echo = sim.messenger_echo_event(psid, "Thanks!");
+    sim.deliver(&url, &echo).await.unwrap();
+    let stranger =
+        json!({"recipient": {"id": "42"}, "messaging_type": "RESPONSE", "message": {"text": "x"}});
+    assert_eq!(
+        messenger(&sim, stranger).await.1["error"]["error_subcode"],
+        2018278
+    );
+}
+
+#[tokio::test]
+async fn injected_send_failures_answer_with_metas_bodies() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    sim.open_window("16505551234");
+    sim.open_window("6789012345678901");
+    for (code, status) in [
+        (130429, 400),
+        (131056, 400),
+        (131047, 400),
+        (131026, 400),
+        (131049, 400),
+        (131000, 500),
+        (131016, 500),
+        (190, 401),
+        (100, 400),
+    ] {
+        sim.fail_sends(1, SendFailure::new(code));
+        let (got, error) = whatsapp(&sim, text_to("+16505551234", "x")).await;
+        assert_eq!((got, error["error"]["code"].clone()), (status, json!(code)));
+        assert_eq!(error["error"]["type"], "OAuthException");
+    }
+    let messenger_text = json!({"recipient": {"id": "6789012345678901"}, "messaging_type": "RESPONSE", "message": {"text": "hi"}});
+    for (code, subcode) in [(613, None), (551, Some(1545041)), (10, Some(2018278))] {
+        sim.fail_sends(1, SendFailure::new(code));
+        let (got, error) = messenger(&sim, messenger_text.clone()).await;
+        assert_eq!((got, error["error"]["code"].clone()), (400, json!(code)));
+        assert_eq!(
+            error["error"].get("error_subcode").cloned(),
+            subcode.map(|s| json!(s))
+        );
+        assert!(error["error"].get("error_data").is_none());
+    }
+    // Only the chosen recipient, with the chosen status; read receipts are not counted.
+    sim.fail_sends(
+        1,
+        SendFailure::new(131056).to("+1 650 555 9999").status(429),
+    );
+    sim.open_window("16505559999");
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 200);
+    let (status, error) = whatsapp(&sim, text_to("+16505559999", "x")).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (429, json!(131056))
+    );
+    assert_eq!(whatsapp(&sim, text_to("+16505559999", "x")).await.0, 200);
+    // The admin API takes the same command.
+    let response = client()
+        .post(format!("{}/_sim/faults", sim.base_url()))
+        .json(&json!({"fail_sends": {"n": 2, "code": 131047, "recipient": "16505551234"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    for _ in 0..2 {
+        assert_eq!(
+            whatsapp(&sim, text_to("+16505551234", "x")).await.1["error"]["code"],
+            131047
+        );
+    }
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 200);
+}
+
+#[tokio::test]
+async fn generic_faults_still_reach_the_send_route() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    sim.open_window("16505551234");
+    sim.faults().outage(503, Duration::from_millis(200));
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 503);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    sim.faults().lose_answer_next(1, "/messages");
+    let lost = client()
+        .post(whatsapp_url(&sim))
+        .bearer_auth(&sim.options().access_token)
+        .json(&text_to("+16505551234", "kept"))
+        .send()
+        .await;
+    assert!(lost.is_err(), "the answer is lost");
+    assert_eq!(sim.sent().len(), 1, "the message was sent all the same");
+    sim.faults().set_latency(Duration::from_millis(20));
+    assert_eq!(whatsapp(&sim, text_to("+16505551234", "x")).await.0, 200);
+    assert_eq!(
+        sim.stats().injected_faults,
+        2,
+        "the outage and the lost answer"
+    );
+}
+
+#[tokio::test]
+async fn status_callbacks_follow_each_accepted_send() {
+    let sim = MetaSim::start(Options::default()).await.unwrap();
+    let (url, seen) = receiver(sim.options().verify_token.clone()).await;
+    let user = WaUser::phone("16505551234", "Ada").with_user_id("US.13491208655302741918");
+    sim.deliver(&url, &sim.whatsapp_text_from(&user, "hi"))
+        .await
+        .unwrap();
+    sim.deliver(&url, &sim.messenger_text_event("6789012345678901", "hi"))
+        .await
+        .unwrap();
+    seen.lock().unwrap().clear();
+    assert_eq!(
+        whatsapp(&sim, text_to("+16505551234", "Hello")).await.0,
+        200
+    );
+    sim.settle().await;
+    assert!(seen.lock().unwrap().is_empty(), "off by default");
+
+    sim.auto_statuses(Some(&url));
+    let (_, sent) = whatsapp(&sim, text_to("+16505551234", "Hello")).await;
+    let wamid = sent["messages"][0]["id"].as_str().unwrap().to_owned();
+    sim.fail_sends(1, SendFailure::new(131026).asynchronous());
+    let (status, failing) = whatsapp(&sim, text_to("+16505551234", "Hello")).await;
+    assert_eq!(status, 200, "accepted first");
+    let failing = failing["messages"][0]["id"].as_str().unwrap().to_owned();
+    let (_, mid) = messenger(&sim, json!({"recipient": {"id": "6789012345678901"}, "messaging_type": "RESPONSE", "message": {"text": "hi"}})).await;
+    sim.settle().await;
+
+    let seen = seen.lock().unwrap().clone();
+    let bodies: Vec<Value> = seen
+        .iter()
+        .map(|(signature_header, body)| {
+            assert_eq!(
+                *signature_header,
+                signature(&sim.options().app_secret, body.as_bytes())
+            );
+            serde_json::from_str(body).unwrap()
+        })
+        .collect();
+    let statuses = |id: &str| -> Vec<String> {
+        bodies
+            .iter()
+            .filter_map(|b| {
+                let status = &b["entry"][0]["changes"][0]["value"]["statuses"][0];
+                (status["id"] == id).then(|| status["status"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    assert_eq!(statuses(&wamid), ["sent", "delivered"]);
+    assert_eq!(statuses(&failing), ["failed"]);
+    let delivered = bodies
+        .iter()
+        .find(|b| b["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] == "delivered")
+        .unwrap();
+    let value = &delivered["entry"][0]["changes"][0]["value"];
+    assert_eq!(
+        value["statuses"][0]["recipient_user_id"],
+        "US.13491208655302741918"
+    );
+    assert_eq!(value["contacts"][0]["wa_id"], "16505551234");
+    let delivery = bodies.iter().find(|b| b["object"] == "page").unwrap();
+    assert_eq!(
+        delivery["entry"][0]["messaging"][0]["delivery"]["mids"][0],
+        mid["message_id"]
+    );
+    assert_eq!(sim.callbacks().len(), 4);
+    assert!(sim.callbacks().iter().all(|c| c.status == Some(200)));
 }

@@ -1,16 +1,29 @@
-//! Meta Graph simulator for the WhatsApp Cloud API and the Messenger Send API:
-//! `POST /{version}/{phone-number-id}/messages` (text, interactive, template, read receipts
-//! with typing) and `POST /{version}/{page-id|me}/messages` (text, quick replies, sender
-//! actions), with the 24-hour customer-service windows (WhatsApp 131047, Messenger 10/2018278),
-//! the pair rate limit (131056), throttling (130429, 613), token errors (190) and Graph error
-//! bodies. It also plays Meta toward the gateway: it builds inbound events, delivers them
-//! signed with `X-Hub-Signature-256` in Meta's escaped wire format (which opens the sender's
-//! window), and performs the `hub.challenge` verification handshake.
+//! Meta Graph simulator for the WhatsApp Cloud API and the Messenger Send API (Facebook Page
+//! and Instagram conversations):
+//!
+//! * Sends: `POST /{version}/{phone-number-id}/messages` (text, interactive buttons and lists,
+//!   approved templates, media, location, contacts, reactions; read receipts with typing) and
+//!   `POST /{version}/{page-id|me|ig-user-id}/messages` (text, attachments, quick replies,
+//!   sender actions), held to the documented limits, with the 24-hour customer-service windows
+//!   (WhatsApp 131047, Messenger 10/2018278), the pair rate limit (131056), throttling (130429,
+//!   613), token errors (190) and Graph error bodies. Any send can be made to fail with a Graph
+//!   error ([`MetaSim::fail_sends`]).
+//! * Meta toward the gateway: builders for every inbound event (`inbound.rs`), deliveries signed
+//!   with `X-Hub-Signature-256` in Meta's escaped wire format (which open the sender's window),
+//!   raw deliveries, batches, status callbacks after sends, and the `hub.challenge` handshake.
+//!
+//! Each behaviour cites the Meta page it follows where it is implemented; where the pages are
+//! silent the comment says so and the simulator is the stricter of the plausible readings.
 
+mod batch;
+mod callbacks;
 mod errors;
 mod events;
+mod inbound;
 mod messenger;
 mod state;
+mod wa_checks;
+mod wa_events;
 mod webhook;
 mod whatsapp;
 
@@ -27,6 +40,9 @@ use axum::routing::post;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+pub use batch::{batch, batch_entries, with_timestamp};
+pub use callbacks::Callback;
+pub use wa_events::WaUser;
 pub use webhook::{DeliveryError, signature, wire_body};
 
 use crate::shared::auth::authorization;
@@ -34,7 +50,7 @@ use crate::shared::handle::{SimHandle, common_methods};
 use crate::shared::http::{Params, json};
 use crate::shared::pipeline;
 use crate::shared::vendor::Vendor;
-use crate::{RateLimit, SimError};
+use crate::{RateLimit, SendFailure, SimError};
 use errors::GraphError;
 
 /// How a [`MetaSim`] behaves.
@@ -50,22 +66,37 @@ pub struct Options {
     pub page_access_token: String,
     /// App secret that signs deliveries.
     pub app_secret: String,
+    /// The app's id, as Messenger echoes carry it (`message.app_id`).
+    pub app_id: u64,
     /// Verify token sent in the `hub.verify_token` handshake.
     pub verify_token: String,
     /// The business phone number's id (the send path).
     pub phone_number_id: String,
     /// The business phone number, digits only.
     pub display_phone_number: String,
+    /// The business phone number's country calling code, prepended by Meta to a `to` number
+    /// sent without `+` (default `1`, that of the default display number).
+    pub business_country_code: String,
     /// The WhatsApp Business Account id (`entry[].id`).
     pub waba_id: String,
     /// The Facebook page id.
     pub page_id: String,
+    /// The Instagram professional account linked to the page (`entry[].id` of Instagram
+    /// webhooks; also a send path, `POST /{ig-user-id}/messages`).
+    pub instagram_account_id: String,
+    /// Approved WhatsApp message templates as `(name, language code)`; sends of any other
+    /// pair get error 132001. Default: `leadgate_followup` in `en`, `pl`, `de`, `es`, `fr`.
+    pub templates: Vec<(String, String)>,
     /// Refuse free-form messages outside the 24-hour window (default on).
     pub enforce_window: bool,
     /// HTTP status of WhatsApp throttling errors (130429); clients see 400 today.
     pub throttle_status: u16,
     /// Messages per recipient before 131056 (off by default: Meta publishes no number).
     pub pair_rate_limit: Option<RateLimit>,
+    /// Where status callbacks go (the gateway's webhook URL): after each accepted WhatsApp
+    /// send, signed `sent` then `delivered` receipts; after each Messenger send, a `delivery`
+    /// event. Off (`None`) by default; see [`MetaSim::auto_statuses`].
+    pub status_webhook: Option<String>,
 }
 
 impl Default for Options {
@@ -76,14 +107,22 @@ impl Default for Options {
             access_token: "EAAJBsimWhatsAppSystemUserToken000000000000".into(),
             page_access_token: "EAAJBsimMessengerPageToken0000000000000000".into(),
             app_secret: "meta-sim-app-secret".into(),
+            app_id: 1517776481860111,
             verify_token: "meta-sim-verify-token".into(),
             phone_number_id: "106540352242922".into(),
             display_phone_number: "15550783881".into(),
+            business_country_code: "1".into(),
             waba_id: "102290129340398".into(),
             page_id: "682498302938465".into(),
+            instagram_account_id: "17841400000000000".into(),
+            templates: ["en", "pl", "de", "es", "fr"]
+                .into_iter()
+                .map(|language| ("leadgate_followup".to_owned(), language.to_owned()))
+                .collect(),
             enforce_window: true,
             throttle_status: 400,
             pair_rate_limit: None,
+            status_webhook: None,
         }
     }
 }
@@ -125,7 +164,7 @@ async fn send(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let is_messenger = node == "me" || node == meta.options.page_id;
+    let is_messenger = meta.messenger_node(&node);
     if !is_messenger && node != meta.options.phone_number_id {
         return GraphError::parameter(format!("Unsupported post request. Object with ID '{node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation")).into_response();
     }
@@ -148,12 +187,17 @@ async fn send(
         _ => return GraphError::parameter("Invalid JSON for postbody").into_response(),
     };
     let result = if is_messenger {
-        messenger::send(&meta, &body)
+        messenger::send(&meta, &node, &body)
     } else {
         whatsapp::send(&meta, &body)
     };
     match result {
-        Ok(answer) => json(StatusCode::OK, &answer),
+        Ok(accepted) => {
+            if let Some(receipt) = accepted.receipt {
+                callbacks::spawn(&meta, receipt);
+            }
+            json(StatusCode::OK, &accepted.answer)
+        }
         Err(error) => error.into_response(),
     }
 }
@@ -191,87 +235,50 @@ impl MetaSim {
         self.state.sent()
     }
 
-    /// Open the 24-hour window of `user` (WhatsApp `wa_id` or Messenger PSID) as if they had
-    /// just written.
+    /// Open the 24-hour window of `user` (WhatsApp `wa_id` or BSUID, Messenger PSID) as if
+    /// they had just written.
     pub fn open_window(&self, user: &str) {
         self.state.open_window(user);
     }
 
-    /// An inbound WhatsApp text from `from` (`wa_id`, digits) named `name`.
-    pub fn whatsapp_text_event(&self, from: &str, name: &str, text: &str) -> Value {
-        events::whatsapp_message(
-            &self.state.options,
-            from,
-            name,
-            json!({"type": "text", "text": {"body": text}}),
-        )
-    }
-
-    /// An inbound WhatsApp reply-button tap answering the business message `context_id`.
-    pub fn whatsapp_button_reply_event(
-        &self,
-        from: &str,
-        name: &str,
-        reply_id: &str,
-        title: &str,
-        context_id: &str,
-    ) -> Value {
-        let display = &self.state.options.display_phone_number;
-        events::whatsapp_message(
-            &self.state.options,
-            from,
-            name,
-            json!({
-                "type": "interactive",
-                "context": {"from": display, "id": context_id},
-                "interactive": {"type": "button_reply", "button_reply": {"id": reply_id, "title": title}},
-            }),
-        )
-    }
-
-    /// A WhatsApp status receipt (`sent`, `delivered`, `read`, `failed`) for a sent message.
-    pub fn whatsapp_status_event(&self, wamid: &str, status: &str, recipient: &str) -> Value {
-        events::whatsapp_status(&self.state.options, wamid, status, recipient)
-    }
-
-    /// An inbound Messenger text from page-scoped user `psid`.
-    pub fn messenger_text_event(&self, psid: &str, text: &str) -> Value {
-        events::messenger_event(
-            &self.state.options,
-            psid,
-            json!({"message": {"mid": events::mid(), "text": text}}),
-        )
-    }
-
-    /// A Messenger postback (button tap) from `psid`.
-    pub fn messenger_postback_event(&self, psid: &str, title: &str, payload: &str) -> Value {
-        events::messenger_event(
-            &self.state.options,
-            psid,
-            json!({"postback": {"mid": events::mid(), "title": title, "payload": payload}}),
-        )
+    /// Open the 24-hour window of the Instagram user `igsid` as if they had just written to
+    /// the Instagram account: sends to them get Instagram's limits.
+    pub fn open_instagram_window(&self, igsid: &str) {
+        self.state.mark_instagram(igsid);
+        self.state.open_window(igsid);
     }
 
     /// POST `payload` to `url` as Meta does (escaped wire body, `X-Hub-Signature-256`) and
-    /// return the HTTP status. Senders of inbound messages get their window opened first.
+    /// return the HTTP status. The same payload always goes out as the same bytes. What the
+    /// payload carries takes effect in the simulator first: its writers' windows open, its
+    /// WhatsApp message ids become known (for mark-as-read) and its users' identities are
+    /// remembered (for receipts).
     pub async fn deliver(&self, url: &str, payload: &Value) -> Result<u16, DeliveryError> {
-        for user in events::writers(payload) {
-            self.state.open_window(&user);
-        }
-        let body = wire_body(payload);
-        let response = self
-            .state
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .header(
-                "x-hub-signature-256",
-                signature(&self.state.options.app_secret, body.as_bytes()),
-            )
-            .body(body)
-            .send()
-            .await?;
-        Ok(response.status().as_u16())
+        self.state.learn(events::inbound(payload));
+        webhook::post_signed(
+            &self.state.http,
+            &self.state.options.app_secret,
+            url,
+            payload,
+        )
+        .await
+    }
+
+    /// POST `body` to `url` as it is, with `signature` as `X-Hub-Signature-256` (none when
+    /// `None`): for tampered, unsigned, wrongly signed or re-serialised bodies. It changes
+    /// nothing in the simulator — a forged or replayed body is not a message Meta received.
+    pub async fn deliver_raw(
+        &self,
+        url: &str,
+        body: &[u8],
+        signature: Option<&str>,
+    ) -> Result<u16, DeliveryError> {
+        webhook::post(&self.state.http, url, body, signature).await
+    }
+
+    /// The signature Meta would put on `body` with this simulator's app secret.
+    pub fn sign(&self, body: &[u8]) -> String {
+        signature(&self.state.options.app_secret, body)
     }
 
     /// Run the verification handshake against `url`
@@ -295,6 +302,34 @@ impl MetaSim {
         Ok((status, response.text().await?))
     }
 
+    /// Make the next `n` message sends (WhatsApp or Messenger; not read receipts or sender
+    /// actions) matching `failure.recipient` fail with the Graph error `failure.code`, e.g.
+    /// `SendFailure::new(131056).to("16505551234")`. Catalogued codes get Meta's body and
+    /// status (130429, 131056, 131047, 131026, 131049, 131000, 131016, 190, 100, 613, 551,
+    /// 10 with subcode 2018278); others a generic body. An asynchronous WhatsApp failure is
+    /// accepted and then reported by a `failed` receipt when status callbacks are on. The same
+    /// as `faults().fail_sends(n, failure)` and the admin command `{"fail_sends": {…}}`.
+    pub fn fail_sends(&self, n: u32, failure: SendFailure) {
+        self.faults().fail_sends(n, failure);
+    }
+
+    /// Deliver status callbacks to `url` after each accepted send (`None`: stop): WhatsApp
+    /// `sent` then `delivered` receipts (or `failed`), Messenger `delivery` events; signed,
+    /// in the background, as Meta does. Same as `Options::status_webhook`.
+    pub fn auto_statuses(&self, url: Option<&str>) {
+        self.state.callbacks.set_url(url.map(str::to_owned));
+    }
+
+    /// Every status callback delivered so far, with the gateway's answer.
+    pub fn callbacks(&self) -> Vec<Callback> {
+        self.state.callbacks.log()
+    }
+
+    /// Wait until no status callback is under way.
+    pub async fn settle(&self) {
+        self.state.callbacks.settled().await;
+    }
+
     /// Base URL and credentials as JSON.
     pub fn describe(&self) -> Value {
         let options = &self.state.options;
@@ -307,6 +342,8 @@ impl MetaSim {
             "verify_token": options.verify_token,
             "phone_number_id": options.phone_number_id,
             "page_id": options.page_id,
+            "instagram_account_id": options.instagram_account_id,
+            "app_id": options.app_id,
         })
     }
 }

@@ -31,6 +31,36 @@ pub fn wire_body(payload: &Value) -> String {
     out
 }
 
+/// POST `body` to `url` with `X-Hub-Signature-256: signature` (none when `None`) and return
+/// the HTTP status.
+pub(crate) async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    body: &[u8],
+    signature: Option<&str>,
+) -> Result<u16, DeliveryError> {
+    let mut request = http
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    if let Some(signature) = signature {
+        request = request.header("x-hub-signature-256", signature);
+    }
+    Ok(request.send().await?.status().as_u16())
+}
+
+/// POST `payload` to `url` as Meta does: escaped wire body signed with `app_secret`.
+pub(crate) async fn post_signed(
+    http: &reqwest::Client,
+    app_secret: &str,
+    url: &str,
+    payload: &Value,
+) -> Result<u16, DeliveryError> {
+    let body = wire_body(payload);
+    let signature = signature(app_secret, body.as_bytes());
+    post(http, url, body.as_bytes(), Some(&signature)).await
+}
+
 /// `sha256=<hex HMAC-SHA256(secret, body)>`.
 pub fn signature(app_secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes())

@@ -49,6 +49,8 @@ struct FaultState {
     /// Writes to paths ending so: how many more are served but not answered.
     lose_answers: Vec<(String, u32)>,
     fail_batch_items: Option<u32>,
+    /// Sends that fail with a vendor error, each with how many more it applies to.
+    send_failures: Vec<(SendFailure, u32)>,
     rejected: Vec<(String, String)>,
     token_epoch: u64,
     rng: StdRng,
@@ -117,6 +119,23 @@ pub enum FaultCommand {
         /// How many items of the next batch request fail.
         k: u32,
     },
+    /// See [`Faults::fail_sends`].
+    FailSends {
+        /// How many sends fail.
+        n: u32,
+        /// The vendor's error code (Meta: the Graph `error.code`, e.g. 131056).
+        code: u32,
+        /// HTTP status of the answer; the vendor's usual one when absent.
+        #[serde(default)]
+        status: Option<u16>,
+        /// Only sends to this recipient fail; every send when absent.
+        #[serde(default)]
+        recipient: Option<String>,
+        /// Accept the send and report the failure later by webhook (Meta: a `failed` status)
+        /// instead of answering with the error.
+        #[serde(default)]
+        asynchronous: bool,
+    },
     /// See [`Faults::reject_field_value`].
     RejectFieldValue {
         /// Field (property) name, compared case-insensitively.
@@ -128,6 +147,49 @@ pub enum FaultCommand {
     ExpireTokens,
     /// See [`Faults::clear`].
     Clear,
+}
+
+/// How a send made to fail by [`Faults::fail_sends`] fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendFailure {
+    /// The vendor's error code (Meta: the Graph `error.code`).
+    pub code: u32,
+    /// HTTP status of the answer; the vendor's usual one for the code when `None`.
+    pub status: Option<u16>,
+    /// Only sends to this recipient fail (Meta: phone number, BSUID or PSID).
+    pub recipient: Option<String>,
+    /// The send is accepted and the failure reported by webhook later.
+    pub asynchronous: bool,
+}
+
+impl SendFailure {
+    /// Fail with `code`, synchronously, for every recipient.
+    pub fn new(code: u32) -> Self {
+        SendFailure {
+            code,
+            status: None,
+            recipient: None,
+            asynchronous: false,
+        }
+    }
+
+    /// Answer with this HTTP status.
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Only for sends to `recipient`.
+    pub fn to(mut self, recipient: impl Into<String>) -> Self {
+        self.recipient = Some(recipient.into());
+        self
+    }
+
+    /// Accept the send and report the failure by webhook.
+    pub fn asynchronous(mut self) -> Self {
+        self.asynchronous = true;
+        self
+    }
 }
 
 impl Faults {
@@ -149,6 +211,7 @@ impl Faults {
                 garble_next: 0,
                 lose_answers: Vec::new(),
                 fail_batch_items: None,
+                send_failures: Vec::new(),
                 rejected: Vec::new(),
                 token_epoch: 0,
                 rng,
@@ -247,6 +310,30 @@ impl Faults {
         self.state().fail_batch_items = (k > 0).then_some(k);
     }
 
+    /// The next `n` sends matching `failure.recipient` fail with the vendor's error
+    /// `failure.code` (Meta: message sends, not read receipts or sender actions; see the Meta
+    /// simulator's docs for the bodies). Calls queue up; a send takes the first that matches.
+    pub fn fail_sends(&self, n: u32, failure: SendFailure) {
+        if n > 0 {
+            self.state().send_failures.push((failure, n));
+        }
+    }
+
+    /// The failure for a send to a recipient that `matches` a failure's recipient filter
+    /// (consumes one use).
+    pub(crate) fn take_send_failure(&self, matches: impl Fn(&str) -> bool) -> Option<SendFailure> {
+        let mut state = self.state();
+        let i = state.send_failures.iter().position(|(failure, left)| {
+            *left > 0 && failure.recipient.as_deref().is_none_or(&matches)
+        })?;
+        state.send_failures[i].1 -= 1;
+        let failure = state.send_failures[i].0.clone();
+        if state.send_failures[i].1 == 0 {
+            state.send_failures.remove(i);
+        }
+        Some(failure)
+    }
+
     /// Any write carrying `value` in `field` gets the vendor's permanent validation error.
     pub fn reject_field_value(&self, field: impl Into<String>, value: impl Into<String>) {
         self.state().rejected.push((field.into(), value.into()));
@@ -273,6 +360,7 @@ impl Faults {
         state.garble_next = 0;
         state.lose_answers.clear();
         state.fail_batch_items = None;
+        state.send_failures.clear();
         state.rejected.clear();
     }
 
@@ -292,6 +380,21 @@ impl Faults {
             FaultCommand::GarbleNext { n } => self.garble_next(n),
             FaultCommand::LoseAnswerNext { n, path_end } => self.lose_answer_next(n, path_end),
             FaultCommand::FailBatchItems { k } => self.fail_batch_items(k),
+            FaultCommand::FailSends {
+                n,
+                code,
+                status,
+                recipient,
+                asynchronous,
+            } => self.fail_sends(
+                n,
+                SendFailure {
+                    code,
+                    status,
+                    recipient,
+                    asynchronous,
+                },
+            ),
             FaultCommand::RejectFieldValue { field, value } => {
                 self.reject_field_value(field, value)
             }
@@ -437,6 +540,28 @@ mod tests {
         assert_eq!(command, FaultCommand::FailNext { n: 2, status: 503 });
         let command: FaultCommand = serde_json::from_value(json!("expire_tokens")).unwrap();
         assert_eq!(command, FaultCommand::ExpireTokens);
+    }
+
+    #[test]
+    fn send_failures_match_recipients_and_run_out() {
+        let faults = Faults::new(None);
+        let command: FaultCommand = serde_json::from_value(
+            json!({"fail_sends": {"n": 1, "code": 131056, "recipient": "16505551234"}}),
+        )
+        .unwrap();
+        faults.apply(command);
+        faults.fail_sends(2, SendFailure::new(130429).status(429));
+        assert_eq!(faults.take_send_failure(|r| r == "1").unwrap().code, 130429);
+        let pair = faults.take_send_failure(|r| r == "16505551234").unwrap();
+        assert_eq!((pair.code, pair.status), (131056, None));
+        assert_eq!(
+            faults.take_send_failure(|_| true).unwrap().status,
+            Some(429)
+        );
+        assert!(faults.take_send_failure(|_| true).is_none());
+        faults.fail_sends(1, SendFailure::new(1).to("x"));
+        faults.clear();
+        assert!(faults.take_send_failure(|_| true).is_none());
     }
 
     #[test]
