@@ -316,7 +316,7 @@ async fn a_senders_messages_are_read_in_their_order(db: Db) {
     })
     .await;
     assert_eq!(visitor_texts(&conv), texts);
-    assert_eq!(conv["lead"]["email"], "maria@lopez.es");
+    assert_eq!(conv["lead"]["email"], "maria@lopez.es", "{conv:#}");
     gw.stop().await.unwrap();
     db.remove().await;
 }

@@ -161,10 +161,12 @@ pub fn whatsapp_body(to: &str, shape: &Shape, list_label: &str) -> Value {
                 .iter()
                 .map(|c| json!({"id": c.payload, "title": c.title}))
                 .collect();
+            // The button label (at most 20 characters) also titles the one section, which
+            // Meta requires (at most 24).
             let label: String = list_label.chars().take(20).collect();
             body["type"] = json!("interactive");
             body["interactive"] = json!({"type": "list", "body": {"text": text},
-                "action": {"button": label, "sections": [{"rows": rows}]}});
+                "action": {"button": label, "sections": [{"title": label, "rows": rows}]}});
         }
     }
     body

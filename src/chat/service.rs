@@ -283,6 +283,7 @@ impl ChatService {
             engine_state: serde_json::to_string(&output.state).ok(),
             qualified,
             jobs,
+            consent: None,
         };
         let result = self.commit(session, turn, origin).await?;
         if let TurnResult::Stored { .. } = &result {
@@ -335,11 +336,10 @@ impl ChatService {
         policy_version: Option<&str>,
         reply: Option<String>,
     ) -> Result<(), ChatError> {
-        self.store
-            .record_consent(&session.conversation.id, granted, policy_version)
-            .await?;
-        session.conversation.consent_granted = Some(granted);
+        // The decision, the lead it lets in and the answer are one transaction: nobody sees
+        // consent given without the lead it releases.
         let previous = stored_lead(&session.conversation);
+        session.conversation.consent_granted = Some(granted);
         let lead = self.lead_of(session, None);
         let score = self.rules().score(&lead);
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
@@ -364,11 +364,10 @@ impl ChatService {
             }),
             qualified,
             jobs,
+            consent: Some((granted, policy_version.map(str::to_owned))),
             ..Turn::default()
         };
-        if !turn.messages.is_empty() || turn.lead.is_some() {
-            self.commit(session, turn, 0).await?;
-        }
+        self.commit(session, turn, 0).await?;
         Ok(())
     }
 

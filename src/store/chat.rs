@@ -47,6 +47,8 @@ pub struct Turn {
     pub qualified: bool,
     /// Outbox jobs the lead change causes (CRM sync, sales alert), committed with it.
     pub jobs: Vec<super::jobs::NewJob>,
+    /// A consent decision made in this turn: whether it was granted, and the policy version.
+    pub consent: Option<(bool, Option<String>)>,
 }
 
 /// A lead revision to record.
@@ -220,6 +222,20 @@ impl Store {
                         return Ok(StoredTurn::Duplicate(existing));
                     }
                 }
+            if let Some((granted, policy)) = &turn.consent {
+                sqlx::query("INSERT INTO consents (conversation_id, granted, policy_version, created_ms) VALUES ($1, $2, $3, $4)")
+                    .bind(&turn.conversation_id)
+                    .bind(*granted)
+                    .bind(policy)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE conversations SET consent_granted = $2 WHERE id = $1")
+                    .bind(&turn.conversation_id)
+                    .bind(*granted)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             // One statement for the conversation row: its seq, the lead and the engine state.
             let lead = turn.lead.as_ref();
             let bumped: Option<(i64, i64)> = sqlx::query_as(
@@ -308,34 +324,6 @@ impl Store {
             tx.commit().await?;
             Ok(StoredTurn::Stored { messages: stored, revision })
         })
-    }
-
-    /// Records a consent decision and sets the conversation's current state.
-    pub async fn record_consent(
-        &self,
-        conversation_id: &str,
-        granted: bool,
-        policy_version: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let now = now_ms();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("INSERT INTO consents (conversation_id, granted, policy_version, created_ms) VALUES ($1, $2, $3, $4)")
-                .bind(conversation_id)
-                .bind(granted)
-                .bind(policy_version)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE conversations SET consent_granted = $2, updated_ms = $3 WHERE id = $1")
-                .bind(conversation_id)
-                .bind(granted)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-        });
-        Ok(())
     }
 
     /// The lead revisions of a conversation, oldest first.
