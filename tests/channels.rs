@@ -168,7 +168,8 @@ async fn a_whatsapp_text_is_answered_and_becomes_a_lead(db: Db) {
     let db = TestDb::new(db).await;
     let sim = MetaSim::start(meta::Options::default()).await.unwrap();
     let mut c = config(&db);
-    c.sites[0].locale = "pl-PL".into();
+    // An English-speaking site; the visitor writes Polish and is answered in Polish.
+    c.sites[0].default_region = Some(leadgate::lead::Region::parse("PL").unwrap());
     with_channels(&mut c, &sim, "demo");
     let gw = start(c).await;
     let url = format!("http://{}/webhooks/whatsapp", gw.addr);

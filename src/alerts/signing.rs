@@ -96,8 +96,14 @@ mod tests {
             check(Some(TS), Some(SIG), &BODY.replace("foobar", "foobaz"), at),
             Err(SlackAuthError::Mismatch)
         );
-        assert_eq!(check(None, Some(SIG), BODY, at), Err(SlackAuthError::Missing));
-        assert_eq!(check(Some(TS), None, BODY, at), Err(SlackAuthError::Missing));
+        assert_eq!(
+            check(None, Some(SIG), BODY, at),
+            Err(SlackAuthError::Missing)
+        );
+        assert_eq!(
+            check(Some(TS), None, BODY, at),
+            Err(SlackAuthError::Missing)
+        );
         assert_eq!(
             check(Some(TS), Some("v1=abc"), BODY, at),
             Err(SlackAuthError::Malformed)

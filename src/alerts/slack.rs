@@ -106,7 +106,8 @@ impl SlackAlerter {
                     ));
                 };
                 let throttle = self.throttle("webhook");
-                let reply = send(&throttle, self.http.post(url.expose_secret()).json(&body)).await?;
+                let reply =
+                    send(&throttle, self.http.post(url.expose_secret()).json(&body)).await?;
                 webhook_result(&reply, &throttle)?;
                 Ok(Posted {
                     channel: None,

@@ -177,8 +177,15 @@ impl Inbound {
             *held = match found {
                 Some(c) => self.chat.resume(&c.id).await.map_err(chat_error)?,
                 None if create => {
+                    // The channel tells no locale: the first message's language greets them.
+                    let locale = match &event.what {
+                        What::Text { text } => crate::lead::language::detect([text.as_str()])
+                            .map(|l| l.code().to_owned()),
+                        _ => None,
+                    };
                     let opening = Opening {
                         channel: Some(event.channel),
+                        locale,
                         external_id: Some(event.sender.id.clone()),
                         channel_account: Some(event.account.clone()),
                         contact: Some(ContactMeta {

@@ -222,6 +222,10 @@ impl ChatService {
             return Ok(TurnResult::Duplicate(existing.clone()));
         }
         let site = self.site(&session.conversation.site)?.clone();
+        let locale = self.language_shift(session, &text);
+        if locale.is_some() {
+            session.conversation.locale.clone_from(&locale);
+        }
         let lang = self.lang(&session.conversation);
         let previous = stored_lead(&session.conversation);
         let lead = self.lead_of(session, Some(&text));
@@ -284,6 +288,7 @@ impl ChatService {
             qualified,
             jobs,
             consent: None,
+            locale,
         };
         let result = self.commit(session, turn, origin).await?;
         if let TurnResult::Stored { .. } = &result {
@@ -293,6 +298,23 @@ impl ChatService {
             }
         }
         Ok(result)
+    }
+
+    /// The locale to switch the conversation to when the visitor's words (their recent messages
+    /// and this one) are in another language than the conversation's: the browser's locale is
+    /// only a first guess.
+    fn language_shift(&self, session: &Session, text: &str) -> Option<String> {
+        let recent: Vec<&str> = session
+            .messages
+            .iter()
+            .rev()
+            .filter(|m| m.role == "visitor")
+            .take(8)
+            .map(|m| m.text.as_str())
+            .collect();
+        let detected =
+            crate::lead::language::detect(recent.into_iter().rev().chain(std::iter::once(text)))?;
+        (detected != self.lang(&session.conversation)).then(|| detected.code().to_owned())
     }
 
     /// Stores a visitor's message with fixed replies, without the engine or extraction: content

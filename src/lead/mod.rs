@@ -9,6 +9,7 @@ pub mod email;
 pub mod extract;
 pub mod job_title;
 pub mod junk;
+pub mod language;
 mod lexicon;
 pub mod locale;
 pub mod name;

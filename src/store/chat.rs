@@ -49,6 +49,8 @@ pub struct Turn {
     pub jobs: Vec<super::jobs::NewJob>,
     /// A consent decision made in this turn: whether it was granted, and the policy version.
     pub consent: Option<(bool, Option<String>)>,
+    /// The conversation's language, when this turn showed it is another than thought.
+    pub locale: Option<String>,
 }
 
 /// A lead revision to record.
@@ -240,7 +242,7 @@ impl Store {
             let lead = turn.lead.as_ref();
             let bumped: Option<(i64, i64)> = sqlx::query_as(
                 "UPDATE conversations SET last_seq = last_seq + $2, updated_ms = $3, \
-                 engine_state = COALESCE($4, engine_state), \
+                 engine_state = COALESCE($4, engine_state), locale = COALESCE($9, locale), \
                  lead_json = CASE WHEN $5 THEN $6 ELSE lead_json END, \
                  score = CASE WHEN $5 THEN $7 ELSE score END, \
                  lead_revision = CASE WHEN $5 THEN lead_revision + 1 ELSE lead_revision END, \
@@ -255,6 +257,7 @@ impl Store {
             .bind(lead.map(|l| l.lead_json.as_str()))
             .bind(lead.map_or(0, |l| l.score))
             .bind(turn.qualified)
+            .bind(turn.locale.as_deref())
             .fetch_optional(&mut *tx)
             .await?;
             let (last, rev) = bumped.ok_or_else(|| StoreError::NotFound(turn.conversation_id.clone()))?;
