@@ -183,7 +183,25 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         .as_ref()
         .map(|slack| Arc::new(SlackAlerter::new(slack.clone())));
     if let Some(slack) = &notices {
+        use crate::sync::handoff::{AlertUpdates, Threads};
         targets.push(("slack".to_owned(), Target::Slack(slack.clone())));
+        let store = state.chat.store().clone();
+        targets.push((
+            "slack".to_owned(),
+            Target::Handler(Arc::new(AlertUpdates {
+                store: store.clone(),
+                config: config.clone(),
+                alerter: slack.clone(),
+                links: links.clone(),
+            })),
+        ));
+        targets.push((
+            "slack".to_owned(),
+            Target::Handler(Arc::new(Threads {
+                store,
+                alerter: slack.clone(),
+            })),
+        ));
     }
     targets.extend(channel_targets(state));
     Ok(targets
@@ -276,6 +294,7 @@ pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> any
     if store.is_shared() {
         tasks.spawn(state.chat.clone().relay(shutdown.clone()));
     }
+    tasks.spawn(state.chat.clone().hand_back_idle(shutdown.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // A turn is several small frames (typing, message, typing off): with Nagle's algorithm the
     // second waits for the client's delayed ACK, 40 ms on Linux.

@@ -540,10 +540,10 @@ impl Config {
             reqwest::Url::parse(&slack.api_base).map_err(|e| {
                 key_error("alerts.slack.api_base", format!("{}: {e}", slack.api_base))
             })?;
-            if slack.handback_idle_minutes == 0 {
+            if !(slack.handback_idle_minutes > 0.0 && slack.handback_idle_minutes <= 24.0 * 60.0) {
                 return Err(key_error(
                     "alerts.slack.handback_idle_minutes",
-                    "at least 1",
+                    "more than 0 and at most 1440",
                 ));
             }
         }

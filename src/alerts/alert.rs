@@ -25,6 +25,34 @@ pub struct Alert {
     pub conversation_id: String,
     /// Set for a follow-up: what changed.
     pub update: Option<String>,
+    /// What reps did with it, shown on the alert and deciding its buttons.
+    pub state: HandoffState,
+    /// The transcript page for the rep, when the gateway has a public URL.
+    pub transcript_url: Option<String>,
+}
+
+/// Where a lead stands with the sales team.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HandoffState {
+    /// Buttons are shown (the alerter can hear the clicks).
+    pub interactive: bool,
+    /// The Slack id of the rep who claimed it.
+    pub claimed_by: Option<String>,
+    /// A rep marked it as not a lead.
+    pub not_a_lead: bool,
+    /// A rep is talking to the visitor; the assistant is quiet.
+    pub held: bool,
+    /// The deal as the CRM last reported it ("Closed won, 12000 GBP").
+    pub outcome: Option<String>,
+}
+
+/// Button action ids: what a click on an alert asks for.
+pub mod actions {
+    pub const CLAIM: &str = "claim";
+    pub const NOT_A_LEAD: &str = "not_a_lead";
+    pub const HAND_BACK: &str = "hand_back";
+    pub const TRANSCRIPT: &str = "open_transcript";
+    pub const CRM: &str = "open_crm";
 }
 
 /// Where a lead came from, as the alert names it.
@@ -72,6 +100,8 @@ impl Alert {
             crm_button: crm.map(|(label, url)| (format!("Open in {label}"), url)),
             conversation_id: origin.conversation_id.to_owned(),
             update: None,
+            state: HandoffState::default(),
+            transcript_url: None,
         }
     }
 }

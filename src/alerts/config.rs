@@ -20,8 +20,9 @@ pub struct SlackConfig {
     pub signing_secret: Option<SecretString>,
     /// The workspace (team id, `T…`) whose people may act on alerts; any when unset.
     pub team_id: Option<String>,
-    /// Minutes of a rep's silence after which the assistant takes the conversation back.
-    pub handback_idle_minutes: u32,
+    /// Minutes of a rep's silence after which the assistant takes the conversation back
+    /// (fractions allowed).
+    pub handback_idle_minutes: f64,
     /// Slack user id -> CRM owner id: a rep who claims a lead becomes its owner in the CRM.
     pub owners: BTreeMap<String, String>,
     /// Channel for `chat.postMessage`.
@@ -43,7 +44,7 @@ impl Default for SlackConfig {
             token: None,
             signing_secret: None,
             team_id: None,
-            handback_idle_minutes: 15,
+            handback_idle_minutes: 15.0,
             owners: BTreeMap::new(),
             channel: None,
             site_channels: BTreeMap::new(),

@@ -6,6 +6,6 @@ pub mod config;
 pub mod signing;
 pub mod slack;
 
-pub use alert::{Alert, Origin};
+pub use alert::{Alert, HandoffState, Origin, actions};
 pub use config::SlackConfig;
 pub use slack::{Posted, SlackAlerter};

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use secrecy::ExposeSecret;
 
 use super::SlackConfig;
-use super::alert::Alert;
+use super::alert::{Alert, HandoffState, actions};
 use crate::outbound::CallError;
 use crate::outbound::http::{Reply, Throttle, client, retry_after, send};
 
@@ -60,6 +60,72 @@ impl SlackAlerter {
     /// Posts an alert, in `thread_ts`'s thread when given (bot tokens).
     pub async fn post(&self, alert: &Alert, thread_ts: Option<&str>) -> Result<Posted, CallError> {
         self.deliver(message(alert), &alert.site, thread_ts).await
+    }
+
+    /// Replaces a posted alert with its current state (`chat.update`; bot tokens only).
+    pub async fn update(&self, alert: &Alert, channel: &str, ts: &str) -> Result<(), CallError> {
+        let mut body = message(alert);
+        body["channel"] = json!(channel);
+        body["ts"] = json!(ts);
+        self.web_api("chat.update", channel, &body).await.map(drop)
+    }
+
+    /// Posts text in an alert's thread (`chat.postMessage` with `thread_ts`).
+    pub async fn reply_in_thread(
+        &self,
+        channel: &str,
+        ts: &str,
+        text: &str,
+    ) -> Result<(), CallError> {
+        let body =
+            json!({"channel": channel, "thread_ts": ts, "text": text, "unfurl_links": false});
+        self.web_api("chat.postMessage", channel, &body)
+            .await
+            .map(drop)
+    }
+
+    /// A person's display name (`users.info`, scope `users:read`): the display name they chose,
+    /// else their real name, else their user name.
+    pub async fn user_name(&self, user: &str) -> Result<Option<String>, CallError> {
+        let v = self
+            .web_api("users.info", "users", &json!({"user": user}))
+            .await?;
+        let u = &v["user"];
+        Ok([
+            &u["profile"]["display_name"],
+            &u["profile"]["real_name"],
+            &u["real_name"],
+            &u["name"],
+        ]
+        .into_iter()
+        .filter_map(Value::as_str)
+        .find(|n| !n.trim().is_empty())
+        .map(str::to_owned))
+    }
+
+    /// Calls a Web API method with the bot token, through `channel`'s throttle.
+    async fn web_api(&self, method: &str, channel: &str, body: &Value) -> Result<Value, CallError> {
+        let Some(token) = &self.config.token else {
+            return Err(CallError::permanent(format!(
+                "{method} needs a bot token ([alerts.slack] token)"
+            )));
+        };
+        let url = format!("{}/{method}", self.config.api_base.trim_end_matches('/'));
+        let throttle = self.throttle(channel);
+        let request = if method == "users.info" {
+            // users.info takes form arguments.
+            self.http
+                .post(url)
+                .bearer_auth(token.expose_secret())
+                .form(&[("user", body["user"].as_str().unwrap_or_default())])
+        } else {
+            self.http
+                .post(url)
+                .bearer_auth(token.expose_secret())
+                .json(body)
+        };
+        let reply = send(&throttle, request).await?;
+        api_result(&reply, &throttle)
     }
 
     /// Posts a plain-text notice for operators (a CRM refusing leadgate's credentials) to the
@@ -199,6 +265,82 @@ fn cut(text: &str, max: usize) -> String {
     out
 }
 
+/// What reps did with the lead, for the line under the alert.
+fn status_line(state: &HandoffState) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(rep) = &state.claimed_by {
+        parts.push(format!(":raising_hand: Claimed by <@{rep}>"));
+    }
+    if state.held {
+        parts.push("talking to the visitor".to_owned());
+    }
+    if state.not_a_lead {
+        parts.push(":no_entry_sign: Marked as not a lead".to_owned());
+    }
+    if let Some(outcome) = &state.outcome {
+        parts.push(format!(":chart_with_upwards_trend: {}", esc(outcome)));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+fn button(action: &str, label: &str, value: &str, style: Option<&str>) -> Value {
+    let mut b = json!({"type": "button", "action_id": action,
+        "text": {"type": "plain_text", "text": cut(label, 75)}, "value": cut(value, 2000)});
+    if let Some(style) = style {
+        b["style"] = json!(style);
+    }
+    b
+}
+
+/// The alert's buttons: Claim while nobody has it, the transcript, Hand back while a rep talks,
+/// Not a lead until marked, and the CRM record.
+fn buttons(a: &Alert) -> Vec<Value> {
+    let mut out = Vec::new();
+    let s = &a.state;
+    // Follow-ups in the thread carry links only: the alert itself holds the actions.
+    let live = s.interactive && a.update.is_none();
+    if live && s.claimed_by.is_none() && !s.not_a_lead {
+        out.push(button(
+            actions::CLAIM,
+            "Claim",
+            &a.conversation_id,
+            Some("primary"),
+        ));
+    }
+    if let Some(url) = &a.transcript_url {
+        let mut b = button(
+            actions::TRANSCRIPT,
+            "Open transcript",
+            &a.conversation_id,
+            None,
+        );
+        b["url"] = json!(cut(url, 3000));
+        out.push(b);
+    }
+    if live && s.held {
+        out.push(button(
+            actions::HAND_BACK,
+            "Hand back",
+            &a.conversation_id,
+            None,
+        ));
+    }
+    if live && !s.not_a_lead {
+        out.push(button(
+            actions::NOT_A_LEAD,
+            "Not a lead",
+            &a.conversation_id,
+            Some("danger"),
+        ));
+    }
+    if let Some((label, url)) = &a.crm_button {
+        let mut b = button(actions::CRM, label, &a.conversation_id, None);
+        b["url"] = json!(cut(url, 3000));
+        out.push(b);
+    }
+    out
+}
+
 /// The Block Kit message.
 pub fn message(a: &Alert) -> Value {
     let who = match &a.company {
@@ -240,11 +382,12 @@ pub fn message(a: &Alert) -> Value {
         blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(&format!("Score: {}", esc(&a.breakdown.join(" · "))), 3000)}]}));
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Conversation `{}`", a.conversation_id)}]}));
-    if let Some((label, url)) = &a.crm_button {
-        blocks.push(json!({"type": "actions", "elements": [{
-            "type": "button", "action_id": "open_crm", "style": "primary",
-            "text": {"type": "plain_text", "text": cut(label, 75)}, "url": cut(url, 3000),
-        }]}));
+    if let Some(status) = status_line(&a.state) {
+        blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(&status, 3000)}]}));
+    }
+    let buttons = buttons(a);
+    if !buttons.is_empty() {
+        blocks.push(json!({"type": "actions", "block_id": "lead", "elements": buttons}));
     }
     let text = match &a.update {
         Some(u) => format!("Lead update: {who} – {u}"),

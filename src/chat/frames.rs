@@ -23,6 +23,7 @@ pub(super) fn bot_message(reply: &BotReply) -> TurnMessage {
         client_msg_id: None,
         quick_replies,
         asked: reply.asked.map(|a| a.as_str().to_owned()),
+        author: None,
     }
 }
 
@@ -51,6 +52,9 @@ pub fn message_frame(m: &MessageRow) -> serde_json::Value {
     }
     if let Some(cid) = &m.client_msg_id {
         frame["client_msg_id"] = json!(cid);
+    }
+    if let Some(author) = &m.author {
+        frame["author"] = json!(author);
     }
     frame
 }

@@ -915,6 +915,7 @@ mod tests {
             quick_replies: None,
             asked: None,
             created_ms: 0,
+            author: None,
         }
     }
 

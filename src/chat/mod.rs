@@ -3,6 +3,7 @@
 
 pub mod engine;
 mod frames;
+pub mod handoff;
 pub mod hub;
 pub mod inbound;
 pub mod llm;

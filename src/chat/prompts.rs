@@ -36,6 +36,10 @@ pub struct Templates {
     pub only_text: String,
     /// The label of the button that opens a list of choices (at most 20 characters).
     pub choose: String,
+    /// What the visitor is told when a rep joins (`{name}`, `{site}`), and when the rep hands
+    /// the conversation back to the assistant (`{name}`).
+    pub rep_joined: String,
+    pub rep_left: String,
     pub yes: Vec<String>,
     pub no: Vec<String>,
     pub and: String,

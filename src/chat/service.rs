@@ -9,7 +9,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use tracing::instrument;
 
-use super::engine::{Engine, EngineInput, EngineState};
+use super::engine::{Engine, EngineInput, EngineOutput, EngineState};
 use super::frames::{bot_message, message_frame};
 use super::hub::Hub;
 use super::prompts::{Prompts, Templates};
@@ -19,10 +19,10 @@ use crate::lead::{
     Conversation, Extractor, Lang, Lead, LeadJson, Message, Region, Role, Score, ScoringRules,
 };
 use crate::store::{
-    ConversationRow, LeadChange, MessageRow, NewConversation, Store, StoreError, StoredTurn, Turn,
-    TurnMessage,
+    ConversationRow, Hold, LeadChange, MessageRow, NewConversation, Store, StoreError, StoredTurn,
+    Turn, TurnMessage,
 };
-use crate::sync::plan::{delivery_job, jobs_for};
+use crate::sync::plan::{delivery_job, jobs_for, thread_job};
 
 /// The service.
 pub struct ChatService {
@@ -247,20 +247,29 @@ impl ChatService {
             }
             _ => None,
         };
-        let output = self
-            .engine
-            .reply(EngineInput {
-                site: &site,
-                lang,
-                visitor_text: &text,
-                history: &session.messages,
-                lead: &lead,
-                previous: &previous,
-                consent_missing: consent_missing(&session.conversation),
+        // While a rep holds the conversation the assistant stays quiet: the message is stored,
+        // the lead updated, and the rep sees it in the alert's thread.
+        let held = session.conversation.human_since_ms.is_some();
+        let output = if held {
+            EngineOutput {
+                replies: Vec::new(),
                 state,
-                stream: sink.as_deref(),
-            })
-            .await;
+            }
+        } else {
+            self.engine
+                .reply(EngineInput {
+                    site: &site,
+                    lang,
+                    visitor_text: &text,
+                    history: &session.messages,
+                    lead: &lead,
+                    previous: &previous,
+                    consent_missing: consent_missing(&session.conversation),
+                    state,
+                    stream: sink.as_deref(),
+                })
+                .await
+        };
 
         let mut messages = vec![TurnMessage {
             role: "visitor",
@@ -275,11 +284,14 @@ impl ChatService {
             last.id = Some(id);
         }
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
-        let jobs = if change.is_some() {
+        let mut jobs = if change.is_some() {
             jobs_for(&self.config, &session.conversation, &lead, &score)
         } else {
             Vec::new()
         };
+        if session.conversation.owner_slack_id.is_some() {
+            jobs.extend(thread_job(&self.config));
+        }
         let turn = Turn {
             conversation_id: session.conversation.id.clone(),
             messages,
@@ -289,6 +301,8 @@ impl ChatService {
             jobs,
             consent: None,
             locale,
+            hold: None,
+            notes: Vec::new(),
         };
         let result = self.commit(session, turn, origin).await?;
         if let TurnResult::Stored { .. } = &result {
@@ -397,7 +411,7 @@ impl ChatService {
     /// queues (and, on a channel, the delivery of its replies), the frames pushed to the
     /// session's sockets and announced to the other gateways. The one way messages are
     /// written.
-    async fn commit(
+    pub(super) async fn commit(
         &self,
         session: &mut Session,
         mut turn: Turn,
@@ -544,6 +558,23 @@ impl ChatService {
         }
         if turn.engine_state.is_some() {
             c.engine_state.clone_from(&turn.engine_state);
+        }
+        match turn.hold {
+            Some(Hold::Rep) => {
+                c.human_since_ms.get_or_insert(c.updated_ms);
+                c.human_last_ms = Some(c.updated_ms);
+            }
+            Some(Hold::Assistant) => {
+                c.human_since_ms = None;
+                c.human_last_ms = None;
+            }
+            None => {}
+        }
+        if let Some((granted, _)) = &turn.consent {
+            c.consent_granted = Some(*granted);
+        }
+        if turn.locale.is_some() {
+            c.locale.clone_from(&turn.locale);
         }
     }
 }

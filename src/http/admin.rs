@@ -70,6 +70,7 @@ pub async fn conversation(
                 "changes": serde_json::from_str::<Value>(&r.changes_json).unwrap_or(Value::Null),
                 "score": r.score,
                 "created_ms": r.created_ms,
+                "actor": r.actor,
             })
         })
         .collect();
@@ -85,7 +86,10 @@ pub async fn conversation(
         "score": c.score,
         "qualified_ms": c.qualified_ms,
         "erased_ms": c.erased_ms,
-        "messages": messages.iter().map(|m| json!({"seq": m.seq, "role": m.role, "text": m.text, "client_msg_id": m.client_msg_id})).collect::<Vec<_>>(),
+        "owner": {"slack_id": c.owner_slack_id, "name": c.owner_name, "crm_id": c.owner_crm_id, "claimed_ms": c.claimed_ms},
+        "not_a_lead": c.not_a_lead,
+        "human_since_ms": c.human_since_ms,
+        "messages": messages.iter().map(|m| json!({"seq": m.seq, "role": m.role, "text": m.text, "client_msg_id": m.client_msg_id, "author": m.author})).collect::<Vec<_>>(),
         "revisions": revisions,
         "deliveries": deliveries,
     })))

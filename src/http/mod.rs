@@ -6,6 +6,7 @@ pub mod assets;
 pub mod error;
 mod health;
 mod origin;
+mod slack;
 mod sockets;
 mod transcript;
 mod webhooks;
@@ -60,6 +61,11 @@ pub fn router(state: AppState) -> Router {
             get(admin::conversation).delete(admin::erase),
         )
         .route("/c/{id}", get(transcript::page))
+        .route(
+            "/slack/interactions",
+            axum::routing::post(slack::interactions),
+        )
+        .route("/slack/events", axum::routing::post(slack::events))
         .route(
             "/webhooks/whatsapp",
             get(webhooks::whatsapp_verify)

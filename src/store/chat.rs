@@ -6,7 +6,7 @@ use super::{
     BeginWrite, ConversationRow, MessageRow, RevisionRow, Store, StoreError, now_ms, on_pool,
 };
 
-pub(crate) const CONVERSATION_COLUMNS: &str = "id, site, channel, external_id, channel_account, locale, region, page_url, contact_json, started_ms, updated_ms, last_seq, consent_required, consent_granted, lead_json, lead_revision, score, qualified_ms, engine_state, erased_ms";
+pub(crate) const CONVERSATION_COLUMNS: &str = "id, site, channel, external_id, channel_account, locale, region, page_url, contact_json, started_ms, updated_ms, last_seq, consent_required, consent_granted, lead_json, lead_revision, score, qualified_ms, engine_state, erased_ms, owner_slack_id, owner_name, owner_crm_id, claimed_ms, not_a_lead, human_since_ms, human_last_ms";
 
 /// What a new conversation starts with.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +32,8 @@ pub struct TurnMessage {
     pub client_msg_id: Option<String>,
     pub quick_replies: Option<String>,
     pub asked: Option<String>,
+    /// Who wrote a `rep` message.
+    pub author: Option<String>,
 }
 
 /// Everything one turn changes, written in one transaction: the visitor's message, the lead
@@ -51,6 +53,19 @@ pub struct Turn {
     pub consent: Option<(bool, Option<String>)>,
     /// The conversation's language, when this turn showed it is another than thought.
     pub locale: Option<String>,
+    /// A rep takes the conversation over (or keeps talking), or hands it back.
+    pub hold: Option<Hold>,
+    /// Notes for the lead's Slack thread ("Anna joined the chat").
+    pub notes: Vec<String>,
+}
+
+/// Who speaks for the business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// A rep speaks: the assistant stays quiet from now (or still), idle time counts from now.
+    Rep,
+    /// The assistant speaks again.
+    Assistant,
 }
 
 /// A lead revision to record.
@@ -171,7 +186,7 @@ impl Store {
     ) -> Result<Vec<MessageRow>, StoreError> {
         let rows = on_pool!(self, pool => {
             sqlx::query_as::<_, MessageRow>(
-                "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms \
+                "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms, author \
                  FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
             )
             .bind(conversation_id)
@@ -191,7 +206,7 @@ impl Store {
     ) -> Result<Option<MessageRow>, StoreError> {
         let row = on_pool!(self, pool => {
             sqlx::query_as::<_, MessageRow>(
-                "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms \
+                "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms, author \
                  FROM messages WHERE conversation_id = $1 AND client_msg_id = $2",
             )
             .bind(conversation_id)
@@ -212,7 +227,7 @@ impl Store {
             if let Some(first) = turn.messages.first()
                 && let Some(cid) = &first.client_msg_id {
                     let existing = sqlx::query_as::<_, MessageRow>(
-                        "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms \
+                        "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms, author \
                          FROM messages WHERE conversation_id = $1 AND client_msg_id = $2",
                     )
                     .bind(&turn.conversation_id)
@@ -246,7 +261,9 @@ impl Store {
                  lead_json = CASE WHEN $5 THEN $6 ELSE lead_json END, \
                  score = CASE WHEN $5 THEN $7 ELSE score END, \
                  lead_revision = CASE WHEN $5 THEN lead_revision + 1 ELSE lead_revision END, \
-                 qualified_ms = CASE WHEN $5 AND $8 AND qualified_ms IS NULL THEN $3 ELSE qualified_ms END \
+                 qualified_ms = CASE WHEN $5 AND $8 AND qualified_ms IS NULL THEN $3 ELSE qualified_ms END, \
+                 human_since_ms = CASE WHEN $10 = 1 THEN COALESCE(human_since_ms, $3) WHEN $10 = 2 THEN NULL ELSE human_since_ms END, \
+                 human_last_ms = CASE WHEN $10 = 1 THEN $3 WHEN $10 = 2 THEN NULL ELSE human_last_ms END \
                  WHERE id = $1 RETURNING last_seq, lead_revision",
             )
             .bind(&turn.conversation_id)
@@ -258,6 +275,11 @@ impl Store {
             .bind(lead.map_or(0, |l| l.score))
             .bind(turn.qualified)
             .bind(turn.locale.as_deref())
+            .bind(match turn.hold {
+                None => 0i64,
+                Some(Hold::Rep) => 1,
+                Some(Hold::Assistant) => 2,
+            })
             .fetch_optional(&mut *tx)
             .await?;
             let (last, rev) = bumped.ok_or_else(|| StoreError::NotFound(turn.conversation_id.clone()))?;
@@ -273,12 +295,13 @@ impl Store {
                     quick_replies: m.quick_replies.clone(),
                     asked: m.asked.clone(),
                     created_ms: now,
+                    author: m.author.clone(),
                 });
             }
             // All of the turn's messages in one statement.
             if !stored.is_empty() {
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO messages (conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms) ",
+                    "INSERT INTO messages (conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms, author) ",
                 );
                 insert.push_values(&stored, |mut b, row| {
                     b.push_bind(&row.conversation_id)
@@ -289,7 +312,8 @@ impl Store {
                         .push_bind(&row.client_msg_id)
                         .push_bind(&row.quick_replies)
                         .push_bind(&row.asked)
-                        .push_bind(row.created_ms);
+                        .push_bind(row.created_ms)
+                        .push_bind(&row.author);
                 });
                 insert.build().execute(&mut *tx).await?;
             }
@@ -310,6 +334,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 revision = Some(rev);
+            }
+            for note in &turn.notes {
+                sqlx::query("INSERT INTO slack_notes (conversation_id, text, created_ms) VALUES ($1, $2, $3)")
+                    .bind(&turn.conversation_id)
+                    .bind(note)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
             for job in &turn.jobs {
                 sqlx::query(super::jobs::ENQUEUE)
@@ -333,7 +365,7 @@ impl Store {
     pub async fn revisions(&self, conversation_id: &str) -> Result<Vec<RevisionRow>, StoreError> {
         let rows = on_pool!(self, pool => {
             sqlx::query_as::<_, RevisionRow>(
-                "SELECT conversation_id, revision, message_seq, changes_json, lead_json, score, created_ms \
+                "SELECT conversation_id, revision, message_seq, changes_json, lead_json, score, created_ms, actor \
                  FROM lead_revisions WHERE conversation_id = $1 ORDER BY revision",
             )
             .bind(conversation_id)

@@ -19,6 +19,10 @@ pub enum JobKind {
     ChannelSend,
     /// Reads a channel sender's new messages, in order, into their conversation.
     ChannelInbound,
+    /// Shows a lead's alert as it stands now (claimed, not a lead, the deal's stage).
+    SlackUpdate,
+    /// Posts a lead's thread notes and the visitor's messages to its alert's thread.
+    SlackThread,
 }
 
 impl JobKind {
@@ -29,6 +33,8 @@ impl JobKind {
             JobKind::SlackAlert => "slack_alert",
             JobKind::ChannelSend => "channel_send",
             JobKind::ChannelInbound => "channel_inbound",
+            JobKind::SlackUpdate => "slack_update",
+            JobKind::SlackThread => "slack_thread",
         }
     }
 }
@@ -41,6 +47,8 @@ impl TryFrom<String> for JobKind {
             JobKind::SlackAlert,
             JobKind::ChannelSend,
             JobKind::ChannelInbound,
+            JobKind::SlackUpdate,
+            JobKind::SlackThread,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)
@@ -193,6 +201,8 @@ pub struct AlertRow {
     pub digest: String,
     /// Whether it carried the link to the CRM record.
     pub with_crm_link: bool,
+    /// The visitor's messages up to this seq are in the thread.
+    pub relayed_seq: i64,
 }
 
 /// Adds a job, or coalesces it into the open job of the same lead and target: that job takes the
@@ -497,10 +507,15 @@ impl Store {
         record_url: Option<&str>,
     ) -> Result<(), StoreError> {
         let now = now_ms();
+        // The deal's id is kept in a column too: CRM webhooks name the deal, not the lead.
+        let deal_id = serde_json::from_str::<serde_json::Value>(links_json)
+            .ok()
+            .and_then(|v| v["deal"].as_str().map(str::to_owned));
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO crm_links (conversation_id, target, links_json, synced_revision, record_url, updated_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+                "INSERT INTO crm_links (conversation_id, target, links_json, synced_revision, record_url, updated_ms, deal_id) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (conversation_id, target) DO UPDATE SET links_json = excluded.links_json, \
+                 deal_id = COALESCE(excluded.deal_id, crm_links.deal_id), \
                  synced_revision = CASE WHEN excluded.synced_revision > crm_links.synced_revision THEN excluded.synced_revision ELSE crm_links.synced_revision END, \
                  record_url = COALESCE(excluded.record_url, crm_links.record_url), updated_ms = excluded.updated_ms",
             )
@@ -510,6 +525,7 @@ impl Store {
             .bind(synced_revision)
             .bind(record_url)
             .bind(now)
+            .bind(&deal_id)
             .execute(pool)
             .await?;
         });
@@ -519,7 +535,7 @@ impl Store {
     /// The sales alert already sent for a lead.
     pub async fn alert(&self, conversation_id: &str) -> Result<Option<AlertRow>, StoreError> {
         let row = on_pool!(self, pool => {
-            sqlx::query_as::<_, AlertRow>("SELECT channel, thread_ts, score, digest, with_crm_link FROM alerts WHERE conversation_id = $1")
+            sqlx::query_as::<_, AlertRow>("SELECT channel, thread_ts, score, digest, with_crm_link, relayed_seq FROM alerts WHERE conversation_id = $1")
                 .bind(conversation_id)
                 .fetch_optional(pool)
                 .await?

@@ -7,11 +7,13 @@
 
 mod channels;
 mod chat;
+mod handoff;
 mod jobs;
 mod rows;
 
 pub use channels::{DeliveryRow, EventRow, NewEvent, StoredPost};
-pub use chat::{LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
+pub use chat::{Hold, LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
+pub use handoff::{Claim, DealOutcome, Rep};
 pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
 pub mod relay;
 pub use rows::{ConversationRow, MessageRow, RevisionRow};

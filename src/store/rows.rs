@@ -26,6 +26,17 @@ pub struct ConversationRow {
     pub qualified_ms: Option<i64>,
     pub engine_state: Option<String>,
     pub erased_ms: Option<i64>,
+    /// The rep who claimed the lead in Slack: their Slack id, display name and CRM owner id.
+    pub owner_slack_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_crm_id: Option<String>,
+    pub claimed_ms: Option<i64>,
+    /// A rep marked it as not a lead: no deal is made or touched.
+    pub not_a_lead: bool,
+    /// Since when a rep holds the conversation (the assistant is quiet), and the rep's last
+    /// message.
+    pub human_since_ms: Option<i64>,
+    pub human_last_ms: Option<i64>,
 }
 
 /// A stored message.
@@ -42,6 +53,8 @@ pub struct MessageRow {
     /// What a bot message asked for (`email`, `budget`…), for the engine's memory.
     pub asked: Option<String>,
     pub created_ms: i64,
+    /// Who wrote a `rep` message (their display name).
+    pub author: Option<String>,
 }
 
 /// A lead revision: what changed, from which message.
@@ -54,4 +67,6 @@ pub struct RevisionRow {
     pub lead_json: String,
     pub score: i64,
     pub created_ms: i64,
+    /// Who made a change that did not come from the visitor's words (a rep in Slack).
+    pub actor: Option<String>,
 }

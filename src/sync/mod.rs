@@ -2,6 +2,7 @@
 //! each CRM receives.
 
 pub mod delivery;
+pub mod handoff;
 pub mod plan;
 pub mod schedule;
 pub mod targets;

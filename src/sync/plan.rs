@@ -71,6 +71,27 @@ pub fn delivery_job(c: &ConversationRow, last_seq: i64) -> Option<NewJob> {
     })
 }
 
+/// The job that brings a lead's alert thread up to date (notes, the visitor's messages once a
+/// rep has claimed the lead), when Slack alerts are on.
+pub fn thread_job(config: &Config) -> Option<NewJob> {
+    config.alerts.slack.as_ref().map(|_| NewJob {
+        kind: JobKind::SlackThread,
+        target: SLACK.to_owned(),
+        person_key: None,
+        revision: 0,
+    })
+}
+
+/// The job that shows a lead's alert as it stands now.
+pub fn alert_update_job(config: &Config) -> Option<NewJob> {
+    config.alerts.slack.as_ref().map(|_| NewJob {
+        kind: JobKind::SlackUpdate,
+        target: SLACK.to_owned(),
+        person_key: None,
+        revision: 0,
+    })
+}
+
 /// The target name of Slack alerts.
 pub const SLACK: &str = "slack";
 
@@ -251,6 +272,13 @@ mod tests {
             qualified_ms: None,
             engine_state: None,
             erased_ms: None,
+            owner_slack_id: None,
+            owner_name: None,
+            owner_crm_id: None,
+            claimed_ms: None,
+            not_a_lead: false,
+            human_since_ms: None,
+            human_last_ms: None,
         }
     }
 
@@ -319,6 +347,7 @@ mod tests {
             quick_replies: None,
             asked: None,
             created_ms: 0,
+            author: None,
         }];
         let c = conversation();
         let l = lead();

@@ -13,8 +13,8 @@ use tracing::{Instrument, error, info, info_span, warn};
 
 use super::plan::{CustomFieldNames, LeadView, SLACK, sync_input, syncable};
 use super::schedule::{Next, Schedule};
+use crate::alerts::SlackAlerter;
 use crate::alerts::alert::{changed_fields, digest};
-use crate::alerts::{Alert, Origin, SlackAlerter};
 use crate::config::Config;
 use crate::crm::progressive::{
     BatchItem, SyncOutcome, execute_saving, mark_pending, settle_pending,
@@ -471,25 +471,12 @@ impl Worker {
         if lead.is_test || (previous.is_none() && !due) {
             return Ok(());
         }
-        let site = self.config.site(&c.site);
-        let crm = site.map(|s| s.crm).unwrap_or_default();
-        let record_url = match self.store.crm_links(&c.id, crm.name()).await {
-            Ok(Some(row)) => row.record_url,
-            _ => None,
-        };
+        let mut alert =
+            super::handoff::current_alert(&self.store, &self.config, &self.links, c, lead, &score)
+                .await
+                .map_err(store_err)?;
+        let with_link = alert.crm_button.is_some();
         let digest = digest(lead, score.total);
-        let origin = Origin {
-            site_key: &c.site,
-            site_name: site.map_or("", |s| s.name.as_str()),
-            channel: &c.channel,
-            conversation_id: &c.id,
-        };
-        let mut alert = Alert::of(
-            origin,
-            lead,
-            &score,
-            record_url.clone().map(|u| (crm.label(), u)),
-        );
         match previous {
             None => {
                 let posted = alerter.post(&alert, None).await?;
@@ -500,10 +487,17 @@ impl Worker {
                         posted.ts.as_deref(),
                         i64::from(score.total),
                         &digest,
-                        record_url.is_some(),
+                        with_link,
                     )
                     .await
                     .map_err(store_err)?;
+                // Notes written before the alert existed (a claim cannot come first, but a
+                // hand-off note can) go in its thread now.
+                if posted.ts.is_some()
+                    && let Some(job) = super::plan::thread_job(&self.config)
+                {
+                    let _ = self.store.enqueue(&c.id, &[job]).await;
+                }
                 metrics::counter!("leadgate_alerts_sent_total").increment(1);
                 if let Some(q) = c.qualified_ms {
                     let delay = (crate::store::now_ms() - q).max(0) as f64 / 1000.0;
@@ -512,7 +506,7 @@ impl Worker {
             }
             Some(sent) => {
                 let changed = changed_fields(&sent.digest, &digest);
-                let link_is_new = record_url.is_some() && !sent.with_crm_link;
+                let link_is_new = with_link && !sent.with_crm_link;
                 if changed.is_empty() && !link_is_new {
                     return Ok(());
                 }
@@ -529,7 +523,7 @@ impl Worker {
                         None,
                         i64::from(score.total),
                         &digest,
-                        record_url.is_some(),
+                        with_link,
                     )
                     .await
                     .map_err(store_err)?;

@@ -1,0 +1,195 @@
+//! The Slack side of the rep hand-off, as outbox jobs: the alert re-drawn in place as reps act
+//! on it (claimed, talking, not a lead, the deal's stage), and its thread kept up to date with
+//! notes and, once a rep has claimed the lead, everything the visitor writes.
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+use super::worker::{ConversationLinks, JobHandler};
+use crate::alerts::{Alert, HandoffState, Origin, SlackAlerter};
+use crate::config::Config;
+use crate::lead::{Lead, LeadJson, Score};
+use crate::outbound::CallError;
+use crate::store::{ConversationRow, JobKind, JobRow, Store, StoreError};
+
+fn store_error(e: StoreError) -> CallError {
+    CallError::retryable(format!("store: {e}"), None)
+}
+
+/// The alert of a lead as it stands now: facts, score, CRM link, what reps did with it.
+pub async fn current_alert(
+    store: &Store,
+    config: &Config,
+    links: &ConversationLinks,
+    c: &ConversationRow,
+    lead: &Lead,
+    score: &Score,
+) -> Result<Alert, StoreError> {
+    let site = config.site(&c.site);
+    let crm = site.map(|s| s.crm).unwrap_or_default();
+    let record_url = store
+        .crm_links(&c.id, crm.name())
+        .await?
+        .and_then(|row| row.record_url);
+    let outcome = store.deal_outcome(&c.id, crm.name()).await?.and_then(|o| {
+        o.stage
+            .map(|stage| describe_outcome(&stage, o.amount, o.currency.as_deref()))
+    });
+    let origin = Origin {
+        site_key: &c.site,
+        site_name: site.map_or("", |s| s.display_name()),
+        channel: &c.channel,
+        conversation_id: &c.id,
+    };
+    let mut alert = Alert::of(origin, lead, score, record_url.map(|u| (crm.label(), u)));
+    alert.transcript_url = links(&c.id);
+    alert.state = HandoffState {
+        interactive: config
+            .alerts
+            .slack
+            .as_ref()
+            .is_some_and(|s| s.interactive()),
+        claimed_by: c.owner_slack_id.clone(),
+        not_a_lead: c.not_a_lead,
+        held: c.human_since_ms.is_some(),
+        outcome,
+    };
+    Ok(alert)
+}
+
+/// "Closed won, 12000 GBP".
+pub fn describe_outcome(stage: &str, amount: Option<f64>, currency: Option<&str>) -> String {
+    match amount {
+        Some(a) => format!("Deal: {stage}, {a} {}", currency.unwrap_or(""))
+            .trim_end()
+            .to_owned(),
+        None => format!("Deal: {stage}"),
+    }
+}
+
+fn lead_of(c: &ConversationRow) -> Lead {
+    c.lead_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
+        .and_then(|l| l.to_lead().ok())
+        .unwrap_or_default()
+}
+
+/// Re-draws alerts in place (`chat.update`).
+pub struct AlertUpdates {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub alerter: Arc<SlackAlerter>,
+    pub links: ConversationLinks,
+}
+
+impl AlertUpdates {
+    async fn update(&self, job: &JobRow) -> Result<(), CallError> {
+        let Some(c) = self
+            .store
+            .conversation(&job.conversation_id)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(());
+        };
+        let Some(sent) = self.store.alert(&c.id).await.map_err(store_error)? else {
+            return Ok(());
+        };
+        let (Some(channel), Some(ts)) = (sent.channel.as_deref(), sent.thread_ts.as_deref()) else {
+            // A webhook alert cannot be changed once posted.
+            return Ok(());
+        };
+        // The rep's display name, which the click did not carry.
+        if let Some(user) = &c.owner_slack_id
+            && let Ok(Some(name)) = self.alerter.user_name(user).await
+            && c.owner_name.as_deref() != Some(name.as_str())
+        {
+            self.store
+                .set_owner_name(&c.id, &name)
+                .await
+                .map_err(store_error)?;
+        }
+        let lead = lead_of(&c);
+        let score = self.config.scoring.score(&lead);
+        let alert = current_alert(&self.store, &self.config, &self.links, &c, &lead, &score)
+            .await
+            .map_err(store_error)?;
+        self.alerter.update(&alert, channel, ts).await
+    }
+}
+
+impl JobHandler for AlertUpdates {
+    fn kind(&self) -> JobKind {
+        JobKind::SlackUpdate
+    }
+
+    fn run<'a>(&'a self, job: &'a JobRow) -> BoxFuture<'a, Result<(), CallError>> {
+        Box::pin(self.update(job))
+    }
+}
+
+/// Posts notes and the visitor's messages in alert threads.
+pub struct Threads {
+    pub store: Store,
+    pub alerter: Arc<SlackAlerter>,
+}
+
+impl Threads {
+    async fn post(&self, job: &JobRow) -> Result<(), CallError> {
+        let id = &job.conversation_id;
+        let Some(sent) = self.store.alert(id).await.map_err(store_error)? else {
+            // No alert yet: the notes wait for it.
+            return Ok(());
+        };
+        let (Some(channel), Some(ts)) = (sent.channel.as_deref(), sent.thread_ts.as_deref()) else {
+            return Ok(());
+        };
+        for (note, text) in self.store.open_notes(id).await.map_err(store_error)? {
+            self.alerter.reply_in_thread(channel, ts, &text).await?;
+            self.store.note_posted(note).await.map_err(store_error)?;
+        }
+        let Some(c) = self.store.conversation(id).await.map_err(store_error)? else {
+            return Ok(());
+        };
+        if c.owner_slack_id.is_none() || c.erased_ms.is_some() {
+            return Ok(());
+        }
+        let new = self
+            .store
+            .messages_after(id, sent.relayed_seq, 200)
+            .await
+            .map_err(store_error)?;
+        for m in new.iter().filter(|m| m.role == "visitor") {
+            let text = format!(":bust_in_silhouette: *Visitor:* {}", escape(&m.text));
+            self.alerter.reply_in_thread(channel, ts, &text).await?;
+            self.store
+                .set_relayed(id, m.seq)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// Escapes text for Slack's mrkdwn.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl JobHandler for Threads {
+    fn kind(&self) -> JobKind {
+        JobKind::SlackThread
+    }
+
+    fn concurrency(&self) -> usize {
+        4
+    }
+
+    fn run<'a>(&'a self, job: &'a JobRow) -> BoxFuture<'a, Result<(), CallError>> {
+        Box::pin(self.post(job))
+    }
+}
