@@ -38,6 +38,7 @@ mod shared;
 pub use shared::auth::OAuthClient;
 pub use shared::error::SimError;
 pub use shared::faults::{FaultCommand, Faults};
+pub use shared::outbound::{RetryPolicy, WebhookDelivery};
 pub use shared::ratelimit::RateLimit;
 pub use shared::schema::FieldDef;
 pub use shared::stats::{RequestLog, Stats};
