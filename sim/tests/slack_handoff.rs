@@ -407,7 +407,7 @@ async fn thread_replies_are_signed_events_and_are_retried() {
         (stored.via, stored.user.as_deref()),
         (Via::User, Some("U0REPBEN"))
     );
-    let deliveries = sim.webhook_deliveries();
+    let deliveries = sim.wait_for_deliveries(2, Duration::from_secs(5)).await;
     assert_eq!(deliveries.len(), 2);
     assert_eq!(
         deliveries.iter().map(|d| d.status).collect::<Vec<_>>(),
