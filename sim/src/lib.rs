@@ -36,7 +36,7 @@ pub mod zoho;
 mod shared;
 
 pub use shared::auth::OAuthClient;
-pub use shared::error::SimError;
+pub use shared::error::{SimError, UiChangeError};
 pub use shared::faults::{FaultCommand, Faults};
 pub use shared::outbound::{RetryPolicy, WebhookDelivery};
 pub use shared::ratelimit::RateLimit;
