@@ -19,8 +19,9 @@
 //! The field types follow a delivery captured in January 2026 (ids as strings, an ISO
 //! `timestamp`); an older third-party capture shows numbers and Unix seconds, so a gateway
 //! should read both. On delete the docs are silent: the simulator sends `data: null` and the
-//! last state as `previous`, as version 1 does. Version 1 (<https://pipedrive.readme.io/docs/
-//! guide-for-webhooks>): `{v, matches_filters, meta, retry, current, previous, event}` with
+//! last state as `previous`, as version 1 does. Version 1
+//! (<https://pipedrive.readme.io/docs/guide-for-webhooks>):
+//! `{v, matches_filters, meta, retry, current, previous, event}` with
 //! `added|updated|deleted` actions and whole objects in `current`/`previous`.
 //! `change_source` is `app` for the web app and `api` for the API
 //! (<https://developers.pipedrive.com/changelog/post/new-field-for-webhooks>). "One edit or

@@ -30,8 +30,8 @@ pub(crate) enum Literal {
 
 /// An unquoted dateTime literal in one of the documented forms, `YYYY-MM-DDThh:mm:ssZ`,
 /// `YYYY-MM-DDThh:mm:ss+hh:mm` or `YYYY-MM-DDThh:mm:ss-hh:mm`
-/// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/
-/// sforce_api_calls_soql_select_dateformats.htm>). The page shows no fractional seconds and
+/// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm>).
+/// The page shows no fractional seconds and
 /// no `+0000` offsets (the form responses use), so neither is accepted.
 pub(crate) fn datetime_literal(raw: &str) -> Option<OffsetDateTime> {
     let local = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");

@@ -12,8 +12,9 @@
 //! all`, and `token` is at most 50 characters ("The maximum character length is 50"; the spec
 //! file says 256, the docs are stricter and win).
 //!
-//! Expiry (Kaizen #170, <https://help.zoho.com/portal/en/community/topic/
-//! kaizen-170-faqs-on-notification-apis>; v6 update-info page): from v4 the default is one
+//! Expiry (Kaizen #170,
+//! <https://help.zoho.com/portal/en/community/topic/kaizen-170-faqs-on-notification-apis>;
+//! v6 update-info page): from v4 the default is one
 //! hour and the maximum one week, and an expiry "not specified or set for more than a week"
 //! gives one hour. An expiry in the past is refused with `INVALID_DATA` (the docs are silent).
 //! Expired channels send nothing and are no longer listed.
