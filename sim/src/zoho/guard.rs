@@ -68,6 +68,6 @@ pub(crate) async fn guard(State(zoho): State<Arc<Zoho>>, request: Request, next:
     }
     let response = next.run(request).await;
     // Notifications for what this request changed leave once it has been answered.
-    super::watch::dispatch(&zoho);
+    super::notify::dispatch(&zoho);
     response
 }

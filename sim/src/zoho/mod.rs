@@ -9,9 +9,11 @@
 //! concurrency limit, both answering 429 `TOO_MANY_REQUESTS`; notification channels
 //! (`/actions/watch`) with their callbacks, and `/users?type=CurrentUser`.
 
+mod channel;
 mod errors;
 mod guard;
 mod model;
+mod notify;
 mod oauth;
 mod records;
 mod routes;
@@ -88,7 +90,7 @@ impl Default for Options {
                 name: "Anna Nowak".into(),
                 email: "anna.nowak@leadgate.example".into(),
             },
-            callback_policy: watch::zoho_callback_policy(),
+            callback_policy: notify::zoho_callback_policy(),
         }
     }
 }
@@ -121,7 +123,7 @@ impl ZohoSim {
         fields: Map<String, Value>,
     ) -> Result<Record, UiChangeError> {
         let record = writes::ui_update(&self.state, deal_id, fields)?;
-        watch::dispatch(&self.state);
+        notify::dispatch(&self.state);
         Ok(record)
     }
 

@@ -29,7 +29,7 @@ pub(crate) struct Zoho {
     /// Calls being served right now.
     pub in_flight: AtomicU32,
     pub schema: Schema,
-    pub hooks: super::watch::Hooks,
+    pub hooks: super::notify::Hooks,
     next_id: AtomicU64,
 }
 
@@ -52,7 +52,7 @@ impl Zoho {
             base_url,
             tokens: TokenStore::default(),
             schema,
-            hooks: super::watch::Hooks::default(),
+            hooks: super::notify::Hooks::default(),
             options,
             next_id: AtomicU64::new(1),
         }
