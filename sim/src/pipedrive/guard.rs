@@ -70,7 +70,7 @@ pub(crate) async fn guard(
             let mut response = next.run(request).await;
             headers(&mut response, &snapshot);
             // Webhooks for what this request changed leave once it has been answered.
-            super::webhooks::dispatch(&pd);
+            super::deliveries::dispatch(&pd);
             response
         }
         Err(snapshot) => {

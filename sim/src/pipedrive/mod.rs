@@ -8,6 +8,7 @@
 //! created with `POST /v1/webhooks` are delivered with Pipedrive's retries and bans, and
 //! `GET /v1/users/me` names the API token's user.
 
+mod deliveries;
 mod entities;
 mod errors;
 mod guard;
@@ -20,7 +21,7 @@ mod state;
 mod users;
 mod webhooks;
 
-pub use webhooks::pipedrive_retry;
+pub use deliveries::pipedrive_retry;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -126,7 +127,7 @@ impl PipedriveSim {
         fields: Map<String, Value>,
     ) -> Result<Record, UiChangeError> {
         let record = records::ui_update(&self.state, deal_id, fields)?;
-        webhooks::dispatch(&self.state);
+        deliveries::dispatch(&self.state);
         Ok(record)
     }
 
