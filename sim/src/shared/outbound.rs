@@ -115,6 +115,11 @@ impl WebhookDelivery {
     }
 }
 
+/// Attempts kept before the oldest are dropped (a long benchmark must not grow forever).
+const MAX_LOG: usize = 100_000;
+/// How many of the oldest attempts are dropped at once.
+const TRIM: usize = 10_000;
+
 /// One attempt's request.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Outgoing {
@@ -162,7 +167,7 @@ impl Outbound {
         }
     }
 
-    /// Every attempt so far, oldest first.
+    /// Every attempt so far, oldest first (the most recent 100,000 or more).
     pub(crate) fn deliveries(&self) -> Vec<WebhookDelivery> {
         self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -250,10 +255,12 @@ impl Outbound {
             response_body: answer.body.clone(),
             sent_at,
         };
-        self.log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(entry);
+        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        if log.len() >= MAX_LOG + TRIM {
+            log.drain(..TRIM);
+        }
+        log.push(entry);
+        drop(log);
         answer
     }
 
