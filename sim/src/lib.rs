@@ -19,8 +19,13 @@
 //! # }
 //! ```
 //!
+//! Slack and the CRM simulators also act as their vendor toward the system under test: signed
+//! Slack interactions and Events API deliveries, HubSpot, Pipedrive and Zoho webhooks, each
+//! retried on the vendor's schedule ([`RetryPolicy`]) and logged ([`WebhookDelivery`]).
+//!
 //! Every listener also serves a small admin API under `/_sim/` (records, stats, faults,
-//! reset), so the simulators can run as a separate process (`cargo run -p leadgate-sim`).
+//! deliveries, reset), so the simulators can run as a separate process
+//! (`cargo run -p leadgate-sim`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -36,8 +41,9 @@ pub mod zoho;
 mod shared;
 
 pub use shared::auth::OAuthClient;
-pub use shared::error::SimError;
+pub use shared::error::{SimError, UiChangeError};
 pub use shared::faults::{FaultCommand, Faults, SendFailure};
+pub use shared::outbound::{RetryPolicy, WebhookDelivery};
 pub use shared::ratelimit::RateLimit;
 pub use shared::schema::FieldDef;
 pub use shared::stats::{RequestLog, Stats};

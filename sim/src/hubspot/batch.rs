@@ -21,6 +21,7 @@ use super::objects::{
     AssociationInput, clean, create_in, parse_associations, parse_body, resolve_id, update_in,
 };
 use super::state::HubSpot;
+use super::webhooks::Source;
 use crate::shared::clock;
 use crate::shared::http::json;
 use crate::shared::schema::Schema;
@@ -220,7 +221,15 @@ pub(crate) async fn update(
                     let properties = clean(&hs, &schema, object, &input["properties"])?;
                     let found = resolve_id(tables, object, input["idProperty"].as_str(), &id)
                         .ok_or_else(|| HsError::object_not_found(&id))?;
-                    let record = update_in(&schema, tables, object, &found, properties)?;
+                    let record = update_in(
+                        &hs,
+                        &schema,
+                        tables,
+                        object,
+                        &found,
+                        properties,
+                        Source::Integration,
+                    )?;
                     Ok(object_json(&record, None))
                 })();
                 (outcome, trace)
@@ -280,7 +289,15 @@ fn upsert_one(
     let mut properties = clean(hs, schema, object, &input["properties"])?;
     let (record, new) = match resolve_id(tables, object, Some(id_property), &id) {
         Some(found) => (
-            update_in(schema, tables, object, &found, properties)?,
+            update_in(
+                hs,
+                schema,
+                tables,
+                object,
+                &found,
+                properties,
+                Source::Integration,
+            )?,
             false,
         ),
         None if id_property == "hs_object_id" => return Err(HsError::object_not_found(&id)),

@@ -40,6 +40,15 @@ impl HsError {
         HsError { status, body }
     }
 
+    /// The body's `message`.
+    pub(crate) fn message(&self) -> String {
+        self.body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Add a field to the body.
     pub(crate) fn with(mut self, key: &str, value: Value) -> Self {
         self.body.insert(key.into(), value);

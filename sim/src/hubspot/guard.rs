@@ -61,6 +61,8 @@ pub(crate) async fn guard(
         Verdict::Admitted(admitted) => {
             let mut response = next.run(request).await;
             headers(&mut response, &hs.options, caller, &admitted);
+            // Webhooks for what this request changed leave once it has been answered.
+            super::webhooks::dispatch(&hs);
             response
         }
         Verdict::Refused(policy, refused, admitted) => {

@@ -3,7 +3,7 @@
 //! properties, the private-app token and the OAuth token endpoint, the 10-second, per-second
 //! search and daily limits with `X-HubSpot-RateLimit-*` headers, and HubSpot's error bodies
 //! (409 `Contact already exists. Existing ID: <id>`, 400 `PROPERTY_DOESNT_EXIST`, 429 with
-//! `policyName`).
+//! `policyName`), and `deal.propertyChange` webhooks signed with version 3 (see `webhooks`).
 
 mod associations;
 mod batch;
@@ -15,15 +15,19 @@ mod objects;
 mod routes;
 mod search;
 mod settings;
+pub mod signature;
 mod state;
+mod webhooks;
+
+pub use webhooks::{WebhookSubscription, hubspot_retry};
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use crate::shared::handle::{SimHandle, common_methods};
-use crate::{FieldDef, OAuthClient, RateLimit, SimError};
+use crate::shared::handle::{SimHandle, common_methods, outbound_methods};
+use crate::{FieldDef, OAuthClient, RateLimit, Record, SimError, UiChangeError};
 
 /// How a [`HubSpotSim`] behaves. Defaults follow HubSpot's documented Free/Starter limits.
 #[derive(Debug, Clone)]
@@ -47,6 +51,10 @@ pub struct Options {
     /// Extra properties (object `contacts`, `companies`, `deals`, `notes` or `tasks`); mark one
     /// `unique` to use it as a batch-upsert `idProperty`.
     pub custom_fields: Vec<FieldDef>,
+    /// The app's webhook subscription (off when `None`).
+    pub webhook: Option<WebhookSubscription>,
+    /// The HubSpot user id of the sales rep whose UI edits `crm_user_changes_deal` plays.
+    pub sales_rep_user_id: u64,
 }
 
 impl Default for Options {
@@ -65,6 +73,8 @@ impl Default for Options {
             search_rate_limit: RateLimit::new(5, Duration::from_secs(1)),
             daily_limit: RateLimit::per_day(250_000),
             custom_fields: Vec::new(),
+            webhook: None,
+            sales_rep_user_id: 45_678,
         }
     }
 }
@@ -90,6 +100,30 @@ impl HubSpotSim {
     }
 
     common_methods!();
+    outbound_methods!();
+
+    /// Start (or replace) the app's webhook subscription.
+    pub fn subscribe_webhook(&self, subscription: WebhookSubscription) {
+        self.state.hooks.subscribe(Some(subscription));
+    }
+
+    /// Stop webhook deliveries (retries already under way go on).
+    pub fn unsubscribe_webhook(&self) {
+        self.state.hooks.subscribe(None);
+    }
+
+    /// A sales rep ([`Options::sales_rep_user_id`]) edits deal `deal_id` in HubSpot's UI,
+    /// setting `properties` (validated as the API validates them). Watched properties that
+    /// change are delivered with `changeSource: CRM_UI` and `sourceId: userId:<id>`.
+    pub fn crm_user_changes_deal(
+        &self,
+        deal_id: &str,
+        properties: Map<String, Value>,
+    ) -> Result<Record, UiChangeError> {
+        let record = objects::ui_update(&self.state, deal_id, properties)?;
+        webhooks::dispatch(&self.state);
+        Ok(record)
+    }
 
     /// The accepted private-app token.
     pub fn private_app_token(&self) -> &str {
@@ -108,6 +142,7 @@ impl HubSpotSim {
             "private_app_token": self.private_app_token(),
             "oauth": self.oauth_client(),
             "token_url": format!("{}/oauth/v1/token", self.base_url()),
+            "portal_id": state::HUB_ID,
         })
     }
 }

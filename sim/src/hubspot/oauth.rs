@@ -9,12 +9,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::state::HubSpot;
+use super::state::{HUB_ID, HubSpot};
 use crate::shared::auth::random_token;
 use crate::shared::http::{Params, json};
-
-/// The portal id reported in token responses.
-const HUB_ID: u64 = 24_681_357;
 
 fn refused(status: &str, message: &str) -> Response {
     json(

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use super::errors::HsError;
 use super::model::{self, ObjectType, association_target, object_json, object_type};
 use super::state::HubSpot;
+use super::webhooks::Source;
 use crate::shared::clock;
 use crate::shared::http::{Params, json};
 use crate::shared::schema::Schema;
@@ -161,6 +162,12 @@ pub(crate) fn create_in(
     }
     let record = hs.new_record(object, properties);
     let id = record.id.clone();
+    for (name, value) in &record.fields {
+        if value.as_str().is_some_and(|v| !v.is_empty()) {
+            hs.hooks
+                .note(object.name, &id, name, value, Source::Integration);
+        }
+    }
     tables.insert(object.name, record);
     for association in associations {
         tables.link(
@@ -174,13 +181,15 @@ pub(crate) fn create_in(
         .unwrap_or_else(|| Record::new(id, Map::new())))
 }
 
-/// Update a record inside a store transaction.
+/// Update a record inside a store transaction; `source` made the change (for webhooks).
 pub(crate) fn update_in(
+    hs: &HubSpot,
     schema: &Schema,
     tables: &mut Tables,
     object: &ObjectType,
     id: &str,
     properties: Map<String, Value>,
+    source: Source,
 ) -> Result<Record, HsError> {
     if tables.get(object.name, id).is_none() {
         return Err(HsError::object_not_found(id));
@@ -190,6 +199,11 @@ pub(crate) fn update_in(
     let record = tables
         .get_mut(object.name, id)
         .ok_or_else(|| HsError::object_not_found(id))?;
+    for (name, value) in &properties {
+        if record.fields.get(name) != Some(value) {
+            hs.hooks.note(object.name, id, name, value, source);
+        }
+    }
     record.fields.extend(properties);
     record.fields.insert(
         object.modified_property.into(),
@@ -269,7 +283,15 @@ pub(crate) async fn update(
     let record = hs.core.store.write(|tables| {
         let found = resolve_id(tables, object, params.get("idProperty"), &id)
             .ok_or_else(|| HsError::object_not_found(&id))?;
-        update_in(&schema, tables, object, &found, properties)
+        update_in(
+            &hs,
+            &schema,
+            tables,
+            object,
+            &found,
+            properties,
+            Source::Integration,
+        )
     })?;
     Ok(json(StatusCode::OK, &object_json(&record, None)))
 }
@@ -320,4 +342,24 @@ pub(crate) async fn list(
         body["paging"] = json!({"next": {"after": next, "link": format!("?after={next}")}});
     }
     Ok(json(StatusCode::OK, &body))
+}
+
+/// A user's edit of deal `id` in HubSpot's UI (see `HubSpotSim::crm_user_changes_deal`).
+pub(crate) fn ui_update(
+    hs: &HubSpot,
+    id: &str,
+    properties: Map<String, Value>,
+) -> Result<Record, crate::UiChangeError> {
+    let object = object_type("deals").map_err(|e| crate::UiChangeError::Refused(e.message()))?;
+    let schema = hs.schema();
+    let properties = clean(hs, &schema, object, &Value::Object(properties))
+        .map_err(|e| crate::UiChangeError::Refused(e.message()))?;
+    let source = Source::CrmUi(hs.options.sales_rep_user_id);
+    hs.core.store.write(|tables| {
+        if tables.get(object.name, id).is_none() {
+            return Err(crate::UiChangeError::NotFound(id.to_owned()));
+        }
+        update_in(hs, &schema, tables, object, id, properties, source)
+            .map_err(|e| crate::UiChangeError::Refused(e.message()))
+    })
 }

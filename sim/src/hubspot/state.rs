@@ -17,6 +17,10 @@ use crate::shared::schema::Schema;
 use crate::shared::store::Record;
 use crate::shared::vendor::{Core, Vendor};
 
+/// The portal (hub) id of the simulated account: `hub_id` of token answers, `portalId` of
+/// webhook events.
+pub(crate) const HUB_ID: u64 = 24_681_357;
+
 /// The three HubSpot limits.
 pub(crate) struct Limits {
     /// Rolling 10-second burst window (search is exempt).
@@ -34,6 +38,7 @@ pub(crate) struct HubSpot {
     pub tokens: TokenStore,
     pub limits: Mutex<Limits>,
     pub schema: Mutex<Schema>,
+    pub hooks: super::webhooks::Hooks,
     next_id: AtomicU64,
 }
 
@@ -53,6 +58,7 @@ impl HubSpot {
             }),
             schema: Mutex::new(schema),
             tokens: TokenStore::default(),
+            hooks: super::webhooks::Hooks::new(options.webhook.clone()),
             options,
             next_id: AtomicU64::new(1001),
         }

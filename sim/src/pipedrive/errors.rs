@@ -33,6 +33,11 @@ impl PdError {
         PdError { status, body }
     }
 
+    /// The `error` text.
+    pub(crate) fn message(&self) -> String {
+        self.body["error"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// 400 from request validation.
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         PdError::new(

@@ -69,6 +69,8 @@ pub(crate) async fn guard(
         Ok(snapshot) => {
             let mut response = next.run(request).await;
             headers(&mut response, &snapshot);
+            // Webhooks for what this request changed leave once it has been answered.
+            super::deliveries::dispatch(&pd);
             response
         }
         Err(snapshot) => {
@@ -95,6 +97,18 @@ fn authenticate(pd: &Pipedrive, headers: &HeaderMap, query: Option<&str>) -> Opt
 
 /// The operation's `x-token-cost`.
 pub(crate) fn token_cost(method: &Method, path: &str) -> u32 {
+    // Costs the v1 spec states outright (`pipedrive-openapi-v1.yaml`: getWebhooks 10,
+    // addWebhook 10, deleteWebhook 6, getCurrentUser 2).
+    let v1 = path.strip_prefix("/api").unwrap_or(path);
+    if v1 == "/v1/webhooks" {
+        return 10;
+    }
+    if v1.starts_with("/v1/webhooks/") {
+        return 6;
+    }
+    if v1 == "/v1/users/me" {
+        return 2;
+    }
     let factor = if path.starts_with("/api/v2/") { 1 } else { 2 };
     let last = path
         .trim_end_matches('/')
@@ -229,5 +243,9 @@ mod tests {
         assert_eq!(token_cost(&Method::DELETE, "/api/v2/deals/3"), 3);
         assert_eq!(token_cost(&Method::POST, "/v1/notes"), 10);
         assert_eq!(token_cost(&Method::GET, "/api/v1/notes/4"), 2);
+        assert_eq!(token_cost(&Method::GET, "/v1/webhooks"), 10);
+        assert_eq!(token_cost(&Method::POST, "/api/v1/webhooks"), 10);
+        assert_eq!(token_cost(&Method::DELETE, "/v1/webhooks/3"), 6);
+        assert_eq!(token_cost(&Method::GET, "/v1/users/me"), 2);
     }
 }

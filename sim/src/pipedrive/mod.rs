@@ -4,8 +4,11 @@
 //! `POST /oauth/token`, the per-token 2-second burst window, the search window and the daily
 //! token budget with each operation's `x-token-cost`, `x-ratelimit-*` and
 //! `x-daily-ratelimit-token-*` headers, and `{"success":false,…}` errors. Like Pipedrive, it
-//! enforces no uniqueness: the same email may be stored on many persons.
+//! enforces no uniqueness: the same email may be stored on many persons. Webhooks (v2 and v1)
+//! created with `POST /v1/webhooks` are delivered with Pipedrive's retries and bans, and
+//! `GET /v1/users/me` names the API token's user.
 
+mod deliveries;
 mod entities;
 mod errors;
 mod guard;
@@ -15,15 +18,19 @@ mod records;
 mod routes;
 mod search;
 mod state;
+mod users;
+mod webhooks;
+
+pub use deliveries::pipedrive_retry;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use crate::shared::handle::{SimHandle, common_methods};
-use crate::{FieldDef, OAuthClient, RateLimit, SimError};
+use crate::shared::handle::{SimHandle, common_methods, outbound_methods};
+use crate::{FieldDef, OAuthClient, RateLimit, Record, RetryPolicy, SimError, UiChangeError};
 
 /// How a [`PipedriveSim`] behaves. Defaults follow the Essential plan with one seat.
 #[derive(Debug, Clone)]
@@ -50,6 +57,16 @@ pub struct Options {
     /// Custom fields (object `persons`, `organizations` or `deals`; name = the 40-character
     /// field key used inside `custom_fields`).
     pub custom_fields: Vec<FieldDef>,
+    /// The user who owns the API token (`GET /v1/users/me`, `meta.user_id` of API changes).
+    pub api_user_id: u64,
+    /// The sales rep whose web-app edits `crm_user_changes_deal` plays.
+    pub sales_rep_user_id: u64,
+    /// The company's id.
+    pub company_id: u64,
+    /// The company's subdomain (`{company_domain}.pipedrive.com`).
+    pub company_domain: String,
+    /// How webhook deliveries time out and are retried (Pipedrive: 10 s; 3, 30, 150 s).
+    pub webhook_retry: RetryPolicy,
 }
 
 impl Default for Options {
@@ -69,6 +86,11 @@ impl Default for Options {
             search_burst: RateLimit::new(10, Duration::from_secs(2)),
             daily_budget: RateLimit::per_day(30_000),
             custom_fields: Vec::new(),
+            api_user_id: entities::DEFAULT_OWNER,
+            sales_rep_user_id: entities::DEFAULT_OWNER + 1,
+            company_id: 12_882_925,
+            company_domain: "leadgate-sim".into(),
+            webhook_retry: pipedrive_retry(),
         }
     }
 }
@@ -94,6 +116,20 @@ impl PipedriveSim {
     }
 
     common_methods!();
+    outbound_methods!();
+
+    /// A sales rep ([`Options::sales_rep_user_id`]) edits deal `deal_id` in Pipedrive's web
+    /// app, setting `fields` (v2 names, validated as the API validates them). Webhooks carry
+    /// `change_source: app` and the rep's `user_id`.
+    pub fn crm_user_changes_deal(
+        &self,
+        deal_id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<Record, UiChangeError> {
+        let record = records::ui_update(&self.state, deal_id, fields)?;
+        deliveries::dispatch(&self.state);
+        Ok(record)
+    }
 
     /// The accepted API token.
     pub fn api_token(&self) -> &str {

@@ -13,8 +13,9 @@ use serde_json::{Map, Value, json};
 
 use super::entities::{ACTIVITIES, Entity, Kind, NOTES, clean, render_v1};
 use super::errors::PdError;
-use super::records::{create_record, filtered, parse_json, success, update_record};
+use super::records::{create_record, delete_record, filtered, parse_json, success, update_record};
 use super::state::Pipedrive;
+use super::webhooks::Source;
 use crate::shared::http::Params;
 use crate::shared::store::{Record, Tables};
 
@@ -183,7 +184,7 @@ pub(crate) async fn update(
     let fields = clean(entity, &pd.schema, &body, false, |f| {
         pd.core.faults.rejected_value(f)
     })?;
-    let record = update_record(&pd, entity, &id, fields)?;
+    let record = update_record(&pd, entity, &id, fields, Source::Api)?;
     Ok(success(
         StatusCode::OK,
         render(&pd, entity, &record),
@@ -197,10 +198,7 @@ pub(crate) async fn delete(
     Path((segment, id)): Path<(String, String)>,
 ) -> Result<Response, PdError> {
     let entity = v1_entity(&segment)?;
-    pd.core
-        .store
-        .write(|tables| tables.remove(entity.table, &id))
-        .ok_or_else(|| PdError::not_found(entity.singular))?;
+    delete_record(&pd, entity, &id)?;
     Ok(success(
         StatusCode::OK,
         json!({ "id": super::entities::numeric_id(&id) }),

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::entities::{self, Entity, Kind, check_links, clean, complete, links, render_v2};
 use super::errors::PdError;
 use super::state::Pipedrive;
+use super::webhooks::Source;
 use crate::shared::http::{Params, json};
 use crate::shared::store::Record;
 
@@ -55,6 +56,7 @@ pub(crate) fn create_record(
         let record = Record::new(pd.next_id(), fields);
         let id = record.id.clone();
         let linked = links(entity, &record.fields);
+        pd.hooks.note(entity, None, Some(&record), Source::Api);
         tables.insert(entity.table, record);
         for (table, other) in linked {
             tables.link((entity.table, &id), (table, &other));
@@ -66,17 +68,18 @@ pub(crate) fn create_record(
     })
 }
 
-/// Merge validated fields into an existing record.
+/// Merge validated fields into an existing record; `source` made the change.
 pub(crate) fn update_record(
     pd: &Pipedrive,
     entity: &Entity,
     id: &str,
     fields: Map<String, Value>,
+    source: Source,
 ) -> Result<Record, PdError> {
     pd.core.store.write(|tables| {
-        if tables.get(entity.table, id).is_none() {
+        let Some(before) = tables.get(entity.table, id).cloned() else {
             return Err(PdError::not_found(entity.singular));
-        }
+        };
         check_links(entity, tables, &fields)?;
         let linked = links(entity, &fields);
         let renamed = entity.table == "persons"
@@ -95,11 +98,50 @@ pub(crate) fn update_record(
         for (table, other) in linked {
             tables.link((entity.table, id), (table, &other));
         }
-        tables
+        let after = tables
             .get(entity.table, id)
             .cloned()
-            .ok_or_else(|| PdError::not_found(entity.singular))
+            .ok_or_else(|| PdError::not_found(entity.singular))?;
+        pd.hooks.note(entity, Some(&before), Some(&after), source);
+        Ok(after)
     })
+}
+
+/// Delete a record, returning it.
+pub(crate) fn delete_record(pd: &Pipedrive, entity: &Entity, id: &str) -> Result<Record, PdError> {
+    let removed = pd
+        .core
+        .store
+        .write(|tables| tables.remove(entity.table, id))
+        .ok_or_else(|| PdError::not_found(entity.singular))?;
+    pd.hooks.note(entity, Some(&removed), None, Source::Api);
+    Ok(removed)
+}
+
+/// A user's edit of deal `id` in Pipedrive's web app (see `PipedriveSim::crm_user_changes_deal`).
+pub(crate) fn ui_update(
+    pd: &Pipedrive,
+    id: &str,
+    fields: Map<String, Value>,
+) -> Result<Record, crate::UiChangeError> {
+    let refused = |e: PdError| crate::UiChangeError::Refused(e.message());
+    let fields = clean(
+        &entities::DEALS,
+        &pd.schema,
+        &Value::Object(fields),
+        false,
+        |_| None,
+    )
+    .map_err(refused)?;
+    if pd
+        .core
+        .store
+        .read(|tables| tables.get("deals", id).is_none())
+    {
+        return Err(crate::UiChangeError::NotFound(id.to_owned()));
+    }
+    let source = Source::App(pd.options.sales_rep_user_id);
+    update_record(pd, &entities::DEALS, id, fields, source).map_err(refused)
 }
 
 /// `POST /api/v2/{object}`.
@@ -142,7 +184,7 @@ pub(crate) async fn update(
     let fields = clean(entity, &pd.schema, &body, false, |f| {
         pd.core.faults.rejected_value(f)
     })?;
-    let record = update_record(&pd, entity, &id, fields)?;
+    let record = update_record(&pd, entity, &id, fields, Source::Api)?;
     Ok(success(StatusCode::OK, render_v2(&record), Value::Null))
 }
 
@@ -152,10 +194,7 @@ pub(crate) async fn delete(
     Path((object, id)): Path<(String, String)>,
 ) -> Result<Response, PdError> {
     let entity = v2_entity(&object)?;
-    pd.core
-        .store
-        .write(|tables| tables.remove(entity.table, &id))
-        .ok_or_else(|| PdError::not_found(entity.singular))?;
+    delete_record(&pd, entity, &id)?;
     Ok(success(
         StatusCode::OK,
         json!({ "id": entities::numeric_id(&id) }),

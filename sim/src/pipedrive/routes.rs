@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 
 use super::errors::PdError;
 use super::state::Pipedrive;
-use super::{guard, notes, oauth, records, search};
+use super::{guard, notes, oauth, records, search, users, webhooks};
 use crate::shared::pipeline;
 use crate::shared::vendor::Vendor;
 
@@ -27,6 +27,15 @@ async fn no_route(request: Request) -> Response {
 
 fn v1_routes(prefix: &str) -> Router<Arc<Pipedrive>> {
     Router::new()
+        .route(
+            &format!("{prefix}/webhooks"),
+            post(webhooks::create).get(webhooks::list),
+        )
+        .route(
+            &format!("{prefix}/webhooks/{{id}}"),
+            axum::routing::delete(webhooks::delete),
+        )
+        .route(&format!("{prefix}/users/me"), get(users::me))
         .route(
             &format!("{prefix}/notes"),
             post(notes::create_note).get(notes::list_notes),

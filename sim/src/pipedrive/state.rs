@@ -38,6 +38,7 @@ pub(crate) struct Pipedrive {
     pub tokens: TokenStore,
     pub limits: Mutex<Limits>,
     pub schema: Schema,
+    pub hooks: super::webhooks::Hooks,
     next_id: AtomicU64,
 }
 
@@ -57,6 +58,7 @@ impl Pipedrive {
             tokens: TokenStore::default(),
             limits: Mutex::new(Limits::default()),
             schema,
+            hooks: super::webhooks::Hooks::default(),
             options,
             next_id: AtomicU64::new(1),
         }
@@ -102,5 +104,6 @@ impl Vendor for Pipedrive {
 
     fn reset_vendor(&self) {
         *self.limits.lock().unwrap_or_else(|p| p.into_inner()) = Limits::default();
+        self.hooks.clear();
     }
 }

@@ -3,8 +3,9 @@
 //! Every authenticated REST call counts once (a composite counts once, whatever it contains)
 //! toward the rolling 24-hour allocation; every answer carries
 //! `Sforce-Limit-Info: api-usage=used/max`. A call over the allocation gets 403
-//! `REQUEST_LIMIT_EXCEEDED` (no 429, no `Retry-After`, as Salesforce). The token endpoint and
-//! the version list (`GET /services/data`) are neither authenticated nor counted.
+//! `REQUEST_LIMIT_EXCEEDED` (no 429, no `Retry-After`, as Salesforce). The token endpoint, the
+//! identity URLs (which check their token themselves) and the version list
+//! (`GET /services/data`) are not authenticated here nor counted.
 
 use std::sync::Arc;
 
@@ -24,8 +25,9 @@ pub(crate) async fn guard(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let open =
-        path.starts_with("/services/oauth2/") || path.trim_end_matches('/') == "/services/data";
+    let open = path.starts_with("/services/oauth2/")
+        || path.starts_with("/id/")
+        || path.trim_end_matches('/') == "/services/data";
     if open {
         return next.run(request).await;
     }

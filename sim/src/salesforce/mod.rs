@@ -10,13 +10,19 @@
 //! [ASC|DESC] [NULLS FIRST|LAST]] [LIMIT n] [OFFSET n]`, where `cond` combines with `AND`,
 //! `OR`, `NOT` and parentheses comparisons `field op value` (`= != <> < <= > >=`), `LIKE`,
 //! `IN (…)` and `NOT IN (…)`; values are quoted strings, numbers, `true`, `false`, `null` and
-//! dates. String comparisons ignore case, as in Salesforce.
+//! dates, and unquoted dateTime literals (`2026-11-22T10:00:00Z`, `…+01:00`) which dateTime
+//! fields require. String comparisons ignore case, as in Salesforce.
+//!
+//! Every write moves `SystemModstamp`/`LastModifiedDate` and sets `LastModifiedById`: the
+//! integration user's id for API writes (the `user_id` of the identity URL and of
+//! `/services/oauth2/userinfo`), the rep's for `SalesforceSim::crm_user_changes_deal`.
 
 mod api;
 mod catalog;
 mod composite;
 mod errors;
 mod guard;
+mod identity;
 mod ids;
 mod model;
 mod oauth;
@@ -31,10 +37,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::shared::handle::{SimHandle, common_methods};
-use crate::{FieldDef, OAuthClient, RateLimit, SimError};
+use crate::{FieldDef, OAuthClient, RateLimit, Record, SimError, UiChangeError};
 
 /// How a [`SalesforceSim`] behaves.
 #[derive(Debug, Clone)]
@@ -117,9 +123,26 @@ impl SalesforceSim {
         &self.state.org_id
     }
 
-    /// The integration user's id (`OwnerId` of created records).
+    /// The integration user's id (`OwnerId` of created records, `LastModifiedById` of API
+    /// writes).
     pub fn user_id(&self) -> &str {
         &self.state.user_id
+    }
+
+    /// The sales rep's user id (`LastModifiedById` after [`SalesforceSim::crm_user_changes_deal`]).
+    pub fn sales_rep_user_id(&self) -> &str {
+        &self.state.rep_user_id
+    }
+
+    /// A sales rep edits Opportunity `opportunity_id` in Salesforce's UI, setting `fields`
+    /// (validated as the API validates them): `SystemModstamp` moves and `LastModifiedById`
+    /// becomes the rep. Salesforce pushes nothing here; the gateway polls `SystemModstamp`.
+    pub fn crm_user_changes_deal(
+        &self,
+        opportunity_id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<Record, UiChangeError> {
+        sobjects::ui_update(&self.state, opportunity_id, fields)
     }
 
     /// Base URL and credentials as JSON (what the binary prints).

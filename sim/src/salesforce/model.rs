@@ -193,7 +193,12 @@ pub(crate) fn field_value(record: &Record, field: &str, owner: &str) -> Value {
         "IsDeleted" => json!(false),
         "CreatedDate" => json!(clock::salesforce(record.created_at)),
         "LastModifiedDate" | "SystemModstamp" => json!(clock::salesforce(record.updated_at)),
-        "CreatedById" | "LastModifiedById" => json!(owner),
+        "CreatedById" => json!(owner),
+        "LastModifiedById" => record
+            .field("LastModifiedById")
+            .filter(|v| v.is_string())
+            .cloned()
+            .unwrap_or_else(|| json!(owner)),
         _ => record.value(field).clone(),
     }
 }

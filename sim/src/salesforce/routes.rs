@@ -10,7 +10,7 @@ use axum::routing::{any, get, post};
 
 use super::errors::SfError;
 use super::state::Salesforce;
-use super::{api, guard, oauth};
+use super::{api, guard, identity, oauth};
 use crate::shared::pipeline;
 use crate::shared::vendor::Vendor;
 
@@ -23,6 +23,11 @@ pub(crate) fn router(sf: Arc<Salesforce>) -> Router {
     let shared: Arc<dyn Vendor> = sf.clone();
     Router::new()
         .route("/services/oauth2/token", post(oauth::token))
+        .route(
+            "/services/oauth2/userinfo",
+            get(identity::userinfo).post(identity::userinfo),
+        )
+        .route("/id/{org}/{user}", get(identity::identity))
         .route("/services/data", get(api::versions))
         .route("/services/data/", get(api::versions))
         .route("/services/data/{version}", any(api::handle))

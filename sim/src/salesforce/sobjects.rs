@@ -275,6 +275,10 @@ pub(crate) fn apply(
     merged.extend(fields.clone());
     check_save(sf, tables, object, &merged, Some(id), call)?;
     model::complete(object, &mut merged, &sf.user_id, false);
+    // Every write moves LastModifiedDate and SystemModstamp and names its user
+    // (<https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm>);
+    // writes through the API are the integration user's.
+    merged.insert("LastModifiedById".into(), json!(sf.user_id));
     let record = tables
         .get_mut(object.name, id)
         .ok_or_else(SfError::not_found)?;
@@ -508,4 +512,40 @@ pub(crate) fn describe(sf: &Salesforce, object: &str) -> Result<Answer, SfError>
         StatusCode::OK,
         json!({"name": object.name, "keyPrefix": object.prefix, "fields": fields}),
     ))
+}
+
+/// A user's edit of Opportunity `id` in Salesforce's UI (see
+/// `SalesforceSim::crm_user_changes_deal`): validated as the API validates it, then stamped
+/// with the rep as `LastModifiedById`.
+pub(crate) fn ui_update(
+    sf: &Salesforce,
+    id: &str,
+    fields: Map<String, Value>,
+) -> Result<Record, crate::UiChangeError> {
+    let refused = |e: SfError| crate::UiChangeError::Refused(e.body.to_string());
+    let object = find_object("Opportunity").map_err(refused)?;
+    let id = normalise_id(id).map_err(refused)?;
+    let fields = model::clean(&sf.schema, object, &Value::Object(fields), false, |_| None)
+        .map_err(refused)?;
+    let call = Call {
+        method: axum::http::Method::PATCH,
+        segments: Vec::new(),
+        query: crate::shared::http::Params::default(),
+        body: None,
+        allow_save: true,
+        version: "v62.0".into(),
+    };
+    sf.core.store.write(|tables| {
+        if tables.get(object.name, &id).is_none() {
+            return Err(crate::UiChangeError::NotFound(id.clone()));
+        }
+        apply(sf, tables, object, &id, fields, &call).map_err(refused)?;
+        let record = tables
+            .get_mut(object.name, &id)
+            .ok_or_else(|| crate::UiChangeError::NotFound(id.clone()))?;
+        record
+            .fields
+            .insert("LastModifiedById".into(), json!(sf.rep_user_id));
+        Ok(record.clone())
+    })
 }

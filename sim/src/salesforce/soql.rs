@@ -6,6 +6,8 @@ use std::cmp::Ordering;
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::macros::format_description;
 
 use super::api::{Answer, Call};
 use super::errors::SfError;
@@ -90,9 +92,21 @@ fn as_number(value: &Value) -> Option<f64> {
     }
 }
 
+/// Fields of type dateTime (the system stamps; the catalogue has no other).
+const DATETIME_FIELDS: &[&str] = &["CreatedDate", "LastModifiedDate", "SystemModstamp"];
+
+/// A stored dateTime (`2026-11-22T10:00:00.000+0000`).
+fn stored_datetime(value: &Value) -> Option<OffsetDateTime> {
+    let format = format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory][offset_minute]"
+    );
+    OffsetDateTime::parse(value.as_str()?, format).ok()
+}
+
 fn compare(value: &Value, literal: &Literal) -> Option<Ordering> {
     match literal {
         Literal::Null => None,
+        Literal::DateTime(at) => stored_datetime(value).map(|held| held.cmp(at)),
         Literal::Bool(b) => value.as_bool().map(|v| v.cmp(b)),
         Literal::Number(n) => as_number(value).and_then(|v| v.partial_cmp(n)),
         Literal::Text(t) => match value {
@@ -166,6 +180,47 @@ fn eval(sf: &Salesforce, tables: &Tables, object: &SObject, record: &Record, con
     }
 }
 
+/// Salesforce types filter values: a dateTime field takes an unquoted dateTime literal, and a
+/// dateTime literal fits nothing else ("value of filter criterion for field … must be of type
+/// dateTime and should not be enclosed in quotes").
+fn check_literal_types(object: &SObject, cond: &Cond) -> Result<(), SfError> {
+    let check = |field: &str, literal: &Literal| {
+        let is_datetime = DATETIME_FIELDS
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(field));
+        let wrong = match literal {
+            Literal::Text(_) | Literal::Number(_) | Literal::Bool(_) => is_datetime
+                .then_some("must be of type dateTime and should not be enclosed in quotes"),
+            Literal::DateTime(_) if !is_datetime => Some(
+                if object.dates.iter().any(|d| d.eq_ignore_ascii_case(field)) {
+                    "must be of type date and should not be enclosed in quotes"
+                } else {
+                    "must be of type string and should be enclosed in quotes"
+                },
+            ),
+            Literal::DateTime(_) | Literal::Null => None,
+        };
+        match wrong {
+            Some(rule) => Err(SfError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_FIELD",
+                format!("value of filter criterion for field '{field}' {rule}"),
+            )),
+            None => Ok(()),
+        }
+    };
+    match cond {
+        Cond::And(a, b) | Cond::Or(a, b) => {
+            check_literal_types(object, a)?;
+            check_literal_types(object, b)
+        }
+        Cond::Not(inner) => check_literal_types(object, inner),
+        Cond::Compare(field, _, literal) => check(field, literal),
+        Cond::In(field, literals, _) => literals.iter().try_for_each(|l| check(field, l)),
+        Cond::Like(_, _) => Ok(()),
+    }
+}
+
 fn condition_fields(cond: &Cond, out: &mut Vec<String>) {
     match cond {
         Cond::And(a, b) | Cond::Or(a, b) => {
@@ -202,6 +257,7 @@ pub(crate) fn select<'a>(
     let mut used = Vec::new();
     if let Some(filter) = &query.filter {
         condition_fields(filter, &mut used);
+        check_literal_types(object, filter)?;
     }
     if let Some((field, _, _)) = &query.order {
         used.push(field.clone());
@@ -287,6 +343,9 @@ pub(crate) fn run(
 }
 
 fn literal_of(value: &Value) -> Literal {
+    if let Some(at) = stored_datetime(value) {
+        return Literal::DateTime(at);
+    }
     match value {
         Value::Bool(b) => Literal::Bool(*b),
         Value::Number(n) => Literal::Number(n.as_f64().unwrap_or_default()),

@@ -1,6 +1,8 @@
 //! The SOQL subset's tokenizer and parser (grammar on the `salesforce` module).
 
 use axum::http::StatusCode;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use super::errors::SfError;
 
@@ -10,16 +12,40 @@ enum Token {
     Word(String),
     Text(String),
     Number(f64),
+    DateTime(OffsetDateTime),
     Symbol(&'static str),
 }
 
 /// A literal on the right of a comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Literal {
+    /// A quoted string, or an unquoted date (`2026-12-31`, compared as text).
     Text(String),
     Number(f64),
     Bool(bool),
+    /// An unquoted dateTime literal.
+    DateTime(OffsetDateTime),
     Null,
+}
+
+/// An unquoted dateTime literal in one of the documented forms, `YYYY-MM-DDThh:mm:ssZ`,
+/// `YYYY-MM-DDThh:mm:ss+hh:mm` or `YYYY-MM-DDThh:mm:ss-hh:mm`
+/// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm>).
+/// The page shows no fractional seconds and
+/// no `+0000` offsets (the form responses use), so neither is accepted.
+pub(crate) fn datetime_literal(raw: &str) -> Option<OffsetDateTime> {
+    let local = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let offset = format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    if let Some(utc) = raw.strip_suffix('Z') {
+        return PrimitiveDateTime::parse(utc, local)
+            .ok()
+            .map(PrimitiveDateTime::assume_utc);
+    }
+    let split = raw.len().checked_sub(6)?;
+    let (when, zone) = (raw.get(..split)?, raw.get(split..)?);
+    let when = PrimitiveDateTime::parse(when, local).ok()?;
+    let zone = UtcOffset::parse(zone, offset).ok()?;
+    Some(when.assume_offset(zone))
 }
 
 /// A WHERE condition.
@@ -110,7 +136,11 @@ fn tokenize(text: &str) -> Result<Vec<Token>, SfError> {
             let raw: String = chars[start..i].iter().collect();
             match raw.parse::<f64>() {
                 Ok(number) => tokens.push(Token::Number(number)),
-                // Dates and datetimes compare as text.
+                Err(_) if raw.contains('T') => match datetime_literal(&raw) {
+                    Some(at) => tokens.push(Token::DateTime(at)),
+                    None => return Err(malformed(format!("unexpected token: '{raw}'"))),
+                },
+                // Dates compare as text.
                 Err(_) => tokens.push(Token::Text(raw)),
             }
         } else if c.is_alphanumeric() || c == '_' {
@@ -181,6 +211,7 @@ impl Parser {
             Some(Token::Word(w)) => w.clone(),
             Some(Token::Text(t)) => format!("'{t}'"),
             Some(Token::Number(n)) => n.to_string(),
+            Some(Token::DateTime(at)) => at.to_string(),
             Some(Token::Symbol(s)) => (*s).to_owned(),
         }
     }
@@ -202,6 +233,7 @@ impl Parser {
         match self.next() {
             Some(Token::Text(t)) => Ok(Literal::Text(t)),
             Some(Token::Number(n)) => Ok(Literal::Number(n)),
+            Some(Token::DateTime(at)) => Ok(Literal::DateTime(at)),
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("true") => Ok(Literal::Bool(true)),
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("false") => Ok(Literal::Bool(false)),
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("null") => Ok(Literal::Null),
@@ -398,6 +430,41 @@ mod tests {
                 Literal::Text("O'Brien".into())
             ))
         );
+    }
+
+    #[test]
+    fn datetime_literals_are_unquoted_and_in_the_documented_forms() {
+        let q = parse("SELECT Id FROM Opportunity WHERE SystemModstamp > 2026-11-22T10:00:00Z ORDER BY SystemModstamp").unwrap();
+        assert_eq!(
+            q.filter,
+            Some(Cond::Compare(
+                "SystemModstamp".into(),
+                ">",
+                Literal::DateTime(time::macros::datetime!(2026-11-22 10:00:00 UTC))
+            ))
+        );
+        let q =
+            parse("SELECT Id FROM Opportunity WHERE SystemModstamp >= 2026-11-22T11:00:00+01:00")
+                .unwrap();
+        assert_eq!(
+            q.filter,
+            Some(Cond::Compare(
+                "SystemModstamp".into(),
+                ">=",
+                Literal::DateTime(time::macros::datetime!(2026-11-22 10:00:00 UTC))
+            ))
+        );
+        for text in [
+            "SELECT Id FROM Opportunity WHERE SystemModstamp > 2026-11-22T10:00:00.000Z",
+            "SELECT Id FROM Opportunity WHERE SystemModstamp > 2026-11-22T10:00:00.000+0000",
+            "SELECT Id FROM Opportunity WHERE SystemModstamp > 2026-11-22T10:00:00",
+        ] {
+            assert_eq!(
+                parse(text).unwrap_err().body[0]["errorCode"],
+                "MALFORMED_QUERY",
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub(crate) struct Salesforce {
     pub schema: Schema,
     pub org_id: String,
     pub user_id: String,
+    /// The sales rep whose UI edits the simulator plays.
+    pub rep_user_id: String,
     next_id: AtomicU64,
 }
 
@@ -52,6 +54,7 @@ impl Salesforce {
             schema,
             org_id: ids::make("00D", 1),
             user_id: ids::make(model::USER_PREFIX, 1),
+            rep_user_id: ids::make(model::USER_PREFIX, 2),
             options,
             next_id: AtomicU64::new(1),
         }

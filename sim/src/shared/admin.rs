@@ -5,7 +5,8 @@
 //! * `POST /_sim/records/{type}` — store a record as-is (JSON object of fields) → `{"id": …}`
 //! * `GET  /_sim/stats` — request statistics
 //! * `POST /_sim/faults` — one [`FaultCommand`] or an array of them
-//! * `POST /_sim/reset` — clear records, stats and faults
+//! * `GET  /_sim/deliveries` — requests the simulator sent toward the system under test
+//! * `POST /_sim/reset` — clear records, stats, faults and the delivery log
 //!
 //! Errors use the project's shape `{"error": {"code", "message"}}`.
 
@@ -32,6 +33,7 @@ pub(crate) fn router(vendor: Shared) -> Router {
         .route("/_sim/records/{object}", get(records).post(seed))
         .route("/_sim/stats", get(stats))
         .route("/_sim/faults", post(faults))
+        .route("/_sim/deliveries", get(deliveries))
         .route("/_sim/reset", post(reset))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such admin route") })
         .with_state(vendor)
@@ -43,6 +45,7 @@ pub(crate) fn reset_all(vendor: &dyn Vendor) {
     core.store.clear();
     core.stats.clear();
     core.faults.clear();
+    core.outbound.clear();
     vendor.reset_vendor();
 }
 
@@ -84,6 +87,14 @@ async fn stats(State(vendor): State<Shared>) -> Response {
     json(
         StatusCode::OK,
         &serde_json::to_value(stats).unwrap_or(Value::Null),
+    )
+}
+
+async fn deliveries(State(vendor): State<Shared>) -> Response {
+    let log = vendor.core().outbound.deliveries();
+    json(
+        StatusCode::OK,
+        &serde_json::to_value(log).unwrap_or(Value::Null),
     )
 }
 

@@ -15,3 +15,14 @@ pub enum SimError {
         source: std::io::Error,
     },
 }
+
+/// Why a change "made by a sales rep in the CRM's web app" could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UiChangeError {
+    /// No record with this id.
+    #[error("no record {0}")]
+    NotFound(String),
+    /// The CRM would refuse these values (unknown field, invalid option, …).
+    #[error("the CRM refuses the change: {0}")]
+    Refused(String),
+}

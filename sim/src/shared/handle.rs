@@ -75,6 +75,11 @@ impl SimHandle {
         self.vendor.seed_record(object, fields)
     }
 
+    /// Every request the simulator sent toward the system under test.
+    pub(crate) fn deliveries(&self) -> Vec<crate::WebhookDelivery> {
+        self.vendor.core().outbound.deliveries()
+    }
+
     /// Clear records, stats, faults and rate-limit state.
     pub(crate) fn reset(&self) {
         admin::reset_all(self.vendor.as_ref());
@@ -143,3 +148,34 @@ macro_rules! common_methods {
 }
 
 pub(crate) use common_methods;
+
+/// The methods of simulators that send webhooks or events toward the system under test.
+macro_rules! outbound_methods {
+    () => {
+        /// Every attempt the simulator made to deliver a webhook or event, oldest first, with
+        /// the status the receiver answered (`None` when it timed out or was unreachable).
+        pub fn webhook_deliveries(&self) -> Vec<$crate::WebhookDelivery> {
+            self.handle.deliveries()
+        }
+
+        /// Wait until at least `n` delivery attempts have been made (deliveries are
+        /// asynchronous, as the vendor's are) and return them all; after `within` returns what
+        /// there is. This is a hang guard for tests, not a timing assertion.
+        pub async fn wait_for_deliveries(
+            &self,
+            n: usize,
+            within: std::time::Duration,
+        ) -> Vec<$crate::WebhookDelivery> {
+            let deadline = tokio::time::Instant::now() + within;
+            loop {
+                let log = self.handle.deliveries();
+                if log.len() >= n || tokio::time::Instant::now() >= deadline {
+                    return log;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    };
+}
+
+pub(crate) use outbound_methods;

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
 use super::faults::Faults;
+use super::outbound::Outbound;
 use super::stats::StatsRecorder;
 use super::store::Store;
 
@@ -20,16 +21,20 @@ pub(crate) struct Core {
     pub store: Store,
     /// Cancelled when the simulator shuts down; hung requests wait for it.
     pub shutdown: CancellationToken,
+    /// Requests toward the system under test (webhooks, events) and their log.
+    pub outbound: Outbound,
 }
 
 impl Core {
     /// Fresh state; `seed` seeds the fault RNG.
     pub(crate) fn new(seed: Option<u64>) -> Self {
+        let shutdown = CancellationToken::new();
         Core {
             faults: Faults::new(seed),
             stats: StatsRecorder::default(),
             store: Store::default(),
-            shutdown: CancellationToken::new(),
+            outbound: Outbound::new(shutdown.clone()),
+            shutdown,
         }
     }
 }

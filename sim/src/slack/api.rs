@@ -1,8 +1,10 @@
-//! The Web API: `chat.postMessage` (JSON or form body, token in `Authorization: Bearer` or a
-//! `token` field) and `auth.test`. API errors come back with HTTP 200 and
-//! `{"ok":false,"error"}` (`not_authed`, `invalid_auth`, `channel_not_found`, `no_text`,
-//! `invalid_blocks`, `msg_too_long`, `invalid_json`); the per-channel limit answers HTTP 429
+//! The Web API's shared request handling (body parsing, token, scopes), `chat.postMessage`
+//! (JSON or form body, token in `Authorization: Bearer` or a `token` field) and `auth.test`.
+//! API errors come back with HTTP 200 and `{"ok":false,"error"}` (`not_authed`,
+//! `invalid_auth`, `missing_scope`, `channel_not_found`, `no_text`, `invalid_blocks`,
+//! `msg_too_long`, `invalid_json`); the per-channel limit answers HTTP 429
 //! `{"ok":false,"error":"ratelimited"}` with `Retry-After`.
+//! <https://docs.slack.dev/reference/methods/chat.postMessage>
 
 use std::sync::Arc;
 
@@ -14,29 +16,40 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::errors::{api_error, rate_limited};
-use super::state::{Slack, check_content};
-use super::{SlackMessage, Via};
+use super::state::{BOT_ID, BOT_USER, Slack, TEAM_ID, check_content, message_json};
+use super::{SlackMessage, Via, events};
 use crate::shared::auth::authorization;
-use crate::shared::http::{Params, json};
+use crate::shared::http::{Params, json, set_header};
 use crate::shared::stats::RateLimited;
 
-/// The simulated bot's ids.
-const BOT_ID: &str = "B0SIMBOT01";
-const BOT_USER: &str = "U0SIMBOT01";
-const TEAM_ID: &str = "T0SIMTEAM01";
+/// Form fields kept as text.
+const TEXT_FIELDS: &[&str] = &[
+    "token",
+    "channel",
+    "text",
+    "thread_ts",
+    "unfurl_links",
+    "ts",
+    "user",
+    "reply_broadcast",
+];
 
-/// The request body as a JSON object; form bodies carry `blocks` as a JSON string.
-fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, &'static str> {
-    let is_form = headers
+/// Whether the request's body is form-encoded.
+pub(crate) fn is_form(headers: &HeaderMap) -> bool {
+    headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// The request body as a JSON object; form bodies carry `blocks` as a JSON string.
+pub(crate) fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, &'static str> {
+    if is_form(headers) {
         let params = Params::parse(std::str::from_utf8(body).unwrap_or_default());
         let mut map = Map::new();
-        for key in ["token", "channel", "text", "thread_ts", "unfurl_links"] {
+        for key in TEXT_FIELDS {
             if let Some(value) = params.get(key) {
-                map.insert(key.into(), json!(value));
+                map.insert((*key).into(), json!(value));
             }
         }
         for key in ["blocks", "attachments"] {
@@ -60,6 +73,50 @@ fn token<'a>(headers: &'a HeaderMap, body: &'a Map<String, Value>) -> Option<&'a
     authorization(headers, "Bearer").or_else(|| body.get("token").and_then(Value::as_str))
 }
 
+/// Check the bot token and that it was granted `scope`: `None`, or the error answer.
+/// `missing_scope` carries `needed` and `provided`, as Slack's does
+/// (<https://docs.slack.dev/authentication/tokens>, scopes and `missing_scope`).
+pub(crate) fn refuse_unauthorized(
+    slack: &Slack,
+    headers: &HeaderMap,
+    body: &Map<String, Value>,
+    scope: &str,
+) -> Option<Response> {
+    match token(headers, body) {
+        None => return Some(api_error("not_authed")),
+        Some(token) if token != slack.options.bot_token => {
+            return Some(api_error("invalid_auth"));
+        }
+        Some(_) => {}
+    }
+    if slack.has_scope(scope) {
+        return None;
+    }
+    let mut response = json(
+        StatusCode::OK,
+        &json!({
+            "ok": false,
+            "error": "missing_scope",
+            "needed": scope,
+            "provided": slack.options.bot_scopes.join(","),
+        }),
+    );
+    set_header(
+        &mut response,
+        "x-oauth-scopes",
+        slack.options.bot_scopes.join(","),
+    );
+    set_header(&mut response, "x-accepted-oauth-scopes", scope);
+    Some(response)
+}
+
+/// The 429 answer for a method over its window.
+pub(crate) fn throttled(path: &str, retry_after: u64) -> Response {
+    let mut response = rate_limited(path, retry_after);
+    response.extensions_mut().insert(RateLimited);
+    response
+}
+
 /// `POST /api/chat.postMessage`.
 pub(crate) async fn post_message(
     State(slack): State<Arc<Slack>>,
@@ -70,10 +127,8 @@ pub(crate) async fn post_message(
         Ok(body) => body,
         Err(code) => return api_error(code),
     };
-    match token(&headers, &body) {
-        None => return api_error("not_authed"),
-        Some(token) if token != slack.options.bot_token => return api_error("invalid_auth"),
-        Some(_) => {}
+    if let Some(refusal) = refuse_unauthorized(&slack, &headers, &body, "chat:write") {
+        return refusal;
     }
     let Some(channel) = body
         .get("channel")
@@ -87,9 +142,7 @@ pub(crate) async fn post_message(
         return api_error(refusal.code());
     }
     if let Err(retry_after) = slack.admit(&channel) {
-        let mut response = rate_limited("/api/chat.postMessage", retry_after);
-        response.extensions_mut().insert(RateLimited);
-        return response;
+        return throttled("/api/chat.postMessage", retry_after);
     }
     let message = SlackMessage {
         channel: channel.clone(),
@@ -101,26 +154,13 @@ pub(crate) async fn post_message(
             .map(str::to_owned),
         ts: slack.next_ts(),
         via: Via::Api,
+        user: None,
     };
     slack.keep(&message);
-    let mut echoed = json!({
-        "type": "message",
-        "subtype": "bot_message",
-        "text": message.text.clone().unwrap_or_default(),
-        "ts": message.ts,
-        "bot_id": BOT_ID,
-        "user": BOT_USER,
-        "team": TEAM_ID,
-    });
-    if let Some(blocks) = &message.blocks {
-        echoed["blocks"] = blocks.clone();
-    }
-    if let Some(thread_ts) = &message.thread_ts {
-        echoed["thread_ts"] = json!(thread_ts);
-    }
+    events::echo_posted(&slack, &message);
     json(
         StatusCode::OK,
-        &json!({"ok": true, "channel": channel, "ts": message.ts, "message": echoed}),
+        &json!({"ok": true, "channel": channel, "ts": message.ts, "message": message_json(&message)}),
     )
 }
 
@@ -138,7 +178,7 @@ pub(crate) async fn auth_test(
             StatusCode::OK,
             &json!({
                 "ok": true,
-                "url": "https://leadgate-sim.slack.com/",
+                "url": format!("https://{}.slack.com/", slack.options.team_domain),
                 "team": "Leadgate Sim",
                 "user": "leadgate",
                 "team_id": TEAM_ID,

@@ -1,20 +1,31 @@
-//! The Slack simulator's state: channels, per-channel rate windows and the accepted messages
-//! (kept in the record store as type `messages`, keyed by `ts`).
+//! The Slack simulator's state: channels, users, per-channel rate windows, the messages Slack
+//! holds (kept in the record store as type `messages`, keyed by `ts`), the logs of updates,
+//! ephemeral messages and `response_url` posts, the `response_url`s issued and the events sent.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use super::errors;
-use super::{Channel, Options, SlackMessage, Via};
+use super::{
+    Channel, Ephemeral, MessageUpdate, Options, ResponseUrlPost, SlackMessage, SlackUser, Via,
+};
 use crate::shared::ratelimit::Window;
 use crate::shared::store::Record;
 use crate::shared::vendor::{Core, Vendor};
+
+/// The simulated bot's id.
+pub(crate) const BOT_ID: &str = "B0SIMBOT01";
+/// The simulated bot's user id.
+pub(crate) const BOT_USER: &str = "U0SIMBOT01";
+/// The simulated workspace's id.
+pub(crate) const TEAM_ID: &str = "T0SIMTEAM01";
 
 /// The store table holding messages.
 pub(crate) const MESSAGES: &str = "messages";
@@ -74,23 +85,120 @@ pub(crate) fn check_content(body: &Map<String, Value>) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// A `response_url` handed out with an interaction.
+#[derive(Debug, Clone)]
+pub(crate) struct ResponseUrl {
+    pub channel: String,
+    pub message_ts: String,
+    pub user: String,
+    pub issued: Instant,
+    pub uses: u32,
+}
+
+/// An Events API delivery, kept so it can be sent again.
+#[derive(Debug, Clone)]
+pub(crate) struct SentEvent {
+    pub url: String,
+    pub body: String,
+}
+
 /// Everything one Slack simulator holds.
 pub(crate) struct Slack {
     pub core: Core,
     pub options: Options,
+    pub base_url: String,
     windows: Mutex<HashMap<String, Window>>,
+    update_windows: Mutex<HashMap<String, Window>>,
     sequence: AtomicU64,
+    updates: Mutex<Vec<MessageUpdate>>,
+    ephemerals: Mutex<Vec<Ephemeral>>,
+    response_posts: Mutex<Vec<ResponseUrlPost>>,
+    pub response_urls: Mutex<HashMap<String, ResponseUrl>>,
+    pub events: Mutex<HashMap<String, SentEvent>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Slack {
-    /// Fresh state for `options`.
-    pub(crate) fn new(options: Options) -> Self {
+    /// Fresh state for `options`, serving at `base_url`.
+    pub(crate) fn new(options: Options, base_url: String) -> Self {
         Slack {
             core: Core::new(options.seed),
             options,
+            base_url,
             windows: Mutex::new(HashMap::new()),
+            update_windows: Mutex::new(HashMap::new()),
             sequence: AtomicU64::new(1),
+            updates: Mutex::new(Vec::new()),
+            ephemerals: Mutex::new(Vec::new()),
+            response_posts: Mutex::new(Vec::new()),
+            response_urls: Mutex::new(HashMap::new()),
+            events: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The workspace member with this id.
+    pub(crate) fn user(&self, id: &str) -> Option<&SlackUser> {
+        self.options.users.iter().find(|u| u.id == id)
+    }
+
+    /// Whether the bot token was granted `scope`.
+    pub(crate) fn has_scope(&self, scope: &str) -> bool {
+        self.options.bot_scopes.iter().any(|s| s == scope)
+    }
+
+    /// Count a `chat.update` against its channel's window; `Err(retry_after_secs)` when over.
+    pub(crate) fn admit_update(&self, channel: &str) -> Result<(), u64> {
+        lock(&self.update_windows)
+            .entry(channel.to_owned())
+            .or_insert_with(|| Window::new(self.options.per_channel_limit))
+            .admit(1)
+            .map(|_| ())
+            .map_err(|usage| usage.retry_after_secs())
+    }
+
+    /// Log an accepted update.
+    pub(crate) fn log_update(&self, update: MessageUpdate) {
+        lock(&self.updates).push(update);
+    }
+
+    /// Log an accepted ephemeral message.
+    pub(crate) fn log_ephemeral(&self, ephemeral: Ephemeral) {
+        lock(&self.ephemerals).push(ephemeral);
+    }
+
+    /// Log a `response_url` post.
+    pub(crate) fn log_response_post(&self, post: ResponseUrlPost) {
+        lock(&self.response_posts).push(post);
+    }
+
+    /// Every accepted update, oldest first.
+    pub(crate) fn updates(&self) -> Vec<MessageUpdate> {
+        lock(&self.updates).clone()
+    }
+
+    /// Every accepted ephemeral message, oldest first.
+    pub(crate) fn ephemerals(&self) -> Vec<Ephemeral> {
+        lock(&self.ephemerals).clone()
+    }
+
+    /// Every `response_url` post, oldest first.
+    pub(crate) fn response_posts(&self) -> Vec<ResponseUrlPost> {
+        lock(&self.response_posts).clone()
+    }
+
+    /// The message with this `ts`.
+    pub(crate) fn message(&self, ts: &str) -> Option<SlackMessage> {
+        self.core
+            .store
+            .read(|tables| tables.get(MESSAGES, ts).map(from_record))
+    }
+
+    /// Delete a message.
+    pub(crate) fn remove(&self, ts: &str) {
+        self.core.store.write(|tables| tables.remove(MESSAGES, ts));
     }
 
     /// The channel an id, a name or a `#name` refers to.
@@ -132,29 +240,66 @@ impl Slack {
             .write(|tables| tables.insert(MESSAGES, record));
     }
 
-    /// Every accepted message, oldest first.
+    /// Every message held, oldest first.
     pub(crate) fn messages(&self) -> Vec<SlackMessage> {
         self.core
             .store
             .snapshot(MESSAGES)
             .iter()
-            .map(|record| {
-                let text = |name: &str| record.str_field(name).map(str::to_owned);
-                SlackMessage {
-                    channel: text("channel").unwrap_or_default(),
-                    text: text("text"),
-                    blocks: record.field("blocks").filter(|b| !b.is_null()).cloned(),
-                    thread_ts: text("thread_ts"),
-                    ts: record.id.clone(),
-                    via: if text("via").as_deref() == Some("webhook") {
-                        Via::Webhook
-                    } else {
-                        Via::Api
-                    },
-                }
-            })
+            .map(from_record)
             .collect()
     }
+}
+
+fn from_record(record: &Record) -> SlackMessage {
+    let text = |name: &str| record.str_field(name).map(str::to_owned);
+    SlackMessage {
+        channel: text("channel").unwrap_or_default(),
+        text: text("text"),
+        blocks: record.field("blocks").filter(|b| !b.is_null()).cloned(),
+        thread_ts: text("thread_ts"),
+        ts: record.id.clone(),
+        via: match text("via").as_deref() {
+            Some("webhook") => Via::Webhook,
+            Some("user") => Via::User,
+            _ => Via::Api,
+        },
+        user: text("user"),
+    }
+}
+
+/// A message as Slack's API shows it (`message` of `chat.postMessage`/`chat.update` answers,
+/// of interaction payloads and of message events). The app's messages carry `bot_id` and the
+/// `bot_message` subtype, as in `chat.postMessage`'s documented answer
+/// (slack-ruby/slack-api-ref `methods/chat/chat.postMessage.json`).
+pub(crate) fn message_json(message: &SlackMessage) -> Value {
+    let mut out = json!({
+        "type": "message",
+        "text": message.text.clone().unwrap_or_default(),
+        "ts": message.ts,
+        "team": TEAM_ID,
+    });
+    match message.via {
+        Via::Api => {
+            out["subtype"] = json!("bot_message");
+            out["bot_id"] = json!(BOT_ID);
+            out["user"] = json!(BOT_USER);
+        }
+        Via::Webhook => {
+            out["subtype"] = json!("bot_message");
+            out["bot_id"] = json!(BOT_ID);
+        }
+        Via::User => {
+            out["user"] = json!(message.user.clone().unwrap_or_default());
+        }
+    }
+    if let Some(blocks) = &message.blocks {
+        out["blocks"] = blocks.clone();
+    }
+    if let Some(thread_ts) = &message.thread_ts {
+        out["thread_ts"] = json!(thread_ts);
+    }
+    out
 }
 
 impl Vendor for Slack {
@@ -191,16 +336,20 @@ impl Vendor for Slack {
                 .map(str::to_owned),
             ts: self.next_ts(),
             via: Via::Api,
+            user: None,
         };
         self.keep(&message);
         Some(message.ts)
     }
 
     fn reset_vendor(&self) {
-        self.windows
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        lock(&self.windows).clear();
+        lock(&self.update_windows).clear();
+        lock(&self.updates).clear();
+        lock(&self.ephemerals).clear();
+        lock(&self.response_posts).clear();
+        lock(&self.response_urls).clear();
+        lock(&self.events).clear();
     }
 }
 

@@ -66,7 +66,7 @@ pub(crate) async fn post(
         response.extensions_mut().insert(RateLimited);
         return response;
     }
-    slack.keep(&SlackMessage {
+    let message = SlackMessage {
         channel,
         text: body.get("text").and_then(Value::as_str).map(str::to_owned),
         blocks: body.get("blocks").filter(|b| !b.is_null()).cloned(),
@@ -76,6 +76,9 @@ pub(crate) async fn post(
             .map(str::to_owned),
         ts: slack.next_ts(),
         via: Via::Webhook,
-    });
+        user: None,
+    };
+    slack.keep(&message);
+    super::events::echo_posted(&slack, &message);
     text(StatusCode::OK, "ok")
 }

@@ -66,5 +66,8 @@ pub(crate) async fn guard(State(zoho): State<Arc<Zoho>>, request: Request, next:
     if admitted.is_err() {
         return throttled("You have exceeded the API credit limit for the last 24 hours");
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    // Notifications for what this request changed leave once it has been answered.
+    super::notify::dispatch(&zoho);
+    response
 }

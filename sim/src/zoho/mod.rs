@@ -6,26 +6,42 @@
 //! 207 or 400 overall; `upsert` with `duplicate_check_fields` (or the system duplicate checks)
 //! reporting `action` and `duplicate_field`; search by `email`, `phone`, `word` or `criteria`
 //! (204 when nothing matches); notes under a record; API credits per rolling 24 hours and a
-//! concurrency limit, both answering 429 `TOO_MANY_REQUESTS`.
+//! concurrency limit, both answering 429 `TOO_MANY_REQUESTS`; notification channels
+//! (`/actions/watch`) with their callbacks, and `/users?type=CurrentUser`.
 
+mod channel;
 mod errors;
 mod guard;
 mod model;
+mod notify;
 mod oauth;
 mod records;
 mod routes;
 mod search;
 mod state;
+mod users;
+mod watch;
 mod writes;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use crate::shared::handle::{SimHandle, common_methods};
-use crate::{FieldDef, OAuthClient, RateLimit, SimError};
+use crate::shared::handle::{SimHandle, common_methods, outbound_methods};
+use crate::{FieldDef, OAuthClient, RateLimit, Record, RetryPolicy, SimError, UiChangeError};
+
+/// A CRM user other than the API's (the sales rep whose web-app edits the simulator plays).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZohoUser {
+    /// User id (19 digits).
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+}
 
 /// How a [`ZohoSim`] behaves. Defaults follow the Standard edition.
 #[derive(Debug, Clone)]
@@ -48,6 +64,10 @@ pub struct Options {
     /// e.g. `FieldDef::new("Leads", "Email").unique()`), which makes inserts answer
     /// `DUPLICATE_DATA`.
     pub custom_fields: Vec<FieldDef>,
+    /// The sales rep whose edits `crm_user_changes_deal` plays (their `Modified_By`).
+    pub sales_rep: ZohoUser,
+    /// How long a notification callback may take; Zoho documents no retries (see `watch`).
+    pub callback_policy: RetryPolicy,
 }
 
 impl Default for Options {
@@ -65,6 +85,12 @@ impl Default for Options {
             concurrency: 10,
             token_refresh_limit: RateLimit::new(10, Duration::from_secs(600)),
             custom_fields: Vec::new(),
+            sales_rep: ZohoUser {
+                id: "5725767000000297002".into(),
+                name: "Anna Nowak".into(),
+                email: "anna.nowak@leadgate.example".into(),
+            },
+            callback_policy: notify::zoho_callback_policy(),
         }
     }
 }
@@ -86,6 +112,25 @@ impl ZohoSim {
     }
 
     common_methods!();
+    outbound_methods!();
+
+    /// A sales rep ([`Options::sales_rep`]) edits deal `deal_id` in Zoho CRM's web app,
+    /// setting `fields` (validated as the API validates them): `Modified_By` becomes the rep
+    /// and channels watching `Deals.edit` are notified.
+    pub fn crm_user_changes_deal(
+        &self,
+        deal_id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<Record, UiChangeError> {
+        let record = writes::ui_update(&self.state, deal_id, fields)?;
+        notify::dispatch(&self.state);
+        Ok(record)
+    }
+
+    /// The id of the user the API acts as (`GET /crm/v8/users?type=CurrentUser`).
+    pub fn api_user_id(&self) -> &str {
+        model::OWNER_ID
+    }
 
     /// The accepted OAuth client.
     pub fn oauth_client(&self) -> &OAuthClient {

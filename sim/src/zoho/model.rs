@@ -285,9 +285,22 @@ pub(crate) fn clean(
     Ok(clean)
 }
 
-/// The simulated CRM user who owns and creates everything.
+/// The simulated CRM user who owns and creates everything: the user the API's OAuth client
+/// acts as.
 pub(crate) fn owner() -> Value {
-    json!({"name": "Leadgate Sim", "id": "5725767000000297001", "email": "owner@leadgate.example"})
+    json!({"name": "Leadgate Sim", "id": OWNER_ID, "email": "owner@leadgate.example"})
+}
+
+/// The API user's id.
+pub(crate) const OWNER_ID: &str = "5725767000000297001";
+
+/// Who last modified a record: as stored, or the API user.
+fn modified_by(record: &Record) -> Value {
+    record
+        .field("Modified_By")
+        .filter(|v| v.is_object())
+        .cloned()
+        .unwrap_or_else(owner)
 }
 
 /// `Full_Name` of people.
@@ -332,7 +345,7 @@ pub(crate) fn render(record: &Record) -> Value {
         json!(clock::seconds_offset(record.updated_at)),
     );
     body.insert("Created_By".into(), owner());
-    body.insert("Modified_By".into(), owner());
+    body.insert("Modified_By".into(), modified_by(record));
     Value::Object(body)
 }
 
@@ -340,7 +353,7 @@ pub(crate) fn render(record: &Record) -> Value {
 pub(crate) fn success_details(record: &Record) -> Value {
     json!({
         "Modified_Time": clock::seconds_offset(record.updated_at),
-        "Modified_By": owner(),
+        "Modified_By": modified_by(record),
         "Created_Time": clock::seconds_offset(record.created_at),
         "id": record.id,
         "Created_By": owner(),

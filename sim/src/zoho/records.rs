@@ -126,6 +126,9 @@ pub(crate) async fn delete(
         .core
         .store
         .write(|tables| tables.remove(module.name, &id));
+    if removed.is_some() {
+        zoho.hooks.note(module, &id, "delete", Vec::new());
+    }
     let (status, item) = match removed {
         Some(_) => (
             StatusCode::OK,

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 use super::state::Zoho;
-use super::{guard, oauth, records, search};
+use super::{guard, oauth, records, search, users, watch};
 use crate::shared::pipeline;
 use crate::shared::vendor::Vendor;
 
@@ -17,6 +17,8 @@ pub(crate) fn router(zoho: Arc<Zoho>) -> Router {
     let shared: Arc<dyn Vendor> = zoho.clone();
     Router::new()
         .route("/oauth/v2/token", post(oauth::token))
+        .route("/crm/{version}/actions/watch", any(watch::watch))
+        .route("/crm/{version}/users", get(users::list))
         .route(
             "/crm/{version}/{module}",
             post(records::insert)

@@ -29,6 +29,7 @@ pub(crate) struct Zoho {
     /// Calls being served right now.
     pub in_flight: AtomicU32,
     pub schema: Schema,
+    pub hooks: super::notify::Hooks,
     next_id: AtomicU64,
 }
 
@@ -51,6 +52,7 @@ impl Zoho {
             base_url,
             tokens: TokenStore::default(),
             schema,
+            hooks: super::notify::Hooks::default(),
             options,
             next_id: AtomicU64::new(1),
         }
@@ -103,5 +105,6 @@ impl Vendor for Zoho {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.hooks.clear();
     }
 }

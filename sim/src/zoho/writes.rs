@@ -174,8 +174,10 @@ fn insert_one(
     let links = resolve_lookups(tables, module, &mut fields, index)?;
     check_unique(zoho, tables, module, &fields, None, index)?;
     complete(module, &mut fields);
+    fields.insert("Modified_By".into(), model::owner());
     let record = Record::new(zoho.next_id(), fields);
     let id = record.id.clone();
+    zoho.hooks.note(module, &id, "insert", Vec::new());
     tables.insert(module.name, record);
     for (target, other) in links {
         tables.link((module.name, &id), (target, &other));
@@ -186,13 +188,15 @@ fn insert_one(
         .ok_or_else(|| ZError::invalid("id", index, None))
 }
 
-fn update_one(
+/// Update record `id`; `modified_by` is the user making the change.
+pub(crate) fn update_one(
     zoho: &Zoho,
     tables: &mut Tables,
     module: &Module,
     id: &str,
     mut fields: Map<String, Value>,
     index: usize,
+    modified_by: Value,
 ) -> Result<Record, ZError> {
     if tables.get(module.name, id).is_none() {
         return Err(ZError::new(
@@ -206,10 +210,17 @@ fn update_one(
     let record = tables
         .get_mut(module.name, id)
         .ok_or_else(|| ZError::invalid("id", index, None))?;
+    let changed: Vec<String> = fields
+        .iter()
+        .filter(|(name, value)| record.fields.get(*name) != Some(*value))
+        .map(|(name, _)| name.clone())
+        .collect();
     record.fields.extend(fields);
     complete(module, &mut record.fields);
+    record.fields.insert("Modified_By".into(), modified_by);
     record.updated_at = OffsetDateTime::now_utc();
     let record = record.clone();
+    zoho.hooks.note(module, id, "update", changed);
     for (target, other) in links {
         tables.link((module.name, id), (target, &other));
     }
@@ -241,7 +252,7 @@ fn upsert_one(
     });
     let (record, action, duplicate_field) = match existing {
         Some((field, id)) => (
-            update_one(zoho, tables, module, &id, fields, index)?,
+            update_one(zoho, tables, module, &id, fields, index, model::owner())?,
             "update",
             json!(field),
         ),
@@ -289,7 +300,7 @@ fn write_one(
                 .ok_or_else(|| ZError::mandatory("id", index))?;
             let fields = model::clean(&zoho.schema, module, input, index, false, rejected)?;
             Ok(success(
-                &update_one(zoho, tables, module, &id, fields, index)?,
+                &update_one(zoho, tables, module, &id, fields, index, model::owner())?,
                 "record updated",
             ))
         }
@@ -345,4 +356,31 @@ pub(crate) fn write(
         .map(|item| item.unwrap_or_else(|error| error.body()))
         .collect();
     Ok(json(status, &json!({ "data": data })))
+}
+
+/// A user's edit of deal `id` in Zoho CRM's web app (see `ZohoSim::crm_user_changes_deal`).
+pub(crate) fn ui_update(
+    zoho: &Zoho,
+    id: &str,
+    fields: Map<String, Value>,
+) -> Result<Record, crate::UiChangeError> {
+    let deals = model::module("Deals").ok_or_else(|| crate::UiChangeError::NotFound(id.into()))?;
+    let refused = |e: ZError| crate::UiChangeError::Refused(format!("{}: {}", e.code, e.details));
+    let fields = model::clean(
+        &zoho.schema,
+        deals,
+        &Value::Object(fields),
+        0,
+        false,
+        |_| None,
+    )
+    .map_err(refused)?;
+    let rep = &zoho.options.sales_rep;
+    let modified_by = json!({"name": rep.name, "id": rep.id, "email": rep.email});
+    zoho.core.store.write(|tables| {
+        if tables.get(deals.name, id).is_none() {
+            return Err(crate::UiChangeError::NotFound(id.to_owned()));
+        }
+        update_one(zoho, tables, deals, id, fields, 0, modified_by).map_err(refused)
+    })
 }

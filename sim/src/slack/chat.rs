@@ -1,0 +1,147 @@
+//! `chat.update` and `chat.postEphemeral`.
+//!
+//! `chat.update` (<https://docs.slack.dev/reference/methods/chat.update>, errors and answer from
+//! slack-ruby/slack-api-ref `methods/chat/chat.update.json`): `channel` (an id: the method
+//! identifies the message, it cannot move it) and `ts` are required; an app may update only
+//! messages it posted with its token ("only ones posted by the authenticated user of the token
+//! being used", <https://docs.slack.dev/messaging/modifying-messages>), so messages of incoming
+//! webhooks and of people answer `cant_update_message`; an unknown `ts` answers
+//! `message_not_found`. The message keeps its thread. The docs say what happens to omitted
+//! `metadata` (kept) and `parse`/`link_names` (reset) but not to omitted `text` or `blocks`; the
+//! simulator replaces the content with exactly what the call gives (omitted blocks are removed),
+//! so a gateway that relies on blocks surviving a text-only update is caught. Each channel has
+//! its own window of the same size as `chat.postMessage`'s, answered with 429 and `Retry-After`.
+//!
+//! `chat.postEphemeral` (slack-ruby/slack-api-ref `methods/chat/chat.postEphemeral.json`):
+//! `channel` (id or name) and `user` required; a user who is not in the channel answers
+//! `user_not_in_channel`; success is `{"ok":true,"message_ts"}`. Ephemeral messages are not in the
+//! channel's history and cannot be updated.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::api::{parse, refuse_unauthorized, throttled};
+use super::errors::api_error;
+use super::state::{Slack, check_content, message_json};
+use super::{Ephemeral, MessageUpdate, SlackMessage, Via, events};
+use crate::shared::http::json;
+
+fn text_of(body: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    body.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Replace a message's content; returns the message before and after.
+pub(crate) fn replace_content(
+    slack: &Arc<Slack>,
+    original: &SlackMessage,
+    text: Option<String>,
+    blocks: Option<Value>,
+) -> SlackMessage {
+    let updated = SlackMessage {
+        text,
+        blocks,
+        ..original.clone()
+    };
+    slack.keep(&updated);
+    slack.log_update(MessageUpdate {
+        channel: updated.channel.clone(),
+        ts: updated.ts.clone(),
+        text: updated.text.clone(),
+        blocks: updated.blocks.clone(),
+        at: OffsetDateTime::now_utc(),
+    });
+    events::echo_changed(slack, original, &updated);
+    updated
+}
+
+/// `POST /api/chat.update`.
+pub(crate) async fn update(
+    State(slack): State<Arc<Slack>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body = match parse(&headers, &body) {
+        Ok(body) => body,
+        Err(code) => return api_error(code),
+    };
+    if let Some(refusal) = refuse_unauthorized(&slack, &headers, &body, "chat:write") {
+        return refusal;
+    }
+    let Some(channel) = text_of(&body, "channel")
+        .filter(|c| slack.options.channels.iter().any(|known| &known.id == c))
+    else {
+        return api_error("channel_not_found");
+    };
+    let Some(original) = text_of(&body, "ts")
+        .and_then(|ts| slack.message(&ts))
+        .filter(|m| m.channel == channel)
+    else {
+        return api_error("message_not_found");
+    };
+    if original.via != Via::Api {
+        return api_error("cant_update_message");
+    }
+    if let Err(refusal) = check_content(&body) {
+        return api_error(refusal.code());
+    }
+    if let Err(retry_after) = slack.admit_update(&channel) {
+        return throttled("/api/chat.update", retry_after);
+    }
+    let blocks = body.get("blocks").filter(|b| !b.is_null()).cloned();
+    let updated = replace_content(&slack, &original, text_of(&body, "text"), blocks);
+    json(
+        StatusCode::OK,
+        &json!({
+            "ok": true,
+            "channel": channel,
+            "ts": updated.ts,
+            "text": updated.text.clone().unwrap_or_default(),
+            "message": message_json(&updated),
+        }),
+    )
+}
+
+/// `POST /api/chat.postEphemeral`.
+pub(crate) async fn post_ephemeral(
+    State(slack): State<Arc<Slack>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body = match parse(&headers, &body) {
+        Ok(body) => body,
+        Err(code) => return api_error(code),
+    };
+    if let Some(refusal) = refuse_unauthorized(&slack, &headers, &body, "chat:write") {
+        return refusal;
+    }
+    let Some(channel) =
+        text_of(&body, "channel").and_then(|c| slack.channel(&c).map(|c| c.id.clone()))
+    else {
+        return api_error("channel_not_found");
+    };
+    let Some(user) = text_of(&body, "user").filter(|u| slack.user(u).is_some()) else {
+        return api_error("user_not_in_channel");
+    };
+    if let Err(refusal) = check_content(&body) {
+        return api_error(refusal.code());
+    }
+    let message_ts = slack.next_ts();
+    slack.log_ephemeral(Ephemeral {
+        channel,
+        user,
+        text: text_of(&body, "text"),
+        blocks: body.get("blocks").filter(|b| !b.is_null()).cloned(),
+        thread_ts: text_of(&body, "thread_ts"),
+        message_ts: message_ts.clone(),
+    });
+    json(
+        StatusCode::OK,
+        &json!({"ok": true, "message_ts": message_ts}),
+    )
+}
