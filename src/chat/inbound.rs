@@ -19,7 +19,7 @@ use crate::store::{EventRow, JobKind, JobRow, StoreError, now_ms};
 use crate::sync::JobHandler;
 
 /// The origin of frames pushed for channel messages: no socket has this id.
-pub const CHANNEL_ORIGIN: u64 = u64::MAX;
+pub const CHANNEL_ORIGIN: u64 = super::hub::REMOTE;
 
 /// Reads inbound channel events into conversations.
 pub struct Inbound {

@@ -442,8 +442,15 @@ impl ChatService {
         }
         let stored: Vec<&MessageRow> = visitor.iter().chain(&replies).collect();
         for m in &stored {
-            self.hub
-                .publish(&session.conversation.id, origin, message_frame(m));
+            if origin == super::hub::REMOTE {
+                // Not from a socket here (a rep, a channel, the assistant on its own): every
+                // open socket of the session gets it.
+                self.hub
+                    .publish_remote(&session.conversation.id, message_frame(m));
+            } else {
+                self.hub
+                    .publish(&session.conversation.id, origin, message_frame(m));
+            }
         }
         if self.store.is_shared()
             && let (Some(first), Some(last)) = (stored.first(), stored.last())
