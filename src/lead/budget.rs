@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::lexicon;
 use super::locale::Region;
 use super::text::{fold_case, tail, words_before};
 
@@ -17,17 +18,12 @@ use super::text::{fold_case, tail, words_before};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency(&'static str);
 
-/// Codes accepted as currencies: the ones our users' visitors name, plus the majors.
-const CODES: &[&str] = &[
-    "EUR", "PLN", "GBP", "USD", "CHF", "CZK", "SEK", "NOK", "DKK", "HUF", "RON", "BGN", "MXN",
-    "ARS", "COP", "CLP", "PEN", "BRL", "CAD", "AUD", "NZD", "JPY", "CNY", "INR", "UAH", "TRY",
-];
-
 impl Currency {
     /// Parses an ISO 4217 code, case-insensitively.
     pub fn parse(code: &str) -> Result<Currency, BudgetError> {
         let upper = code.trim().to_ascii_uppercase();
-        CODES
+        lexicon::CURRENCY_CODES
+            .words()
             .iter()
             .find(|c| **c == upper)
             .map(|c| Currency(c))
@@ -407,129 +403,6 @@ fn start_of_currency(pre: Option<usize>, before_text: &str, number_start: usize)
     }
 }
 
-/// Words that join two amounts into a range.
-const RANGE_JOINERS: &[&str] = &[
-    "-", "–", "—", "to", "bis", "do", "a", "à", "hasta", "and", "und", "y", "et", "i", "or",
-    "oder", "lub", "albo", "o", "ou", "~",
-];
-/// Joiners that only make a range after "between", "entre", "zwischen", "od"...
-const WEAK_JOINERS: &[&str] = &[
-    "and", "und", "y", "et", "i", "or", "oder", "lub", "albo", "o", "ou",
-];
-const RANGE_OPENERS: &[&str] = &[
-    "between",
-    "zwischen",
-    "entre",
-    "od",
-    "from",
-    "von",
-    "de",
-    "des",
-    "desde",
-    "pomiędzy",
-    "między",
-];
-/// Phrases right before an amount that make it an upper bound.
-const UP_TO: &[&str] = &[
-    "up to",
-    "upto",
-    "max",
-    "max.",
-    "maximum",
-    "maximal",
-    "at most",
-    "under",
-    "below",
-    "less than",
-    "no more than",
-    "not more than",
-    "not exceeding",
-    "capped at",
-    "within",
-    "bis",
-    "bis zu",
-    "höchstens",
-    "unter",
-    "nicht mehr als",
-    "do",
-    "maksymalnie",
-    "maks.",
-    "poniżej",
-    "nie więcej niż",
-    "hasta",
-    "menos de",
-    "no más de",
-    "como máximo",
-    "tope de",
-    "jusqu'à",
-    "jusqu’à",
-    "jusqu'a",
-    "moins de",
-    "pas plus de",
-    "au maximum",
-    "maximum de",
-    "plafond de",
-];
-
-/// Phrases right before an amount that make it a lower bound.
-const FROM: &[&str] = &[
-    "from",
-    "starting at",
-    "starting from",
-    "at least",
-    "min",
-    "min.",
-    "minimum",
-    "more than",
-    "over",
-    "above",
-    "upwards of",
-    "no less than",
-    "not less than",
-    "ab",
-    "mindestens",
-    "über",
-    "mehr als",
-    "więcej niż",
-    "od",
-    "co najmniej",
-    "przynajmniej",
-    "powyżej",
-    "ponad",
-    "desde",
-    "a partir de",
-    "al menos",
-    "como mínimo",
-    "más de",
-    "à partir de",
-    "au moins",
-    "minimum de",
-    "plus de",
-];
-
-/// Words that only soften an amount ("up to about 5k") and do not hide the bound before them.
-const APPROXIMATE: &[&str] = &[
-    "about",
-    "around",
-    "approximately",
-    "approx.",
-    "roughly",
-    "circa",
-    "ca.",
-    "etwa",
-    "rund",
-    "ungefähr",
-    "około",
-    "ok.",
-    "mniej więcej",
-    "unos",
-    "unas",
-    "aproximadamente",
-    "alrededor de",
-    "environ",
-    "à peu près",
-];
-
 /// Phrases indexed by their last word, so the text before an amount is compared only with the
 /// phrases that could end it.
 struct Phrases(rustc_hash::FxHashMap<&'static str, Vec<&'static str>>);
@@ -567,9 +440,12 @@ fn last_word(text: &str) -> &str {
     &text[start..]
 }
 
-static UP_TO_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(UP_TO));
-static FROM_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(FROM));
-static APPROXIMATE_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(APPROXIMATE));
+static UP_TO_PHRASES: LazyLock<Phrases> =
+    LazyLock::new(|| Phrases::new(lexicon::UPPER_BOUND_PHRASES.words()));
+static FROM_PHRASES: LazyLock<Phrases> =
+    LazyLock::new(|| Phrases::new(lexicon::LOWER_BOUND_PHRASES.words()));
+static APPROXIMATE_PHRASES: LazyLock<Phrases> =
+    LazyLock::new(|| Phrases::new(lexicon::APPROXIMATION_PHRASES.words()));
 
 /// What the words before an amount say about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -582,20 +458,6 @@ enum Bound {
     MoreThan,
 }
 
-/// Lower bounds that compare, so that a negation turns them into caps.
-const COMPARATIVES: &[&str] = &[
-    "more than",
-    "over",
-    "above",
-    "mehr als",
-    "über",
-    "más de",
-    "plus de",
-    "ponad",
-    "powyżej",
-    "więcej niż",
-];
-
 /// The bound the words before an amount put on it, after skipping words like "about".
 fn bound_before(before: &str) -> Option<Bound> {
     let mut text = before.trim_end();
@@ -606,7 +468,7 @@ fn bound_before(before: &str) -> Option<Bound> {
         Some(Bound::UpTo)
     } else {
         FROM_PHRASES.ending(text).map(|p| {
-            if COMPARATIVES.contains(&p) {
+            if lexicon::COMPARATIVE_PHRASES.contains(p) {
                 Bound::MoreThan
             } else {
                 Bound::From
@@ -614,27 +476,6 @@ fn bound_before(before: &str) -> Option<Bound> {
         })
     }
 }
-
-/// Phrases right after an amount that leave it open upwards.
-const OPEN_ENDED: &[&str] = &[
-    "+",
-    "and up",
-    "and more",
-    "or more",
-    "plus",
-    "aufwärts",
-    "und mehr",
-    "oder mehr",
-    "i więcej",
-    "lub więcej",
-    "o más",
-    "y más",
-    "ou plus",
-    "et plus",
-    "minimum",
-    "mínimo",
-    "minimo",
-];
 
 /// Finds every budget in a lower-cased message. With `loose`, a bare number counts as money
 /// (the bot has just asked for a budget); otherwise it needs a currency or a money multiplier.
@@ -663,9 +504,9 @@ pub(crate) fn find(lower: &str, region: Option<Region>, loose: bool) -> Vec<Budg
             let gap = lower[a.span.end..b.span.start].trim();
             let opener = words_before(lower, a.span.start, 1)
                 .first()
-                .is_some_and(|w| RANGE_OPENERS.contains(w));
-            let joined = RANGE_JOINERS.contains(&gap)
-                && (!WEAK_JOINERS.contains(&gap)
+                .is_some_and(|w| lexicon::RANGE_OPENERS.contains(w));
+            let joined = lexicon::RANGE_JOINERS.contains(gap)
+                && (!lexicon::WEAK_RANGE_JOINERS.contains(gap)
                     || opener
                     || b.currency.is_some()
                     || b.multiplier.is_some());
@@ -700,7 +541,10 @@ pub(crate) fn find(lower: &str, region: Option<Region>, loose: bool) -> Vec<Budg
                 bound = Some(Bound::UpTo);
             }
             let after = lower[a.span.end..].trim_start();
-            let open_ended = OPEN_ENDED.iter().any(|p| after.starts_with(p));
+            let open_ended = lexicon::OPEN_ENDED_PHRASES
+                .words()
+                .iter()
+                .any(|p| after.starts_with(p));
             if after.starts_with(|c: char| c.is_alphabetic() || c == '/')
                 && CAPPED_AFTER.is_match(after)
             {
@@ -737,95 +581,6 @@ pub(crate) fn find(lower: &str, region: Option<Region>, loose: bool) -> Vec<Budg
     out
 }
 
-/// Words that may follow a bare amount given as a budget: periods, taxes, caps and joiners
-/// ("150 a month", "2000 netto", "300 max"). Any other word makes the number a count of
-/// something ("3 sites", "10 Leute", "3 semanas").
-const AFTER_BARE_AMOUNT: &[&str] = &[
-    "a",
-    "an",
-    "per",
-    "pro",
-    "por",
-    "par",
-    "al",
-    "im",
-    "am",
-    "each",
-    "every",
-    "na",
-    "w",
-    "monthly",
-    "month",
-    "months",
-    "year",
-    "years",
-    "yearly",
-    "annually",
-    "annual",
-    "mensuales",
-    "mensual",
-    "mensuels",
-    "mensuel",
-    "anuales",
-    "anual",
-    "annuels",
-    "annuel",
-    "monatlich",
-    "jährlich",
-    "miesięcznie",
-    "rocznie",
-    "netto",
-    "brutto",
-    "net",
-    "gross",
-    "tops",
-    "max",
-    "maximum",
-    "maksymalnie",
-    "máximo",
-    "maximal",
-    "höchstens",
-    "or",
-    "o",
-    "ou",
-    "oder",
-    "lub",
-    "albo",
-    "and",
-    "y",
-    "et",
-    "und",
-    "i",
-    "to",
-    "bis",
-    "do",
-    "à",
-    "hasta",
-    "for",
-    "für",
-    "pour",
-    "para",
-    "plus",
-    "more",
-    "mehr",
-    "más",
-    "minimum",
-    "mínimo",
-    "ish",
-    "roughly",
-    "tbh",
-    "ideally",
-    "idealerweise",
-    "idealnie",
-    "idealmente",
-    "idéalement",
-    "approx",
-    "ca",
-    "env",
-    "environ",
-    "circa",
-];
-
 /// Whether a number without a currency can be the answer to "what's your budget?": not a year,
 /// and not a count of something ("3 sedes", "10 Leute").
 fn bare_amount(lower: &str, a: &Atom, end: usize) -> bool {
@@ -841,7 +596,7 @@ fn bare_amount(lower: &str, a: &Atom, end: usize) -> bool {
         .split(|c: char| !c.is_alphabetic())
         .next()
         .unwrap_or_default();
-    next.is_empty() || AFTER_BARE_AMOUNT.contains(&next)
+    next.is_empty() || lexicon::WORDS_AFTER_BARE_AMOUNT.contains(next)
 }
 
 /// Whether the clause around an amount is negated ("we can't go over", "wollen wir nicht").
@@ -858,22 +613,7 @@ fn clause_is_negated(lower: &str, span: Range<usize>) -> bool {
         w.ends_with("n't")
             || w.ends_with("n’t")
             || w.starts_with("n'")
-            || matches!(
-                w,
-                "not"
-                    | "never"
-                    | "cannot"
-                    | "nicht"
-                    | "nie"
-                    | "kein"
-                    | "keine"
-                    | "keinen"
-                    | "no"
-                    | "nunca"
-                    | "pas"
-                    | "jamais"
-                    | "ne"
-            )
+            || lexicon::CLAUSE_NEGATIONS.contains(w)
     })
 }
 

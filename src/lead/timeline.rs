@@ -11,6 +11,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month, Weekday};
 
+use super::lexicon;
 use super::text::{fold_case, trim_boundaries, word_regex};
 
 /// Days from the conversation start to the start of the visitor's time frame.
@@ -94,220 +95,27 @@ pub(crate) struct TimelineMention {
     pub strength: Strength,
 }
 
-const MONTHS: &[(&str, u8)] = &[
-    ("january", 1),
-    ("jan", 1),
-    ("february", 2),
-    ("feb", 2),
-    ("march", 3),
-    ("april", 4),
-    ("apr", 4),
-    ("may", 5),
-    ("june", 6),
-    ("jun", 6),
-    ("july", 7),
-    ("jul", 7),
-    ("august", 8),
-    ("aug", 8),
-    ("september", 9),
-    ("sept", 9),
-    ("sep", 9),
-    ("october", 10),
-    ("oct", 10),
-    ("november", 11),
-    ("nov", 11),
-    ("december", 12),
-    ("dec", 12),
-    ("styczeń", 1),
-    ("stycznia", 1),
-    ("styczniu", 1),
-    ("luty", 2),
-    ("lutego", 2),
-    ("lutym", 2),
-    ("marzec", 3),
-    ("marca", 3),
-    ("marcu", 3),
-    ("kwiecień", 4),
-    ("kwietnia", 4),
-    ("kwietniu", 4),
-    ("maj", 5),
-    ("maja", 5),
-    ("maju", 5),
-    ("czerwiec", 6),
-    ("czerwca", 6),
-    ("czerwcu", 6),
-    ("lipiec", 7),
-    ("lipca", 7),
-    ("lipcu", 7),
-    ("sierpień", 8),
-    ("sierpnia", 8),
-    ("sierpniu", 8),
-    ("wrzesień", 9),
-    ("września", 9),
-    ("wrześniu", 9),
-    ("październik", 10),
-    ("października", 10),
-    ("październiku", 10),
-    ("listopad", 11),
-    ("listopada", 11),
-    ("listopadzie", 11),
-    ("grudzień", 12),
-    ("grudnia", 12),
-    ("grudniu", 12),
-    ("januar", 1),
-    ("jänner", 1),
-    ("februar", 2),
-    ("märz", 3),
-    ("maerz", 3),
-    ("mai", 5),
-    ("juni", 6),
-    ("juli", 7),
-    ("oktober", 10),
-    ("dezember", 12),
-    ("enero", 1),
-    ("febrero", 2),
-    ("marzo", 3),
-    ("abril", 4),
-    ("mayo", 5),
-    ("junio", 6),
-    ("julio", 7),
-    ("agosto", 8),
-    ("septiembre", 9),
-    ("setiembre", 9),
-    ("octubre", 10),
-    ("noviembre", 11),
-    ("diciembre", 12),
-    ("janvier", 1),
-    ("février", 2),
-    ("fevrier", 2),
-    ("mars", 3),
-    ("avril", 4),
-    ("juin", 6),
-    ("juillet", 7),
-    ("août", 8),
-    ("aout", 8),
-    ("septembre", 9),
-    ("octobre", 10),
-    ("novembre", 11),
-    ("décembre", 12),
-    ("decembre", 12),
-];
-
-static MONTH_NUMBER: LazyLock<HashMap<&'static str, u8>> =
-    LazyLock::new(|| MONTHS.iter().copied().collect());
+/// Month names of every language by their number.
+static MONTH_NUMBER: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
+    lexicon::MONTHS
+        .entries()
+        .map(|(w, n)| (w, u8::try_from(n).expect("a month is 1 to 12")))
+        .collect()
+});
 
 /// Month words as a regex alternation, longest first.
 fn month_alternation() -> String {
-    let mut words: Vec<&str> = MONTHS.iter().map(|(w, _)| *w).collect();
+    let mut words: Vec<&str> = lexicon::MONTHS.entries().map(|(w, _)| w).collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     words.join("|")
 }
 
-const NUMBER_WORDS: &[(&str, u32)] = &[
-    ("a", 1),
-    ("an", 1),
-    ("one", 1),
-    ("two", 2),
-    ("three", 3),
-    ("four", 4),
-    ("five", 5),
-    ("six", 6),
-    ("seven", 7),
-    ("eight", 8),
-    ("nine", 9),
-    ("ten", 10),
-    ("twelve", 12),
-    ("eleven", 11),
-    ("fifteen", 15),
-    ("twenty", 20),
-    ("thirty", 30),
-    ("couple of", 2),
-    ("a couple of", 2),
-    ("a few", 3),
-    ("few", 3),
-    ("jeden", 1),
-    ("jedną", 1),
-    ("jednego", 1),
-    ("jednej", 1),
-    ("dwa", 2),
-    ("dwóch", 2),
-    ("dwie", 2),
-    ("dwu", 2),
-    ("trzy", 3),
-    ("trzech", 3),
-    ("cztery", 4),
-    ("czterech", 4),
-    ("pięć", 5),
-    ("pięciu", 5),
-    ("sześć", 6),
-    ("sześciu", 6),
-    ("siedem", 7),
-    ("osiem", 8),
-    ("siedmiu", 7),
-    ("ośmiu", 8),
-    ("dziewięć", 9),
-    ("dziewięciu", 9),
-    ("dziesięciu", 10),
-    ("dwanaście", 12),
-    ("dwunastu", 12),
-    ("dziesięć", 10),
-    ("kilka", 3),
-    ("kilku", 3),
-    ("ein", 1),
-    ("eine", 1),
-    ("einem", 1),
-    ("einer", 1),
-    ("einen", 1),
-    ("zwei", 2),
-    ("drei", 3),
-    ("vier", 4),
-    ("fünf", 5),
-    ("sechs", 6),
-    ("acht", 8),
-    ("sieben", 7),
-    ("neun", 9),
-    ("elf", 11),
-    ("zehn", 10),
-    ("zwölf", 12),
-    ("ein paar", 2),
-    ("paar", 2),
-    ("einigen", 3),
-    ("un", 1),
-    ("una", 1),
-    ("uno", 1),
-    ("dos", 2),
-    ("tres", 3),
-    ("cuatro", 4),
-    ("cinco", 5),
-    ("seis", 6),
-    ("ocho", 8),
-    ("siete", 7),
-    ("nueve", 9),
-    ("quince", 15),
-    ("diez", 10),
-    ("doce", 12),
-    ("un par de", 2),
-    ("unas", 3),
-    ("unos", 3),
-    ("une", 1),
-    ("deux", 2),
-    ("trois", 3),
-    ("quatre", 4),
-    ("cinq", 5),
-    ("huit", 8),
-    ("sept", 7),
-    ("neuf", 9),
-    ("quinze", 15),
-    ("dix", 10),
-    ("douze", 12),
-    ("quelques", 3),
-];
-
+/// Number words of every language by their value.
 static NUMBER_VALUE: LazyLock<HashMap<&'static str, u32>> =
-    LazyLock::new(|| NUMBER_WORDS.iter().copied().collect());
+    LazyLock::new(|| lexicon::NUMBER_WORDS.entries().collect());
 
 fn number_alternation() -> String {
-    let mut words: Vec<&str> = NUMBER_WORDS.iter().map(|(w, _)| *w).collect();
+    let mut words: Vec<&str> = lexicon::NUMBER_WORDS.entries().map(|(w, _)| w).collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     format!(r"\d{{1,3}}|{}", words.join("|"))
 }
@@ -533,9 +341,9 @@ static TRIGGERS: LazyLock<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)> = LazyLo
 /// Month names written out in full: a bare one answers "when?" ("August.", "Im Mai"). "May" is
 /// left out, being an English verb too.
 fn full_month_alternation() -> String {
-    let mut words: Vec<&str> = MONTHS
-        .iter()
-        .map(|(w, _)| *w)
+    let mut words: Vec<&str> = lexicon::MONTHS
+        .entries()
+        .map(|(w, _)| w)
         .filter(|w| w.chars().count() >= 4 || *w == "mai")
         .filter(|w| !matches!(*w, "sept"))
         .collect();

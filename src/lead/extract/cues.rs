@@ -5,9 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lead::lexicon;
 use crate::lead::text::{trim_boundaries, word_regex};
-
-use crate::lead::lexicon::QUESTION_OPENERS;
 
 /// What the bot's last message asked for; it gives a bare answer its meaning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -246,7 +245,7 @@ fn clause_asks(clause: &str, opens_message: bool) -> bool {
             if s.starts_with("cuanto antes") || s.starts_with("cuánto antes") {
                 return false;
             }
-            let needed = if STRONG_QUESTION_WORDS.contains(&first) {
+            let needed = if lexicon::STRONG_QUESTION_WORDS.contains(first) {
                 2
             } else {
                 3
@@ -262,8 +261,8 @@ fn clause_asks(clause: &str, opens_message: bool) -> bool {
                 return true;
             }
         }
-        let skip = is_filler(first)
-            || (opens_message && crate::lead::lexicon::sets::GREETINGS.contains(first));
+        let skip = lexicon::QUESTION_FILLERS.contains(first)
+            || (opens_message && lexicon::GREETINGS.contains(first));
         if !skip {
             break;
         }
@@ -278,7 +277,7 @@ fn ends_on_question_word(clause: &str) -> bool {
     if !trimmed.ends_with(['n', 'o', 'l']) {
         return false;
     }
-    ENDING_QUESTION_WORDS.iter().any(|w| {
+    lexicon::CLOSING_QUESTION_WORDS.words().iter().any(|w| {
         trimmed.strip_suffix(w).is_some_and(|rest| {
             rest.ends_with(char::is_whitespace)
                 && rest
@@ -290,55 +289,11 @@ fn ends_on_question_word(clause: &str) -> bool {
     })
 }
 
-/// Question words that ask even in a two-word clause: "cuánto cuesta", "ile kosztuje".
-const STRONG_QUESTION_WORDS: &[&str] = &["cuánto", "cuanto", "combien", "ile", "wieviel", "how"];
-
-/// Question words that ask at the end of a clause: "ça coûte combien", "y eso cuánto".
-const ENDING_QUESTION_WORDS: &[&str] = &["combien", "cuánto", "cuanto", "wieviel"];
-
-/// Conjunctions and fillers that may open a question: "ok und was ist…", "a ile to kosztuje",
-/// "y se puede…".
-fn is_filler(word: &str) -> bool {
-    matches!(
-        word,
-        "and"
-            | "so"
-            | "ok"
-            | "okay"
-            | "oh"
-            | "also"
-            | "und"
-            | "y"
-            | "e"
-            | "et"
-            | "a"
-            | "i"
-            | "oraz"
-            | "vale"
-            | "bueno"
-            | "pues"
-            | "alors"
-            | "donc"
-            | "dobra"
-            | "dobrze"
-            | "super"
-            | "genial"
-            | "hmm"
-            | "hm"
-            | "btw"
-            | "aber"
-            | "pero"
-            | "mais"
-            | "ale"
-            | "but"
-    )
-}
-
 /// Question openers by their first word.
 static OPENERS_BY_FIRST_WORD: LazyLock<rustc_hash::FxHashMap<&'static str, Vec<&'static str>>> =
     LazyLock::new(|| {
         let mut map: rustc_hash::FxHashMap<&'static str, Vec<&'static str>> = Default::default();
-        for q in QUESTION_OPENERS {
+        for &q in lexicon::QUESTION_OPENERS.words() {
             let first = q.split([' ', '\'']).next().unwrap_or(q);
             map.entry(first).or_default().push(q);
         }
@@ -440,31 +395,14 @@ fn negated_before(lower: &str, at: usize) -> bool {
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .rfind(|w| !w.is_empty())
         .unwrap_or_default();
-    matches!(
-        before,
-        "no" | "not" | "nie" | "nicht" | "pas" | "ne" | "never" | "nunca"
-    )
+    lexicon::NEGATIONS_BEFORE_CUE.contains(before)
 }
 
 /// Words that make a would-be third party the visitor after all ("the price and I will decide").
 fn names_the_visitor(phrase: &str) -> bool {
     phrase
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .any(|w| {
-            matches!(
-                w,
-                "i" | "i'm"
-                    | "i'll"
-                    | "i'd"
-                    | "me"
-                    | "we"
-                    | "we'll"
-                    | "us"
-                    | "you"
-                    | "your"
-                    | "bot"
-            )
-        })
+        .any(|w| lexicon::VISITOR_WORDS.contains(w))
 }
 
 /// What the visitor says about who decides, by the last cue in the message: `Some(true)` when
@@ -514,38 +452,7 @@ pub(crate) fn names_someone_else(lower: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty());
     let first = words.next().unwrap_or_default();
-    let possessive = matches!(
-        first,
-        "the"
-            | "my"
-            | "our"
-            | "mi"
-            | "mis"
-            | "nuestro"
-            | "nuestra"
-            | "el"
-            | "la"
-            | "los"
-            | "las"
-            | "mon"
-            | "ma"
-            | "notre"
-            | "le"
-            | "les"
-            | "mein"
-            | "meine"
-            | "unser"
-            | "unsere"
-            | "der"
-            | "die"
-            | "mój"
-            | "moja"
-            | "nasz"
-            | "nasza"
-            | "szef"
-            | "szefowa"
-            | "zarząd"
-    );
+    let possessive = lexicon::SOMEONE_ELSE_OPENERS.contains(first);
     possessive
         && words
             .next()
@@ -557,37 +464,9 @@ pub fn yes_no(lower: &str) -> Option<bool> {
     let first = lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .find(|w| !w.is_empty())?;
-    const YES: &[&str] = &[
-        "yes",
-        "yep",
-        "yeah",
-        "yup",
-        "correct",
-        "sure",
-        "indeed",
-        "tak",
-        "owszem",
-        "ja",
-        "jawohl",
-        "genau",
-        "sí",
-        "si",
-        "claro",
-        "exacto",
-        "oui",
-        "ouais",
-        "exactement",
-        "absolument",
-        "me",
-        "i",
-        "ich",
-        "yo",
-        "moi",
-    ];
-    const NO: &[&str] = &["no", "nope", "not", "nah", "nie", "nein", "non", "jein"];
-    if YES.contains(&first) {
+    if lexicon::YES_WORDS.contains(first) {
         Some(true)
-    } else if NO.contains(&first) {
+    } else if lexicon::NO_WORDS.contains(first) {
         Some(false)
     } else {
         None

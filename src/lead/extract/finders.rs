@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lead::lexicon;
 use crate::lead::text::{is_whole_word, tail, trim_boundaries, word_regex};
 use crate::lead::{CompanySize, Email, PhoneE164, Region};
 
@@ -48,56 +49,6 @@ static DOT_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*[(\[{<]\s*(?:dot|punkt|kropka|punto|point|pkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt|kropka|punto|point|pkt)\s+").expect("dot pattern")
 });
 
-/// Words that start a sentence like "I work at Acme dot com" and are not a mailbox.
-const NOT_A_MAILBOX: &[&str] = &[
-    "work",
-    "working",
-    "based",
-    "located",
-    "i",
-    "im",
-    "me",
-    "we",
-    "us",
-    "be",
-    "am",
-    "is",
-    "are",
-    "was",
-    "meet",
-    "see",
-    "look",
-    "available",
-    "reachable",
-    "here",
-    "there",
-    "now",
-    "live",
-    "stay",
-    "arrive",
-    "call",
-    "start",
-    "starting",
-    "launch",
-    "us",
-    "them",
-    "him",
-    "her",
-    "it",
-    "that",
-    "this",
-    "jestem",
-    "pracuję",
-    "arbeite",
-    "bin",
-    "trabajo",
-    "estoy",
-    "travaille",
-    "suis",
-    "home",
-    "office",
-];
-
 /// An address found in a message.
 pub(crate) struct Found<T> {
     pub span: Range<usize>,
@@ -139,7 +90,7 @@ pub(crate) fn emails(lower: &str) -> Vec<Found<Email>> {
         let local = local.as_ref();
         let at = caps.name("at").expect("at").as_str().trim();
         let spoken_at = !at.contains('@') && !at.starts_with(['(', '[', '{', '<']);
-        if spoken_at && NOT_A_MAILBOX.contains(&local) {
+        if spoken_at && lexicon::NOT_A_MAILBOX.contains(local) {
             continue;
         }
         if !is_whole_word(lower, whole.start(), whole.end()) {
@@ -168,84 +119,11 @@ static DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.:]\d{2}(?:\s*-\s*\d{1,2}[.:]\d{2})?)$").expect("date pattern")
 });
 
-/// Words before a number that make it an identifier rather than a phone number.
-const ID_WORDS: &[&str] = &[
-    "nip",
-    "regon",
-    "krs",
-    "pesel",
-    "vat",
-    "ust",
-    "ustid",
-    "ust-idnr",
-    "idnr",
-    "steuer",
-    "siret",
-    "siren",
-    "tva",
-    "cif",
-    "nif",
-    "iban",
-    "bic",
-    "swift",
-    "konto",
-    "account",
-    "acct",
-    "order",
-    "bestell",
-    "auftrag",
-    "pedido",
-    "commande",
-    "zamówien",
-    "faktur",
-    "invoice",
-    "fax",
-    "telefax",
-    "rechnung",
-    "factura",
-    "facture",
-    "ticket",
-    "ref",
-    "referenz",
-    "référence",
-    "kundennummer",
-    "customer number",
-    "id:",
-    "numer klienta",
-    "postcode",
-    "zip",
-    "plz",
-    "kod pocztowy",
-    "code postal",
-    "código postal",
-    "sku",
-    "ean",
-    "isbn",
-    "nº",
-    "n°",
-    "rechnungsnummer",
-    "policy",
-    "polisa",
-    "póliza",
-    "contrat",
-    "contract",
-    "vertrag",
-    "tracking",
-    "sendung",
-    "paczk",
-    "envío",
-    "colis",
-    "dni",
-    "nie:",
-    "rut",
-    "rfc",
-    "curp",
-    "cuit",
-];
-
-/// [`ID_WORDS`] without diacritics.
+/// Words before a number that make it an identifier rather than a phone number, without
+/// diacritics.
 static ID_WORDS_PLAIN: LazyLock<Vec<String>> = LazyLock::new(|| {
-    ID_WORDS
+    lexicon::ID_WORDS
+        .words()
         .iter()
         .map(|w| crate::lead::text::strip_accents(w))
         .collect()
@@ -372,140 +250,25 @@ fn sizes_with_unit(lower: &str) -> Vec<(std::ops::Range<usize>, &str)> {
     out
 }
 
-/// Round head counts written in words, with the Belgian and Swiss "septante", "huitante",
-/// "nonante": "forty employees", "fünfzig Mitarbeiter", "trzydzieści osób", "septante
-/// personnes". Small counts are in [`COUNT_WORDS`].
-const TENS_WORDS: &[(&str, u32)] = &[
-    ("twenty", 20),
-    ("thirty", 30),
-    ("forty", 40),
-    ("fifty", 50),
-    ("sixty", 60),
-    ("seventy", 70),
-    ("eighty", 80),
-    ("ninety", 90),
-    ("zwanzig", 20),
-    ("dreißig", 30),
-    ("vierzig", 40),
-    ("fünfzig", 50),
-    ("sechzig", 60),
-    ("siebzig", 70),
-    ("achtzig", 80),
-    ("neunzig", 90),
-    ("dwadzieścia", 20),
-    ("dwudziestu", 20),
-    ("trzydzieści", 30),
-    ("trzydziestu", 30),
-    ("czterdzieści", 40),
-    ("czterdziestu", 40),
-    ("pięćdziesiąt", 50),
-    ("pięćdziesięciu", 50),
-    ("sześćdziesiąt", 60),
-    ("sześćdziesięciu", 60),
-    ("siedemdziesiąt", 70),
-    ("siedemdziesięciu", 70),
-    ("osiemdziesiąt", 80),
-    ("osiemdziesięciu", 80),
-    ("dziewięćdziesiąt", 90),
-    ("dziewięćdziesięciu", 90),
-    ("veinte", 20),
-    ("treinta", 30),
-    ("cuarenta", 40),
-    ("cincuenta", 50),
-    ("sesenta", 60),
-    ("setenta", 70),
-    ("ochenta", 80),
-    ("noventa", 90),
-    ("vingt", 20),
-    ("trente", 30),
-    ("quarante", 40),
-    ("cinquante", 50),
-    ("soixante", 60),
-    ("soixante-dix", 70),
-    ("septante", 70),
-    ("quatre-vingts", 80),
-    ("quatre-vingt", 80),
-    ("huitante", 80),
-    ("octante", 80),
-    ("quatre-vingt-dix", 90),
-    ("nonante", 90),
-];
-
 /// A round count written as a word, followed by a word for people (checked by the caller).
 /// Small counts in words with a word for people are a table or a room as often as a team
 /// ("a table for four people"), so they count only after "we are" ([`SIZE_WE_ARE`]).
 static SIZE_NUMBER_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    let mut words: Vec<&str> = TENS_WORDS.iter().map(|(w, _)| *w).collect();
+    let mut words: Vec<&str> = lexicon::TENS_WORDS.entries().map(|(w, _)| w).collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     word_regex(&format!(r"\b(?:{})\b", words.join("|")))
 });
 
-/// Small head counts said in words: "we are three", "jest nas trzech", "somos cinco".
-const COUNT_WORDS: &[(&str, u32)] = &[
-    ("two", 2),
-    ("three", 3),
-    ("four", 4),
-    ("five", 5),
-    ("six", 6),
-    ("seven", 7),
-    ("eight", 8),
-    ("nine", 9),
-    ("ten", 10),
-    ("twelve", 12),
-    ("zwei", 2),
-    ("drei", 3),
-    ("vier", 4),
-    ("fünf", 5),
-    ("sechs", 6),
-    ("sieben", 7),
-    ("acht", 8),
-    ("neun", 9),
-    ("zehn", 10),
-    ("zwölf", 12),
-    ("dwóch", 2),
-    ("dwie", 2),
-    ("dwoje", 2),
-    ("trzech", 3),
-    ("troje", 3),
-    ("czterech", 4),
-    ("czworo", 4),
-    ("pięciu", 5),
-    ("pięcioro", 5),
-    ("sześciu", 6),
-    ("siedmiu", 7),
-    ("ośmiu", 8),
-    ("dziewięciu", 9),
-    ("dziesięciu", 10),
-    ("dos", 2),
-    ("tres", 3),
-    ("cuatro", 4),
-    ("cinco", 5),
-    ("seis", 6),
-    ("siete", 7),
-    ("ocho", 8),
-    ("nueve", 9),
-    ("diez", 10),
-    ("doce", 12),
-    ("deux", 2),
-    ("trois", 3),
-    ("quatre", 4),
-    ("cinq", 5),
-    ("sept", 7),
-    ("huit", 8),
-    ("neuf", 9),
-    ("dix", 10),
-    ("douze", 12),
-    // German "zu fünft": the ordinal stem after "zu".
-    ("zweit", 2),
-    ("dritt", 3),
-    ("viert", 4),
-    ("fünft", 5),
-    ("sechst", 6),
-    ("siebt", 7),
-    ("neunt", 9),
-    ("zehnt", 10),
-];
+/// Head counts in words, the small ones ("we are three") before the round ones ("forty
+/// employees").
+static COUNT_AND_TENS_WORDS: LazyLock<Vec<(&'static str, u32)>> = LazyLock::new(|| {
+    lexicon::COUNT_WORDS
+        .entries()
+        .chain(lexicon::TENS_WORDS.entries())
+        .collect()
+});
 
+/// The value of a head count written in digits or words, with or without diacritics.
 fn count_value(written: &str) -> Option<u32> {
     if let Ok(n) = written.parse() {
         return Some(n);
@@ -519,9 +282,8 @@ fn count_value(written: &str) -> Option<u32> {
                 .replace('ß', "ss"),
         )
     };
-    COUNT_WORDS
+    COUNT_AND_TENS_WORDS
         .iter()
-        .chain(TENS_WORDS)
         .find(|(w, _)| {
             *w == written || crate::lead::text::strip_accents(w) == plain || umlauts(w) == written
         })
@@ -529,7 +291,7 @@ fn count_value(written: &str) -> Option<u32> {
 }
 
 static SIZE_WE_ARE: LazyLock<Regex> = LazyLock::new(|| {
-    let words: Vec<&str> = COUNT_WORDS.iter().map(|(w, _)| *w).collect();
+    let words: Vec<&str> = lexicon::COUNT_WORDS.entries().map(|(w, _)| w).collect();
     word_regex(&format!(
         r"\b(?:we(?:'re|\s+are)|somos|on\s+est|nous\s+sommes|wir\s+sind(?:\s+zu)?|jest\s+nas|jesteśmy|team\s+of|a\s+team\s+of|equipo\s+de|équipe\s+de|zespół|company\s+of|firma\s+mit|empresa\s+de|there(?:'s|\s+is|\s+are|'re)|(?:just|only)\s+the)\s+(?:about|around|roughly|approximately|approx\.?|like|ca\.?|circa|rund|etwa|ungefähr|so|unos|unas|como|más\s+o\s+menos|cerca\s+de|environ|à\s+peu\s+près|około|ok\.|jakieś|only|just|nur|solo|seulement|tylko|übrigens|also)?\s*(\d{{1,6}}|{})\b",
         words.join("|")
@@ -619,42 +381,7 @@ pub(crate) fn company_sizes(lower: &str) -> Vec<Found<CompanySize>> {
             .unwrap_or_default();
         let ends = rest.is_empty()
             || rest.starts_with(['.', ',', '!', ';', ')', '\n', '-'])
-            || matches!(
-                next_word,
-                "and"
-                    | "y"
-                    | "et"
-                    | "i"
-                    | "und"
-                    | "of"
-                    | "en"
-                    | "entre"
-                    | "in"
-                    | "including"
-                    | "incl"
-                    | "con"
-                    | "with"
-                    | "au"
-                    | "à"
-                    | "dans"
-                    | "w"
-                    | "im"
-                    | "bei"
-                    | "across"
-                    | "between"
-                    | "at"
-                    | "insgesamt"
-                    | "łącznie"
-                    | "razem"
-                    | "total"
-                    | "all"
-                    | "today"
-                    | "now"
-                    | "ahora"
-                    | "heute"
-                    | "teraz"
-                    | "maintenant"
-            );
+            || lexicon::WORDS_AFTER_COUNT.contains(next_word);
         // "there are 14 of us", "it's just the three of us".
         let whole_cue = caps[0].trim_start_matches(|c: char| !c.is_alphanumeric());
         let says_of_us = ["there", "just", "only"]
@@ -691,11 +418,6 @@ pub struct Competitors {
     finder: Option<aho_corasick::AhoCorasick>,
 }
 
-/// Endings a name may take in a sentence: Polish cases, genitive s.
-const INFLECTIONS: &[&str] = &[
-    "iem", "owi", "ach", "ami", "ów", "em", "ie", "om", "'s", "’s", "a", "u", "y", "s",
-];
-
 impl Competitors {
     /// Builds the matcher once for a competitor list.
     pub fn new(names: &[String]) -> Competitors {
@@ -729,7 +451,7 @@ impl Competitors {
                 continue;
             }
             let rest = &lower[m.end()..];
-            let suffix = INFLECTIONS.iter().find(|s| {
+            let suffix = lexicon::COMPETITOR_INFLECTIONS.words().iter().find(|s| {
                 rest.starts_with(*s) && !rest[s.len()..].starts_with(char::is_alphanumeric)
             });
             let end_ok = !rest.starts_with(char::is_alphanumeric) || suffix.is_some();

@@ -14,6 +14,7 @@ use time::Date;
 
 use super::conversation::{Conversation, Role};
 use super::junk;
+use super::lexicon;
 use super::text::{fold_case, truncate};
 use super::{Lead, PersonName, PhoneE164};
 use super::{budget, timeline};
@@ -282,21 +283,17 @@ fn surname_answer(text: &str) -> Option<String> {
     let part = text.split([',', ';', '\n', '/']).next()?.trim();
     let part = part.trim_end_matches(['.', '!']);
     let words: Vec<&str> = part.split_whitespace().collect();
-    let particles = [
-        "de", "del", "la", "van", "von", "der", "den", "da", "di", "du", "le",
-    ];
+    let is_particle = |w: &str| lexicon::SURNAME_PARTICLES.contains(w);
     let core = words
         .iter()
-        .filter(|w| !particles.contains(&w.to_lowercase().as_str()))
+        .filter(|w| !is_particle(&w.to_lowercase()))
         .count();
     let letters = |w: &&str| {
         w.chars().count() >= 2 && w.chars().all(|c| c.is_alphabetic() || "-'’".contains(c))
     };
     let not_a_word = |w: &&str| {
         let l = fold_case(w);
-        particles.contains(&l.as_str())
-            || (!super::lexicon::sets::NOT_NAME.contains(l.as_str())
-                && !super::lexicon::sets::GREETINGS.contains(l.as_str()))
+        is_particle(&l) || (!lexicon::NOT_NAME.contains(&l) && !lexicon::GREETINGS.contains(&l))
     };
     (!words.is_empty()
         && (1..=2).contains(&core)
@@ -320,56 +317,8 @@ fn profile_name(raw: &str) -> Option<PersonName> {
 
 /// A bare count without the word that softens it: "knapp 50", "about 40", "około 30", "40 odd".
 fn without_approximation(answer: &str) -> &str {
-    const SOFTENERS: &[&str] = &[
-        "about",
-        "around",
-        "roughly",
-        "approx.",
-        "approx",
-        "approximately",
-        "circa",
-        "ca.",
-        "ca",
-        "etwa",
-        "rund",
-        "knapp",
-        "ungefähr",
-        "gut",
-        "około",
-        "okolo",
-        "ok.",
-        "jakieś",
-        "jakies",
-        "like",
-        "como",
-        "unos",
-        "unas",
-        "aproximadamente",
-        "environ",
-        "~",
-        "almost",
-        "nearly",
-        "fast",
-        "prawie",
-        "casi",
-        "presque",
-    ];
-    // Said after the number: "40 odd", "25ish", "30 or so", "60 más o menos".
-    const AFTER: &[&str] = &[
-        " odd",
-        "-odd",
-        "ish",
-        " or so",
-        " give or take",
-        " más o menos",
-        " o así",
-        " oder so",
-        " mehr oder weniger",
-        " plus minus",
-        " environ",
-        " à peu près",
-    ];
-    let answer = SOFTENERS
+    let answer = lexicon::COUNT_SOFTENERS
+        .words()
         .iter()
         .find_map(|s| {
             answer
@@ -377,7 +326,8 @@ fn without_approximation(answer: &str) -> &str {
                 .filter(|rest| rest.starts_with([' ', '\u{a0}']))
         })
         .map_or(answer, str::trim_start);
-    AFTER
+    lexicon::COUNT_SOFTENERS_AFTER
+        .words()
         .iter()
         .find_map(|s| answer.strip_suffix(s))
         .map_or(answer, str::trim_end)

@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
-use crate::lead::lexicon::{COMPANY_CUES, sets};
+use crate::lead::lexicon::{self, WordList};
 use crate::lead::{Company, JobTitle, Lang, PersonName};
 
 use super::cues::Asked;
@@ -56,142 +56,22 @@ impl CueIndex {
     }
 }
 
-static STRONG_CUES: LazyLock<CueIndex> =
-    LazyLock::new(|| CueIndex::new(STRONG_NAME_CUES.iter().map(|c| c.to_vec()).collect()));
-static WEAK_CUES: LazyLock<CueIndex> =
-    LazyLock::new(|| CueIndex::new(WEAK_NAME_CUES.iter().map(|c| c.to_vec()).collect()));
-static COMPANY_CUE_INDEX: LazyLock<CueIndex> = LazyLock::new(|| {
-    CueIndex::new(
-        COMPANY_CUES
-            .iter()
-            .map(|c| c.split(' ').collect())
-            .collect(),
-    )
-});
+impl CueIndex {
+    /// The index of a list of cue phrases.
+    fn of(list: &'static WordList) -> CueIndex {
+        CueIndex::new(
+            list.words()
+                .iter()
+                .map(|c| c.split(' ').collect())
+                .collect(),
+        )
+    }
+}
 
-/// Particles that may sit inside a name.
-const NAME_PARTICLES: &[&str] = &[
-    "van", "von", "de", "da", "das", "do", "dos", "del", "della", "di", "du", "der", "den", "des",
-    "la", "le", "ten", "ter", "y", "zu",
-];
-
-/// Cues after which a name follows for sure.
-const STRONG_NAME_CUES: &[&[&str]] = &[
-    &["my", "name", "is"],
-    &["my", "name's"],
-    &["name", "is"],
-    &["name", ":"],
-    &["mein", "name", "ist"],
-    &["ich", "heiße"],
-    &["ich", "heisse"],
-    &["me", "llamo"],
-    &["mi", "nombre", "es"],
-    &["nombre", ":"],
-    &["je", "m'appelle"],
-    &["mon", "nom", "est"],
-    &["nom", ":"],
-    &["nazywam", "się"],
-    &["mam", "na", "imię"],
-    &["imię", "i", "nazwisko", ":"],
-    &["imię", "i", "nazwisko"],
-    &["nazwisko", ":"],
-    &["z", "tej", "strony"],
-    &["hier", "spricht"],
-    &["hier", "ist"],
-    &["moi", "c'est"],
-    &["name", "here", ":"],
-    &["name"],
-];
-
-/// Cues after which a name may follow ("I'm Rachel" but also "I'm looking").
-const WEAK_NAME_CUES: &[&[&str]] = &[
-    &["i'm"],
-    &["im"],
-    &["i", "am"],
-    &["this", "is"],
-    &["it's"],
-    &["soy"],
-    &["je", "suis"],
-    &["ich", "bin"],
-    &["jestem"],
-    &["tu"],
-    &["c'est"],
-    &["habla"],
-    &["ici"],
-    &["aquí"],
-    &["con"],
-];
-
-/// Words after a name that mean "it's me": "Callum here", "Petra hier".
-const HERE: &[&str] = &["here", "hier", "tutaj", "aquí", "aqui", "ici"];
-
-/// Fillers in front of a bare answer ("it's Anna", "sure, Acme Ltd").
-const FILLERS: &[&str] = &[
-    "it's",
-    "its",
-    "it",
-    "is",
-    "i'm",
-    "im",
-    "i",
-    "am",
-    "my",
-    "name",
-    "name's",
-    "sure",
-    "ok",
-    "okay",
-    "yes",
-    "company",
-    "the",
-    "we",
-    "are",
-    "we're",
-    "firma",
-    "to",
-    "jestem",
-    "nazywam",
-    "się",
-    "tak",
-    "ich",
-    "bin",
-    "heiße",
-    "mein",
-    "ist",
-    "unternehmen",
-    "wir",
-    "sind",
-    "soy",
-    "me",
-    "llamo",
-    "sí",
-    "si",
-    "empresa",
-    "es",
-    "somos",
-    "je",
-    "suis",
-    "m'appelle",
-    "c'est",
-    "oui",
-    "société",
-    "entreprise",
-    "nous",
-    "sommes",
-    "called",
-    "nazywa",
-    "heißt",
-    "se",
-    "llama",
-    "s'appelle",
-    // "de Construcciones Marín", "from Greenleaf": the preposition of an answer to "which company?"
-    "from",
-    "de",
-    "chez",
-    "bei",
-    "von",
-    "z",
-];
+static STRONG_CUES: LazyLock<CueIndex> = LazyLock::new(|| CueIndex::of(&lexicon::STRONG_NAME_CUES));
+static WEAK_CUES: LazyLock<CueIndex> = LazyLock::new(|| CueIndex::of(&lexicon::WEAK_NAME_CUES));
+static COMPANY_CUE_INDEX: LazyLock<CueIndex> =
+    LazyLock::new(|| CueIndex::of(&lexicon::COMPANY_CUES));
 
 /// Emoji and pictographs end a thought like a full stop: "worth a try 😉 Paweł Krawczyk, …".
 fn is_emoji(c: char) -> bool {
@@ -200,29 +80,7 @@ fn is_emoji(c: char) -> bool {
 
 /// Titles of address and degrees written before a name.
 fn is_honorific(lower: &str) -> bool {
-    matches!(
-        lower,
-        "mr" | "mrs"
-            | "ms"
-            | "dr"
-            | "dra"
-            | "prof"
-            | "herr"
-            | "frau"
-            | "mag"
-            | "dipl"
-            | "ing"
-            | "lic"
-            | "sr"
-            | "sra"
-            | "srta"
-            | "mme"
-            | "mlle"
-            | "mgr"
-            | "inż"
-            | "pan"
-            | "pani"
-    )
+    lexicon::ADDRESS_TITLES.contains(lower)
 }
 
 /// Whether a message is written in capitals: most of its letters are upper case. Counted on
@@ -235,6 +93,16 @@ fn is_shouting(text: &str) -> bool {
     }
     upper >= 8 && upper >= lower * 4
 }
+
+/// The number of words of the longest closing formula: a longer segment is not one.
+static LONGEST_CLOSING: LazyLock<usize> = LazyLock::new(|| {
+    lexicon::CLOSINGS
+        .words()
+        .iter()
+        .map(|c| c.split(' ').count())
+        .max()
+        .unwrap_or(0)
+});
 
 struct Reader<'a> {
     toks: Vec<Tok<'a>>,
@@ -263,57 +131,6 @@ impl<'a> Reader<'a> {
             .is_some_and(|t| t.is_word() && role_of(t.lower).is_some())
     }
 
-    fn is_month_or_day(word: &str) -> bool {
-        const WORDS: &[&str] = &[
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-            "januar",
-            "februar",
-            "märz",
-            "juni",
-            "juli",
-            "oktober",
-            "dezember",
-            "montag",
-            "freitag",
-            "enero",
-            "junio",
-            "julio",
-            "lunes",
-            "viernes",
-            "janvier",
-            "juin",
-            "juillet",
-            "lundi",
-            "vendredi",
-            "asap",
-            "ok",
-            "okay",
-            "q1",
-            "q2",
-            "q3",
-            "q4",
-        ];
-        WORDS.contains(&word)
-    }
-
     /// A word that can be part of a name. `relaxed` accepts lower case.
     fn is_name_word(&self, i: usize, relaxed: bool) -> bool {
         let Some(t) = self.toks.get(i) else {
@@ -330,18 +147,18 @@ impl<'a> Reader<'a> {
         let cased = t.is_capital() || relaxed || self.all_lower;
         cased
             && t.text.chars().count() >= 2
-            && !sets::NOT_NAME.contains(t.lower)
-            && !sets::GREETINGS.contains(t.lower)
+            && !lexicon::NOT_NAME.contains(t.lower)
+            && !lexicon::GREETINGS.contains(t.lower)
             && role_of(t.lower).is_none()
-            && !sets::PRODUCTS.contains(t.lower)
+            && !lexicon::PRODUCTS.contains(t.lower)
             && !(self.is_product)(t.lower)
-            && !Self::is_month_or_day(t.lower)
+            && !lexicon::CALENDAR_WORDS_NOT_NAMES.contains(t.lower)
     }
 
     fn is_particle(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| {
             t.is_word()
-                && NAME_PARTICLES.contains(&t.lower)
+                && lexicon::NAME_PARTICLES.contains(t.lower)
                 && !t
                     .text
                     .starts_with(|c: char| c.is_uppercase() && t.case() == Case::Capitalised)
@@ -450,29 +267,7 @@ impl<'a> Reader<'a> {
                 let prev_short = i > 0
                     && self.toks[i - 1].text.chars().count() == 1
                     && self.toks[i - 1].is_capital();
-                let abbreviation = i > 0
-                    && matches!(
-                        self.toks[i - 1].lower,
-                        "ca" | "tel"
-                            | "nr"
-                            | "dr"
-                            | "mr"
-                            | "mrs"
-                            | "ms"
-                            | "st"
-                            | "ul"
-                            | "inż"
-                            | "mgr"
-                            | "prof"
-                            | "ds"
-                            | "z"
-                            | "approx"
-                            | "etc"
-                            | "bzw"
-                            | "usw"
-                            | "sr"
-                            | "sra"
-                    );
+                let abbreviation = i > 0 && lexicon::ABBREVIATIONS.contains(self.toks[i - 1].lower);
                 // "Lic. Andrés Peña", "Mag. Eva Huber": a title of address does not end one either.
                 let honorific = i > 0 && is_honorific(self.toks[i - 1].lower);
                 if t.is_punct('.') && (prev_short || abbreviation || honorific) {
@@ -489,7 +284,7 @@ impl<'a> Reader<'a> {
     /// Skips greeting words at the start of a segment.
     fn skip_greeting(&self, seg: (usize, usize)) -> usize {
         let mut i = seg.0;
-        while i < seg.1 && sets::GREETINGS.contains(self.lower(i)) {
+        while i < seg.1 && lexicon::GREETINGS.contains(self.lower(i)) {
             i += 1;
         }
         i
@@ -525,42 +320,17 @@ impl<'a> Reader<'a> {
 
     /// Whether a segment is a closing formula: "Cheers", "Kind regards", "Viele Grüße".
     fn is_closing(&self, seg: (usize, usize)) -> bool {
-        let words: Vec<&str> = (seg.0..seg.1).map(|i| self.lower(i)).collect();
-        matches!(
-            words[..],
-            ["cheers"]
-                | ["regards"]
-                | ["best"]
-                | ["best", "regards"]
-                | ["kind", "regards"]
-                | ["many", "thanks"]
-                | ["thanks"]
-                | ["thank", "you"]
-                | ["pozdrawiam"]
-                | ["pozdrowienia"]
-                | ["z", "poważaniem"]
-                | ["dziękuję"]
-                | ["dzięki"]
-                | ["grüße"]
-                | ["gruß"]
-                | ["viele", "grüße"]
-                | ["beste", "grüße"]
-                | ["liebe", "grüße"]
-                | ["freundliche", "grüße"]
-                | ["mit", "freundlichen", "grüßen"]
-                | ["lg"]
-                | ["vg"]
-                | ["mfg"]
-                | ["danke"]
-                | ["saludos"]
-                | ["un", "saludo"]
-                | ["gracias"]
-                | ["atentamente"]
-                | ["cordialement"]
-                | ["bien", "à", "vous"]
-                | ["merci"]
-                | ["salutations"]
-        )
+        if seg.1 - seg.0 > *LONGEST_CLOSING {
+            return false;
+        }
+        let mut phrase = String::new();
+        for i in seg.0..seg.1 {
+            if i > seg.0 {
+                phrase.push(' ');
+            }
+            phrase.push_str(self.lower(i));
+        }
+        lexicon::CLOSINGS.contains(&phrase)
     }
 
     /// Whether a sentence asks something: it ends with "?" or opens with "¿".
@@ -573,7 +343,7 @@ impl<'a> Reader<'a> {
     /// "z tej strony", or the German "da" closing the phrase ("Florian Gruber da,").
     fn says_here(&self, i: usize) -> bool {
         let closed = |j: usize| self.toks.get(j).is_none_or(Tok::is_boundary);
-        HERE.contains(&self.lower(i))
+        lexicon::HERE_WORDS.contains(self.lower(i))
             || self.matches_cue(i, &["z", "tej", "strony"]).is_some()
             || (self.lower(i) == "da" && self.lang == Lang::De && closed(i + 1))
     }
@@ -611,7 +381,7 @@ pub(crate) fn read(
     let sentences = r.sentences();
     // The first word of the message after any greeting.
     let message_first = (0..r.toks.len())
-        .find(|&i| !r.toks[i].is_boundary() && !sets::GREETINGS.contains(r.lower(i)))
+        .find(|&i| !r.toks[i].is_boundary() && !lexicon::GREETINGS.contains(r.lower(i)))
         .unwrap_or(0);
     // Where the name was read (sentence, segment): a title right after it is the visitor's.
     let mut named_at: Option<(usize, usize)> = None;
@@ -686,7 +456,7 @@ pub(crate) fn read(
                     let capitalised_after = r.all_lower
                         || (end + 1..end + 3)
                             .any(|q| r.toks.get(q).is_some_and(|t| t.is_capital()));
-                    if sets::COMPANY_PREPOSITIONS.contains(r.lower(end))
+                    if lexicon::COMPANY_PREPOSITIONS.contains(r.lower(end))
                         && !r.is_role(end + 1)
                         && capitalised_after
                         && let Some((s, e)) = r.company_after_descriptor(end + 1)
@@ -707,7 +477,7 @@ pub(crate) fn read(
                     r.read_name(name_first, true).filter(|&e| {
                         opens
                             && e - name_first <= 3
-                            && HERE.contains(&r.lower(e))
+                            && lexicon::HERE_WORDS.contains(r.lower(e))
                             && r.toks.get(e + 1).is_none_or(Tok::is_boundary)
                     })
                 })
@@ -719,7 +489,7 @@ pub(crate) fn read(
                 // "Mia hier von der Nordlicht Bäckerei", "Tom here from Brightside": where
                 // they are from, right after "here".
                 let mut p = end + 1;
-                if sets::COMPANY_PREPOSITIONS.contains(r.lower(p)) && !r.is_role(p + 1) {
+                if lexicon::COMPANY_PREPOSITIONS.contains(r.lower(p)) && !r.is_role(p + 1) {
                     p += 1;
                     if matches!(r.lower(p), "der" | "dem" | "the" | "la" | "el")
                         && r.is_content(p + 1)
@@ -746,7 +516,7 @@ pub(crate) fn read(
                 && !asks
                 && let Some(end) = r.read_name(name_first, false)
                 && end > name_first + 1
-                && sets::COMPANY_PREPOSITIONS.contains(r.lower(end))
+                && lexicon::COMPANY_PREPOSITIONS.contains(r.lower(end))
                 && !r.is_role(end + 1)
                 && let Some((s, e)) = r.company_after_descriptor(end + 1)
                 && let Some(n) = r.name_between(name_first, end)
@@ -768,7 +538,7 @@ pub(crate) fn read(
                     let role_start = (n0..next.1.min(n0 + 4)).find(|&i| r.is_role(i));
                     role_start.is_some_and(|h| {
                         (n0..h).all(|i| {
-                            sets::EN_TITLE_MODIFIERS.contains(r.lower(i))
+                            lexicon::TITLE_MODIFIERS.contains(r.lower(i))
                                 || is_self_intro_word(r.lower(i))
                         })
                     }) || (next.0..next.1).any(|i| matches!(r.toks[i].kind, Kind::Legal(_)))
@@ -811,7 +581,7 @@ pub(crate) fn read(
                     {
                         p += 1;
                     }
-                    if sets::COMPANY_PREPOSITIONS.contains(r.lower(p)) {
+                    if lexicon::COMPANY_PREPOSITIONS.contains(r.lower(p)) {
                         let mut q = p + 1;
                         if matches!(r.lower(q), "der" | "the" | "la" | "el" | "le")
                             && r.is_content(q + 1)
@@ -852,10 +622,10 @@ pub(crate) fn read(
                         r.offer(&mut company, 3, s, e);
                     } else if let Some(q) = (te..seg.1.min(te + 4))
                         .take_while(|&q| {
-                            r.is_lower_word(q) || sets::COMPANY_PREPOSITIONS.contains(r.lower(q))
+                            r.is_lower_word(q) || lexicon::COMPANY_PREPOSITIONS.contains(r.lower(q))
                         })
                         .find(|&q| {
-                            sets::COMPANY_PREPOSITIONS.contains(r.lower(q))
+                            lexicon::COMPANY_PREPOSITIONS.contains(r.lower(q))
                                 && r.toks.get(q + 1).is_some_and(Tok::is_capital)
                                 && !r.all_lower
                         })
@@ -939,8 +709,8 @@ pub(crate) fn read(
         .collect();
     let mut first = 0;
     while first < content.len()
-        && (FILLERS.contains(&r.lower(content[first]))
-            || sets::GREETINGS.contains(r.lower(content[first])))
+        && (lexicon::ANSWER_FILLERS.contains(r.lower(content[first]))
+            || lexicon::GREETINGS.contains(r.lower(content[first])))
     {
         first += 1;
     }

@@ -1,156 +1,95 @@
 //! Reading a job title: its head word, the modifiers before it, the complements after it, and
 //! whether it is the visitor's own.
 
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::lead::Lang;
-use crate::lead::lexicon::{DECIDING_TITLES, NON_DECIDING, ROLE_SUFFIXES, SELF_ROLE_CUES, sets};
+use crate::lead::lexicon;
+use crate::lead::text::unaccented_spellings;
 
 use super::super::tokens::{Case, Tok};
 use super::Reader;
+use super::company::COMPANY_WORDS;
 
 /// Words between a name and the title that introduce it: "Anna Ruiz, soy la dueña de …".
 pub(super) fn is_self_intro_word(lower: &str) -> bool {
-    matches!(
-        lower,
-        "i'm"
-            | "im"
-            | "i"
-            | "am"
-            | "the"
-            | "a"
-            | "an"
-            | "soy"
-            | "el"
-            | "la"
-            | "le"
-            | "je"
-            | "suis"
-            | "ich"
-            | "bin"
-            | "der"
-            | "die"
-            | "jestem"
-    )
+    lexicon::SELF_INTRO_WORDS.contains(lower)
 }
 
 /// Articles, pronouns, prepositions and conjunctions: words a title never ends on.
 pub(super) fn is_function_word(lower: &str) -> bool {
-    const MORE: &[&str] = &[
-        "que",
-        "qui",
-        "and",
-        "und",
-        "y",
-        "et",
-        "i",
-        "or",
-        "oder",
-        "o",
-        "ou",
-        "lub",
-        "but",
-        "aber",
-        "pero",
-        "mais",
-        "ale",
-        "there",
-        "here",
-        "da",
-        "hier",
-        "ici",
-        "aquí",
-        "tu",
-        "tutaj",
-        "too",
-        "also",
-        "auch",
-        "też",
-        "aussi",
-        "también",
-        "is",
-        "ist",
-        "es",
-        "est",
-        "jest",
-        "was",
-        "war",
-        "fue",
-        "était",
-        "był",
-        "była",
-        "desde",
-        "hace",
-        "depuis",
-        "seit",
-        "since",
-        "con",
-        "avec",
-        "mit",
-        "dans",
-        "sur",
-        "sobre",
-        "por",
-        "par",
-        "ya",
-        "déjà",
-        "schon",
-        "już",
-        "now",
-        "ahora",
-        "maintenant",
-        "jetzt",
-        "teraz",
-        "todavía",
-        "encore",
-        "noch",
-        "jeszcze",
-        "still",
-        "aux",
-        "au",
-        "al",
-        "des",
-        "du",
-    ];
-    sets::COMPANY_PREPOSITIONS.contains(lower)
-        || sets::OTHERS.contains(lower)
-        || MORE.contains(&lower)
-        || sets::GREETINGS.contains(lower)
+    lexicon::COMPANY_PREPOSITIONS.contains(lower)
+        || lexicon::POSSESSIVES_OF_OTHERS.contains(lower)
+        || lexicon::FUNCTION_WORDS.contains(lower)
+        || lexicon::GREETINGS.contains(lower)
 }
 
-/// Whether a folded word is a role head, and whether that role decides.
-/// Title heads that name an owner, as written and typed without diacritics.
-static OWNER_HEADS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-    [
-        "właściciel",
-        "współwłaściciel",
-        "owner",
-        "co-owner",
-        "inhaber",
-        "mitinhaber",
-        "eigentümer",
-        "dueñ",
-        "propietari",
-        "propriétaire",
-        "copropriétaire",
-    ]
-    .iter()
-    .flat_map(|w| crate::lead::text::unaccented_spellings(w))
-    .collect()
+/// Every role head word and whether holding that role means deciding the purchase.
+fn role_heads() -> impl Iterator<Item = (&'static str, bool)> {
+    let heads = lexicon::ROLE_HEADS.words().iter().map(|w| (*w, false));
+    let deciding = lexicon::DECIDING_ROLE_HEADS
+        .words()
+        .iter()
+        .map(|w| (*w, true));
+    heads.chain(deciding)
+}
+
+/// Role head words -> whether the role decides.
+static ROLES: LazyLock<FxHashMap<&'static str, bool>> = LazyLock::new(|| role_heads().collect());
+
+/// Role heads as typed without diacritics ("wlascicielka", "duena", "geschaeftsfuehrer",
+/// "geschaftsfuhrer") -> whether they decide. Spellings that are a role word already are left
+/// to that word.
+static ROLES_UNACCENTED: LazyLock<FxHashMap<String, bool>> = LazyLock::new(|| {
+    let mut map = FxHashMap::default();
+    for (word, decides) in role_heads() {
+        for spelling in unaccented_spellings(word) {
+            if spelling != word && !ROLES.contains_key(spelling.as_str()) {
+                map.entry(spelling).or_insert(decides);
+            }
+        }
+    }
+    map
 });
 
-/// [`ROLE_SUFFIXES`] with the spellings typed without diacritics.
-static ROLE_SUFFIXES_TYPED: std::sync::LazyLock<Vec<(Vec<String>, bool)>> =
-    std::sync::LazyLock::new(|| {
-        ROLE_SUFFIXES
-            .iter()
-            .map(|(suffix, decides)| (crate::lead::text::unaccented_spellings(suffix), *decides))
-            .collect()
-    });
+/// English role heads, whose titles grow with English modifiers ("head of sales").
+static EN_ROLES: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    let heads = lexicon::ROLE_HEADS.words_in(Lang::En).iter();
+    let deciding = lexicon::DECIDING_ROLE_HEADS.words_in(Lang::En).iter();
+    heads.chain(deciding).copied().collect()
+});
 
+/// Title heads that name an owner, as written and typed without diacritics.
+static OWNER_HEADS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lexicon::OWNER_HEADS
+        .words()
+        .iter()
+        .flat_map(|w| unaccented_spellings(w))
+        .collect()
+});
+
+/// Endings of compound titles ("Marketingleiter") with the spellings typed without diacritics,
+/// and whether the title decides.
+static ROLE_SUFFIXES_TYPED: LazyLock<Vec<(Vec<String>, bool)>> = LazyLock::new(|| {
+    let suffixes = lexicon::ROLE_SUFFIXES.words().iter().map(|w| (w, false));
+    let deciding = lexicon::DECIDING_ROLE_SUFFIXES
+        .words()
+        .iter()
+        .map(|w| (w, true));
+    suffixes
+        .chain(deciding)
+        .map(|(suffix, decides)| (unaccented_spellings(suffix), decides))
+        .collect()
+});
+
+/// Whether a folded word is a role head, and whether that role decides.
 pub(crate) fn role_of(lower: &str) -> Option<bool> {
-    if let Some(decides) = sets::ROLES.get(lower) {
+    if let Some(decides) = ROLES.get(lower) {
         return Some(*decides);
     }
-    if let Some(decides) = sets::ROLES_UNACCENTED.get(lower) {
+    if let Some(decides) = ROLES_UNACCENTED.get(lower) {
         return Some(*decides);
     }
     if lower.chars().count() > 6 {
@@ -169,10 +108,17 @@ pub(crate) fn role_of(lower: &str) -> Option<bool> {
 /// Whether a title as a whole means deciding.
 pub(super) fn title_decides(lower_title: &str, head_decides: bool) -> bool {
     let words: Vec<&str> = lower_title.split([' ', '-']).collect();
-    if words.iter().any(|w| NON_DECIDING.contains(w)) {
+    if words
+        .iter()
+        .any(|w| lexicon::NON_DECIDING_TITLE_WORDS.contains(w))
+    {
         return false;
     }
-    head_decides || DECIDING_TITLES.iter().any(|t| lower_title.contains(t))
+    head_decides
+        || lexicon::DECIDING_TITLES
+            .words()
+            .iter()
+            .any(|t| lower_title.contains(t))
 }
 
 impl Reader<'_> {
@@ -184,7 +130,7 @@ impl Reader<'_> {
         while start > 0 && h - start < 3 {
             let prev = &self.toks[start - 1];
             let modifier =
-                sets::EN_TITLE_MODIFIERS.contains(prev.lower) && role_of(prev.lower).is_none();
+                lexicon::TITLE_MODIFIERS.contains(prev.lower) && role_of(prev.lower).is_none();
             let rank = matches!(prev.lower, "co" | "vice" | "senior" | "junior");
             if prev.is_word() && (modifier || rank) {
                 start -= 1;
@@ -206,28 +152,28 @@ impl Reader<'_> {
             end += 1;
         }
         let head = self.lower(h);
-        let english = sets::EN_ROLES.contains(head)
+        let english = EN_ROLES.contains(head)
             && (self.lang == Lang::En || self.lower(end) == "of" || self.toks[h].is_capital());
         if english {
             // "head of sales", "director of customer experience"
-            if self.lower(end) == "of" && sets::DEPARTMENTS.contains(self.lower(end + 1)) {
+            if self.lower(end) == "of" && lexicon::DEPARTMENTS.contains(self.lower(end + 1)) {
                 end += 2;
                 while end - h < 6
-                    && (sets::DEPARTMENTS.contains(self.lower(end))
-                        || (sets::EN_TITLE_MODIFIERS.contains(self.lower(end))
+                    && (lexicon::DEPARTMENTS.contains(self.lower(end))
+                        || (lexicon::TITLE_MODIFIERS.contains(self.lower(end))
                             && !self.is_role(end)))
                 {
                     end += 1;
                 }
                 if matches!(self.lower(end), "&" | "and")
-                    && sets::DEPARTMENTS.contains(self.lower(end + 1))
+                    && lexicon::DEPARTMENTS.contains(self.lower(end + 1))
                 {
                     end += 2;
                 }
             } else if matches!(head, "vp" | "svp" | "evp" | "head" | "director") {
                 // "VP Customer Success", "Head Partnerships": the department without "of".
                 while end - h < 4
-                    && sets::DEPARTMENTS.contains(self.lower(end))
+                    && lexicon::DEPARTMENTS.contains(self.lower(end))
                     && !self.is_role(end)
                 {
                     end += 1;
@@ -236,7 +182,7 @@ impl Reader<'_> {
             return (start, end);
         }
         // "Leiter Vertrieb", "Leiterin Marketing", "Werkstudent im Vertrieb"
-        if sets::DEPARTMENTS.contains(self.lower(end)) && self.toks[end].is_capital() {
+        if lexicon::DEPARTMENTS.contains(self.lower(end)) && self.toks[end].is_capital() {
             return (start, end + 1);
         }
         // "Leiter Kundenservice bei …", "Leiterin Qualitätssicherung, …": a German head of a unit
@@ -249,12 +195,12 @@ impl Reader<'_> {
             && self
                 .toks
                 .get(end + 1)
-                .is_none_or(|t| t.is_boundary() || sets::COMPANY_PREPOSITIONS.contains(t.lower))
+                .is_none_or(|t| t.is_boundary() || lexicon::COMPANY_PREPOSITIONS.contains(t.lower))
         {
             return (start, end + 1);
         }
         if matches!(self.lower(end), "im" | "für")
-            && sets::DEPARTMENTS.contains(self.lower(end + 1))
+            && lexicon::DEPARTMENTS.contains(self.lower(end + 1))
         {
             return (start, end + 2);
         }
@@ -286,7 +232,7 @@ impl Reader<'_> {
             }
         } else if self.lang == Lang::Pl
             && self.is_lower_word(end)
-            && sets::COMPANY_WORDS.contains(self.lower(end))
+            && COMPANY_WORDS.contains(self.lower(end))
             && self.is_title_word(end + 1)
             && !describes_name(end + 1)
         {
@@ -333,7 +279,7 @@ impl Reader<'_> {
             let fits = w.is_word()
                 && (self.is_lower_word(word_at)
                     || self.all_lower
-                    || sets::DEPARTMENTS.contains(w.lower))
+                    || lexicon::DEPARTMENTS.contains(w.lower))
                 && !is_function_word(w.lower)
                 && role_of(w.lower).is_none();
             if !fits {
@@ -364,7 +310,7 @@ impl Reader<'_> {
                 && w.text.chars().count() >= 3
                 && !is_function_word(w.lower)
                 && role_of(w.lower).is_none()
-                && !sets::COMPANY_WORDS.contains(w.lower)
+                && !COMPANY_WORDS.contains(w.lower)
         })
     }
 
@@ -379,41 +325,27 @@ impl Reader<'_> {
                 .strip_suffix(cue)
                 .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
         };
-        if SELF_ROLE_CUES.iter().any(|cue| ends_with_cue(cue)) {
+        if lexicon::SELF_ROLE_CUES
+            .words()
+            .iter()
+            .any(|cue| ends_with_cue(cue))
+        {
             return true;
         }
-        if before.iter().any(|w| {
-            matches!(
-                *w,
-                "i'm"
-                    | "im"
-                    | "am"
-                    | "jestem"
-                    | "bin"
-                    | "soy"
-                    | "suis"
-                    | "als"
-                    | "as"
-                    | "jako"
-                    | "como"
-                    | "comme"
-            )
-        }) {
+        if before.iter().any(|w| lexicon::SELF_ROLE_WORDS.contains(w)) {
+            // "I'm the owner" stays the visitor's; "I'm our owner's assistant" does not.
             return !before.last().is_some_and(|w| {
-                sets::OTHERS.contains(w)
-                    && !matches!(*w, "the" | "a" | "an" | "le" | "la" | "el" | "der" | "die")
+                lexicon::POSSESSIVES_OF_OTHERS.contains(w) && !lexicon::ARTICLES.contains(w)
             });
         }
-        let articles = before.iter().all(|w| {
-            matches!(
-                *w,
-                "the" | "a" | "an" | "el" | "la" | "le" | "l'" | "der" | "die" | "un" | "una"
-            )
-        });
+        let articles = before.iter().all(|w| lexicon::ARTICLES.contains(w));
         if intro && before.len() <= 1 && articles {
             return true;
         }
-        if before.last().is_some_and(|w| sets::OTHERS.contains(w)) {
+        if before
+            .last()
+            .is_some_and(|w| lexicon::POSSESSIVES_OF_OTHERS.contains(w))
+        {
             return false;
         }
         intro && before.is_empty()
