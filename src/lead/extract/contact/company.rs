@@ -9,7 +9,7 @@ use crate::lead::Company;
 use crate::lead::lexicon;
 
 use super::super::tokens::{Case, Kind, Tok};
-use super::Reader;
+use super::reader::Reader;
 use super::title::{is_function_word, role_of};
 
 /// Verbs of running or working somewhere, first person: the company follows them.

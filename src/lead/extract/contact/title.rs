@@ -10,8 +10,11 @@ use crate::lead::lexicon;
 use crate::lead::text::unaccented_spellings;
 
 use super::super::tokens::{Case, Tok};
-use super::Reader;
+use super::ContactFacts;
 use super::company::COMPANY_WORDS;
+use super::reader::Reader;
+use crate::lead::JobTitle;
+use crate::lead::text::fold_case;
 
 /// Words between a name and the title that introduce it: "Anna Ruiz, soy la dueña de …".
 pub(super) fn is_self_intro_word(lower: &str) -> bool {
@@ -106,7 +109,7 @@ pub(crate) fn role_of(lower: &str) -> Option<bool> {
 }
 
 /// Whether a title as a whole means deciding.
-pub(super) fn title_decides(lower_title: &str, head_decides: bool) -> bool {
+fn title_decides(lower_title: &str, head_decides: bool) -> bool {
     let words: Vec<&str> = lower_title.split([' ', '-']).collect();
     if words
         .iter()
@@ -122,6 +125,17 @@ pub(super) fn title_decides(lower_title: &str, head_decides: bool) -> bool {
 }
 
 impl Reader<'_> {
+    /// Takes the title at tokens `ts..te` as the visitor's, with whether it means deciding,
+    /// when it parses as a job title.
+    pub(super) fn take_title(&self, facts: &mut ContactFacts, ts: usize, te: usize) {
+        let title_text = &self.text[self.toks[ts].start..self.toks[te - 1].end];
+        if let Ok(title) = JobTitle::parse(title_text, self.lang) {
+            let head_decides = (ts..te).any(|i| role_of(self.lower(i)) == Some(true));
+            facts.title_decides = title_decides(&fold_case(title_text), head_decides);
+            facts.title = Some(title);
+        }
+    }
+
     /// Grows a title around the role head at `h`: "support manager", "head of sales",
     /// "directora de marketing", "prezes zarządu", "responsable commercial",
     /// "responsable de atención al cliente", "kierowniczka działu obsługi klienta".
