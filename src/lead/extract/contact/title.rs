@@ -140,6 +140,23 @@ impl Reader<'_> {
     /// "directora de marketing", "prezes zarządu", "responsable commercial",
     /// "responsable de atención al cliente", "kierowniczka działu obsługi klienta".
     pub(super) fn grow_title(&self, h: usize) -> (usize, usize) {
+        let start = self.title_start(h);
+        let end = self.end_of_heads(h);
+        let english = EN_ROLES.contains(self.lower(h))
+            && (self.lang == Lang::En || self.lower(end) == "of" || self.toks[h].is_capital());
+        if english {
+            return (start, self.english_title_end(h, end));
+        }
+        if let Some(end) = self.unit_after_head(h, end) {
+            return (start, end);
+        }
+        let end = self.adjectives_after_head(h, end);
+        (start, self.complements_end(end))
+    }
+
+    /// Where a title with the head at `h` starts: past the English modifiers and ranks before
+    /// it ("senior account", "vice").
+    fn title_start(&self, h: usize) -> usize {
         let mut start = h;
         while start > 0 && h - start < 3 {
             let prev = &self.toks[start - 1];
@@ -152,8 +169,14 @@ impl Reader<'_> {
                 break;
             }
         }
+        start
+    }
+
+    /// The end of the heads from `h`: a second head ("CEO & founder", "owner and managing
+    /// director", "Wirt und Inhaber") and a founding partner ("socio fundador", "associée
+    /// fondatrice").
+    fn end_of_heads(&self, h: usize) -> usize {
         let mut end = h + 1;
-        // A second head: "CEO & founder", "owner and managing director", "Wirt und Inhaber".
         if matches!(
             self.lower(end),
             "&" | "and" | "und" | "i" | "y" | "et" | "/"
@@ -161,48 +184,52 @@ impl Reader<'_> {
         {
             end += 2;
         }
-        // A founding partner: "socio fundador", "associée fondatrice".
         if self.is_role(end) && role_of(self.lower(end)) == Some(true) && self.is_lower_word(end) {
             end += 1;
         }
-        let head = self.lower(h);
-        let english = EN_ROLES.contains(head)
-            && (self.lang == Lang::En || self.lower(end) == "of" || self.toks[h].is_capital());
-        if english {
-            // "head of sales", "director of customer experience"
-            if self.lower(end) == "of" && lexicon::DEPARTMENTS.contains(self.lower(end + 1)) {
-                end += 2;
-                while end - h < 6
-                    && (lexicon::DEPARTMENTS.contains(self.lower(end))
-                        || (lexicon::TITLE_MODIFIERS.contains(self.lower(end))
-                            && !self.is_role(end)))
-                {
-                    end += 1;
-                }
-                if matches!(self.lower(end), "&" | "and")
-                    && lexicon::DEPARTMENTS.contains(self.lower(end + 1))
-                {
-                    end += 2;
-                }
-            } else if matches!(head, "vp" | "svp" | "evp" | "head" | "director") {
-                // "VP Customer Success", "Head Partnerships": the department without "of".
-                while end - h < 4
-                    && lexicon::DEPARTMENTS.contains(self.lower(end))
-                    && !self.is_role(end)
-                {
-                    end += 1;
-                }
+        end
+    }
+
+    /// The end of an English title after its heads: the departments it is head of ("head of
+    /// sales", "director of customer experience", "VP Customer Success").
+    fn english_title_end(&self, h: usize, mut end: usize) -> usize {
+        if self.lower(end) == "of" && lexicon::DEPARTMENTS.contains(self.lower(end + 1)) {
+            end += 2;
+            while end - h < 6
+                && (lexicon::DEPARTMENTS.contains(self.lower(end))
+                    || (lexicon::TITLE_MODIFIERS.contains(self.lower(end)) && !self.is_role(end)))
+            {
+                end += 1;
             }
-            return (start, end);
+            if matches!(self.lower(end), "&" | "and")
+                && lexicon::DEPARTMENTS.contains(self.lower(end + 1))
+            {
+                end += 2;
+            }
+        } else if matches!(self.lower(h), "vp" | "svp" | "evp" | "head" | "director") {
+            // "VP Customer Success", "Head Partnerships": the department without "of".
+            while end - h < 4
+                && lexicon::DEPARTMENTS.contains(self.lower(end))
+                && !self.is_role(end)
+            {
+                end += 1;
+            }
         }
-        // "Leiter Vertrieb", "Leiterin Marketing", "Werkstudent im Vertrieb"
+        end
+    }
+
+    /// The end of a title that names its unit right after the heads: "Leiter Vertrieb",
+    /// "Werkstudent im Vertrieb", "kierowniczka działu obsługi klienta"; none when the title
+    /// names no unit.
+    fn unit_after_head(&self, h: usize, mut end: usize) -> Option<usize> {
+        // "Leiter Vertrieb", "Leiterin Marketing"
         if lexicon::DEPARTMENTS.contains(self.lower(end)) && self.toks[end].is_capital() {
-            return (start, end + 1);
+            return Some(end + 1);
         }
         // "Leiter Kundenservice bei …", "Leiterin Qualitätssicherung, …": a German head of a unit
         // names the unit right after it, a noun standing alone before a preposition or a stop.
         if self.lang == Lang::De
-            && head.starts_with("leiter")
+            && self.lower(h).starts_with("leiter")
             && self.toks[end.min(self.toks.len() - 1)].case() == Case::Capitalised
             && end < self.toks.len()
             && role_of(self.lower(end)).is_none()
@@ -211,12 +238,12 @@ impl Reader<'_> {
                 .get(end + 1)
                 .is_none_or(|t| t.is_boundary() || lexicon::COMPANY_PREPOSITIONS.contains(t.lower))
         {
-            return (start, end + 1);
+            return Some(end + 1);
         }
         if matches!(self.lower(end), "im" | "für")
             && lexicon::DEPARTMENTS.contains(self.lower(end + 1))
         {
-            return (start, end + 2);
+            return Some(end + 2);
         }
         // A department in the genitive: "kierowniczka działu obsługi klienta".
         if matches!(self.lower(end), "działu" | "wydziału" | "zespołu" | "biura") {
@@ -224,37 +251,44 @@ impl Reader<'_> {
             while end - h < 5 && self.is_title_word(end) {
                 end += 1;
             }
-            return (start, end);
+            return Some(end);
         }
-        // One lower-case adjective or genitive: "handlowy", "zarządu", "commercial", "délégué".
-        // After an owner, a word right before a capitalised name describes the business owned
-        // instead: "właściciel piekarni Złoty Kłos" owns the bakery called Złoty Kłos.
-        let owner = OWNER_HEADS.iter().any(|w| head.starts_with(w.as_str()));
+        None
+    }
+
+    /// The end of a title after the lower-case adjectives or genitives right after its heads:
+    /// "handlowy", "zarządu", "commercial", "délégué".
+    fn adjectives_after_head(&self, h: usize, mut end: usize) -> usize {
         // An owner's title ends at the owner: "właścicielka salonu fryzjerskiego" owns the salon,
-        // and the salon is the business, not part of the title.
-        let describes_name = |_: usize| owner;
-        if self.is_title_word(end) && !describes_name(end) {
+        // and the salon is the business, not part of the title; "właściciel piekarni Złoty Kłos"
+        // owns the bakery called Złoty Kłos.
+        let owner = OWNER_HEADS
+            .iter()
+            .any(|w| self.lower(h).starts_with(w.as_str()));
+        if owner {
+            return end;
+        }
+        if self.is_title_word(end) {
             end += 1;
             // A Polish unit in the genitive goes on with its adjectives: "kierownik działu
             // technicznego", "kierowniczka hurtowni spożywczej".
-            while self.lang == Lang::Pl
-                && end - h < 4
-                && self.is_title_word(end)
-                && !describes_name(end)
-            {
+            while self.lang == Lang::Pl && end - h < 4 && self.is_title_word(end) {
                 end += 1;
             }
         } else if self.lang == Lang::Pl
             && self.is_lower_word(end)
             && COMPANY_WORDS.contains(self.lower(end))
             && self.is_title_word(end + 1)
-            && !describes_name(end + 1)
         {
             // "kierowniczka hurtowni spożywczej": the shop is the unit run, not the company.
             end += 2;
         }
-        // Then complements: "de proyectos", "de atención al cliente", "aux ventes", "działu
-        // obsługi klienta", "ds. e-commerce", each lower case (a capital starts the company).
+        end
+    }
+
+    /// The end of a title after its complements: "de proyectos", "de atención al cliente", "aux
+    /// ventes", "ds. e-commerce", each lower case (a capital starts the company).
+    fn complements_end(&self, mut end: usize) -> usize {
         let mut grown = 0;
         while grown < 3 {
             let linker = self.lower(end);
@@ -266,23 +300,7 @@ impl Reader<'_> {
                 grown += 1;
                 continue;
             }
-            // "a clientes", "à la clientèle": only towards the people served.
-            let towards_people = matches!(linker, "a" | "à")
-                && matches!(self.lang, Lang::Es | Lang::Fr)
-                && (end + 1..end + 3).any(|i| {
-                    let w = self.lower(i);
-                    [
-                        "client", "usuari", "utilisat", "pacient", "patient", "consumid", "socio",
-                    ]
-                    .iter()
-                    .any(|p| w.starts_with(p))
-                });
-            if !towards_people
-                && !matches!(
-                    linker,
-                    "de" | "del" | "des" | "du" | "d'" | "al" | "aux" | "für"
-                )
-            {
+            if !self.links_a_complement(linker, end) {
                 break;
             }
             let skip_article = matches!(self.lower(end + 1), "la" | "los" | "las" | "l'");
@@ -306,7 +324,27 @@ impl Reader<'_> {
                 end += 1;
             }
         }
-        (start, end)
+        end
+    }
+
+    /// Whether `linker`, at token `at`, leads to a complement of a title: "de", "al", "für",
+    /// or "a"/"à" towards the people served ("a clientes", "à la clientèle").
+    fn links_a_complement(&self, linker: &str, at: usize) -> bool {
+        let towards_people = matches!(linker, "a" | "à")
+            && matches!(self.lang, Lang::Es | Lang::Fr)
+            && (at + 1..at + 3).any(|i| {
+                let w = self.lower(i);
+                [
+                    "client", "usuari", "utilisat", "pacient", "patient", "consumid", "socio",
+                ]
+                .iter()
+                .any(|p| w.starts_with(p))
+            });
+        towards_people
+            || matches!(
+                linker,
+                "de" | "del" | "des" | "du" | "d'" | "al" | "aux" | "für"
+            )
     }
 
     /// A word written in lower case (or in a message that shouts, where case says nothing).
