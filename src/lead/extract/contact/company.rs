@@ -175,11 +175,15 @@ impl Reader<'_> {
         {
             end -= 1;
         }
-        // "from the support team", "z działu IT": a team inside the company, not the company.
-        let team = (start..end).any(|k| {
+        (content > 0 && !self.names_a_team(start, end)).then_some((start, end))
+    }
+
+    /// Whether tokens `start..end` name a team inside a company rather than the company: "from
+    /// the support team", "z działu IT".
+    fn names_a_team(&self, start: usize, end: usize) -> bool {
+        (start..end).any(|k| {
             self.toks[k].case() == Case::Lower && lexicon::TEAM_WORDS.contains(self.lower(k))
-        });
-        (content > 0 && !team).then_some((start, end))
+        })
     }
 
     /// Reads a company backward from the legal form at token `legal`.
