@@ -43,6 +43,14 @@ word_lists! {
     CALENDAR_WORDS_NOT_NAMES = "calendar_words_not_names", Lower;
     ABBREVIATIONS = "abbreviations", Lower;
     CLOSINGS = "closings", Lower;
+    // Names, titles and companies as they are written out.
+    HONORIFICS = "honorifics", Lower;
+    NAME_SUFFIXES = "name_suffixes", Lower;
+    LOWER_CASE_NAME_PARTICLES = "lower_case_name_particles", Lower;
+    MAC_NAMES = "mac_names", Lower;
+    TITLE_ACRONYMS = "title_acronyms", Lower;
+    TITLE_SMALL_WORDS = "title_small_words", Lower;
+    COMPANY_SMALL_WORDS = "company_small_words", Lower;
     // Job titles and who decides.
     ROLE_HEADS = "role_heads", Lower;
     DECIDING_ROLE_HEADS = "deciding_role_heads", Lower;
