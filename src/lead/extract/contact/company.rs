@@ -29,7 +29,7 @@ pub(super) static COMPANY_WORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::n
 });
 
 /// A word written like a brand, with a capital inside: "VitaMax", "ModaNorte", "eBay".
-pub(super) fn is_brand_like(t: &Tok<'_>) -> bool {
+fn is_brand_like(t: &Tok<'_>) -> bool {
     t.is_word()
         && t.text.chars().skip(1).any(char::is_uppercase)
         && t.text.chars().any(char::is_lowercase)

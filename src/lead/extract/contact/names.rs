@@ -49,6 +49,7 @@ impl Reader<'_> {
             && !lexicon::CALENDAR_WORDS_NOT_NAMES.contains(t.lower)
     }
 
+    /// A particle that may sit inside a name ("von", "de la"), written in lower case.
     pub(super) fn is_particle(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| {
             t.is_word()
@@ -119,6 +120,7 @@ impl Reader<'_> {
         }
     }
 
+    /// The name written at tokens `start..end`, if it parses as one.
     pub(super) fn name_between(&self, start: usize, end: usize) -> Option<PersonName> {
         let text = &self.text[self.toks[start].start..self.toks[end - 1].end];
         PersonName::parse(text).ok()

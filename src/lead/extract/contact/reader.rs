@@ -44,6 +44,7 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// Tokenizes a message; `lower` is its folded copy, with the same byte offsets.
     pub(super) fn new(
         text: &'a str,
         lower: &'a str,
@@ -72,10 +73,12 @@ impl<'a> Reader<'a> {
         *self.shouting.get_or_init(|| is_shouting(self.text))
     }
 
+    /// Token `i` lower-cased; nothing past the end.
     pub(super) fn lower(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| t.lower)
     }
 
+    /// Whether token `i` is the head word of a job title.
     pub(super) fn is_role(&self, i: usize) -> bool {
         self.toks
             .get(i)
@@ -94,6 +97,7 @@ impl<'a> Reader<'a> {
         Some(j)
     }
 
+    /// The segments of a sentence: its words between commas, colons, brackets and dashes.
     pub(super) fn segments(&self, sentence: (usize, usize)) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut s = sentence.0;
@@ -110,6 +114,7 @@ impl<'a> Reader<'a> {
         out.into_iter().filter(|(a, b)| a < b).collect()
     }
 
+    /// The sentences of the message, as token ranges.
     pub(super) fn sentences(&self) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut s = 0;
