@@ -8,6 +8,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+use super::lexicon;
+
 /// A company name. Only [`Company::parse`] builds one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -222,17 +224,13 @@ fn needs_recasing(core: &str) -> bool {
 }
 
 fn title_case(core: &str) -> String {
-    const SMALL: &[&str] = &[
-        "de", "del", "la", "du", "des", "von", "van", "der", "und", "and", "y", "et", "i", "of",
-        "the",
-    ];
     core.split(' ')
         .enumerate()
         .map(|(i, w)| {
             // Letter by letter, as in job titles: "İ" keeps its dot instead of gaining a
             // combining one, so the name parses as itself.
             let lower = super::text::fold_case(w);
-            if i > 0 && SMALL.contains(&lower.as_str()) {
+            if i > 0 && lexicon::COMPANY_SMALL_WORDS.contains(&lower) {
                 return lower;
             }
             super::text::capitalise(&lower)

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+use super::lexicon;
 use super::locale::Lang;
 
 /// A job title. Only [`JobTitle::parse`] builds one.
@@ -22,41 +23,6 @@ pub enum JobTitleError {
     #[error("a job title holds letters, spaces and - & / . , ' ( ) only")]
     Characters,
 }
-
-/// Abbreviations written in capitals whatever the language.
-const ACRONYMS: &[&str] = &[
-    "ceo",
-    "cto",
-    "cfo",
-    "coo",
-    "cmo",
-    "cio",
-    "cso",
-    "cpo",
-    "cro",
-    "vp",
-    "svp",
-    "evp",
-    "it",
-    "hr",
-    "pr",
-    "qa",
-    "ux",
-    "ui",
-    "b2b",
-    "b2c",
-    "md",
-    "pdg",
-    "dg",
-    "gm",
-    "seo",
-    "crm",
-    "erp",
-    "ecommerce",
-];
-
-/// English words kept lower case inside a title.
-const SMALL_WORDS: &[&str] = &["of", "and", "for", "the", "at", "in", "to", "&"];
 
 impl JobTitle {
     /// Parses a title. English titles get title case ("support manager" -> "Support
@@ -91,11 +57,11 @@ impl JobTitle {
             // title may not hold, so it stays as written and the title parses as itself.
             let lower = super::text::fold_case(w);
             let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
-            if ACRONYMS.contains(&bare) {
+            if lexicon::TITLE_ACRONYMS.contains(bare) {
                 return w.to_uppercase();
             }
             if lang == Lang::En {
-                if i > 0 && SMALL_WORDS.contains(&bare) {
+                if i > 0 && lexicon::TITLE_SMALL_WORDS.contains(bare) {
                     return lower;
                 }
                 return capitalise_parts(&lower);

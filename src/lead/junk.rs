@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::LazyLock;
 
 use super::email::Email;
+use super::lexicon;
 use super::name::PersonName;
 use super::phone::PhoneE164;
 use super::text::fold_case;
@@ -38,70 +39,11 @@ impl fmt::Display for JunkReason {
     }
 }
 
-/// Top-level names reserved for testing and local use (RFC 2606, RFC 6761, RFC 7686, RFC 9476).
-const RESERVED_TLDS: &[&str] = &[
-    "test",
-    "example",
-    "invalid",
-    "localhost",
-    "local",
-    "onion",
-    "alt",
-    "arpa",
-];
-/// Second-level names reserved for documentation (RFC 2606).
-const RESERVED_DOMAINS: &[&str] = &["example.com", "example.net", "example.org"];
-
-/// Privacy relays forward to a real inbox: a person chose privacy, not a throwaway address.
-const PRIVACY_RELAYS: &[&str] = &[
-    "duck.com",
-    "privaterelay.appleid.com",
-    "mozmail.com",
-    "simplelogin.com",
-    "simplelogin.co",
-    "simplelogin.fr",
-    "slmail.me",
-    "aleeas.com",
-    "anonaddy.com",
-    "anonaddy.me",
-    "addy.io",
-    "passmail.net",
-    "passmail.com",
-    "passinbox.com",
-    "passfwd.com",
-    "icloud.com",
-];
-
-/// Words people type when they are only trying a form.
-const TEST_WORDS: &[&str] = &[
-    "test", "tests", "testing", "tester", "testowy", "testowa", "testowe", "prueba", "essai",
-    "asdf", "qwerty", "qwertz", "azerty", "foo", "bar", "foobar", "baz", "dummy", "fake", "xxx",
-    "abc", "abcd", "abcdef", "noname", "blah", "blabla", "lorem", "ipsum",
-];
-
-/// Mailboxes nobody reads; as names these are real surnames ("Christopher Null").
-const PLACEHOLDER_MAILBOXES: &[&str] = &[
-    "none", "null", "nobody", "noreply", "no-reply", "sample", "nomail", "nospam",
-];
-
-/// Keyboard rows of the QWERTY, QWERTZ and AZERTY layouts.
-const ROWS: &[&str] = &[
-    "qwertyuiop",
-    "asdfghjkl",
-    "zxcvbnm",
-    "qwertzuiop",
-    "yxcvbnm",
-    "azertyuiop",
-    "qsdfghjklm",
-    "wxcvbn",
-    "1234567890",
-];
-
+/// The `mailchecker` list of disposable-mail domains, without the privacy relays on it.
 static DISPOSABLE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    let relays: HashSet<&str> = PRIVACY_RELAYS.iter().copied().collect();
     mailchecker::blacklist()
         .into_iter()
-        .filter(|d| !relays.contains(d))
+        .filter(|d| !lexicon::PRIVACY_RELAYS.contains(d))
         .collect()
 });
 
@@ -117,7 +59,7 @@ pub fn is_mash(word: &str) -> bool {
     if stem.is_empty() {
         return w.len() >= 3 && w.chars().all(|c| c.is_ascii_digit());
     }
-    if TEST_WORDS.contains(&stem) {
+    if lexicon::TEST_WORDS.contains(stem) {
         return true;
     }
     let mut chars = stem.chars();
@@ -127,7 +69,8 @@ pub fn is_mash(word: &str) -> bool {
     }
     if stem.len() >= 4 && stem.is_ascii() {
         let reversed: String = stem.chars().rev().collect();
-        return ROWS
+        return lexicon::KEYBOARD_ROWS
+            .words()
             .iter()
             .any(|row| row.contains(stem) || row.contains(reversed.as_str()));
     }
@@ -139,15 +82,15 @@ pub fn email_junk(email: &Email) -> Option<JunkReason> {
     let domain = email.domain();
     let labels: Vec<&str> = domain.split('.').collect();
     let tld = labels[labels.len() - 1];
-    if RESERVED_TLDS.contains(&tld) {
+    if lexicon::RESERVED_TLDS.contains(tld) {
         return Some(JunkReason::ReservedDomain(tld.to_owned()));
     }
     for n in 2..=labels.len() {
         let suffix = labels[labels.len() - n..].join(".");
-        if RESERVED_DOMAINS.contains(&suffix.as_str()) {
+        if lexicon::RESERVED_DOMAINS.contains(&suffix) {
             return Some(JunkReason::ReservedDomain(suffix));
         }
-        if PRIVACY_RELAYS.contains(&suffix.as_str()) {
+        if lexicon::PRIVACY_RELAYS.contains(&suffix) {
             return None;
         }
         if DISPOSABLE.contains(suffix.as_str()) {
@@ -155,7 +98,7 @@ pub fn email_junk(email: &Email) -> Option<JunkReason> {
         }
     }
     let local = email.local().split('+').next().unwrap_or_default();
-    if is_mash(local) || PLACEHOLDER_MAILBOXES.contains(&local) {
+    if is_mash(local) || lexicon::PLACEHOLDER_MAILBOXES.contains(local) {
         return Some(JunkReason::TestOrMash(local.to_owned()));
     }
     let host = labels[labels.len().saturating_sub(2)];
@@ -199,26 +142,13 @@ pub fn phone_junk(phone: &PhoneE164) -> Option<JunkReason> {
 /// Whether a visitor message is only a test: "test", "testing 123", "this is a test", "asdf".
 pub fn message_is_test(text: &str) -> bool {
     let lower = fold_case(text.trim());
-    const PHRASES: &[&str] = &[
-        "this is a test",
-        "just a test",
-        "just testing",
-        "only a test",
-        "test message",
-        "to jest test",
-        "tylko test",
-        "testuję",
-        "das ist ein test",
-        "nur ein test",
-        "esto es una prueba",
-        "solo una prueba",
-        "solo es una prueba",
-        "ceci est un test",
-        "juste un test",
-        "c'est un test",
-    ];
     let says_test = lower.contains("test") || lower.contains("prueba");
-    if says_test && PHRASES.iter().any(|p| lower.contains(p)) {
+    if says_test
+        && lexicon::TEST_PHRASES
+            .words()
+            .iter()
+            .any(|p| lower.contains(p))
+    {
         return true;
     }
     // Only a short message can be nothing but mash.

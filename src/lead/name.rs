@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+use super::lexicon::{self, WordList};
 use super::text::capitalise;
 
 /// A person's name. `first` is the given name; `last` holds the rest, particles included
@@ -34,53 +35,6 @@ pub enum NameError {
     TooLong,
 }
 
-/// Words that stay lower case inside a surname.
-const PARTICLES: &[&str] = &[
-    "van", "von", "de", "da", "das", "do", "dos", "del", "della", "delle", "di", "du", "der",
-    "den", "des", "la", "le", "ten", "ter", "y", "zu", "af", "av", "e", "i",
-];
-
-/// Honorifics dropped from the front of a name.
-const HONORIFICS: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "prof",
-    "sir",
-    "herr",
-    "frau",
-    "pan",
-    "pani",
-    "sr",
-    "sra",
-    "srta",
-    "don",
-    "doña",
-    "dña",
-    "m",
-    "mme",
-    "mlle",
-    "monsieur",
-    "madame",
-    "mademoiselle",
-    "señor",
-    "señora",
-    "ing",
-    "mgr",
-    "inż",
-];
-
-/// Suffixes dropped from the end of a name.
-const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "phd", "mba", "md", "esq"];
-
-/// `Mac` names that are not `Mac` + a capitalised rest.
-const MAC_EXCEPTIONS: &[&str] = &[
-    "mack", "macy", "mace", "macon", "machin", "machado", "macias", "macek", "maciel", "macri",
-    "macha", "machen", "mackie", "macario", "maceo", "mach",
-];
-
 impl PersonName {
     /// Parses a written name: "jan KOWALSKI" -> Jan Kowalski, "anne-marie o'neil" ->
     /// Anne-Marie O'Neil, "DANIEL VAN HOUTEN" -> Daniel van Houten. Honorifics and
@@ -94,10 +48,10 @@ impl PersonName {
             return Err(NameError::TooLong);
         }
         let mut words: Vec<&str> = trimmed.split_whitespace().collect();
-        while words.len() > 1 && is_one_of(words[0], HONORIFICS) {
+        while words.len() > 1 && is_one_of(words[0], &lexicon::HONORIFICS) {
             words.remove(0);
         }
-        while words.len() > 1 && is_one_of(words[words.len() - 1], SUFFIXES) {
+        while words.len() > 1 && is_one_of(words[words.len() - 1], &lexicon::NAME_SUFFIXES) {
             words.pop();
         }
         if words.is_empty() {
@@ -119,7 +73,7 @@ impl PersonName {
             .enumerate()
             .map(|(i, w)| {
                 let lower = w.to_lowercase();
-                if i > 0 && i < last_index && PARTICLES.contains(&lower.as_str()) {
+                if i > 0 && i < last_index && lexicon::LOWER_CASE_NAME_PARTICLES.contains(&lower) {
                     lower
                 } else {
                     case_word(w)
@@ -162,9 +116,10 @@ impl PersonName {
     }
 }
 
-fn is_one_of(word: &str, list: &[&str]) -> bool {
+/// Whether a word, lower-cased and without a trailing dot, is in a list: "Dr." is "dr".
+fn is_one_of(word: &str, list: &'static WordList) -> bool {
     let w = word.trim_end_matches('.').to_lowercase();
-    list.contains(&w.as_str())
+    list.contains(&w)
 }
 
 /// Proper case for one word. A word written in mixed case ("McDonald", "DeVito") is kept as the
@@ -210,7 +165,10 @@ fn case_part(part: &str) -> String {
     }
     if let Some(rest) = part.strip_prefix("mac")
         && rest.chars().count() >= 3
-        && !MAC_EXCEPTIONS.iter().any(|e| part.starts_with(e))
+        && !lexicon::MAC_NAMES
+            .words()
+            .iter()
+            .any(|e| part.starts_with(e))
     {
         return format!("Mac{}", capitalise(rest));
     }

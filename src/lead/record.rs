@@ -65,6 +65,7 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A field's parse result, its error naming the field.
 fn field<T, E: std::fmt::Display>(name: &'static str, r: Result<T, E>) -> Result<T, FieldError> {
     r.map_err(|e| FieldError {
         field: name,
@@ -91,67 +92,39 @@ impl LeadJson {
         };
         Ok(Lead {
             name,
-            email: self
-                .email
-                .as_deref()
-                .map(Email::parse)
-                .transpose()
-                .map_err(|e| FieldError {
-                    field: "email",
-                    message: e.to_string(),
-                })?,
-            phone: self
-                .phone
-                .as_deref()
-                .map(|p| PhoneE164::parse(p, None))
-                .transpose()
-                .map_err(|e| FieldError {
-                    field: "phone",
-                    message: e.to_string(),
-                })?,
-            company: self
-                .company
-                .as_deref()
-                .map(Company::parse)
-                .transpose()
-                .map_err(|e| FieldError {
-                    field: "company",
-                    message: e.to_string(),
-                })?,
-            job_title: self
-                .job_title
-                .as_deref()
-                .map(|t| JobTitle::parse(t, Lang::Pl))
-                .transpose()
-                .map_err(|e| FieldError {
-                    field: "job_title",
-                    message: e.to_string(),
-                })?,
-            budget: self
-                .budget
-                .map(Budget::try_from)
-                .transpose()
-                .map_err(|e| FieldError {
-                    field: "budget",
-                    message: e.to_string(),
-                })?,
-            timeline_days: self
-                .timeline_days
-                .map(|d| Timeline::from_days(i64::from(d)))
-                .transpose()
-                .map_err(|e| FieldError {
-                    field: "timeline_days",
-                    message: e.to_string(),
-                })?,
+            email: field("email", self.email.as_deref().map(Email::parse).transpose())?,
+            phone: field(
+                "phone",
+                self.phone
+                    .as_deref()
+                    .map(|p| PhoneE164::parse(p, None))
+                    .transpose(),
+            )?,
+            company: field(
+                "company",
+                self.company.as_deref().map(Company::parse).transpose(),
+            )?,
+            job_title: field(
+                "job_title",
+                self.job_title
+                    .as_deref()
+                    .map(|t| JobTitle::parse(t, Lang::Pl))
+                    .transpose(),
+            )?,
+            budget: field("budget", self.budget.map(Budget::try_from).transpose())?,
+            timeline_days: field(
+                "timeline_days",
+                self.timeline_days
+                    .map(|d| Timeline::from_days(i64::from(d)))
+                    .transpose(),
+            )?,
             decision_maker: self.decision_maker,
-            company_size: self
-                .company_size
-                .map(|n| CompanySize::try_from(u64::from(n)))
-                .transpose()
-                .map_err(|e| FieldError {
-                    field: "company_size",
-                    message: e.to_string(),
-                })?,
+            company_size: field(
+                "company_size",
+                self.company_size
+                    .map(|n| CompanySize::try_from(u64::from(n)))
+                    .transpose(),
+            )?,
             competitors: self.competitors.clone(),
             questions: self.questions,
             is_test: self.is_test,

@@ -149,13 +149,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, lower: &'a str) -> Vec<Tok<'a>> {
     while let Some(&(i, c)) = chars.peek() {
         if let Some(&&(ls, le, form)) = legal_iter.peek() {
             if i == ls {
-                tokens.push(Tok {
-                    start: ls,
-                    end: le,
-                    text: &text[ls..le],
-                    lower: &lower[ls..le],
-                    kind: Kind::Legal(form),
-                });
+                tokens.push(token(text, lower, ls..le, Kind::Legal(form)));
                 while chars.peek().is_some_and(|&(j, _)| j < le) {
                     chars.next();
                 }
@@ -169,13 +163,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, lower: &'a str) -> Vec<Tok<'a>> {
         }
         if c == '\n' {
             chars.next();
-            tokens.push(Tok {
-                start: i,
-                end: i + 1,
-                text: &text[i..i + 1],
-                lower: &lower[i..i + 1],
-                kind: Kind::Punct('\n'),
-            });
+            tokens.push(token(text, lower, i..i + 1, Kind::Punct('\n')));
             continue;
         }
         if c.is_whitespace() {
@@ -183,54 +171,64 @@ pub(crate) fn tokenize<'a>(text: &'a str, lower: &'a str) -> Vec<Tok<'a>> {
             continue;
         }
         if c.is_alphanumeric() {
-            let start = i;
-            let mut end = i;
-            let numeric = c.is_ascii_digit();
-            while let Some(&(j, d)) = chars.peek() {
-                let inner = (d == '\'' || d == '’' || d == '-') && {
-                    let next = text[j + d.len_utf8()..].chars().next();
-                    next.is_some_and(char::is_alphanumeric) && end > start
-                };
-                if d.is_alphanumeric() || inner {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-                if legal_iter.peek().is_some_and(|&&(ls, _, _)| ls == end) {
-                    break;
-                }
-            }
-            if end == start {
-                end = start + c.len_utf8();
-                chars.next();
-            }
-            let word = &text[start..end];
-            let kind = if numeric && word.chars().all(|d| d.is_ascii_digit()) {
-                Kind::Number
-            } else {
-                Kind::Word(case_of(word))
-            };
-            tokens.push(Tok {
-                start,
-                end,
-                text: word,
-                lower: &lower[start..end],
-                kind,
-            });
+            let next_legal = legal_iter.peek().map(|&&(ls, _, _)| ls);
+            tokens.push(word(text, lower, &mut chars, next_legal));
             continue;
         }
         chars.next();
-        let end = i + c.len_utf8();
-        tokens.push(Tok {
-            start: i,
-            end,
-            text: &text[i..end],
-            lower: &lower[i..end],
-            kind: Kind::Punct(c),
-        });
+        tokens.push(token(text, lower, i..i + c.len_utf8(), Kind::Punct(c)));
     }
     tokens
+}
+
+/// The token at byte range `span` of the message.
+fn token<'a>(text: &'a str, lower: &'a str, span: std::ops::Range<usize>, kind: Kind) -> Tok<'a> {
+    Tok {
+        start: span.start,
+        end: span.end,
+        text: &text[span.clone()],
+        lower: &lower[span],
+        kind,
+    }
+}
+
+/// The word or number at the next character: letters and digits, with an apostrophe or a
+/// hyphen inside ("O'Neil", "Anne-Marie"). It stops where the next legal form starts.
+fn word<'a>(
+    text: &'a str,
+    lower: &'a str,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'a>>,
+    next_legal: Option<usize>,
+) -> Tok<'a> {
+    let &(start, c) = chars.peek().expect("a character to read");
+    let mut end = start;
+    let numeric = c.is_ascii_digit();
+    while let Some(&(j, d)) = chars.peek() {
+        let inner = (d == '\'' || d == '’' || d == '-') && {
+            let next = text[j + d.len_utf8()..].chars().next();
+            next.is_some_and(char::is_alphanumeric) && end > start
+        };
+        if d.is_alphanumeric() || inner {
+            end = j + d.len_utf8();
+            chars.next();
+        } else {
+            break;
+        }
+        if next_legal == Some(end) {
+            break;
+        }
+    }
+    if end == start {
+        end = start + c.len_utf8();
+        chars.next();
+    }
+    let written = &text[start..end];
+    let kind = if numeric && written.chars().all(|d| d.is_ascii_digit()) {
+        Kind::Number
+    } else {
+        Kind::Word(case_of(written))
+    };
+    token(text, lower, start..end, kind)
 }
 
 #[cfg(test)]

@@ -1,136 +1,39 @@
 //! Reading a company: forward from a cue, backward from a legal form, in apposition, after a
 //! verb of running a business.
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
 use crate::lead::Company;
-use crate::lead::lexicon::sets;
+use crate::lead::lexicon;
 
 use super::super::tokens::{Case, Kind, Tok};
-use super::Reader;
+use super::reader::Reader;
 use super::title::{is_function_word, role_of};
-
-/// Words that join the words of a company or a surname.
-pub(super) const CONNECTORS: &[&str] = &[
-    "&", "+", "and", "und", "y", "et", "i", "e", "de", "del", "la", "las", "los", "le", "les",
-    "du", "des", "von", "van", "der", "den", "el", "of", "the", "da", "di", "do", "dos", "das",
-    "zum", "zur", "am", "'n'", "n'",
-];
-
-/// Sentence starters that never open a company name.
-pub(super) const NOT_COMPANY: &[&str] = &[
-    "i",
-    "i'm",
-    "im",
-    "we",
-    "we're",
-    "our",
-    "my",
-    "me",
-    "you",
-    "your",
-    "hi",
-    "hello",
-    "hey",
-    "thanks",
-    "is",
-    "are",
-    "am",
-    "it",
-    "it's",
-    "this",
-    "that",
-    "there",
-    "here",
-    "wir",
-    "ich",
-    "unser",
-    "unsere",
-    "mein",
-    "meine",
-    "sind",
-    "bin",
-    "ist",
-    "hier",
-    "nous",
-    "je",
-    "notre",
-    "mon",
-    "ma",
-    "suis",
-    "sommes",
-    "est",
-    "ici",
-    "soy",
-    "somos",
-    "mi",
-    "nuestra",
-    "nuestro",
-    "es",
-    "aquí",
-    "jestem",
-    "jesteśmy",
-    "nasza",
-    "nasz",
-    "moja",
-    "mój",
-    "to",
-    "jest",
-    "mamy",
-    "tu",
-    "also",
-    "but",
-    "and",
-    "tel",
-    "mail",
-    "email",
-    "e-mail",
-    "phone",
-    "nip",
-    "vat",
-    "siret",
-    "regon",
-    "krs",
-];
 
 /// Verbs of running or working somewhere, first person: the company follows them.
 pub(super) fn is_work_verb(lower: &str) -> bool {
-    matches!(
-        lower,
-        "run"
-            | "manage"
-            | "llevo"
-            | "dirijo"
-            | "gestiono"
-            | "manejo"
-            | "trabajo"
-            | "prowadzę"
-            | "zajmuję"
-            | "pracuję"
-            | "odpowiadam"
-            | "leite"
-            | "führe"
-            | "betreibe"
-            | "arbeite"
-            | "gère"
-            | "dirige"
-            | "tiens"
-            | "occupe"
-            | "bosse"
-            | "travaille"
-    )
+    lexicon::WORK_VERBS.contains(lower)
 }
 
+/// One-word company cues ("firma", "empresa", "sklepie"): words that name a business, not a
+/// part of a title.
+pub(super) static COMPANY_WORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    lexicon::COMPANY_CUES
+        .words()
+        .iter()
+        .copied()
+        .filter(|c| !c.contains(' '))
+        .collect()
+});
+
 /// A word written like a brand, with a capital inside: "VitaMax", "ModaNorte", "eBay".
-pub(super) fn is_brand_like(t: &Tok<'_>) -> bool {
+fn is_brand_like(t: &Tok<'_>) -> bool {
     t.is_word()
         && t.text.chars().skip(1).any(char::is_uppercase)
         && t.text.chars().any(char::is_lowercase)
 }
-
-/// Top-level domains a shop is named by: "kraeuterkiste.de", "modanorte.es".
-pub(super) const SHOP_DOMAINS: &[&str] = &[
-    "com", "de", "pl", "es", "fr", "at", "ch", "be", "nl", "it", "eu", "io", "co", "net", "shop",
-    "store", "online", "mx", "ar",
-];
 
 /// The company found so far and the strength of the cue that found it.
 pub(super) type CompanySlot = Option<(u8, Company)>;
@@ -145,9 +48,9 @@ impl Reader<'_> {
                 let cased =
                     matches!(case, Case::Capitalised | Case::Upper | Case::Other) || self.all_lower;
                 cased
-                    && !NOT_COMPANY.contains(&t.lower)
+                    && !lexicon::NOT_COMPANY.contains(t.lower)
                     && role_of(t.lower).is_none()
-                    && !sets::GREETINGS.contains(t.lower)
+                    && !lexicon::GREETINGS.contains(t.lower)
             }
             Kind::Number => true,
             _ => false,
@@ -156,7 +59,8 @@ impl Reader<'_> {
 
     pub(super) fn is_connector(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| {
-            CONNECTORS.contains(&t.lower) && (t.is_word() || t.is_punct('&') || t.is_punct('+'))
+            lexicon::CONNECTORS.contains(t.lower)
+                && (t.is_word() || t.is_punct('&') || t.is_punct('+'))
         })
     }
 
@@ -188,7 +92,7 @@ impl Reader<'_> {
             && dot.is_punct('.')
             && name.end == dot.start
             && dot.end == tld.start
-            && SHOP_DOMAINS.contains(&tld.lower)
+            && lexicon::SHOP_DOMAINS.contains(tld.lower)
             && self
                 .toks
                 .get(i + 3)
@@ -271,23 +175,15 @@ impl Reader<'_> {
         {
             end -= 1;
         }
-        // "from the support team", "z działu IT": a team inside the company, not the company.
-        let team = (start..end).any(|k| {
-            self.toks[k].case() == Case::Lower
-                && matches!(
-                    self.lower(k),
-                    "team"
-                        | "department"
-                        | "dept"
-                        | "abteilung"
-                        | "dział"
-                        | "działu"
-                        | "equipo"
-                        | "departamento"
-                        | "équipe"
-                )
-        });
-        (content > 0 && !team).then_some((start, end))
+        (content > 0 && !self.names_a_team(start, end)).then_some((start, end))
+    }
+
+    /// Whether tokens `start..end` name a team inside a company rather than the company: "from
+    /// the support team", "z działu IT".
+    fn names_a_team(&self, start: usize, end: usize) -> bool {
+        (start..end).any(|k| {
+            self.toks[k].case() == Case::Lower && lexicon::TEAM_WORDS.contains(self.lower(k))
+        })
     }
 
     /// Reads a company backward from the legal form at token `legal`.
@@ -321,12 +217,12 @@ impl Reader<'_> {
         if end >= start + 3 && self.is_domain_at(end - 3) {
             start = end - 3;
         }
-        while start + 1 < end && sets::COMPANY_PREPOSITIONS.contains(self.lower(start)) {
+        while start + 1 < end && lexicon::COMPANY_PREPOSITIONS.contains(self.lower(start)) {
             start += 1;
         }
         let text = &self.text[self.toks[start].start..self.toks[end - 1].end];
         let lower = crate::lead::text::fold_case(text);
-        if sets::PRODUCTS.contains(lower.as_str()) || (self.is_product)(&lower) {
+        if lexicon::PRODUCTS.contains(&lower) || (self.is_product)(&lower) {
             return None;
         }
         Company::parse(text).ok()
@@ -336,16 +232,14 @@ impl Reader<'_> {
     /// "w Gdańsku", "w Poznaniu", "w Łodzi" say where the visitor is. A company keeps its name
     /// uninflected after "w" ("w VitaMax"), and an inflected one is not its name as written.
     fn polish_place(&self, start: usize, end: usize) -> bool {
-        const LOCATIVE: &[&str] = &[
-            "owie", "awie", "ewie", "sku", "cku", "niu", "dzi", "ście", "rzu",
-        ];
         start > 0
             && end == start + 1
             && matches!(self.lower(start - 1), "w" | "we")
             && self.toks[start].case() == Case::Capitalised
             && {
                 let w = crate::lead::text::strip_accents(self.lower(start));
-                LOCATIVE
+                lexicon::PLACE_LOCATIVE_ENDINGS
+                    .words()
                     .iter()
                     .any(|l| w.ends_with(&crate::lead::text::strip_accents(l)))
             }
@@ -388,10 +282,7 @@ impl Reader<'_> {
         }
         let verb = (from..to).find(|&i| is_work_verb(self.lower(i)))?;
         // "I run Bright Smile Dental", "prowadzę Zieloną Kuchnię": the business is the object.
-        let runs = matches!(
-            self.lower(verb),
-            "run" | "own" | "prowadzę" | "betreibe" | "llevo" | "dirijo" | "gère" | "dirige"
-        );
+        let runs = lexicon::RUNNING_VERBS.contains(self.lower(verb));
         if runs
             && self
                 .toks
@@ -403,11 +294,8 @@ impl Reader<'_> {
         }
         let p = (verb + 1..to.min(verb + 8)).find(|&i| {
             let next = self.toks.get(i + 1);
-            let of_like = matches!(
-                self.lower(i),
-                "of" | "de" | "del" | "von" | "vom" | "des" | "du" | "at" | "bei" | "chez" | "z"
-            ) && next
-                .is_some_and(|t| t.case() == Case::Capitalised || t.case() == Case::Other);
+            let of_like = lexicon::BUSINESS_PREPOSITIONS.contains(self.lower(i))
+                && next.is_some_and(|t| t.case() == Case::Capitalised || t.case() == Case::Other);
             let in_like = matches!(self.lower(i), "w" | "in" | "en" | "im" | "dans")
                 && next.is_some_and(is_brand_like);
             (of_like || in_like) && self.is_content(i + 1)

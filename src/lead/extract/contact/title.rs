@@ -1,156 +1,98 @@
 //! Reading a job title: its head word, the modifiers before it, the complements after it, and
 //! whether it is the visitor's own.
 
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::lead::Lang;
-use crate::lead::lexicon::{DECIDING_TITLES, NON_DECIDING, ROLE_SUFFIXES, SELF_ROLE_CUES, sets};
+use crate::lead::lexicon;
+use crate::lead::text::unaccented_spellings;
 
 use super::super::tokens::{Case, Tok};
-use super::Reader;
+use super::ContactFacts;
+use super::company::COMPANY_WORDS;
+use super::reader::Reader;
+use crate::lead::JobTitle;
+use crate::lead::text::fold_case;
 
 /// Words between a name and the title that introduce it: "Anna Ruiz, soy la dueña de …".
 pub(super) fn is_self_intro_word(lower: &str) -> bool {
-    matches!(
-        lower,
-        "i'm"
-            | "im"
-            | "i"
-            | "am"
-            | "the"
-            | "a"
-            | "an"
-            | "soy"
-            | "el"
-            | "la"
-            | "le"
-            | "je"
-            | "suis"
-            | "ich"
-            | "bin"
-            | "der"
-            | "die"
-            | "jestem"
-    )
+    lexicon::SELF_INTRO_WORDS.contains(lower)
 }
 
 /// Articles, pronouns, prepositions and conjunctions: words a title never ends on.
 pub(super) fn is_function_word(lower: &str) -> bool {
-    const MORE: &[&str] = &[
-        "que",
-        "qui",
-        "and",
-        "und",
-        "y",
-        "et",
-        "i",
-        "or",
-        "oder",
-        "o",
-        "ou",
-        "lub",
-        "but",
-        "aber",
-        "pero",
-        "mais",
-        "ale",
-        "there",
-        "here",
-        "da",
-        "hier",
-        "ici",
-        "aquí",
-        "tu",
-        "tutaj",
-        "too",
-        "also",
-        "auch",
-        "też",
-        "aussi",
-        "también",
-        "is",
-        "ist",
-        "es",
-        "est",
-        "jest",
-        "was",
-        "war",
-        "fue",
-        "était",
-        "był",
-        "była",
-        "desde",
-        "hace",
-        "depuis",
-        "seit",
-        "since",
-        "con",
-        "avec",
-        "mit",
-        "dans",
-        "sur",
-        "sobre",
-        "por",
-        "par",
-        "ya",
-        "déjà",
-        "schon",
-        "już",
-        "now",
-        "ahora",
-        "maintenant",
-        "jetzt",
-        "teraz",
-        "todavía",
-        "encore",
-        "noch",
-        "jeszcze",
-        "still",
-        "aux",
-        "au",
-        "al",
-        "des",
-        "du",
-    ];
-    sets::COMPANY_PREPOSITIONS.contains(lower)
-        || sets::OTHERS.contains(lower)
-        || MORE.contains(&lower)
-        || sets::GREETINGS.contains(lower)
+    lexicon::COMPANY_PREPOSITIONS.contains(lower)
+        || lexicon::POSSESSIVES_OF_OTHERS.contains(lower)
+        || lexicon::FUNCTION_WORDS.contains(lower)
+        || lexicon::GREETINGS.contains(lower)
 }
 
-/// Whether a folded word is a role head, and whether that role decides.
-/// Title heads that name an owner, as written and typed without diacritics.
-static OWNER_HEADS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-    [
-        "właściciel",
-        "współwłaściciel",
-        "owner",
-        "co-owner",
-        "inhaber",
-        "mitinhaber",
-        "eigentümer",
-        "dueñ",
-        "propietari",
-        "propriétaire",
-        "copropriétaire",
-    ]
-    .iter()
-    .flat_map(|w| crate::lead::text::unaccented_spellings(w))
-    .collect()
+/// Every role head word and whether holding that role means deciding the purchase.
+fn role_heads() -> impl Iterator<Item = (&'static str, bool)> {
+    let heads = lexicon::ROLE_HEADS.words().iter().map(|w| (*w, false));
+    let deciding = lexicon::DECIDING_ROLE_HEADS
+        .words()
+        .iter()
+        .map(|w| (*w, true));
+    heads.chain(deciding)
+}
+
+/// Role head words -> whether the role decides.
+static ROLES: LazyLock<FxHashMap<&'static str, bool>> = LazyLock::new(|| role_heads().collect());
+
+/// Role heads as typed without diacritics ("wlascicielka", "duena", "geschaeftsfuehrer",
+/// "geschaftsfuhrer") -> whether they decide. Spellings that are a role word already are left
+/// to that word.
+static ROLES_UNACCENTED: LazyLock<FxHashMap<String, bool>> = LazyLock::new(|| {
+    let mut map = FxHashMap::default();
+    for (word, decides) in role_heads() {
+        for spelling in unaccented_spellings(word) {
+            if spelling != word && !ROLES.contains_key(spelling.as_str()) {
+                map.entry(spelling).or_insert(decides);
+            }
+        }
+    }
+    map
 });
 
-/// [`ROLE_SUFFIXES`] with the spellings typed without diacritics.
-static ROLE_SUFFIXES_TYPED: std::sync::LazyLock<Vec<(Vec<String>, bool)>> =
-    std::sync::LazyLock::new(|| {
-        ROLE_SUFFIXES
-            .iter()
-            .map(|(suffix, decides)| (crate::lead::text::unaccented_spellings(suffix), *decides))
-            .collect()
-    });
+/// English role heads, whose titles grow with English modifiers ("head of sales").
+static EN_ROLES: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    let heads = lexicon::ROLE_HEADS.words_in(Lang::En).iter();
+    let deciding = lexicon::DECIDING_ROLE_HEADS.words_in(Lang::En).iter();
+    heads.chain(deciding).copied().collect()
+});
 
+/// Title heads that name an owner, as written and typed without diacritics.
+static OWNER_HEADS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lexicon::OWNER_HEADS
+        .words()
+        .iter()
+        .flat_map(|w| unaccented_spellings(w))
+        .collect()
+});
+
+/// Endings of compound titles ("Marketingleiter") with the spellings typed without diacritics,
+/// and whether the title decides.
+static ROLE_SUFFIXES_TYPED: LazyLock<Vec<(Vec<String>, bool)>> = LazyLock::new(|| {
+    let suffixes = lexicon::ROLE_SUFFIXES.words().iter().map(|w| (w, false));
+    let deciding = lexicon::DECIDING_ROLE_SUFFIXES
+        .words()
+        .iter()
+        .map(|w| (w, true));
+    suffixes
+        .chain(deciding)
+        .map(|(suffix, decides)| (unaccented_spellings(suffix), decides))
+        .collect()
+});
+
+/// Whether a folded word is a role head, and whether that role decides.
 pub(crate) fn role_of(lower: &str) -> Option<bool> {
-    if let Some(decides) = sets::ROLES.get(lower) {
+    if let Some(decides) = ROLES.get(lower) {
         return Some(*decides);
     }
-    if let Some(decides) = sets::ROLES_UNACCENTED.get(lower) {
+    if let Some(decides) = ROLES_UNACCENTED.get(lower) {
         return Some(*decides);
     }
     if lower.chars().count() > 6 {
@@ -167,24 +109,59 @@ pub(crate) fn role_of(lower: &str) -> Option<bool> {
 }
 
 /// Whether a title as a whole means deciding.
-pub(super) fn title_decides(lower_title: &str, head_decides: bool) -> bool {
+fn title_decides(lower_title: &str, head_decides: bool) -> bool {
     let words: Vec<&str> = lower_title.split([' ', '-']).collect();
-    if words.iter().any(|w| NON_DECIDING.contains(w)) {
+    if words
+        .iter()
+        .any(|w| lexicon::NON_DECIDING_TITLE_WORDS.contains(w))
+    {
         return false;
     }
-    head_decides || DECIDING_TITLES.iter().any(|t| lower_title.contains(t))
+    head_decides
+        || lexicon::DECIDING_TITLES
+            .words()
+            .iter()
+            .any(|t| lower_title.contains(t))
 }
 
 impl Reader<'_> {
+    /// Takes the title at tokens `ts..te` as the visitor's, with whether it means deciding,
+    /// when it parses as a job title.
+    pub(super) fn take_title(&self, facts: &mut ContactFacts, ts: usize, te: usize) {
+        let title_text = &self.text[self.toks[ts].start..self.toks[te - 1].end];
+        if let Ok(title) = JobTitle::parse(title_text, self.lang) {
+            let head_decides = (ts..te).any(|i| role_of(self.lower(i)) == Some(true));
+            facts.title_decides = title_decides(&fold_case(title_text), head_decides);
+            facts.title = Some(title);
+        }
+    }
+
     /// Grows a title around the role head at `h`: "support manager", "head of sales",
     /// "directora de marketing", "prezes zarządu", "responsable commercial",
     /// "responsable de atención al cliente", "kierowniczka działu obsługi klienta".
     pub(super) fn grow_title(&self, h: usize) -> (usize, usize) {
+        let start = self.title_start(h);
+        let end = self.end_of_heads(h);
+        let english = EN_ROLES.contains(self.lower(h))
+            && (self.lang == Lang::En || self.lower(end) == "of" || self.toks[h].is_capital());
+        if english {
+            return (start, self.english_title_end(h, end));
+        }
+        if let Some(end) = self.unit_after_head(h, end) {
+            return (start, end);
+        }
+        let end = self.adjectives_after_head(h, end);
+        (start, self.complements_end(end))
+    }
+
+    /// Where a title with the head at `h` starts: past the English modifiers and ranks before
+    /// it ("senior account", "vice").
+    fn title_start(&self, h: usize) -> usize {
         let mut start = h;
         while start > 0 && h - start < 3 {
             let prev = &self.toks[start - 1];
             let modifier =
-                sets::EN_TITLE_MODIFIERS.contains(prev.lower) && role_of(prev.lower).is_none();
+                lexicon::TITLE_MODIFIERS.contains(prev.lower) && role_of(prev.lower).is_none();
             let rank = matches!(prev.lower, "co" | "vice" | "senior" | "junior");
             if prev.is_word() && (modifier || rank) {
                 start -= 1;
@@ -192,8 +169,14 @@ impl Reader<'_> {
                 break;
             }
         }
+        start
+    }
+
+    /// The end of the heads from `h`: a second head ("CEO & founder", "owner and managing
+    /// director", "Wirt und Inhaber") and a founding partner ("socio fundador", "associée
+    /// fondatrice").
+    fn end_of_heads(&self, h: usize) -> usize {
         let mut end = h + 1;
-        // A second head: "CEO & founder", "owner and managing director", "Wirt und Inhaber".
         if matches!(
             self.lower(end),
             "&" | "and" | "und" | "i" | "y" | "et" | "/"
@@ -201,62 +184,66 @@ impl Reader<'_> {
         {
             end += 2;
         }
-        // A founding partner: "socio fundador", "associée fondatrice".
         if self.is_role(end) && role_of(self.lower(end)) == Some(true) && self.is_lower_word(end) {
             end += 1;
         }
-        let head = self.lower(h);
-        let english = sets::EN_ROLES.contains(head)
-            && (self.lang == Lang::En || self.lower(end) == "of" || self.toks[h].is_capital());
-        if english {
-            // "head of sales", "director of customer experience"
-            if self.lower(end) == "of" && sets::DEPARTMENTS.contains(self.lower(end + 1)) {
-                end += 2;
-                while end - h < 6
-                    && (sets::DEPARTMENTS.contains(self.lower(end))
-                        || (sets::EN_TITLE_MODIFIERS.contains(self.lower(end))
-                            && !self.is_role(end)))
-                {
-                    end += 1;
-                }
-                if matches!(self.lower(end), "&" | "and")
-                    && sets::DEPARTMENTS.contains(self.lower(end + 1))
-                {
-                    end += 2;
-                }
-            } else if matches!(head, "vp" | "svp" | "evp" | "head" | "director") {
-                // "VP Customer Success", "Head Partnerships": the department without "of".
-                while end - h < 4
-                    && sets::DEPARTMENTS.contains(self.lower(end))
-                    && !self.is_role(end)
-                {
-                    end += 1;
-                }
+        end
+    }
+
+    /// The end of an English title after its heads: the departments it is head of ("head of
+    /// sales", "director of customer experience", "VP Customer Success").
+    fn english_title_end(&self, h: usize, mut end: usize) -> usize {
+        if self.lower(end) == "of" && lexicon::DEPARTMENTS.contains(self.lower(end + 1)) {
+            end += 2;
+            while end - h < 6
+                && (lexicon::DEPARTMENTS.contains(self.lower(end))
+                    || (lexicon::TITLE_MODIFIERS.contains(self.lower(end)) && !self.is_role(end)))
+            {
+                end += 1;
             }
-            return (start, end);
+            if matches!(self.lower(end), "&" | "and")
+                && lexicon::DEPARTMENTS.contains(self.lower(end + 1))
+            {
+                end += 2;
+            }
+        } else if matches!(self.lower(h), "vp" | "svp" | "evp" | "head" | "director") {
+            // "VP Customer Success", "Head Partnerships": the department without "of".
+            while end - h < 4
+                && lexicon::DEPARTMENTS.contains(self.lower(end))
+                && !self.is_role(end)
+            {
+                end += 1;
+            }
         }
-        // "Leiter Vertrieb", "Leiterin Marketing", "Werkstudent im Vertrieb"
-        if sets::DEPARTMENTS.contains(self.lower(end)) && self.toks[end].is_capital() {
-            return (start, end + 1);
+        end
+    }
+
+    /// The end of a title that names its unit right after the heads: "Leiter Vertrieb",
+    /// "Werkstudent im Vertrieb", "kierowniczka działu obsługi klienta"; none when the title
+    /// names no unit.
+    fn unit_after_head(&self, h: usize, mut end: usize) -> Option<usize> {
+        // "Leiter Vertrieb", "Leiterin Marketing"
+        if lexicon::DEPARTMENTS.contains(self.lower(end)) && self.toks[end].is_capital() {
+            return Some(end + 1);
         }
         // "Leiter Kundenservice bei …", "Leiterin Qualitätssicherung, …": a German head of a unit
         // names the unit right after it, a noun standing alone before a preposition or a stop.
         if self.lang == Lang::De
-            && head.starts_with("leiter")
+            && self.lower(h).starts_with("leiter")
             && self.toks[end.min(self.toks.len() - 1)].case() == Case::Capitalised
             && end < self.toks.len()
             && role_of(self.lower(end)).is_none()
             && self
                 .toks
                 .get(end + 1)
-                .is_none_or(|t| t.is_boundary() || sets::COMPANY_PREPOSITIONS.contains(t.lower))
+                .is_none_or(|t| t.is_boundary() || lexicon::COMPANY_PREPOSITIONS.contains(t.lower))
         {
-            return (start, end + 1);
+            return Some(end + 1);
         }
         if matches!(self.lower(end), "im" | "für")
-            && sets::DEPARTMENTS.contains(self.lower(end + 1))
+            && lexicon::DEPARTMENTS.contains(self.lower(end + 1))
         {
-            return (start, end + 2);
+            return Some(end + 2);
         }
         // A department in the genitive: "kierowniczka działu obsługi klienta".
         if matches!(self.lower(end), "działu" | "wydziału" | "zespołu" | "biura") {
@@ -264,37 +251,44 @@ impl Reader<'_> {
             while end - h < 5 && self.is_title_word(end) {
                 end += 1;
             }
-            return (start, end);
+            return Some(end);
         }
-        // One lower-case adjective or genitive: "handlowy", "zarządu", "commercial", "délégué".
-        // After an owner, a word right before a capitalised name describes the business owned
-        // instead: "właściciel piekarni Złoty Kłos" owns the bakery called Złoty Kłos.
-        let owner = OWNER_HEADS.iter().any(|w| head.starts_with(w.as_str()));
+        None
+    }
+
+    /// The end of a title after the lower-case adjectives or genitives right after its heads:
+    /// "handlowy", "zarządu", "commercial", "délégué".
+    fn adjectives_after_head(&self, h: usize, mut end: usize) -> usize {
         // An owner's title ends at the owner: "właścicielka salonu fryzjerskiego" owns the salon,
-        // and the salon is the business, not part of the title.
-        let describes_name = |_: usize| owner;
-        if self.is_title_word(end) && !describes_name(end) {
+        // and the salon is the business, not part of the title; "właściciel piekarni Złoty Kłos"
+        // owns the bakery called Złoty Kłos.
+        let owner = OWNER_HEADS
+            .iter()
+            .any(|w| self.lower(h).starts_with(w.as_str()));
+        if owner {
+            return end;
+        }
+        if self.is_title_word(end) {
             end += 1;
             // A Polish unit in the genitive goes on with its adjectives: "kierownik działu
             // technicznego", "kierowniczka hurtowni spożywczej".
-            while self.lang == Lang::Pl
-                && end - h < 4
-                && self.is_title_word(end)
-                && !describes_name(end)
-            {
+            while self.lang == Lang::Pl && end - h < 4 && self.is_title_word(end) {
                 end += 1;
             }
         } else if self.lang == Lang::Pl
             && self.is_lower_word(end)
-            && sets::COMPANY_WORDS.contains(self.lower(end))
+            && COMPANY_WORDS.contains(self.lower(end))
             && self.is_title_word(end + 1)
-            && !describes_name(end + 1)
         {
             // "kierowniczka hurtowni spożywczej": the shop is the unit run, not the company.
             end += 2;
         }
-        // Then complements: "de proyectos", "de atención al cliente", "aux ventes", "działu
-        // obsługi klienta", "ds. e-commerce", each lower case (a capital starts the company).
+        end
+    }
+
+    /// The end of a title after its complements: "de proyectos", "de atención al cliente", "aux
+    /// ventes", "ds. e-commerce", each lower case (a capital starts the company).
+    fn complements_end(&self, mut end: usize) -> usize {
         let mut grown = 0;
         while grown < 3 {
             let linker = self.lower(end);
@@ -306,23 +300,7 @@ impl Reader<'_> {
                 grown += 1;
                 continue;
             }
-            // "a clientes", "à la clientèle": only towards the people served.
-            let towards_people = matches!(linker, "a" | "à")
-                && matches!(self.lang, Lang::Es | Lang::Fr)
-                && (end + 1..end + 3).any(|i| {
-                    let w = self.lower(i);
-                    [
-                        "client", "usuari", "utilisat", "pacient", "patient", "consumid", "socio",
-                    ]
-                    .iter()
-                    .any(|p| w.starts_with(p))
-                });
-            if !towards_people
-                && !matches!(
-                    linker,
-                    "de" | "del" | "des" | "du" | "d'" | "al" | "aux" | "für"
-                )
-            {
+            if !self.links_a_complement(linker, end) {
                 break;
             }
             let skip_article = matches!(self.lower(end + 1), "la" | "los" | "las" | "l'");
@@ -333,7 +311,7 @@ impl Reader<'_> {
             let fits = w.is_word()
                 && (self.is_lower_word(word_at)
                     || self.all_lower
-                    || sets::DEPARTMENTS.contains(w.lower))
+                    || lexicon::DEPARTMENTS.contains(w.lower))
                 && !is_function_word(w.lower)
                 && role_of(w.lower).is_none();
             if !fits {
@@ -346,7 +324,27 @@ impl Reader<'_> {
                 end += 1;
             }
         }
-        (start, end)
+        end
+    }
+
+    /// Whether `linker`, at token `at`, leads to a complement of a title: "de", "al", "für",
+    /// or "a"/"à" towards the people served ("a clientes", "à la clientèle").
+    fn links_a_complement(&self, linker: &str, at: usize) -> bool {
+        let towards_people = matches!(linker, "a" | "à")
+            && matches!(self.lang, Lang::Es | Lang::Fr)
+            && (at + 1..at + 3).any(|i| {
+                let w = self.lower(i);
+                [
+                    "client", "usuari", "utilisat", "pacient", "patient", "consumid", "socio",
+                ]
+                .iter()
+                .any(|p| w.starts_with(p))
+            });
+        towards_people
+            || matches!(
+                linker,
+                "de" | "del" | "des" | "du" | "d'" | "al" | "aux" | "für"
+            )
     }
 
     /// A word written in lower case (or in a message that shouts, where case says nothing).
@@ -364,7 +362,7 @@ impl Reader<'_> {
                 && w.text.chars().count() >= 3
                 && !is_function_word(w.lower)
                 && role_of(w.lower).is_none()
-                && !sets::COMPANY_WORDS.contains(w.lower)
+                && !COMPANY_WORDS.contains(w.lower)
         })
     }
 
@@ -379,41 +377,27 @@ impl Reader<'_> {
                 .strip_suffix(cue)
                 .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
         };
-        if SELF_ROLE_CUES.iter().any(|cue| ends_with_cue(cue)) {
+        if lexicon::SELF_ROLE_CUES
+            .words()
+            .iter()
+            .any(|cue| ends_with_cue(cue))
+        {
             return true;
         }
-        if before.iter().any(|w| {
-            matches!(
-                *w,
-                "i'm"
-                    | "im"
-                    | "am"
-                    | "jestem"
-                    | "bin"
-                    | "soy"
-                    | "suis"
-                    | "als"
-                    | "as"
-                    | "jako"
-                    | "como"
-                    | "comme"
-            )
-        }) {
+        if before.iter().any(|w| lexicon::SELF_ROLE_WORDS.contains(w)) {
+            // "I'm the owner" stays the visitor's; "I'm our owner's assistant" does not.
             return !before.last().is_some_and(|w| {
-                sets::OTHERS.contains(w)
-                    && !matches!(*w, "the" | "a" | "an" | "le" | "la" | "el" | "der" | "die")
+                lexicon::POSSESSIVES_OF_OTHERS.contains(w) && !lexicon::ARTICLES.contains(w)
             });
         }
-        let articles = before.iter().all(|w| {
-            matches!(
-                *w,
-                "the" | "a" | "an" | "el" | "la" | "le" | "l'" | "der" | "die" | "un" | "una"
-            )
-        });
+        let articles = before.iter().all(|w| lexicon::ARTICLES.contains(w));
         if intro && before.len() <= 1 && articles {
             return true;
         }
-        if before.last().is_some_and(|w| sets::OTHERS.contains(w)) {
+        if before
+            .last()
+            .is_some_and(|w| lexicon::POSSESSIVES_OF_OTHERS.contains(w))
+        {
             return false;
         }
         intro && before.is_empty()

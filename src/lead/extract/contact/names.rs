@@ -1,0 +1,180 @@
+//! Reading a person's name: the words a name is made of, honorifics and particles, and the
+//! phrases around it ("Callum here", "Cheers, Hannah Whitfield").
+
+use std::sync::LazyLock;
+
+use super::super::tokens::{Case, Tok};
+use super::reader::Reader;
+use super::title::role_of;
+use crate::lead::lexicon;
+use crate::lead::{Lang, PersonName};
+
+/// Titles of address and degrees written before a name.
+pub(super) fn is_honorific(lower: &str) -> bool {
+    lexicon::ADDRESS_TITLES.contains(lower)
+}
+
+/// The number of words of the longest closing formula: a longer segment is not one.
+static LONGEST_CLOSING: LazyLock<usize> = LazyLock::new(|| {
+    lexicon::CLOSINGS
+        .words()
+        .iter()
+        .map(|c| c.split(' ').count())
+        .max()
+        .unwrap_or(0)
+});
+
+impl Reader<'_> {
+    /// A word that can be part of a name. `relaxed` accepts lower case.
+    pub(super) fn is_name_word(&self, i: usize, relaxed: bool) -> bool {
+        let Some(t) = self.toks.get(i) else {
+            return false;
+        };
+        if !t.is_word()
+            || !t
+                .text
+                .chars()
+                .all(|c| c.is_alphabetic() || "'’-".contains(c))
+        {
+            return false;
+        }
+        let cased = t.is_capital() || relaxed || self.all_lower;
+        cased
+            && t.text.chars().count() >= 2
+            && !lexicon::NOT_NAME.contains(t.lower)
+            && !lexicon::GREETINGS.contains(t.lower)
+            && role_of(t.lower).is_none()
+            && !lexicon::PRODUCTS.contains(t.lower)
+            && !(self.is_product)(t.lower)
+            && !lexicon::CALENDAR_WORDS_NOT_NAMES.contains(t.lower)
+    }
+
+    /// A particle that may sit inside a name ("von", "de la"), written in lower case.
+    pub(super) fn is_particle(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| {
+            t.is_word()
+                && lexicon::NAME_PARTICLES.contains(t.lower)
+                && !t
+                    .text
+                    .starts_with(|c: char| c.is_uppercase() && t.case() == Case::Capitalised)
+        })
+    }
+
+    /// Reads a name starting at token `i`: name words with particles between them, up to four
+    /// words. Returns the end (exclusive) when at least one word was read.
+    pub(super) fn read_name(&self, i: usize, relaxed: bool) -> Option<usize> {
+        let mut j = i;
+        let mut words = 0;
+        if !self.is_name_word(j, relaxed) {
+            return None;
+        }
+        // "SAP", "IBM": a short word in capitals is an acronym unless the whole message shouts.
+        let first = &self.toks[j];
+        if first.case() == Case::Upper && first.text.chars().count() <= 4 && !self.shouting() {
+            return None;
+        }
+        while words < 4 {
+            if self.is_name_word(j, relaxed) {
+                j += 1;
+                words += 1;
+                continue;
+            }
+            // A particle counts only between two name words: "Konstantin von Hagen". In German it
+            // follows the given name; after a surname "von der" is "from the" ("Jürgen Weiß von
+            // der Bäckerei Weiß").
+            if self.lang == Lang::De && words >= 2 {
+                break;
+            }
+            let mut k = j;
+            while self.is_particle(k) && k < j + 2 {
+                k += 1;
+            }
+            if k > j && self.is_name_word(k, relaxed) {
+                j = k;
+                continue;
+            }
+            break;
+        }
+        (words > 0).then_some(j)
+    }
+
+    /// Where a name starting at token `i` really starts: past an article and honorifics with
+    /// their dots ("el Dr. Javier Ibáñez", "la Lic. Gabriela Torres", "Mag. Stefan Hofbauer").
+    pub(super) fn name_start(&self, i: usize) -> usize {
+        let mut j = i;
+        if matches!(self.lower(j), "el" | "la" | "le" | "the" | "der" | "die")
+            && is_honorific(self.lower(j + 1))
+        {
+            j += 1;
+        }
+        while is_honorific(self.lower(j)) && j < i + 4 {
+            j += 1;
+            if self.toks.get(j).is_some_and(|t| t.is_punct('.')) {
+                j += 1;
+            }
+        }
+        if j > i && self.is_name_word(j, false) {
+            j
+        } else {
+            i
+        }
+    }
+
+    /// The name written at tokens `start..end`, if it parses as one.
+    pub(super) fn name_between(&self, start: usize, end: usize) -> Option<PersonName> {
+        let text = &self.text[self.toks[start].start..self.toks[end - 1].end];
+        PersonName::parse(text).ok()
+    }
+
+    /// The name in an answer to "what's your name?": the fullest of the phrases that are only a
+    /// name ("Mike. Mike Torres", "Schmidt, Karin Schmidt", "tomek nowicki, I do marketing…").
+    pub(super) fn name_answer(&self, from: usize) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        let mut run = from;
+        for _ in 0..4 {
+            while self.toks.get(run).is_some_and(Tok::is_boundary) {
+                run += 1;
+            }
+            if run >= self.toks.len() {
+                break;
+            }
+            let run_end = (run..self.toks.len())
+                .find(|&i| self.toks[i].is_boundary())
+                .unwrap_or(self.toks.len());
+            let start = self.name_start(run);
+            if let Some(end) = self.read_name(start, true)
+                && end == run_end
+                && end - start <= 3
+                && best.is_none_or(|(bs, be)| end - start > be - bs)
+            {
+                best = Some((start, end));
+            }
+            run = run_end;
+        }
+        best
+    }
+
+    /// Whether a segment is a closing formula: "Cheers", "Kind regards", "Viele Grüße".
+    pub(super) fn is_closing(&self, seg: (usize, usize)) -> bool {
+        if seg.1 - seg.0 > *LONGEST_CLOSING {
+            return false;
+        }
+        let mut phrase = String::new();
+        for i in seg.0..seg.1 {
+            if i > seg.0 {
+                phrase.push(' ');
+            }
+            phrase.push_str(self.lower(i));
+        }
+        lexicon::CLOSINGS.contains(&phrase)
+    }
+
+    /// Whether the words at `i` say "(it's me) here" after a name: "here", "hier", "tutaj",
+    /// "z tej strony", or the German "da" closing the phrase ("Florian Gruber da,").
+    pub(super) fn says_here(&self, i: usize) -> bool {
+        let closed = |j: usize| self.toks.get(j).is_none_or(Tok::is_boundary);
+        lexicon::HERE_WORDS.contains(self.lower(i))
+            || self.matches_cue(i, &["z", "tej", "strony"]).is_some()
+            || (self.lower(i) == "da" && self.lang == Lang::De && closed(i + 1))
+    }
+}

@@ -1,0 +1,166 @@
+use super::*;
+use crate::lead::Timeline;
+
+fn extract(messages: &[(&str, &str)]) -> Lead {
+    let messages: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|(role, text)| serde_json::json!({"role": role, "text": text}))
+        .collect();
+    let conv: Conversation = serde_json::from_value(serde_json::json!({
+        "started_at": "2026-05-04T09:00:00Z",
+        "locale": "de-DE",
+        "messages": messages,
+    }))
+    .expect("conversation");
+    Extractor::new(&[]).extract(&conv).lead
+}
+
+#[test]
+fn the_widgets_decision_quick_replies_answer_who_decides() {
+    // The rule engine's question and its two quick replies, in each language.
+    let cases = [
+        (
+            "Are you the one who decides on this purchase, or is someone else involved?",
+            "I decide",
+            "Someone else decides",
+        ),
+        (
+            "Czy to Pan/Pani decyduje o zakupie, czy ktoś jeszcze?",
+            "Ja decyduję",
+            "Decyduje ktoś inny",
+        ),
+        (
+            "Entscheiden Sie selbst über die Anschaffung, oder ist noch jemand beteiligt?",
+            "Ich entscheide",
+            "Jemand anderes entscheidet",
+        ),
+        (
+            "¿Eres tú quien decide la compra o participa alguien más?",
+            "Decido yo",
+            "Decide otra persona",
+        ),
+        (
+            "Est-ce vous qui décidez de cet achat, ou quelqu'un d'autre est-il impliqué ?",
+            "C'est moi qui décide",
+            "Quelqu'un d'autre décide",
+        ),
+    ];
+    for (question, me, other) in cases {
+        let yes = extract(&[("bot", question), ("visitor", me)]);
+        assert_eq!(yes.decision_maker, Some(true), "{me}");
+        let no = extract(&[("bot", question), ("visitor", other)]);
+        assert_eq!(no.decision_maker, Some(false), "{other}");
+    }
+}
+
+#[test]
+fn a_greeting_then_a_name_and_company() {
+    let lead = extract(&[
+        ("bot", "Hallo! Wie kann ich Ihnen helfen?"),
+        (
+            "visitor",
+            "Guten Tag, Jonas Becker von der Becker Bau GmbH.",
+        ),
+    ]);
+    let name = lead.name.expect("a name");
+    assert_eq!((name.first(), name.last()), ("Jonas", Some("Becker")));
+    assert_eq!(
+        lead.company.map(|c| c.to_string()).as_deref(),
+        Some("Becker Bau GmbH")
+    );
+    for (text, first, company) in [
+        (
+            "Hi, Tom Fletcher from Larkspur Logistics Ltd.",
+            "Tom",
+            "Larkspur Logistics Ltd",
+        ),
+        (
+            "Dzień dobry, Anna Nowak z firmy Nowak Transport Sp. z o.o.",
+            "Anna",
+            "Nowak Transport Sp. z o.o.",
+        ),
+        (
+            "Hola, Lucía García de Textiles García S.L.",
+            "Lucía",
+            "Textiles García S.L.",
+        ),
+        (
+            "Bonjour, Claire Martin de Martin Conseil SARL",
+            "Claire",
+            "Martin Conseil SARL",
+        ),
+    ] {
+        let lead = extract(&[
+            ("bot", "Hallo! Wie kann ich Ihnen helfen?"),
+            ("visitor", text),
+        ]);
+        assert_eq!(lead.name.as_ref().map(|n| n.first()), Some(first), "{text}");
+        assert_eq!(
+            lead.company.map(|c| c.to_string()).as_deref(),
+            Some(company),
+            "{text}"
+        );
+    }
+    // Someone from a department is not a company.
+    let lead = extract(&[("visitor", "Hi, Anna Berg from accounting here.")]);
+    assert!(lead.company.is_none(), "{:?}", lead.company);
+}
+
+#[test]
+fn a_softened_count_answers_how_many() {
+    let lead = extract(&[
+        ("bot", "Wie viele Mitarbeiter haben Sie?"),
+        ("visitor", "knapp 40"),
+    ]);
+    assert_eq!(lead.company_size.map(|s| s.people()), Some(40));
+}
+
+#[test]
+fn the_earliest_day_of_one_message_wins() {
+    let lead = extract(&[(
+        "visitor",
+        "As soon as possible, our old contract runs out at the end of the month.",
+    )]);
+    assert_eq!(lead.timeline_days.map(Timeline::days), Some(0));
+}
+
+#[test]
+fn a_date_inside_a_question_is_asked_about() {
+    let lead = extract(&[
+        ("visitor", "Wir wollen bis Ende Juli live gehen."),
+        ("visitor", "Schaffen Sie ein Angebot bis 20.05.2026?"),
+    ]);
+    assert_eq!(lead.timeline_days.map(Timeline::days), Some(88));
+}
+
+#[test]
+fn a_surname_asked_alone_completes_the_first_name() {
+    let name = |msgs: &[(&str, &str)]| extract(msgs).name.map(|n| n.to_string());
+    assert_eq!(
+        name(&[
+            ("bot", "What's your name?"),
+            ("visitor", "kieran"),
+            ("bot", "Thanks Kieran! Surname and company?"),
+            ("visitor", "mcnamara, Harbour Lights Ltd"),
+        ]),
+        Some("Kieran McNamara".into())
+    );
+    assert_eq!(
+        name(&[
+            ("bot", "Wie heißen Sie?"),
+            ("visitor", "Greta"),
+            ("bot", "Und Ihr Nachname?"),
+            ("visitor", "VON BERG"),
+        ]),
+        Some("Greta von Berg".into())
+    );
+    assert_eq!(
+        name(&[
+            ("bot", "What's your name?"),
+            ("visitor", "Ines"),
+            ("bot", "And your surname?"),
+            ("visitor", "rather not say"),
+        ]),
+        Some("Ines".into())
+    );
+}
