@@ -199,8 +199,7 @@ impl Config {
                 require(&self.username, "username", "jwt")?;
                 self.jwt_signer()?;
                 if let Some(aud) = &self.jwt_audience {
-                    reqwest::Url::parse(aud)
-                        .map_err(|e| invalid("jwt_audience", e.to_string()))?;
+                    reqwest::Url::parse(aud).map_err(|e| invalid("jwt_audience", e.to_string()))?;
                 }
             }
         }
