@@ -120,23 +120,3 @@ pub trait CrmApi: Send + Sync {
         None
     }
 }
-
-/// Runs one connector call in a span naming the CRM and the operation, and logs a failure with
-/// its class.
-pub(crate) fn step<'a, T: Send + 'a>(
-    crm: &'static str,
-    op: &'static str,
-    future: impl Future<Output = Result<T, CallError>> + Send + 'a,
-) -> BoxFuture<'a, Result<T, CallError>> {
-    use futures_util::FutureExt;
-    use tracing::Instrument;
-    let span = tracing::debug_span!("crm", crm, op);
-    future
-        .inspect(move |r| {
-            if let Err(e) = r {
-                tracing::debug!(crm, op, class = %e.class(), error = %e, "CRM call failed");
-            }
-        })
-        .instrument(span)
-        .boxed()
-}

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod input;
+pub mod kit;
 pub mod model;
 pub mod policy;
 pub mod progressive;
@@ -15,7 +16,6 @@ pub mod salesforce;
 pub mod zoho;
 
 pub use api::CrmApi;
-pub(crate) use api::step;
 pub use model::{
     Attach, Attached, CrmKind, CrmLinks, CustomFields, DealFields, Field, FindKey, NoteFields,
     Pending, PersonFields, PersonRecord, TaskFields,

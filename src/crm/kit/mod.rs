@@ -1,0 +1,10 @@
+//! The connector kit: what every CRM connector is built from, so that a connector is its field
+//! mapping and its calls only.
+//!
+//! - [`Calls`]: the connector's own operations, in plain `async fn`s. Every type that has them
+//!   is a [`CrmApi`](super::CrmApi), each call run in a `crm` span that names the CRM and the
+//!   operation and logs a failure with its class.
+
+mod adapter;
+
+pub use adapter::Calls;
