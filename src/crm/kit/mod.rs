@@ -4,7 +4,9 @@
 //! - [`Calls`]: the connector's own operations, in plain `async fn`s. Every type that has them
 //!   is a [`CrmApi`](super::CrmApi), each call run in a `crm` span that names the CRM and the
 //!   operation and logs a failure with its class.
+//! - [`escape`]: text as HTML, as a quoted literal, or with reserved characters escaped.
 
 mod adapter;
+pub mod escape;
 
 pub use adapter::Calls;

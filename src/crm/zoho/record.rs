@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::config::{Config, Module, is_api_name};
+use crate::crm::kit::escape::backslashed;
 use crate::crm::{DealFields, Field, NoteFields, PersonFields, PersonRecord, TaskFields};
 
 /// Longest text leadgate writes into a note or description.
@@ -285,14 +286,7 @@ pub fn new_task(config: &Config, person: &str, deal: Option<&str>, task: &TaskFi
 
 /// A value inside `criteria`: backslash, parentheses and commas escaped, as Zoho documents.
 pub fn criteria_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 4);
-    for c in value.chars() {
-        if matches!(c, '\\' | '(' | ')' | ',') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    backslashed(value, "\\(),")
 }
 
 /// Whether two texts are the same value (trimmed, any case).

@@ -15,6 +15,7 @@ use super::super::single::{now_ms, object_id};
 use super::calls::{Change, ItemError, NewObject};
 use super::{Slot, State};
 use crate::crm::PersonFields;
+use crate::crm::kit::escape::html_lines;
 use crate::outbound::CallError;
 
 /// A contact's key in a batch-create answer: its email, else its phone.
@@ -202,7 +203,7 @@ impl Connector {
                     let mut properties = Map::new();
                     properties.insert(
                         "hs_note_body".into(),
-                        json!(props::html(&slots[i].input.note.body)),
+                        json!(html_lines(&slots[i].input.note.body)),
                     );
                     updates.push(Change {
                         slot: i,
