@@ -10,7 +10,6 @@ use tokio::sync::Mutex;
 use tracing::Instrument;
 
 use super::config::Config;
-use super::errors::reword;
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Throttle};
 
@@ -168,7 +167,7 @@ impl Auth {
             );
             return Err(match reply.status.as_u16() {
                 400 | 401 | 403 => CallError::auth(message),
-                _ => reword(http::classify(&reply, &self.unlimited), message),
+                _ => http::classify(&reply, &self.unlimited).reworded(message),
             });
         }
         let Some(token) = body["access_token"].as_str().filter(|t| !t.is_empty()) else {

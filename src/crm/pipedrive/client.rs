@@ -12,61 +12,16 @@ use tracing::Instrument;
 use super::auth::{Auth, Credential};
 use super::config::Config;
 use super::errors::{self, reason};
+use crate::crm::kit::limits::header_number;
+use crate::crm::kit::{Bucket, DAILY_PAUSE, Limits};
 use crate::outbound::CallError;
-use crate::outbound::http::{self, Throttle};
+use crate::outbound::http;
 
-/// How long to hold back once the company's daily token budget is spent; it resets daily, and
-/// leadgate looks again hourly.
-pub(super) const DAILY_PAUSE: Duration = Duration::from_secs(3600);
-
-/// Which limit a request counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Bucket {
-    /// The token's rolling burst window.
-    Main,
-    /// The search window (10 per 2 s on every plan).
-    Search,
-    /// Everything (the daily budget).
-    All,
-}
-
-/// The throttles of one Pipedrive token.
-#[derive(Debug)]
-pub(super) struct Limits {
-    main: Throttle,
-    search: Throttle,
-    /// The rolling window's length.
-    pub window: Duration,
-}
-
-impl Limits {
-    /// The plan's limits, each a rolling window like Pipedrive's own.
-    pub(super) fn new(config: &Config) -> Limits {
-        let window = Duration::from_secs(config.rate_limit_window_secs);
-        Limits {
-            main: Throttle::new(http::rolling_share(config.rate_limit), window),
-            search: Throttle::new(http::rolling_share(config.search_rate_limit), window),
-            window,
-        }
-    }
-
-    /// The throttle requests to `bucket` wait on.
-    pub(super) fn throttle(&self, bucket: Bucket) -> &Throttle {
-        match bucket {
-            Bucket::Search => &self.search,
-            Bucket::Main | Bucket::All => &self.main,
-        }
-    }
-
-    /// Nobody sends to `bucket` for `wait`.
-    pub(super) fn pause(&self, bucket: Bucket, wait: Duration) {
-        if bucket != Bucket::Search {
-            self.main.pause(wait);
-        }
-        if bucket != Bucket::Main {
-            self.search.pause(wait);
-        }
-    }
+/// The throttles for the plan's limits, each a rolling window like Pipedrive's own: the
+/// token's burst window and the search window of the same length.
+pub(super) fn limits(config: &Config) -> Limits {
+    let window = Duration::from_secs(config.rate_limit_window_secs);
+    Limits::new(config.rate_limit, window, config.search_rate_limit, window)
 }
 
 /// What Pipedrive's headers on an answer to a `bucket` request ask for: the window used up
@@ -77,12 +32,7 @@ pub(super) fn header_pauses(
     bucket: Bucket,
     window: Duration,
 ) -> Vec<(Bucket, Duration)> {
-    let number = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
+    let number = |name: &str| header_number(headers, name);
     let mut pauses = Vec::new();
     if number("x-ratelimit-remaining") == Some(0) {
         let reset = number("x-ratelimit-reset")
@@ -129,7 +79,7 @@ impl Api {
             http: http::client(Duration::from_secs(config.timeout_secs.max(1))),
             base,
             auth: Auth::new(config),
-            limits: Limits::new(config),
+            limits: limits(config),
         })
     }
 
