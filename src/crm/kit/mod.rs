@@ -5,11 +5,14 @@
 //!   is a [`CrmApi`](super::CrmApi), each call run in a `crm` span that names the CRM and the
 //!   operation and logs a failure with its class.
 //! - [`escape`]: text as HTML, as a quoted literal, or with reserved characters escaped.
+//! - [`Companies`]: which company record (an Account) each person belongs to, remembered.
 //! - [`limits`]: the main and search windows a rate-limited CRM keeps, paused per [`Bucket`].
 
 mod adapter;
+mod companies;
 pub mod escape;
 pub mod limits;
 
 pub use adapter::Calls;
+pub use companies::Companies;
 pub use limits::{Bucket, DAILY_PAUSE, Limits};

@@ -13,8 +13,8 @@ use time::macros::format_description;
 use super::client::{Api, Call};
 use super::config::NoteObject;
 use super::config::PersonObject;
-use super::person::Accounts;
 use super::soql::{eq, is_api_name};
+use crate::crm::kit::Companies;
 use crate::crm::kit::escape::html_paragraphs;
 use crate::crm::{Attach, Attached, DealFields, NoteFields, TaskFields};
 use crate::outbound::CallError;
@@ -64,7 +64,7 @@ fn deal_values(api: &Api, deal: &DealFields, body: &mut Map<String, Value>) {
 /// The Account of a Contact: remembered from the read that found it, else queried.
 async fn account_of(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     contact: &str,
 ) -> Result<Option<String>, CallError> {
     if let Some(known) = accounts.get(contact) {
@@ -86,7 +86,7 @@ async fn account_of(
 /// Creates the opportunity for `person`; returns its id.
 pub async fn create_deal(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     person: &str,
     deal: &DealFields,
 ) -> Result<String, CallError> {

@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::client::{Api, Call};
 use super::config::{Config, PersonObject};
-use super::person::{self, Accounts};
+use super::person;
 use super::soql::{eq, search_term};
+use crate::crm::kit::Companies;
 use crate::crm::{FindKey, PersonRecord};
 use crate::outbound::CallError;
 
@@ -85,7 +86,7 @@ pub fn same_phone(held: &str, wanted: &str) -> bool {
 /// Runs one query per object (in one call) and returns the first person found.
 async fn first_of(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     queries: Vec<(PersonObject, String)>,
 ) -> Result<Option<PersonRecord>, CallError> {
     let calls: Vec<Call> = queries.iter().map(|(_, soql)| Call::query(soql)).collect();
@@ -102,7 +103,7 @@ async fn first_of(
 /// Finds a person by one key.
 pub async fn find(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     key: FindKey<'_>,
 ) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();
@@ -191,7 +192,7 @@ pub async fn find(
 /// the Contact it became.
 pub async fn get(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     id: &str,
 ) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();

@@ -16,19 +16,19 @@ mod write;
 pub use config::{AuthFlow, Config, PersonObject};
 pub use config::{CustomFields, NoteConfig, NoteObject, OpportunityConfig, TaskConfig};
 
-use crate::crm::kit::Calls;
+use crate::crm::kit::{Calls, Companies};
 use crate::crm::model::{
     Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
     TaskFields,
 };
 use crate::outbound::CallError;
 use client::Api;
-use person::Accounts;
 
 /// The Salesforce side of the sync.
 pub struct Connector {
     api: Api,
-    accounts: Accounts,
+    /// The Account of each Contact seen lately.
+    accounts: Companies,
 }
 
 impl Connector {
@@ -38,7 +38,7 @@ impl Connector {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config)?,
-            accounts: Accounts::default(),
+            accounts: Companies::new(person::contact_account),
         })
     }
 }

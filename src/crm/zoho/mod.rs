@@ -16,19 +16,19 @@ pub use config::{Config, CustomFields, DealConfig, Module, NoteConfig, TaskConfi
 use futures_util::future::BoxFuture;
 
 use crate::crm::input::{BatchItem, SyncOutcome};
-use crate::crm::kit::Calls;
+use crate::crm::kit::{Calls, Companies};
 use crate::crm::model::{
     Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
     TaskFields,
 };
 use crate::outbound::CallError;
 use client::Api;
-use ops::Accounts;
 
 /// The Zoho side of the sync.
 pub struct Connector {
     api: Api,
-    accounts: Accounts,
+    /// The Account of each contact seen lately.
+    accounts: Companies,
 }
 
 impl Connector {
@@ -38,7 +38,10 @@ impl Connector {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config),
-            accounts: Accounts::default(),
+            accounts: Companies::new(match config.module {
+                Module::Contacts => record::contact_account,
+                Module::Leads => |_| None,
+            }),
         })
     }
 }

@@ -72,6 +72,11 @@ pub fn id(row: &Value) -> Option<String> {
         .or_else(|| row["id"].as_u64().map(|n| n.to_string()))
 }
 
+/// A contact row as `(contact, its account)`, for the account cache.
+pub fn contact_account(row: &Value) -> Option<(String, Option<String>)> {
+    Some((id(row)?, account_of(row)))
+}
+
 /// The Account a Contact row points to.
 pub fn account_of(row: &Value) -> Option<String> {
     id(&row["Account_Name"])

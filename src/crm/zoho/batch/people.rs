@@ -9,10 +9,11 @@ use serde_json::{Map, Value, json};
 
 use super::{Job, bulk};
 use crate::crm::PersonFields;
+use crate::crm::kit::Companies;
 use crate::crm::zoho::client::{Api, upsert_extra};
 use crate::crm::zoho::config::Module;
 use crate::crm::zoho::errors::id_of;
-use crate::crm::zoho::ops::{self, Accounts};
+use crate::crm::zoho::ops;
 use crate::crm::zoho::record;
 use crate::outbound::CallError;
 
@@ -48,7 +49,7 @@ async fn ensure_accounts(
 }
 
 /// Updates found people (policy-allowed changes only) and creates the others.
-pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job<'_>]) {
+pub(super) async fn write_people(api: &Api, accounts: &Companies, jobs: &mut [Job<'_>]) {
     let config = api.config();
     let changes: Vec<Option<PersonFields>> = jobs
         .iter()
@@ -158,7 +159,7 @@ pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job
 
 /// A create refused as a duplicate of `existing`: that record is the person, brought up to
 /// date under the policy, as `execute` does.
-async fn resolve_conflict(api: &Api, accounts: &Accounts, job: &mut Job<'_>, existing: String) {
+async fn resolve_conflict(api: &Api, accounts: &Companies, job: &mut Job<'_>, existing: String) {
     let input = &job.item.input;
     match ops::get(api, accounts, &existing).await {
         Ok(Some(record)) => {
