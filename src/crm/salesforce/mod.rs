@@ -4,6 +4,7 @@
 //! renewed once on `INVALID_SESSION_ID`; 403 `REQUEST_LIMIT_EXCEEDED` pauses the throttle.
 
 mod activity;
+mod auth;
 mod client;
 mod config;
 mod errors;

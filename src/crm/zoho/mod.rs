@@ -4,6 +4,7 @@
 //! `INVALID_TOKEN`; a 429 pauses the throttle. A backlog goes through Zoho's multi-record
 //! endpoints ([`batch`]).
 
+mod auth;
 mod batch;
 mod client;
 mod config;
