@@ -12,8 +12,8 @@ use crate::alerts::SlackConfig;
 use crate::crm::CrmKind;
 use crate::lead::{Lang, Region, ScoringRules};
 
-/// The whole configuration.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// The whole configuration. Not `Serialize` nor `PartialEq`: the CRM sections hold secrets.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
@@ -313,7 +313,7 @@ impl Default for SyncConfig {
 }
 
 /// `[crm.*]`: the CRMs sites send leads to, one section each.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CrmConfigs {
     pub hubspot: Option<crate::crm::hubspot::Config>,

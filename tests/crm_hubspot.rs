@@ -31,7 +31,7 @@ async fn sim() -> HubSpotSim {
 fn config(sim: &HubSpotSim) -> Config {
     Config {
         base_url: sim.base_url().to_owned(),
-        token: sim.private_app_token().to_owned(),
+        token: sim.private_app_token().into(),
         timeout_secs: 5,
         fields: CustomFields {
             score: Some("leadgate_score".into()),

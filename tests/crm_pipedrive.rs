@@ -35,7 +35,7 @@ async fn sim() -> PipedriveSim {
 fn config(sim: &PipedriveSim) -> Config {
     Config {
         base_url: sim.base_url().to_owned(),
-        api_token: Some(sim.api_token().to_owned()),
+        api_token: Some(sim.api_token().into()),
         timeout_secs: 5,
         fields: CustomFields {
             score: Some(SCORE.into()),
@@ -55,8 +55,8 @@ fn oauth_config(sim: &PipedriveSim) -> Config {
     Config {
         api_token: None,
         client_id: Some(client.client_id.clone()),
-        client_secret: Some(client.client_secret.clone()),
-        refresh_token: Some(client.refresh_token.clone()),
+        client_secret: Some(client.client_secret.clone().into()),
+        refresh_token: Some(client.refresh_token.clone().into()),
         token_url: format!("{}/oauth/token", sim.base_url()),
         app_url: None,
         ..config(sim)

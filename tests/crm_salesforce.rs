@@ -27,8 +27,8 @@ fn config(sim: &SalesforceSim) -> Config {
     Config {
         login_url: sim.base_url().to_owned(),
         client_id: oauth.client_id.clone(),
-        client_secret: Some(oauth.client_secret.clone()),
-        refresh_token: Some(oauth.refresh_token.clone()),
+        client_secret: Some(oauth.client_secret.clone().into()),
+        refresh_token: Some(oauth.refresh_token.clone().into()),
         timeout_secs: 5,
         max_requests_per_second: 0,
         limit_pause_secs: 1,

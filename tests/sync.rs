@@ -63,7 +63,7 @@ impl Crm {
             Crm::Hubspot(s) => {
                 c.crm.hubspot = Some(hubspot::Config {
                     base_url: s.base_url().to_owned(),
-                    token: s.private_app_token().to_owned(),
+                    token: s.private_app_token().into(),
                     timeout_secs: 5,
                     ..hubspot::Config::default()
                 })
@@ -74,8 +74,8 @@ impl Crm {
                     base_url: s.base_url().to_owned(),
                     api_token: None,
                     client_id: Some(oauth.client_id.clone()),
-                    client_secret: Some(oauth.client_secret.clone()),
-                    refresh_token: Some(oauth.refresh_token.clone()),
+                    client_secret: Some(oauth.client_secret.clone().into()),
+                    refresh_token: Some(oauth.refresh_token.clone().into()),
                     token_url: format!("{}/oauth/token", s.base_url()),
                     timeout_secs: 5,
                     ..pipedrive::Config::default()
@@ -86,8 +86,8 @@ impl Crm {
                 c.crm.salesforce = Some(salesforce::Config {
                     login_url: s.base_url().to_owned(),
                     client_id: oauth.client_id.clone(),
-                    client_secret: Some(oauth.client_secret.clone()),
-                    refresh_token: Some(oauth.refresh_token.clone()),
+                    client_secret: Some(oauth.client_secret.clone().into()),
+                    refresh_token: Some(oauth.refresh_token.clone().into()),
                     timeout_secs: 5,
                     limit_pause_secs: 1,
                     ..salesforce::Config::default()
@@ -98,8 +98,8 @@ impl Crm {
                 c.crm.zoho = Some(zoho::Config {
                     accounts_url: s.base_url().to_owned(),
                     client_id: oauth.client_id.clone(),
-                    client_secret: oauth.client_secret.clone(),
-                    refresh_token: oauth.refresh_token.clone(),
+                    client_secret: oauth.client_secret.clone().into(),
+                    refresh_token: oauth.refresh_token.clone().into(),
                     timeout_secs: 5,
                     rate_limit_pause_secs: 1,
                     ..zoho::Config::default()

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -51,7 +52,7 @@ pub(super) fn header_pauses(headers: &HeaderMap) -> Vec<(Bucket, Duration)> {
 pub(super) struct Api {
     http: reqwest::Client,
     base: Url,
-    token: String,
+    token: SecretString,
     pub limits: Limits,
 }
 
@@ -97,7 +98,10 @@ impl Api {
         };
         let span = tracing::debug_span!("hubspot", op);
         async move {
-            let mut request = self.http.request(method, url).bearer_auth(&self.token);
+            let mut request = self
+                .http
+                .request(method, url)
+                .bearer_auth(self.token.expose_secret());
             if let Some(body) = body {
                 request = request.json(body);
             }

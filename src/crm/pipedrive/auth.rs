@@ -21,7 +21,7 @@ const EARLY: Duration = Duration::from_secs(60);
 /// A Pipedrive account's credentials.
 pub(super) enum Auth {
     /// A personal API token.
-    ApiToken(String),
+    ApiToken(SecretString),
     /// An OAuth app's tokens.
     OAuth(Box<Sessions<OAuth>>),
 }
@@ -30,7 +30,7 @@ pub(super) enum Auth {
 #[derive(Clone, Copy)]
 pub(super) enum Credential<'a> {
     /// `x-api-token: …`.
-    ApiToken(&'a str),
+    ApiToken(&'a SecretString),
     /// `Authorization: Bearer …`, against the API domain the token named.
     Bearer(&'a Token),
 }
@@ -39,7 +39,7 @@ impl<'a> Credential<'a> {
     /// The request with this credential on it.
     pub fn apply(self, request: RequestBuilder) -> RequestBuilder {
         match self {
-            Credential::ApiToken(token) => request.header("x-api-token", token),
+            Credential::ApiToken(token) => request.header("x-api-token", token.expose_secret()),
             Credential::Bearer(token) => request.bearer_auth(token.access_token.expose_secret()),
         }
     }
@@ -64,7 +64,7 @@ pub(super) struct Token {
 /// The OAuth app.
 pub(super) struct OAuth {
     client_id: String,
-    client_secret: String,
+    client_secret: SecretString,
     /// The refresh token from the app's installation, until Pipedrive rotates it.
     refresh_token: SecretString,
     token_url: String,
@@ -84,7 +84,7 @@ impl Auth {
                 Auth::OAuth(Box::new(Sessions::new(OAuth {
                     client_id: id.clone(),
                     client_secret: secret.clone(),
-                    refresh_token: SecretString::from(refresh.clone()),
+                    refresh_token: refresh.clone(),
                     token_url: config.token_url.clone(),
                     http: http.clone(),
                     unlimited: Throttle::new(0, Duration::from_secs(1)),
@@ -112,7 +112,7 @@ impl Grant for OAuth {
         let request = self
             .http
             .post(&self.token_url)
-            .basic_auth(&self.client_id, Some(&self.client_secret))
+            .basic_auth(&self.client_id, Some(self.client_secret.expose_secret()))
             .form(&[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", refresh_token.expose_secret()),

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -26,8 +26,8 @@ pub struct Login {
     flow: AuthFlow,
     token_url: String,
     client_id: String,
-    client_secret: Option<String>,
-    refresh_token: Option<String>,
+    client_secret: Option<SecretString>,
+    refresh_token: Option<SecretString>,
     username: Option<String>,
     audience: String,
     signer: Option<JwtSigner>,
@@ -65,56 +65,59 @@ impl Login {
         })
     }
 
-    /// The token request's form for the configured flow.
-    fn form(&self) -> Result<Vec<(&'static str, String)>, CallError> {
-        // The JWT names the client itself; the other flows send its id first.
+    /// The signed JWT-bearer assertion, for `auth = "jwt"`.
+    fn assertion(&self) -> Result<Option<String>, CallError> {
+        if self.flow != AuthFlow::Jwt {
+            return Ok(None);
+        }
+        let signer = self
+            .signer
+            .as_ref()
+            .ok_or_else(|| CallError::auth("no JWT signing key"))?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        signer
+            .assertion(
+                &self.client_id,
+                self.username.as_deref().unwrap_or_default(),
+                &self.audience,
+                now,
+            )
+            .map(Some)
+            .map_err(CallError::auth)
+    }
+
+    /// The token request's form for the configured flow; the JWT flow's `assertion` names the
+    /// client itself, the other flows send its id first.
+    fn form<'a>(&'a self, assertion: Option<&'a str>) -> Vec<(&'static str, &'a str)> {
+        let secret = |s: &'a Option<SecretString>| s.as_ref().map(|s| s.expose_secret());
         let mut form = match self.flow {
-            AuthFlow::Jwt => vec![("format", "json".to_owned())],
-            _ => vec![
-                ("client_id", self.client_id.clone()),
-                ("format", "json".to_owned()),
-            ],
+            AuthFlow::Jwt => vec![("format", "json")],
+            _ => vec![("client_id", self.client_id.as_str()), ("format", "json")],
         };
         match self.flow {
             AuthFlow::RefreshToken => {
-                form.push(("grant_type", "refresh_token".to_owned()));
+                form.push(("grant_type", "refresh_token"));
                 form.push((
                     "refresh_token",
-                    self.refresh_token.clone().unwrap_or_default(),
+                    secret(&self.refresh_token).unwrap_or_default(),
                 ));
-                if let Some(secret) = &self.client_secret {
-                    form.push(("client_secret", secret.clone()));
+                if let Some(client_secret) = secret(&self.client_secret) {
+                    form.push(("client_secret", client_secret));
                 }
             }
             AuthFlow::ClientCredentials => {
-                form.push(("grant_type", "client_credentials".to_owned()));
+                form.push(("grant_type", "client_credentials"));
                 form.push((
                     "client_secret",
-                    self.client_secret.clone().unwrap_or_default(),
+                    secret(&self.client_secret).unwrap_or_default(),
                 ));
             }
             AuthFlow::Jwt => {
-                let signer = self
-                    .signer
-                    .as_ref()
-                    .ok_or_else(|| CallError::auth("no JWT signing key"))?;
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                let assertion = signer
-                    .assertion(
-                        &self.client_id,
-                        self.username.as_deref().unwrap_or_default(),
-                        &self.audience,
-                        now,
-                    )
-                    .map_err(CallError::auth)?;
-                form.push((
-                    "grant_type",
-                    "urn:ietf:params:oauth:grant-type:jwt-bearer".to_owned(),
-                ));
-                form.push(("assertion", assertion));
+                form.push(("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"));
+                form.push(("assertion", assertion.unwrap_or_default()));
             }
         }
-        Ok(form)
+        form
     }
 }
 
@@ -122,7 +125,11 @@ impl Grant for Login {
     type Session = Session;
 
     async fn obtain(&self, _previous: Option<&Session>) -> Result<Fresh<Session>, CallError> {
-        let request = self.http.post(&self.token_url).form(&self.form()?);
+        let assertion = self.assertion()?;
+        let request = self
+            .http
+            .post(&self.token_url)
+            .form(&self.form(assertion.as_deref()));
         let (reply, body) = token_request(&self.throttle, request).await?;
         let token = body["access_token"].as_str().filter(|t| !t.is_empty());
         let instance = body["instance_url"].as_str().filter(|u| !u.is_empty());

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -30,8 +30,8 @@ pub struct Session {
 pub struct Refresh {
     token_url: String,
     client_id: String,
-    client_secret: String,
-    refresh_token: String,
+    client_secret: SecretString,
+    refresh_token: SecretString,
     /// Where calls go when the token answer names no API domain.
     api_domain: String,
     http: reqwest::Client,
@@ -64,8 +64,8 @@ impl Grant for Refresh {
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.as_str()),
-            ("refresh_token", self.refresh_token.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("refresh_token", self.refresh_token.expose_secret()),
         ];
         let request = self.http.post(&self.token_url).form(&form);
         let (reply, body) = token_request(&self.throttle, request).await?;
