@@ -97,42 +97,7 @@ impl Config {
         if let Some(url) = &self.app_url {
             check_url("app_url", url)?;
         }
-        let set = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
-        let oauth = [
-            set(self.client_id.as_deref()),
-            set(secret(&self.client_secret)),
-            set(secret(&self.refresh_token)),
-        ];
-        match (
-            set(secret(&self.api_token)),
-            oauth.iter().filter(|v| **v).count(),
-        ) {
-            (true, 0) | (false, 3) => {}
-            (true, _) => {
-                return Err(invalid(
-                    "api_token",
-                    "set the API token or the OAuth client (client_id, client_secret, refresh_token), not both",
-                ));
-            }
-            (false, 0) => {
-                return Err(invalid(
-                    "api_token",
-                    "set the API token, or client_id, client_secret and refresh_token",
-                ));
-            }
-            (false, _) => {
-                let missing = ["client_id", "client_secret", "refresh_token"]
-                    .iter()
-                    .zip(oauth)
-                    .find(|(_, v)| !v)
-                    .map(|(k, _)| *k)
-                    .unwrap_or("client_id");
-                return Err(invalid(
-                    missing,
-                    "OAuth needs client_id, client_secret and refresh_token",
-                ));
-            }
-        }
+        self.check_credentials()?;
         if self.timeout_secs == 0 || self.timeout_secs > 300 {
             return Err(invalid("timeout_secs", "use 1 to 300 seconds"));
         }
@@ -170,6 +135,47 @@ impl Config {
         self.fields.check("fields", "Pipedrive", is_field_key)?;
         self.deal_fields
             .check("deal_fields", "Pipedrive", is_field_key)?;
+        Ok(())
+    }
+
+    /// One kind of credentials, whole: the API token, or the OAuth client's three values.
+    fn check_credentials(&self) -> Result<(), InvalidKey> {
+        let set = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
+        let oauth = [
+            set(self.client_id.as_deref()),
+            set(secret(&self.client_secret)),
+            set(secret(&self.refresh_token)),
+        ];
+        match (
+            set(secret(&self.api_token)),
+            oauth.iter().filter(|v| **v).count(),
+        ) {
+            (true, 0) | (false, 3) => {}
+            (true, _) => {
+                return Err(invalid(
+                    "api_token",
+                    "set the API token or the OAuth client (client_id, client_secret, refresh_token), not both",
+                ));
+            }
+            (false, 0) => {
+                return Err(invalid(
+                    "api_token",
+                    "set the API token, or client_id, client_secret and refresh_token",
+                ));
+            }
+            (false, _) => {
+                let missing = ["client_id", "client_secret", "refresh_token"]
+                    .iter()
+                    .zip(oauth)
+                    .find(|(_, v)| !v)
+                    .map(|(k, _)| *k)
+                    .unwrap_or("client_id");
+                return Err(invalid(
+                    missing,
+                    "OAuth needs client_id, client_secret and refresh_token",
+                ));
+            }
+        }
         Ok(())
     }
 

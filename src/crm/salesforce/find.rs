@@ -137,55 +137,63 @@ pub async fn find(
                 .collect();
             first_of(api, accounts, queries).await
         }
-        FindKey::Phone(phone) => {
-            let returning: Vec<String> = objects
-                .iter()
-                .map(|o| {
-                    let filter = open_only(*o).trim_start_matches(" AND ");
-                    let filter = if filter.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" WHERE {filter}")
-                    };
-                    format!(
-                        "{}({}{filter} ORDER BY CreatedDate ASC LIMIT 20)",
-                        o.name(),
-                        field_list(config, *o)
-                    )
-                })
-                .collect();
-            let sosl = format!(
-                "FIND {{{}}} IN PHONE FIELDS RETURNING {}",
-                search_term(phone.as_str()),
-                returning.join(", ")
-            );
-            let body = api
-                .send(&Call::get(&["search"]).with_query("q", &sosl))
-                .await?;
-            let rows = body["searchRecords"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let matches = |row: &&Value| {
-                ["Phone", "MobilePhone"].iter().any(|f| {
-                    row[f]
-                        .as_str()
-                        .is_some_and(|v| same_phone(v, phone.as_str()))
-                })
+        FindKey::Phone(phone) => find_by_phone(api, accounts, phone.as_str()).await,
+    }
+}
+
+/// Finds a person by phone: a SOSL phone search (which matches loosely), the numbers it
+/// returns then checked digit by digit, Leads before Contacts.
+async fn find_by_phone(
+    api: &Api,
+    accounts: &Companies,
+    phone: &str,
+) -> Result<Option<PersonRecord>, CallError> {
+    let config = api.config();
+    let objects = objects(config);
+    let returning: Vec<String> = objects
+        .iter()
+        .map(|o| {
+            let filter = open_only(*o).trim_start_matches(" AND ");
+            let filter = if filter.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {filter}")
             };
-            for object in objects {
-                let found = rows
-                    .iter()
-                    .filter(|r| r["attributes"]["type"] == object.name())
-                    .find(matches);
-                if let Some(row) = found {
-                    accounts.remember_row(row);
-                    return Ok(person::record(config, object, row));
-                }
-            }
-            Ok(None)
+            format!(
+                "{}({}{filter} ORDER BY CreatedDate ASC LIMIT 20)",
+                o.name(),
+                field_list(config, *o)
+            )
+        })
+        .collect();
+    let sosl = format!(
+        "FIND {{{}}} IN PHONE FIELDS RETURNING {}",
+        search_term(phone),
+        returning.join(", ")
+    );
+    let body = api
+        .send(&Call::get(&["search"]).with_query("q", &sosl))
+        .await?;
+    let rows = body["searchRecords"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let matches = |row: &&Value| {
+        ["Phone", "MobilePhone"]
+            .iter()
+            .any(|f| row[f].as_str().is_some_and(|v| same_phone(v, phone)))
+    };
+    for object in objects {
+        let found = rows
+            .iter()
+            .filter(|r| r["attributes"]["type"] == object.name())
+            .find(matches);
+        if let Some(row) = found {
+            accounts.remember_row(row);
+            return Ok(person::record(config, object, row));
         }
     }
+    Ok(None)
 }
 
 /// Reads a person by id (`None` when deleted or merged away). A converted Lead answers with

@@ -158,6 +158,22 @@ impl Config {
     /// Checks what types cannot say; the message starts with the key (relative to
     /// `[crm.salesforce]`).
     pub fn validate(&self) -> Result<(), InvalidKey> {
+        self.check_login()?;
+        self.check_writes()?;
+        if self.timeout_secs == 0 {
+            return Err(invalid("timeout_secs", "must be at least 1"));
+        }
+        if self.session_ttl_secs < 60 {
+            return Err(invalid("session_ttl_secs", "must be at least 60"));
+        }
+        if self.slow_down_at_percent > 100 {
+            return Err(invalid("slow_down_at_percent", "must be 0 (off) to 100"));
+        }
+        Ok(())
+    }
+
+    /// Where to log in, the API version, and the credentials the configured flow needs.
+    fn check_login(&self) -> Result<(), InvalidKey> {
         let login = reqwest::Url::parse(&self.login_url)
             .map_err(|e| invalid("login_url", e.to_string()))?;
         if !matches!(login.scheme(), "https" | "http") || login.host_str().is_none() {
@@ -217,6 +233,11 @@ impl Config {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// What gets written: field names, the placeholder, the owner, the opportunity and note.
+    fn check_writes(&self) -> Result<(), InvalidKey> {
         if let Some(field) = &self.external_id_field
             && !is_api_name(field)
         {
@@ -251,15 +272,6 @@ impl Config {
         }
         if self.note.title.trim().is_empty() {
             return Err(invalid("note.title", "must not be empty"));
-        }
-        if self.timeout_secs == 0 {
-            return Err(invalid("timeout_secs", "must be at least 1"));
-        }
-        if self.session_ttl_secs < 60 {
-            return Err(invalid("session_ttl_secs", "must be at least 60"));
-        }
-        if self.slow_down_at_percent > 100 {
-            return Err(invalid("slow_down_at_percent", "must be 0 (off) to 100"));
         }
         Ok(())
     }

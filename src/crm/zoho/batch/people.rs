@@ -74,6 +74,62 @@ pub(super) async fn write_people(api: &Api, accounts: &Companies, jobs: &mut [Jo
     } else {
         ensure_accounts(api, companies).await
     };
+    let (updates, creates) = records(api, jobs, changes, &account_ids);
+    let module = config.module.name();
+    for (i, result) in bulk(api, Method::PUT, &[module], updates, &Map::new(), true).await {
+        match result {
+            Ok(_) => jobs[i].out.links.person = jobs[i].found.as_ref().map(|f| f.id.clone()),
+            // Merged away between the read and the write: found again on the retry.
+            Err(CallError::NotFound { message }) => {
+                jobs[i].fail(CallError::retryable(message, None))
+            }
+            Err(e) => jobs[i].fail(e),
+        }
+    }
+    let created = bulk(
+        api,
+        Method::POST,
+        &[module, "upsert"],
+        creates,
+        &upsert_extra(&config.duplicate_check_fields),
+        false,
+    )
+    .await;
+    for (i, result) in created {
+        match result.and_then(|r| Ok((id_of(&r)?, r["action"] != "update"))) {
+            Ok((id, inserted)) => {
+                jobs[i].out.created_person = inserted;
+                jobs[i].out.links.person = Some(id);
+            }
+            Err(CallError::Conflict { existing_id, .. }) => {
+                resolve_conflict(api, accounts, &mut jobs[i], existing_id).await
+            }
+            Err(e) => jobs[i].fail(e),
+        }
+    }
+    for job in jobs
+        .iter()
+        .filter(|j| j.active && config.module == Module::Contacts)
+    {
+        if let Some(person) = job.person() {
+            accounts.remember(person, job.account.clone());
+        }
+    }
+}
+
+/// A record to write for the job in that slot.
+type JobRecord = (usize, Value);
+
+/// Each going job's record: `(job, body)` updates of the people found (with their `id`), and
+/// creates of the others. A found person with nothing to change is linked at once; a job whose
+/// company has no account fails.
+fn records(
+    api: &Api,
+    jobs: &mut [Job<'_>],
+    changes: Vec<Option<PersonFields>>,
+    account_ids: &HashMap<String, Result<String, CallError>>,
+) -> (Vec<JobRecord>, Vec<JobRecord>) {
+    let config = api.config();
     let mut updates = Vec::new();
     let mut creates = Vec::new();
     for (i, change) in changes.into_iter().enumerate() {
@@ -115,46 +171,7 @@ pub(super) async fn write_people(api: &Api, accounts: &Companies, jobs: &mut [Jo
             _ => creates.push((i, Value::Object(body))),
         }
     }
-    let module = config.module.name();
-    for (i, result) in bulk(api, Method::PUT, &[module], updates, &Map::new(), true).await {
-        match result {
-            Ok(_) => jobs[i].out.links.person = jobs[i].found.as_ref().map(|f| f.id.clone()),
-            // Merged away between the read and the write: found again on the retry.
-            Err(CallError::NotFound { message }) => {
-                jobs[i].fail(CallError::retryable(message, None))
-            }
-            Err(e) => jobs[i].fail(e),
-        }
-    }
-    let created = bulk(
-        api,
-        Method::POST,
-        &[module, "upsert"],
-        creates,
-        &upsert_extra(&config.duplicate_check_fields),
-        false,
-    )
-    .await;
-    for (i, result) in created {
-        match result.and_then(|r| Ok((id_of(&r)?, r["action"] != "update"))) {
-            Ok((id, inserted)) => {
-                jobs[i].out.created_person = inserted;
-                jobs[i].out.links.person = Some(id);
-            }
-            Err(CallError::Conflict { existing_id, .. }) => {
-                resolve_conflict(api, accounts, &mut jobs[i], existing_id).await
-            }
-            Err(e) => jobs[i].fail(e),
-        }
-    }
-    for job in jobs
-        .iter()
-        .filter(|j| j.active && config.module == Module::Contacts)
-    {
-        if let Some(person) = job.person() {
-            accounts.remember(person, job.account.clone());
-        }
-    }
+    (updates, creates)
 }
 
 /// A create refused as a duplicate of `existing`: that record is the person, brought up to
