@@ -1,6 +1,9 @@
 //! Test helpers: a gateway on port 0 with its own database (a temporary SQLite file or a fresh
-//! PostgreSQL database), and a websocket client that speaks the widget protocol.
+//! PostgreSQL database), and a websocket client that speaks the widget protocol. [`crm`] holds
+//! the scenarios every CRM connector passes, with a row per CRM.
 #![allow(dead_code)]
+
+pub mod crm;
 
 use std::net::SocketAddr;
 use std::time::Duration;
