@@ -806,12 +806,64 @@ async fn refused_credentials_pause_jobs_until_resumed() {
 }
 
 /// A gateway process, killed with SIGKILL when dropped (also when a test fails).
-struct Gateway(std::process::Child);
+struct Gateway {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Gateway {
+    /// Runs `leadgate serve --config <file>` and reads where it listens from its log: the file
+    /// says `listen = "127.0.0.1:0"`, so the gateway binds a free port itself (no port is
+    /// chosen here and freed for it, which another process could take meanwhile) and logs
+    /// `leadgate is listening; open http://ADDR/`.
+    async fn start(file: &std::path::Path) -> Gateway {
+        let file = file.to_owned();
+        let started = tokio::task::spawn_blocking(move || {
+            use std::io::BufRead;
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+                .args(["serve", "--config"])
+                .arg(&file)
+                .current_dir(file.parent().unwrap())
+                .env("RUST_LOG", "warn,leadgate=info")
+                .env("NO_COLOR", "1")
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("the gateway starts");
+            let stdout = child.stdout.take().expect("the gateway's output");
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let addr = lines.by_ref().map_while(Result::ok).find_map(|line| {
+                let rest = line.split_once("leadgate is listening; open http://")?.1;
+                rest.split('/').next()?.parse::<SocketAddr>().ok()
+            });
+            // The rest is read and dropped, so the gateway never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            let addr = addr.expect("the gateway says where it listens");
+            Gateway { child, addr }
+        });
+        tokio::time::timeout(Duration::from_secs(60), started)
+            .await
+            .expect("the gateway says where it listens within a minute")
+            .expect("the gateway starts")
+    }
+
+    /// Waits until the gateway answers `/readyz` (a hang guard of 30 s).
+    async fn ready(&self) {
+        for _ in 0..300 {
+            if let Ok(r) = reqwest::get(format!("http://{}/readyz", self.addr)).await
+                && r.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the gateway did not become ready");
+    }
+}
 
 impl Drop for Gateway {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -826,17 +878,13 @@ async fn a_killed_gateway_resumes_its_sync(db: Db) {
         unreachable!()
     };
     let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
     let file = dir.path().join("leadgate.toml");
     std::fs::write(
         &file,
         format!(
             r#"
 [server]
-listen = "127.0.0.1:{port}"
+listen = "127.0.0.1:0"
 admin_token = "{ADMIN_TOKEN}"
 
 [database]
@@ -864,45 +912,21 @@ token = "{token}"
         ),
     )
     .unwrap();
-    let run = || {
-        Gateway(
-            std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
-                .args(["serve", "--config"])
-                .arg(&file)
-                .current_dir(dir.path())
-                .env("RUST_LOG", "warn")
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("the gateway starts"),
-        )
-    };
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let ready = || async move {
-        for _ in 0..300 {
-            if let Ok(r) = reqwest::get(format!("http://{addr}/readyz")).await
-                && r.status().is_success()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the gateway did not become ready");
-    };
 
-    let child = run();
-    ready().await;
-    let sent = visitors(addr, 8).await;
+    let first = Gateway::start(&file).await;
+    first.ready().await;
+    let sent = visitors(first.addr, 8).await;
     // Kill once the CRM has some of the leads but not all.
     until("the sync to begin", || !crm.people().is_empty()).await;
-    drop(child);
+    drop(first);
     let before = crm.counts();
     assert!(before != [8, 8, 8, 8], "killed mid-sync: {before:?}");
 
-    let child = run();
-    ready().await;
+    let second = Gateway::start(&file).await;
+    second.ready().await;
     until("the leads to arrive", || crm.counts()[..3] == [8, 8, 8]).await;
-    settled(addr).await;
-    drop(child);
+    settled(second.addr).await;
+    drop(second);
     assert_eq!(emails(&crm), sent);
     assert_eq!(crm.counts(), [8, 8, 8, 8], "none twice");
     db.remove().await;
