@@ -1,7 +1,9 @@
 //! CRM connectors behind one trait. Each connector owns its authentication, field mapping and
 //! error classification; the progressive sync (find before create, update only what changed,
 //! deal once qualified, one note per conversation, one follow-up task) is written once in
-//! [`progressive`] and drives every connector through [`CrmApi`].
+//! [`progressive`] and drives every connector through [`CrmApi`]. What connectors share beyond
+//! that (the instrumented adapter, token sessions, rate limits, the company cache, escaping) is
+//! the [`kit`]; `docs/adding-a-crm.md` says what a new CRM takes.
 
 pub mod api;
 pub mod input;

@@ -1,8 +1,8 @@
 //! HubSpot connector: contacts, deals, notes and tasks through the v3 object APIs with a
 //! private-app token. Contacts are unique by email in HubSpot (a duplicate create answers 409
 //! `Existing ID`); phones are written in E.164 and searched in `phone` and `mobilephone`.
-//! Under a backlog, [`CrmApi::sync_batch`] syncs up to 100 leads with HubSpot's batch
-//! endpoints (see the `batch` module).
+//! Under a backlog, [`CrmApi::sync_batch`](crate::crm::CrmApi::sync_batch) syncs up to 100
+//! leads with HubSpot's batch endpoints (see the `batch` module).
 
 mod batch;
 mod client;
