@@ -44,7 +44,7 @@ fn config(db: &str, hubspot: &HubSpotSim) -> Config {
     }];
     c.crm.hubspot = Some(leadgate::crm::hubspot::Config {
         base_url: hubspot.base_url().to_owned(),
-        token: hubspot.private_app_token().to_owned(),
+        token: hubspot.private_app_token().into(),
         ..Default::default()
     });
     c.sync.poll_ms = 100;

@@ -14,7 +14,7 @@ use crate::channels::ChannelsConfig;
 use crate::crm::CrmKind;
 use crate::lead::{Lang, Region, ScoringRules};
 
-/// The whole configuration.
+/// The whole configuration. Not `Serialize` nor `PartialEq`: the CRM sections hold secrets.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -326,7 +326,7 @@ impl Default for SyncConfig {
 }
 
 /// `[crm.*]`: the CRMs sites send leads to, one section each.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CrmConfigs {
     pub hubspot: Option<crate::crm::hubspot::Config>,

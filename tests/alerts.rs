@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Client, Db, TestDb, config, start};
+use common::{Client, Db, TestDb, config, settled, start};
 use leadgate::alerts::SlackConfig;
 use leadgate_sim::slack::{Options, SlackMessage, SlackSim};
 
@@ -58,9 +58,10 @@ async fn webhook_alerts_arrive_once(db: Db) {
     );
     assert!(blocks.contains("12000 EUR"), "{blocks}");
     assert!(blocks.contains("decides or owns the budget"), "{blocks}");
-    // More messages without material change: no second alert.
+    // More messages without material change: no second alert. A turn's alert is an outbox job
+    // made with the turn, so once the outbox has run every job Slack holds all there is.
     c.say("Thanks, that's all for now.").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    settled(gw.addr).await;
     assert_eq!(slack.messages().len(), 1, "one alert per lead");
     gw.stop().await.unwrap();
     db.remove().await;

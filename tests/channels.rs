@@ -497,7 +497,7 @@ async fn a_whatsapp_lead_reaches_the_crm_and_sales(db: Db) {
     c.sites[0].crm = leadgate::crm::CrmKind::Hubspot;
     c.crm.hubspot = Some(leadgate::crm::hubspot::Config {
         base_url: hubspot.base_url().to_owned(),
-        token: hubspot.private_app_token().to_owned(),
+        token: hubspot.private_app_token().to_owned().into(),
         timeout_secs: 5,
         ..Default::default()
     });

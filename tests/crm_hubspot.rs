@@ -1,50 +1,23 @@
-//! The HubSpot connector against the HubSpot simulator: the progressive sync (`execute`) and the
-//! batch path (`sync_batch`), duplicates, the overwrite policy, and every failure class.
+//! The HubSpot connector against the HubSpot simulator: the shared scenarios every CRM passes
+//! (`common::crm`), then what is HubSpot's own: its properties and associations, a refused
+//! configuration, the `Existing ID` conflict, and the batch path (`sync_batch`).
+
+mod common;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
+use common::crm::hubspot::{HubSpot, config, linked, sim};
 use leadgate::crm::hubspot::{Config, Connector};
 use leadgate::crm::progressive::{BatchItem, OverwritePolicy, SyncInput, execute};
-use leadgate::crm::{
-    CrmApi, CrmLinks, CustomFields, DealFields, NoteFields, PersonFields, TaskFields,
-};
+use leadgate::crm::{CrmApi, CrmLinks, DealFields, NoteFields, PersonFields, TaskFields};
 use leadgate::lead::{Email, PhoneE164, Region};
 use leadgate::outbound::CallError;
-use leadgate_sim::FieldDef;
-use leadgate_sim::hubspot::{HubSpotSim, Options};
+use leadgate_sim::hubspot::HubSpotSim;
 use serde_json::{Map, Value, json};
 
+crm_scenarios!(HubSpot);
+
 const DUE_MS: i64 = 1_800_000_000_000;
-
-async fn sim() -> HubSpotSim {
-    let options = Options {
-        custom_fields: vec![
-            FieldDef::new("contacts", "leadgate_score"),
-            FieldDef::new("deals", "leadgate_deal_score"),
-        ],
-        ..Options::default()
-    };
-    HubSpotSim::start(options).await.expect("simulator starts")
-}
-
-fn config(sim: &HubSpotSim) -> Config {
-    Config {
-        base_url: sim.base_url().to_owned(),
-        token: sim.private_app_token().to_owned(),
-        timeout_secs: 5,
-        fields: CustomFields {
-            score: Some("leadgate_score".into()),
-            ..CustomFields::default()
-        },
-        deal_fields: CustomFields {
-            score: Some("leadgate_deal_score".into()),
-            ..CustomFields::default()
-        },
-        portal_id: Some(4242),
-        ..Config::default()
-    }
-}
 
 fn connector(sim: &HubSpotSim) -> Connector {
     Connector::new(&config(sim)).expect("valid config")
@@ -107,13 +80,6 @@ fn props(pairs: &[(&str, &str)]) -> Map<String, Value> {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), json!(v)))
         .collect()
-}
-
-fn linked(record: &leadgate_sim::Record, object: &str, id: &str) -> bool {
-    record
-        .associations
-        .iter()
-        .any(|(o, i)| o == object && i == id)
 }
 
 #[tokio::test]
@@ -184,99 +150,6 @@ async fn a_new_qualified_lead_becomes_one_contact_deal_note_and_task_associated(
 }
 
 #[tokio::test]
-async fn the_same_person_again_by_email_or_by_a_phone_typed_differently_is_updated() {
-    let sim = sim().await;
-    let crm = connector(&sim);
-    let first = execute(&crm, &anna(), CrmLinks::default()).await;
-    let id = first.links.person.clone().unwrap();
-
-    // Another conversation, same email: found, not created.
-    let again = lead(
-        Some("anna.nowak@firma.pl"),
-        None,
-        Some(("Anna", "Nowak")),
-        None,
-    );
-    let out = execute(&crm, &again, CrmLinks::default()).await;
-    assert!(out.error.is_none(), "{:?}", out.error);
-    assert_eq!(out.links.person.as_deref(), Some(id.as_str()));
-    assert!(!out.created_person);
-
-    // A WhatsApp chat: no email, the number in national format.
-    let by_phone = lead(None, Some("0048 601-234-567"), None, None);
-    let out = execute(&crm, &by_phone, CrmLinks::default()).await;
-    assert!(out.error.is_none(), "{:?}", out.error);
-    assert_eq!(out.links.person.as_deref(), Some(id.as_str()));
-    assert_eq!(sim.records("contacts").len(), 1);
-}
-
-#[tokio::test]
-async fn a_contact_merged_or_deleted_in_hubspot_is_found_again_by_email() {
-    let sim = sim().await;
-    let crm = connector(&sim);
-    let existing = sim
-        .insert_record(
-            "contacts",
-            props(&[("email", "anna.nowak@firma.pl"), ("firstname", "Anna")]),
-        )
-        .unwrap();
-    let stale = CrmLinks {
-        person: Some("999999".into()),
-        ..CrmLinks::default()
-    };
-    let out = execute(&crm, &anna(), stale).await;
-    assert!(out.error.is_none(), "{:?}", out.error);
-    assert_eq!(out.links.person.as_deref(), Some(existing.as_str()));
-    assert!(!out.created_person);
-    assert_eq!(sim.records("contacts").len(), 1);
-}
-
-#[tokio::test]
-async fn a_reps_edits_stand_and_nothing_is_blanked() {
-    let sim = sim().await;
-    let crm = connector(&sim);
-    let id = sim
-        .insert_record(
-            "contacts",
-            props(&[
-                ("email", "anna.nowak@firma.pl"),
-                ("firstname", "Anne"),
-                ("jobtitle", "CEO"),
-                ("leadgate_score", "20"),
-            ]),
-        )
-        .unwrap();
-    let out = execute(&crm, &anna(), CrmLinks::default()).await;
-    assert!(out.error.is_none(), "{:?}", out.error);
-    let contact = sim
-        .records("contacts")
-        .into_iter()
-        .find(|c| c.id == id)
-        .unwrap();
-    assert_eq!(
-        contact.str_field("firstname"),
-        Some("Anne"),
-        "a rep's value wins"
-    );
-    assert_eq!(
-        contact.str_field("jobtitle"),
-        Some("CEO"),
-        "a value the lead lacks stays"
-    );
-    assert_eq!(
-        contact.str_field("lastname"),
-        Some("Nowak"),
-        "an empty field is filled"
-    );
-    assert_eq!(contact.str_field("company"), Some("Firma Sp. z o.o."));
-    assert_eq!(
-        contact.str_field("leadgate_score"),
-        Some("60"),
-        "leadgate's own values are kept current"
-    );
-}
-
-#[tokio::test]
 async fn a_refused_value_is_permanent_with_hubspots_reason() {
     let sim = sim().await;
     let crm = Connector::new(&Config {
@@ -297,71 +170,6 @@ async fn a_refused_value_is_permanent_with_hubspots_reason() {
         "the contact made before the refusal is kept for the retry"
     );
     assert!(out.links.deal.is_none());
-}
-
-#[tokio::test]
-async fn outages_and_rate_limits_are_retryable() {
-    let sim = sim().await;
-    let crm = connector(&sim);
-    sim.faults().fail_next(1, 503);
-    let out = execute(&crm, &anna(), CrmLinks::default()).await;
-    assert!(
-        matches!(out.error, Some(CallError::Retryable { .. })),
-        "{:?}",
-        out.error
-    );
-
-    sim.faults().throttle_next(1);
-    let out = execute(&crm, &anna(), CrmLinks::default()).await;
-    match out.error {
-        Some(CallError::Retryable {
-            retry_after: Some(wait),
-            message,
-        }) => {
-            assert!(wait > Duration::ZERO);
-            assert!(message.contains("rate limit"), "{message}");
-        }
-        other => panic!("expected a retryable error with retry_after, got {other:?}"),
-    }
-    assert!(sim.records("contacts").is_empty());
-}
-
-#[tokio::test]
-async fn a_hung_request_times_out_as_retryable() {
-    let sim = sim().await;
-    let crm = Connector::new(&Config {
-        timeout_secs: 1,
-        ..config(&sim)
-    })
-    .unwrap();
-    sim.faults().hang_next(1);
-    let out = execute(&crm, &anna(), CrmLinks::default()).await;
-    match out.error {
-        Some(CallError::Retryable { message, .. }) => {
-            assert!(message.contains("timed out"), "{message}");
-            assert!(
-                !message.contains("anna.nowak"),
-                "no lead data in the error: {message}"
-            );
-        }
-        other => panic!("expected a timeout, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn a_refused_token_is_an_auth_error() {
-    let sim = sim().await;
-    let crm = Connector::new(&Config {
-        token: "pat-na1-wrong".into(),
-        ..config(&sim)
-    })
-    .unwrap();
-    let out = execute(&crm, &anna(), CrmLinks::default()).await;
-    assert!(
-        matches!(out.error, Some(CallError::Auth { .. })),
-        "{:?}",
-        out.error
-    );
 }
 
 #[tokio::test]

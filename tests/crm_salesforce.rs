@@ -1,10 +1,14 @@
-//! The Salesforce connector against the Salesforce simulator over real HTTP, driven by the
-//! shared progressive sync: people, opportunities, notes and tasks, the overwrite policy,
-//! error classes, token renewal, the three OAuth flows and safe SOQL.
+//! The Salesforce connector against the Salesforce simulator over real HTTP: the shared
+//! scenarios every CRM passes (`common::crm`), then what is Salesforce's own: Leads and
+//! Contacts with Accounts, opportunities, enhanced and classic notes, the three OAuth flows,
+//! the daily allocation, duplicate rules, external ids and safe SOQL.
+
+mod common;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
+use common::crm::salesforce::{Salesforce, TOKEN_ROUTE, config, sim};
+use common::crm::{fields, ok};
 use leadgate::crm::progressive::{OverwritePolicy, SyncInput, SyncOutcome, execute};
 use leadgate::crm::salesforce::{AuthFlow, Config, Connector, CustomFields, PersonObject};
 use leadgate::crm::{CrmApi, CrmLinks, DealFields, FindKey, NoteFields, PersonFields, TaskFields};
@@ -12,29 +16,9 @@ use leadgate::lead::{Email, PhoneE164, Region};
 use leadgate::outbound::CallError;
 use leadgate_sim::salesforce::{Options, SalesforceSim};
 use leadgate_sim::{FieldDef, RateLimit, Record};
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-const TOKEN_ROUTE: &str = "POST /services/oauth2/token";
-
-async fn sim(options: Options) -> SalesforceSim {
-    SalesforceSim::start(options)
-        .await
-        .expect("simulator starts")
-}
-
-fn config(sim: &SalesforceSim) -> Config {
-    let oauth = sim.oauth_client();
-    Config {
-        login_url: sim.base_url().to_owned(),
-        client_id: oauth.client_id.clone(),
-        client_secret: Some(oauth.client_secret.clone()),
-        refresh_token: Some(oauth.refresh_token.clone()),
-        timeout_secs: 5,
-        max_requests_per_second: 0,
-        limit_pause_secs: 1,
-        ..Config::default()
-    }
-}
+crm_scenarios!(Salesforce, an_expired_token_is_renewed_once);
 
 fn connector(config: &Config) -> Connector {
     Connector::new(config).expect("valid configuration")
@@ -75,10 +59,6 @@ async fn sync(api: &Connector, input: &SyncInput, links: CrmLinks) -> SyncOutcom
     execute(api, input, links).await
 }
 
-fn ok(outcome: &SyncOutcome) {
-    assert!(outcome.error.is_none(), "sync failed: {:?}", outcome.error);
-}
-
 fn field<'a>(record: &'a Record, name: &str) -> Option<&'a str> {
     record.str_field(name)
 }
@@ -86,43 +66,6 @@ fn field<'a>(record: &'a Record, name: &str) -> Option<&'a str> {
 fn api_calls(sim: &SalesforceSim) -> u64 {
     let stats = sim.stats();
     stats.total_requests - stats.route_count(TOKEN_ROUTE)
-}
-
-fn fields(pairs: &[(&str, Value)]) -> Map<String, Value> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect()
-}
-
-/// Deletes a record the way a rep would, through the REST API.
-async fn delete(sim: &SalesforceSim, object: &str, id: &str) {
-    let http = reqwest::Client::new();
-    let oauth = sim.oauth_client();
-    let token: Value = http
-        .post(format!("{}/services/oauth2/token", sim.base_url()))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", &oauth.client_id),
-            ("refresh_token", &oauth.refresh_token),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let status = http
-        .delete(format!(
-            "{}/services/data/v62.0/sobjects/{object}/{id}",
-            sim.base_url()
-        ))
-        .bearer_auth(token["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 204);
 }
 
 #[tokio::test]
@@ -256,35 +199,10 @@ async fn a_contact_comes_with_its_account_and_a_linked_opportunity() {
 }
 
 #[tokio::test]
-async fn the_same_person_is_updated_by_email_and_by_phone_typed_differently() {
+async fn a_number_a_rep_typed_formatted_is_found_by_it() {
     let sim = sim(Options::default()).await;
     let api = connector(&config(&sim));
-    let first = sync(&api, &input(anna(), false), CrmLinks::default()).await;
-    ok(&first);
-
-    // A new conversation, same email, more detail: no new lead.
-    let mut again = anna();
-    again.job_title = Some("Head of Sales".into());
-    let second = sync(&api, &input(again, true), CrmLinks::default()).await;
-    ok(&second);
-    assert!(!second.created_person);
-    assert_eq!(second.links.person, first.links.person);
-    let leads = sim.records("Lead");
-    assert_eq!(leads.len(), 1);
-    assert_eq!(field(&leads[0], "Title"), Some("Head of Sales"));
-
-    // No email this time, the phone typed the national way: the same E.164 number.
-    let by_phone = PersonFields {
-        phone: Some(phone("601-234-567")),
-        first_name: Some("Anna".into()),
-        ..PersonFields::default()
-    };
-    let third = sync(&api, &input(by_phone, false), CrmLinks::default()).await;
-    ok(&third);
-    assert_eq!(third.links.person, first.links.person);
-    assert_eq!(sim.records("Lead").len(), 1);
-
-    // A lead a rep typed in with a formatted number is found by that number too.
+    ok(&sync(&api, &input(anna(), false), CrmLinks::default()).await);
     let seeded = sim
         .insert_record(
             "Lead",
@@ -300,104 +218,10 @@ async fn the_same_person_is_updated_by_email_and_by_phone_typed_differently() {
         last_name: Some("Kowalski".into()),
         ..PersonFields::default()
     };
-    let fourth = sync(&api, &input(caller, false), CrmLinks::default()).await;
-    ok(&fourth);
-    assert_eq!(fourth.links.person.as_deref(), Some(seeded.as_str()));
+    let found = sync(&api, &input(caller, false), CrmLinks::default()).await;
+    ok(&found);
+    assert_eq!(found.links.person.as_deref(), Some(seeded.as_str()));
     assert_eq!(sim.records("Lead").len(), 2);
-}
-
-#[tokio::test]
-async fn a_lead_deleted_in_salesforce_is_found_again_by_email() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&config(&sim));
-    let first = sync(&api, &input(anna(), true), CrmLinks::default()).await;
-    ok(&first);
-    let stale = first.links.person.clone().unwrap();
-    delete(&sim, "Lead", &stale).await;
-    let rep_made = sim
-        .insert_record(
-            "Lead",
-            fields(&[
-                ("LastName", json!("Nowak")),
-                ("Company", json!("Firma")),
-                ("Email", json!("ANNA.NOWAK@firma.pl")),
-            ]),
-        )
-        .unwrap();
-
-    let again = sync(&api, &input(anna(), true), first.links.clone()).await;
-    ok(&again);
-    assert_eq!(
-        again.links.person.as_deref(),
-        Some(rep_made.as_str()),
-        "found by email, not recreated"
-    );
-    assert_eq!(sim.records("Lead").len(), 1);
-    assert_eq!(
-        again.links.deal, first.links.deal,
-        "the opportunity is updated, not duplicated"
-    );
-    assert_eq!(sim.records("Opportunity").len(), 1);
-    assert_eq!(
-        sim.records("ContentNote").len(),
-        1,
-        "the note is updated in place"
-    );
-    assert_eq!(sim.records("Task").len(), 1, "the task is made once");
-}
-
-#[tokio::test]
-async fn a_reps_values_are_kept_and_nothing_is_blanked() {
-    let sim = sim(Options {
-        custom_fields: vec![FieldDef::new("Lead", "Chat_Score__c")],
-        ..Options::default()
-    })
-    .await;
-    let config = Config {
-        fields: CustomFields {
-            score: Some("Chat_Score__c".into()),
-            ..CustomFields::default()
-        },
-        ..config(&sim)
-    };
-    let api = connector(&config);
-    let seeded = sim
-        .insert_record(
-            "Lead",
-            fields(&[
-                ("FirstName", json!("Annie")),
-                ("LastName", json!("[not provided]")),
-                ("Company", json!("[not provided]")),
-                ("Email", json!("anna.nowak@firma.pl")),
-                ("Title", json!("CEO")),
-                ("Chat_Score__c", json!(40)),
-            ]),
-        )
-        .unwrap();
-    let mut person = anna();
-    person.phone = None;
-    person.custom = config.fields.values(Some(80), None, None, None);
-    let outcome = sync(&api, &input(person, false), CrmLinks::default()).await;
-    ok(&outcome);
-    assert_eq!(outcome.links.person.as_deref(), Some(seeded.as_str()));
-    let lead = &sim.records("Lead")[0];
-    assert_eq!(
-        field(lead, "FirstName"),
-        Some("Annie"),
-        "the rep's spelling wins"
-    );
-    assert_eq!(field(lead, "Title"), Some("CEO"), "not blanked");
-    assert_eq!(
-        field(lead, "LastName"),
-        Some("Nowak"),
-        "a placeholder is filled"
-    );
-    assert_eq!(field(lead, "Company"), Some("Firma Sp. z o.o."));
-    assert_eq!(
-        lead.field("Chat_Score__c"),
-        Some(&json!(80)),
-        "leadgate's own field stays current"
-    );
 }
 
 #[tokio::test]
@@ -436,45 +260,6 @@ async fn refusals_are_permanent_with_salesforces_reason() {
 }
 
 #[tokio::test]
-async fn outages_rate_limits_and_hung_requests_are_retryable() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&Config {
-        timeout_secs: 1,
-        ..config(&sim)
-    });
-    ok(&sync(&api, &input(anna(), false), CrmLinks::default()).await);
-
-    sim.faults().fail_next(1, 503);
-    let outage = sync(&api, &input(anna(), false), CrmLinks::default()).await;
-    assert!(
-        matches!(&outage.error, Some(CallError::Retryable { message, .. }) if message.contains("SERVER_UNAVAILABLE")),
-        "{:?}",
-        outage.error
-    );
-
-    sim.faults().throttle_next(1);
-    let limited = sync(&api, &input(anna(), false), CrmLinks::default()).await;
-    assert_eq!(
-        limited.error,
-        Some(CallError::retryable(
-            "Salesforce HTTP 403: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.",
-            Some(Duration::from_secs(1))
-        ))
-    );
-
-    sim.faults().hang_next(1);
-    let hung = sync(&api, &input(anna(), false), CrmLinks::default()).await;
-    assert!(
-        matches!(&hung.error, Some(CallError::Retryable { message, .. }) if message.contains("timed out")),
-        "{:?}",
-        hung.error
-    );
-
-    ok(&sync(&api, &input(anna(), false), CrmLinks::default()).await);
-    assert_eq!(sim.records("Lead").len(), 1, "retries never duplicate");
-}
-
-#[tokio::test]
 async fn the_daily_allocation_running_out_is_a_rate_limit() {
     let sim = sim(Options {
         daily_api_requests: RateLimit::per_day(2),
@@ -492,46 +277,6 @@ async fn the_daily_allocation_running_out_is_a_rate_limit() {
         outcome.error
     );
     assert_eq!(sim.stats().rate_limited, 1);
-}
-
-#[tokio::test]
-async fn refused_credentials_are_an_auth_error() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&Config {
-        refresh_token: Some("5Aep861revoked".into()),
-        ..config(&sim)
-    });
-    let outcome = sync(&api, &input(anna(), false), CrmLinks::default()).await;
-    assert!(
-        matches!(&outcome.error, Some(CallError::Auth { message }) if message.contains("invalid_grant")),
-        "{:?}",
-        outcome.error
-    );
-    assert_eq!(api_calls(&sim), 0);
-}
-
-#[tokio::test]
-async fn an_expired_session_is_renewed_once_and_the_call_goes_through() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&config(&sim));
-    ok(&sync(&api, &input(anna(), false), CrmLinks::default()).await);
-    sim.faults().expire_tokens();
-    let mut again = anna();
-    again.job_title = Some("CTO".into());
-    let outcome = sync(&api, &input(again, false), CrmLinks::default()).await;
-    ok(&outcome);
-    assert_eq!(field(&sim.records("Lead")[0], "Title"), Some("CTO"));
-    let stats = sim.stats();
-    assert_eq!(stats.route_count(TOKEN_ROUTE), 2, "one renewal");
-    assert_eq!(
-        stats
-            .requests
-            .iter()
-            .filter(|r| r.status == Some(401))
-            .count(),
-        1,
-        "one refused call, repeated"
-    );
 }
 
 #[tokio::test]

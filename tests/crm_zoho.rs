@@ -1,39 +1,24 @@
-//! The Zoho CRM connector against the Zoho simulator over real HTTP, driven by the shared
-//! progressive sync and by the batch path: people, deals, notes and tasks, the overwrite
-//! policy, duplicates, error classes, token renewal, and API calls per lead in a backlog.
+//! The Zoho CRM connector against the Zoho simulator over real HTTP: the shared scenarios
+//! every CRM passes (`common::crm`), then what is Zoho's own: Leads and Contacts with
+//! Accounts, duplicate checks, API credits and leadgate's own budget, and the batch path with
+//! its calls per lead in a backlog.
+
+mod common;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use leadgate::crm::progressive::{BatchItem, OverwritePolicy, SyncInput, SyncOutcome, execute};
+use common::crm::zoho::{TOKEN_ROUTE, Zoho, config, delete, sim};
+use common::crm::{fields, ok};
+use leadgate::crm::progressive::{BatchItem, OverwritePolicy, SyncInput, execute};
 use leadgate::crm::zoho::{Config, Connector, CustomFields, Module};
 use leadgate::crm::{CrmApi, CrmLinks, DealFields, NoteFields, PersonFields, TaskFields};
 use leadgate::lead::{Email, PhoneE164, Region};
 use leadgate::outbound::CallError;
 use leadgate_sim::zoho::{Options, ZohoSim};
 use leadgate_sim::{FieldDef, RateLimit, Record};
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-const TOKEN_ROUTE: &str = "POST /oauth/v2/token";
-
-async fn sim(options: Options) -> ZohoSim {
-    ZohoSim::start(options).await.expect("simulator starts")
-}
-
-fn config(sim: &ZohoSim) -> Config {
-    let oauth = sim.oauth_client();
-    Config {
-        accounts_url: sim.base_url().to_owned(),
-        api_domain: "https://www.zohoapis.eu".to_owned(),
-        client_id: oauth.client_id.clone(),
-        client_secret: oauth.client_secret.clone(),
-        refresh_token: oauth.refresh_token.clone(),
-        timeout_secs: 5,
-        max_requests_per_second: 0,
-        rate_limit_pause_secs: 1,
-        ..Config::default()
-    }
-}
+crm_scenarios!(Zoho, an_expired_token_is_renewed_once);
 
 fn connector(config: &Config) -> Connector {
     Connector::new(config).expect("valid configuration")
@@ -80,10 +65,6 @@ fn input(person: PersonFields, qualified: bool) -> SyncInput {
     }
 }
 
-fn ok(outcome: &SyncOutcome) {
-    assert!(outcome.error.is_none(), "sync failed: {:?}", outcome.error);
-}
-
 fn text<'a>(record: &'a Record, name: &str) -> Option<&'a str> {
     record.str_field(name)
 }
@@ -95,47 +76,6 @@ fn lookup<'a>(record: &'a Record, name: &str) -> Option<&'a str> {
 fn api_calls(sim: &ZohoSim) -> u64 {
     let stats = sim.stats();
     stats.total_requests - stats.route_count(TOKEN_ROUTE)
-}
-
-fn fields(pairs: &[(&str, Value)]) -> Map<String, Value> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect()
-}
-
-/// Deletes a record the way a rep would, through the API.
-async fn delete(sim: &ZohoSim, module: &str, id: &str) {
-    let http = reqwest::Client::new();
-    let oauth = sim.oauth_client();
-    let token: Value = http
-        .post(format!("{}/oauth/v2/token", sim.base_url()))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", &oauth.client_id),
-            ("client_secret", &oauth.client_secret),
-            ("refresh_token", &oauth.refresh_token),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let status = http
-        .delete(format!("{}/crm/v8/{module}/{id}", sim.base_url()))
-        .header(
-            "Authorization",
-            format!(
-                "Zoho-oauthtoken {}",
-                token["access_token"].as_str().unwrap()
-            ),
-        )
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
 }
 
 #[tokio::test]
@@ -244,32 +184,10 @@ async fn a_contact_comes_with_its_account_and_linked_deal_and_task() {
 }
 
 #[tokio::test]
-async fn the_same_person_is_updated_by_email_and_by_phone_typed_differently() {
+async fn a_number_a_rep_typed_formatted_is_found_by_it() {
     let sim = sim(Options::default()).await;
     let api = connector(&config(&sim));
-    let first = execute(&api, &input(jana(), false), CrmLinks::default()).await;
-    ok(&first);
-
-    let mut again = jana();
-    again.job_title = Some("Einkauf".into());
-    let second = execute(&api, &input(again, true), CrmLinks::default()).await;
-    ok(&second);
-    assert!(!second.created_person);
-    assert_eq!(second.links.person, first.links.person);
-    assert_eq!(
-        text(&sim.records("Leads")[0], "Designation"),
-        Some("Einkauf")
-    );
-
-    let by_phone = PersonFields {
-        phone: Some(phone("030 1234567")),
-        first_name: Some("Jana".into()),
-        ..PersonFields::default()
-    };
-    let third = execute(&api, &input(by_phone, false), CrmLinks::default()).await;
-    ok(&third);
-    assert_eq!(third.links.person, first.links.person);
-
+    ok(&execute(&api, &input(jana(), false), CrmLinks::default()).await);
     let seeded = sim
         .insert_record(
             "Leads",
@@ -284,89 +202,10 @@ async fn the_same_person_is_updated_by_email_and_by_phone_typed_differently() {
         last_name: Some("Weber".into()),
         ..PersonFields::default()
     };
-    let fourth = execute(&api, &input(caller, false), CrmLinks::default()).await;
-    ok(&fourth);
-    assert_eq!(fourth.links.person.as_deref(), Some(seeded.as_str()));
+    let found = execute(&api, &input(caller, false), CrmLinks::default()).await;
+    ok(&found);
+    assert_eq!(found.links.person.as_deref(), Some(seeded.as_str()));
     assert_eq!(sim.records("Leads").len(), 2);
-}
-
-#[tokio::test]
-async fn a_lead_deleted_in_zoho_is_found_again_by_email() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&config(&sim));
-    let first = execute(&api, &input(jana(), true), CrmLinks::default()).await;
-    ok(&first);
-    delete(&sim, "Leads", first.links.person.as_deref().unwrap()).await;
-    let rep_made = sim
-        .insert_record(
-            "Leads",
-            fields(&[
-                ("Last_Name", json!("Schmidt")),
-                ("Email", json!("JANA.SCHMIDT@beispiel.de")),
-            ]),
-        )
-        .unwrap();
-
-    let again = execute(&api, &input(jana(), true), first.links.clone()).await;
-    ok(&again);
-    assert_eq!(again.links.person.as_deref(), Some(rep_made.as_str()));
-    assert_eq!(sim.records("Leads").len(), 1);
-    assert_eq!(
-        again.links.deal, first.links.deal,
-        "the deal is updated, not duplicated"
-    );
-    assert_eq!(sim.records("Deals").len(), 1);
-    assert_eq!(sim.records("Tasks").len(), 1);
-}
-
-#[tokio::test]
-async fn a_reps_values_are_kept_and_nothing_is_blanked() {
-    let sim = sim(Options {
-        custom_fields: vec![FieldDef::new("Leads", "Chat_Score")],
-        ..Options::default()
-    })
-    .await;
-    let config = Config {
-        fields: CustomFields {
-            score: Some("Chat_Score".into()),
-            ..CustomFields::default()
-        },
-        ..config(&sim)
-    };
-    let api = connector(&config);
-    let seeded = sim
-        .insert_record(
-            "Leads",
-            fields(&[
-                ("First_Name", json!("Janina")),
-                ("Last_Name", json!("[not provided]")),
-                ("Company", json!("[not provided]")),
-                ("Email", json!("jana.schmidt@beispiel.de")),
-                ("Designation", json!("CEO")),
-                ("Chat_Score", json!(40)),
-            ]),
-        )
-        .unwrap();
-    let mut person = jana();
-    person.phone = None;
-    person.custom = config.fields.values(Some(90), None, None, None);
-    let outcome = execute(&api, &input(person, false), CrmLinks::default()).await;
-    ok(&outcome);
-    assert_eq!(outcome.links.person.as_deref(), Some(seeded.as_str()));
-    let lead = &sim.records("Leads")[0];
-    assert_eq!(
-        text(lead, "First_Name"),
-        Some("Janina"),
-        "the rep's spelling wins"
-    );
-    assert_eq!(text(lead, "Designation"), Some("CEO"), "not blanked");
-    assert_eq!(
-        text(lead, "Last_Name"),
-        Some("Schmidt"),
-        "a placeholder is filled"
-    );
-    assert_eq!(text(lead, "Company"), Some("Beispiel GmbH"));
-    assert_eq!(lead.field("Chat_Score"), Some(&json!(90)));
 }
 
 #[tokio::test]
@@ -401,43 +240,6 @@ async fn refusals_are_permanent_with_zohos_reason() {
 }
 
 #[tokio::test]
-async fn outages_rate_limits_and_hung_requests_are_retryable() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&Config {
-        timeout_secs: 1,
-        ..config(&sim)
-    });
-    ok(&execute(&api, &input(jana(), false), CrmLinks::default()).await);
-
-    sim.faults().fail_next(1, 503);
-    let outage = execute(&api, &input(jana(), false), CrmLinks::default()).await;
-    assert!(
-        matches!(&outage.error, Some(CallError::Retryable { message, .. }) if message.contains("INTERNAL_ERROR")),
-        "{:?}",
-        outage.error
-    );
-
-    sim.faults().throttle_next(1);
-    let limited = execute(&api, &input(jana(), false), CrmLinks::default()).await;
-    assert!(
-        matches!(&limited.error, Some(CallError::Retryable { retry_after: Some(d), message }) if *d == Duration::from_secs(1) && message.contains("TOO_MANY_REQUESTS")),
-        "{:?}",
-        limited.error
-    );
-
-    sim.faults().hang_next(1);
-    let hung = execute(&api, &input(jana(), false), CrmLinks::default()).await;
-    assert!(
-        matches!(&hung.error, Some(CallError::Retryable { message, .. }) if message.contains("timed out")),
-        "{:?}",
-        hung.error
-    );
-
-    ok(&execute(&api, &input(jana(), false), CrmLinks::default()).await);
-    assert_eq!(sim.records("Leads").len(), 1, "retries never duplicate");
-}
-
-#[tokio::test]
 async fn exhausted_credits_are_a_rate_limit() {
     let sim = sim(Options {
         api_credits: RateLimit::per_day(2),
@@ -468,45 +270,6 @@ async fn leadgates_own_credit_budget_is_kept() {
         outcome.error
     );
     assert_eq!(api_calls(&sim), 2, "the third call never left");
-}
-
-#[tokio::test]
-async fn refused_credentials_are_an_auth_error() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&Config {
-        refresh_token: "1000.revoked".into(),
-        ..config(&sim)
-    });
-    let outcome = execute(&api, &input(jana(), false), CrmLinks::default()).await;
-    assert!(
-        matches!(&outcome.error, Some(CallError::Auth { message }) if message.contains("invalid_code")),
-        "{:?}",
-        outcome.error
-    );
-    assert_eq!(api_calls(&sim), 0);
-}
-
-#[tokio::test]
-async fn an_expired_token_is_renewed_once_and_the_call_goes_through() {
-    let sim = sim(Options::default()).await;
-    let api = connector(&config(&sim));
-    ok(&execute(&api, &input(jana(), false), CrmLinks::default()).await);
-    sim.faults().expire_tokens();
-    let mut again = jana();
-    again.job_title = Some("CTO".into());
-    ok(&execute(&api, &input(again, false), CrmLinks::default()).await);
-    assert_eq!(text(&sim.records("Leads")[0], "Designation"), Some("CTO"));
-    let stats = sim.stats();
-    assert_eq!(stats.route_count(TOKEN_ROUTE), 2, "one renewal");
-    assert_eq!(
-        stats
-            .requests
-            .iter()
-            .filter(|r| r.status == Some(401))
-            .count(),
-        1,
-        "one refused call, repeated"
-    );
 }
 
 #[tokio::test]

@@ -39,7 +39,10 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
         if let Some(v) = probe().await {
             return v;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
@@ -48,15 +51,19 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
 async fn qualified_visitor(addr: SocketAddr) -> (Client, String) {
     let mut c = Client::open(addr, "demo", "en-GB").await;
     let session = c.session_id.clone().unwrap();
-    c.say("Hi, I'm Paula Brandt, managing director of Brandt Logistik GmbH.").await;
+    c.say("Hi, I'm Paula Brandt, managing director of Brandt Logistik GmbH.")
+        .await;
     c.say("p.brandt@brandt-logistik.de").await;
-    c.say("Our budget is 12.000 € and we want to start next week.").await;
+    c.say("Our budget is 12.000 € and we want to start next week.")
+        .await;
     (c, session)
 }
 
 async fn the_alert(sim: &SlackSim) -> SlackMessage {
     eventually("the alert", async || {
-        sim.messages().into_iter().find(|m| m.thread_ts.is_none() && m.blocks.is_some())
+        sim.messages()
+            .into_iter()
+            .find(|m| m.thread_ts.is_none() && m.blocks.is_some())
     })
     .await
 }
@@ -101,21 +108,37 @@ async fn claim_talk_and_hand_back(db: Db) {
     let events = format!("http://{}/slack/events", gw.addr);
     let (mut visitor, id) = qualified_visitor(gw.addr).await;
     let alert = the_alert(&sim).await;
-    assert_eq!(actions_of(&alert), ["claim", "open_transcript", "not_a_lead"], "{alert:?}");
+    assert_eq!(
+        actions_of(&alert),
+        ["claim", "open_transcript", "not_a_lead"],
+        "{alert:?}"
+    );
 
-    let reply = sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id)).await.unwrap();
+    let reply = sim
+        .click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id))
+        .await
+        .unwrap();
     assert_eq!(reply.status, Some(200));
     // The alert is re-drawn in place: claimed, no Claim button any more.
     let claimed = eventually("the alert claimed", async || {
-        sim.message(CHANNEL, &alert.ts).filter(|m| m.blocks.as_ref().unwrap().to_string().contains(ANNA))
+        sim.message(CHANNEL, &alert.ts)
+            .filter(|m| m.blocks.as_ref().unwrap().to_string().contains(ANNA))
     })
     .await;
     assert!(!actions_of(&claimed).contains(&"claim".to_owned()));
     let conv = admin_conversation(gw.addr, &id).await;
     assert_eq!(conv["owner"]["slack_id"], ANNA);
     assert_eq!(conv["owner"]["crm_id"], "9001");
-    let actors: Vec<&str> = conv["revisions"].as_array().unwrap().iter().filter_map(|r| r["actor"].as_str()).collect();
-    assert!(actors.iter().any(|a| a.starts_with("slack:U0REPANNA")), "{actors:?}");
+    let actors: Vec<&str> = conv["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["actor"].as_str())
+        .collect();
+    assert!(
+        actors.iter().any(|a| a.starts_with("slack:U0REPANNA")),
+        "{actors:?}"
+    );
     // The display name is known once the alert has been re-drawn.
     eventually("the rep's display name", async || {
         (admin_conversation(gw.addr, &id).await["owner"]["name"] == "Anna Nowak").then_some(())
@@ -124,41 +147,83 @@ async fn claim_talk_and_hand_back(db: Db) {
 
     // The rep answers in the thread: the visitor sees who joined, then the rep's words.
     let said = sim
-        .thread_reply(&events, ANNA, CHANNEL, &alert.ts, "Hi Paula, Anna here. Shall we talk tomorrow at 10?")
+        .thread_reply(
+            &events,
+            ANNA,
+            CHANNEL,
+            &alert.ts,
+            "Hi Paula, Anna here. Shall we talk tomorrow at 10?",
+        )
         .await
         .unwrap();
     assert_eq!(said.status, Some(200));
     let joined = next_message(&mut visitor, "bot").await;
-    assert!(joined["text"].as_str().unwrap().contains("Anna Nowak"), "{joined}");
+    assert!(
+        joined["text"].as_str().unwrap().contains("Anna Nowak"),
+        "{joined}"
+    );
     let rep = next_message(&mut visitor, "rep").await;
     assert_eq!(rep["author"], "Anna Nowak");
-    assert_eq!(rep["text"], "Hi Paula, Anna here. Shall we talk tomorrow at 10?");
+    assert_eq!(
+        rep["text"],
+        "Hi Paula, Anna here. Shall we talk tomorrow at 10?"
+    );
 
     // While Anna holds the conversation the assistant is quiet; the thread shows the visitor.
     let frames = visitor.say("Yes, 10 works for me.").await;
     assert!(
-        frames.iter().all(|f| !(f["type"] == "message" && f["role"] == "bot")),
+        frames
+            .iter()
+            .all(|f| !(f["type"] == "message" && f["role"] == "bot")),
         "the assistant stays quiet: {frames:?}"
     );
     eventually("the visitor's message in the thread", async || {
-        thread_texts(&sim, &alert.ts).iter().any(|t| t.contains("Yes, 10 works for me.")).then_some(())
+        thread_texts(&sim, &alert.ts)
+            .iter()
+            .any(|t| t.contains("Yes, 10 works for me."))
+            .then_some(())
     })
     .await;
     // Someone else in the thread is the team's own conversation, not the visitor's.
-    sim.thread_reply(&events, BEN, CHANNEL, &alert.ts, "nice one Anna").await.unwrap();
+    sim.thread_reply(&events, BEN, CHANNEL, &alert.ts, "nice one Anna")
+        .await
+        .unwrap();
 
     // Anna hands back: the visitor is told and the assistant answers again.
     let held = eventually("the Hand back button", async || {
-        sim.message(CHANNEL, &alert.ts).filter(|m| actions_of(m).contains(&"hand_back".to_owned()))
+        sim.message(CHANNEL, &alert.ts)
+            .filter(|m| actions_of(m).contains(&"hand_back".to_owned()))
     })
     .await;
-    sim.click(&interactions, ANNA, &held.ts, CHANNEL, "hand_back", Some(&id)).await.unwrap();
+    sim.click(
+        &interactions,
+        ANNA,
+        &held.ts,
+        CHANNEL,
+        "hand_back",
+        Some(&id),
+    )
+    .await
+    .unwrap();
     let back = next_message(&mut visitor, "bot").await;
-    assert!(back["text"].as_str().unwrap().contains("Anna Nowak"), "{back}");
+    assert!(
+        back["text"].as_str().unwrap().contains("Anna Nowak"),
+        "{back}"
+    );
     let frames = visitor.say("Do you integrate with HubSpot?").await;
-    assert!(frames.iter().any(|f| f["type"] == "message" && f["role"] == "bot"), "{frames:?}");
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["type"] == "message" && f["role"] == "bot"),
+        "{frames:?}"
+    );
     let messages = admin_conversation(gw.addr, &id).await["messages"].clone();
-    let texts: Vec<&str> = messages.as_array().unwrap().iter().filter_map(|m| m["text"].as_str()).collect();
+    let texts: Vec<&str> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect();
     assert!(!texts.contains(&"nice one Anna"));
     gw.stop().await.unwrap();
     db.remove().await;
@@ -177,17 +242,30 @@ async fn two_claims_at_once_one_wins(db: Db) {
         sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id)),
         sim.click(&interactions, BEN, &alert.ts, CHANNEL, "claim", Some(&id)),
     );
-    assert_eq!((a.unwrap().status, b.unwrap().status), (Some(200), Some(200)));
-    let owner = admin_conversation(gw.addr, &id).await["owner"]["slack_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (a.unwrap().status, b.unwrap().status),
+        (Some(200), Some(200))
+    );
+    let owner = admin_conversation(gw.addr, &id).await["owner"]["slack_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let loser = if owner == ANNA { BEN } else { ANNA };
     let told = eventually("the other rep told", async || {
-        sim.response_url_posts().into_iter().find(|p| p.body.to_string().contains("claimed this lead already"))
+        sim.response_url_posts()
+            .into_iter()
+            .find(|p| p.body.to_string().contains("claimed this lead already"))
     })
     .await;
     assert!(told.body.to_string().contains(&owner), "{told:?}");
     let _ = loser;
     let revisions = admin_conversation(gw.addr, &id).await["revisions"].clone();
-    let claims = revisions.as_array().unwrap().iter().filter(|r| r["changes"]["owner"].is_object()).count();
+    let claims = revisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["changes"]["owner"].is_object())
+        .count();
     assert_eq!(claims, 1, "one claim recorded");
     gw.stop().await.unwrap();
     db.remove().await;
@@ -210,17 +288,37 @@ async fn forged_stale_and_repeated_requests_are_handled_once(db: Db) {
     assert!(check.body.contains(&check.id), "{check:?}");
 
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let body = format!("payload=%7B%22type%22%3A%22block_actions%22%7D");
+    let body = "payload=%7B%22type%22%3A%22block_actions%22%7D".to_owned();
     let form = "application/x-www-form-urlencoded";
     let forged = signature::v0("not the secret", &now.to_string(), &body);
-    assert_eq!(sim.send_raw(&interactions, form, &body, &now.to_string(), Some(&forged)).await.status, Some(401));
+    assert_eq!(
+        sim.send_raw(&interactions, form, &body, &now.to_string(), Some(&forged))
+            .await
+            .status,
+        Some(401)
+    );
     let stale = (now - 600).to_string();
-    assert_eq!(sim.send_raw(&interactions, form, &body, &stale, None).await.status, Some(401));
+    assert_eq!(
+        sim.send_raw(&interactions, form, &body, &stale, None)
+            .await
+            .status,
+        Some(401)
+    );
     let future = (now + 600).to_string();
-    assert_eq!(sim.send_raw(&events, "application/json", "{}", &future, None).await.status, Some(401));
+    assert_eq!(
+        sim.send_raw(&events, "application/json", "{}", &future, None)
+            .await
+            .status,
+        Some(401)
+    );
 
-    sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id)).await.unwrap();
-    let said = sim.thread_reply(&events, ANNA, CHANNEL, &alert.ts, "Hello from Anna").await.unwrap();
+    sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id))
+        .await
+        .unwrap();
+    let said = sim
+        .thread_reply(&events, ANNA, CHANNEL, &alert.ts, "Hello from Anna")
+        .await
+        .unwrap();
     next_message(&mut visitor, "rep").await;
     // Slack retries the same event: stored once.
     for n in 1..=2 {
@@ -229,7 +327,12 @@ async fn forged_stale_and_repeated_requests_are_handled_once(db: Db) {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let messages = admin_conversation(gw.addr, &id).await["messages"].clone();
-    let reps = messages.as_array().unwrap().iter().filter(|m| m["role"] == "rep").count();
+    let reps = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "rep")
+        .count();
     assert_eq!(reps, 1);
     gw.stop().await.unwrap();
     db.remove().await;
@@ -246,14 +349,24 @@ async fn a_silent_rep_hands_back_by_itself(db: Db) {
     let events = format!("http://{}/slack/events", gw.addr);
     let (mut visitor, id) = qualified_visitor(gw.addr).await;
     let alert = the_alert(&sim).await;
-    sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id)).await.unwrap();
-    sim.thread_reply(&events, ANNA, CHANNEL, &alert.ts, "One moment please").await.unwrap();
+    sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id))
+        .await
+        .unwrap();
+    sim.thread_reply(&events, ANNA, CHANNEL, &alert.ts, "One moment please")
+        .await
+        .unwrap();
     next_message(&mut visitor, "rep").await;
     let back = next_message(&mut visitor, "bot").await;
     assert!(back["text"].as_str().unwrap().contains("back"), "{back}");
-    assert_eq!(admin_conversation(gw.addr, &id).await["human_since_ms"], Value::Null);
+    assert_eq!(
+        admin_conversation(gw.addr, &id).await["human_since_ms"],
+        Value::Null
+    );
     eventually("the thread told", async || {
-        thread_texts(&sim, &alert.ts).iter().any(|t| t.contains("assistant answers again")).then_some(())
+        thread_texts(&sim, &alert.ts)
+            .iter()
+            .any(|t| t.contains("assistant answers again"))
+            .then_some(())
     })
     .await;
     gw.stop().await.unwrap();
@@ -270,9 +383,15 @@ async fn clicks_from_elsewhere_are_refused(db: Db) {
     let interactions = format!("http://{}/slack/interactions", gw.addr);
     let (_visitor, id) = qualified_visitor(gw.addr).await;
     let alert = the_alert(&sim).await;
-    let reply = sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id)).await.unwrap();
+    let reply = sim
+        .click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id))
+        .await
+        .unwrap();
     assert_eq!(reply.status, Some(403));
-    assert_eq!(admin_conversation(gw.addr, &id).await["owner"]["slack_id"], Value::Null);
+    assert_eq!(
+        admin_conversation(gw.addr, &id).await["owner"]["slack_id"],
+        Value::Null
+    );
     gw.stop().await.unwrap();
     db.remove().await;
 }

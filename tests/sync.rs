@@ -6,7 +6,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{ADMIN_TOKEN, Client, Db, TestDb, config, start};
+use common::{ADMIN_TOKEN, Client, Db, TestDb, config, job_states, settled, start, until};
 use leadgate::config::Config;
 use leadgate::crm::CrmKind;
 use leadgate_sim::Record;
@@ -63,7 +63,7 @@ impl Crm {
             Crm::Hubspot(s) => {
                 c.crm.hubspot = Some(hubspot::Config {
                     base_url: s.base_url().to_owned(),
-                    token: s.private_app_token().to_owned(),
+                    token: s.private_app_token().into(),
                     timeout_secs: 5,
                     ..hubspot::Config::default()
                 })
@@ -74,8 +74,8 @@ impl Crm {
                     base_url: s.base_url().to_owned(),
                     api_token: None,
                     client_id: Some(oauth.client_id.clone()),
-                    client_secret: Some(oauth.client_secret.clone()),
-                    refresh_token: Some(oauth.refresh_token.clone()),
+                    client_secret: Some(oauth.client_secret.clone().into()),
+                    refresh_token: Some(oauth.refresh_token.clone().into()),
                     token_url: format!("{}/oauth/token", s.base_url()),
                     timeout_secs: 5,
                     ..pipedrive::Config::default()
@@ -86,8 +86,8 @@ impl Crm {
                 c.crm.salesforce = Some(salesforce::Config {
                     login_url: s.base_url().to_owned(),
                     client_id: oauth.client_id.clone(),
-                    client_secret: Some(oauth.client_secret.clone()),
-                    refresh_token: Some(oauth.refresh_token.clone()),
+                    client_secret: Some(oauth.client_secret.clone().into()),
+                    refresh_token: Some(oauth.refresh_token.clone().into()),
                     timeout_secs: 5,
                     limit_pause_secs: 1,
                     ..salesforce::Config::default()
@@ -98,8 +98,8 @@ impl Crm {
                 c.crm.zoho = Some(zoho::Config {
                     accounts_url: s.base_url().to_owned(),
                     client_id: oauth.client_id.clone(),
-                    client_secret: oauth.client_secret.clone(),
-                    refresh_token: oauth.refresh_token.clone(),
+                    client_secret: oauth.client_secret.clone().into(),
+                    refresh_token: oauth.refresh_token.clone().into(),
                     timeout_secs: 5,
                     rate_limit_pause_secs: 1,
                     ..zoho::Config::default()
@@ -220,58 +220,6 @@ impl Crm {
             }
         }
     }
-}
-
-/// Outbox counts by state, from the admin API.
-async fn job_states(addr: SocketAddr) -> Vec<(String, String, i64)> {
-    let v: Value = reqwest::Client::new()
-        .get(format!("http://{addr}/api/admin/jobs"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["counts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["target"].as_str().unwrap().to_owned(),
-                c["state"].as_str().unwrap().to_owned(),
-                c["count"].as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-/// Waits until no job is pending or running (a hang guard of a minute, not a timing assertion).
-async fn settled(addr: SocketAddr) -> Vec<(String, String, i64)> {
-    let mut last = Vec::new();
-    for _ in 0..600 {
-        last = job_states(addr).await;
-        if !last
-            .iter()
-            .any(|(_, s, n)| *n > 0 && (s == "pending" || s == "running"))
-        {
-            return last;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the outbox did not drain: {last:?}");
-}
-
-/// Waits until `check` holds, up to a minute (a hang guard, not a timing assertion).
-async fn until(what: &str, mut check: impl FnMut() -> bool) {
-    for _ in 0..600 {
-        if check() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("waited a minute for {what}");
 }
 
 /// A conversation that qualifies: name, role, company, email, budget and a near start.
@@ -815,9 +763,9 @@ async fn refused_credentials_pause_jobs_until_resumed() {
         "{states:?}"
     );
     assert!(crm.people().is_empty());
-    // Operators are told once, in Slack.
+    // Operators are told once, in Slack. Every job was paused (and so asked for the notice)
+    // before the outbox settled: the notices there will be are on their way.
     until("the pause notice", || !slack.messages().is_empty()).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let notices = slack.messages();
     assert_eq!(notices.len(), 1, "{notices:?}");
     let text = notices[0].text.clone().unwrap_or_default();
@@ -848,17 +796,74 @@ async fn refused_credentials_pause_jobs_until_resumed() {
     until("the leads to arrive", || crm.people().len() == 3).await;
     settled(gw.addr).await;
     assert_eq!(crm.counts(), [3, 3, 3, 3]);
+    assert_eq!(
+        slack.messages().len(),
+        1,
+        "still one notice, after the restart and the resumed sync"
+    );
     gw.stop().await.unwrap();
     db.remove().await;
 }
 
 /// A gateway process, killed with SIGKILL when dropped (also when a test fails).
-struct Gateway(std::process::Child);
+struct Gateway {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Gateway {
+    /// Runs `leadgate serve --config <file>` and reads where it listens from its log: the file
+    /// says `listen = "127.0.0.1:0"`, so the gateway binds a free port itself (no port is
+    /// chosen here and freed for it, which another process could take meanwhile) and logs
+    /// `leadgate is listening; open http://ADDR/`.
+    async fn start(file: &std::path::Path) -> Gateway {
+        let file = file.to_owned();
+        let started = tokio::task::spawn_blocking(move || {
+            use std::io::BufRead;
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+                .args(["serve", "--config"])
+                .arg(&file)
+                .current_dir(file.parent().unwrap())
+                .env("RUST_LOG", "warn,leadgate=info")
+                .env("NO_COLOR", "1")
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("the gateway starts");
+            let stdout = child.stdout.take().expect("the gateway's output");
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let addr = lines.by_ref().map_while(Result::ok).find_map(|line| {
+                let rest = line.split_once("leadgate is listening; open http://")?.1;
+                rest.split('/').next()?.parse::<SocketAddr>().ok()
+            });
+            // The rest is read and dropped, so the gateway never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            let addr = addr.expect("the gateway says where it listens");
+            Gateway { child, addr }
+        });
+        tokio::time::timeout(Duration::from_secs(60), started)
+            .await
+            .expect("the gateway says where it listens within a minute")
+            .expect("the gateway starts")
+    }
+
+    /// Waits until the gateway answers `/readyz` (a hang guard of 30 s).
+    async fn ready(&self) {
+        for _ in 0..300 {
+            if let Ok(r) = reqwest::get(format!("http://{}/readyz", self.addr)).await
+                && r.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the gateway did not become ready");
+    }
+}
 
 impl Drop for Gateway {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -873,17 +878,13 @@ async fn a_killed_gateway_resumes_its_sync(db: Db) {
         unreachable!()
     };
     let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
     let file = dir.path().join("leadgate.toml");
     std::fs::write(
         &file,
         format!(
             r#"
 [server]
-listen = "127.0.0.1:{port}"
+listen = "127.0.0.1:0"
 admin_token = "{ADMIN_TOKEN}"
 
 [database]
@@ -911,45 +912,21 @@ token = "{token}"
         ),
     )
     .unwrap();
-    let run = || {
-        Gateway(
-            std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
-                .args(["serve", "--config"])
-                .arg(&file)
-                .current_dir(dir.path())
-                .env("RUST_LOG", "warn")
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("the gateway starts"),
-        )
-    };
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let ready = || async move {
-        for _ in 0..300 {
-            if let Ok(r) = reqwest::get(format!("http://{addr}/readyz")).await
-                && r.status().is_success()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the gateway did not become ready");
-    };
 
-    let child = run();
-    ready().await;
-    let sent = visitors(addr, 8).await;
+    let first = Gateway::start(&file).await;
+    first.ready().await;
+    let sent = visitors(first.addr, 8).await;
     // Kill once the CRM has some of the leads but not all.
     until("the sync to begin", || !crm.people().is_empty()).await;
-    drop(child);
+    drop(first);
     let before = crm.counts();
     assert!(before != [8, 8, 8, 8], "killed mid-sync: {before:?}");
 
-    let child = run();
-    ready().await;
+    let second = Gateway::start(&file).await;
+    second.ready().await;
     until("the leads to arrive", || crm.counts()[..3] == [8, 8, 8]).await;
-    settled(addr).await;
-    drop(child);
+    settled(second.addr).await;
+    drop(second);
     assert_eq!(emails(&crm), sent);
     assert_eq!(crm.counts(), [8, 8, 8, 8], "none twice");
     db.remove().await;

@@ -11,6 +11,7 @@ use leadgate_sim::{FieldDef, RateLimit};
 use serde_json::{Value, json};
 
 const SCORE_KEY: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+const TITLE_KEY: &str = "f0e1d2c3b4a5968778695a4b3c2d1e0f98765432";
 
 struct Api {
     sim: PipedriveSim,
@@ -454,4 +455,37 @@ async fn injected_failures_use_pipedrive_bodies() {
         )
         .await;
     assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn an_update_sets_the_custom_fields_it_names_and_keeps_the_others() {
+    let api = Api::start(Options {
+        custom_fields: vec![
+            FieldDef::new("persons", SCORE_KEY),
+            FieldDef::new("persons", TITLE_KEY),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let (_, created) = api
+        .post(
+            "/api/v2/persons",
+            json!({"name": "x", "custom_fields": {SCORE_KEY: 10, TITLE_KEY: "CEO"}}),
+        )
+        .await;
+    let id = created["data"]["id"].as_u64().unwrap();
+    let patch = |body: Value| {
+        api.send(
+            api.http
+                .patch(api.url(&format!("/api/v2/persons/{id}")))
+                .json(&body),
+        )
+    };
+    let (status, updated) = patch(json!({"custom_fields": {SCORE_KEY: 60}})).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["data"]["custom_fields"][SCORE_KEY], 60);
+    assert_eq!(updated["data"]["custom_fields"][TITLE_KEY], "CEO", "kept");
+    let (_, cleared) = patch(json!({"custom_fields": {TITLE_KEY: null}})).await;
+    assert_eq!(cleared["data"]["custom_fields"][SCORE_KEY], 60);
+    assert!(cleared["data"]["custom_fields"][TITLE_KEY].is_null());
 }

@@ -98,10 +98,9 @@ impl ChatService {
         let c = &session.conversation;
         let name = match why {
             // The rep's display name, as the visitor knew them, when Slack has told it.
-            HandBack::Button(rep) if c.owner_slack_id.as_deref() == Some(rep.slack_id.as_str()) => c
-                .owner_name
-                .clone()
-                .unwrap_or_else(|| rep.name.clone()),
+            HandBack::Button(rep) if c.owner_slack_id.as_deref() == Some(rep.slack_id.as_str()) => {
+                c.owner_name.clone().unwrap_or_else(|| rep.name.clone())
+            }
             HandBack::Button(rep) => rep.name.clone(),
             HandBack::Idle => session
                 .conversation

@@ -6,6 +6,42 @@ use serde::{Deserialize, Serialize};
 
 use crate::lead::{Email, PhoneE164};
 
+/// Which CRM a site's leads go to.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CrmKind {
+    #[default]
+    None,
+    Hubspot,
+    Pipedrive,
+    Salesforce,
+    Zoho,
+}
+
+impl CrmKind {
+    /// The name used in config and job targets: `hubspot`, `pipedrive`…
+    pub fn name(self) -> &'static str {
+        match self {
+            CrmKind::None => "none",
+            CrmKind::Hubspot => "hubspot",
+            CrmKind::Pipedrive => "pipedrive",
+            CrmKind::Salesforce => "salesforce",
+            CrmKind::Zoho => "zoho",
+        }
+    }
+
+    /// The CRM's name as its vendor writes it, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            CrmKind::None => "the CRM",
+            CrmKind::Hubspot => "HubSpot",
+            CrmKind::Pipedrive => "Pipedrive",
+            CrmKind::Salesforce => "Salesforce",
+            CrmKind::Zoho => "Zoho CRM",
+        }
+    }
+}
+
 /// The record ids a lead has in one CRM, kept with the lead so a retry updates instead of
 /// creating again.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,116 +4,12 @@
 //! the deal once the lead qualifies (kept up to date, never duplicated), the conversation's note
 //! (one per conversation, updated as it grows) and the follow-up task (once).
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
-
-use super::{
-    Attach, CrmApi, CrmLinks, DealFields, Field, FindKey, NoteFields, Pending, PersonFields,
-    PersonRecord, TaskFields,
-};
+use super::api::CrmApi;
+use super::model::{Attach, CrmLinks, FindKey, Pending, PersonFields, PersonRecord};
 use crate::outbound::CallError;
 
-/// When a lead's value may replace a value the CRM already has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Overwrite {
-    /// Only fill a field the CRM has empty (the default: a rep's edits win).
-    #[default]
-    FillEmpty,
-    /// Always write the lead's value (for fields leadgate owns, like the score).
-    Always,
-    /// Never write the field.
-    Never,
-}
-
-/// Per-field overwrite policy: `[sync.overwrite] default = "fill_empty", job_title = "always"`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct OverwritePolicy {
-    pub default: Overwrite,
-    /// Custom fields leadgate owns (score, source, channel, link) are always rewritten.
-    pub custom: Overwrite,
-    #[serde(flatten)]
-    pub fields: BTreeMap<String, Overwrite>,
-}
-
-impl Default for OverwritePolicy {
-    fn default() -> Self {
-        OverwritePolicy {
-            default: Overwrite::FillEmpty,
-            custom: Overwrite::Always,
-            fields: BTreeMap::new(),
-        }
-    }
-}
-
-impl OverwritePolicy {
-    fn for_field(&self, field: &Field) -> Overwrite {
-        if let Some(o) = self.fields.get(field.policy_name()) {
-            return *o;
-        }
-        match field {
-            Field::Custom(_) => self.custom,
-            _ => self.default,
-        }
-    }
-
-    /// The fields to send to a person the CRM already has: those whose value differs and that
-    /// the policy lets us write. A value equal to the CRM's (compared without case for email)
-    /// is not sent again.
-    pub fn changes(&self, current: &PersonRecord, desired: &PersonFields) -> PersonFields {
-        let keep: Vec<Field> = desired
-            .values()
-            .into_iter()
-            .filter(|(field, value)| {
-                let existing = current
-                    .values
-                    .get(field)
-                    .map(|v| v.trim())
-                    .filter(|v| !v.is_empty());
-                let same = existing.is_some_and(|e| e.eq_ignore_ascii_case(value));
-                !same
-                    && match self.for_field(field) {
-                        Overwrite::Always => true,
-                        Overwrite::FillEmpty => existing.is_none(),
-                        Overwrite::Never => false,
-                    }
-            })
-            .map(|(field, _)| field)
-            .collect();
-        desired.only(&keep)
-    }
-}
-
-/// One lead's sync: what the person should look like, and the deal, note and task.
-#[derive(Debug, Clone)]
-pub struct SyncInput {
-    pub person: PersonFields,
-    /// Set once the lead has reached the deal threshold.
-    pub deal: Option<DealFields>,
-    pub note: NoteFields,
-    /// Created once, with the first sync.
-    pub task: Option<TaskFields>,
-    pub policy: OverwritePolicy,
-}
-
-/// One lead of a batch: what to sync and the links stored with it.
-#[derive(Debug, Clone)]
-pub struct BatchItem {
-    pub input: SyncInput,
-    pub links: CrmLinks,
-}
-
-/// Where a sync got to. On failure the links reached so far are kept, so the retry continues
-/// from there instead of creating again.
-#[derive(Debug, Clone)]
-pub struct SyncOutcome {
-    pub links: CrmLinks,
-    pub error: Option<CallError>,
-    /// Whether a person was created (rather than found) in this run.
-    pub created_person: bool,
-}
+pub use super::input::{BatchItem, SyncInput, SyncOutcome};
+pub use super::policy::{Overwrite, OverwritePolicy};
 
 /// Runs one lead's sync against a CRM, starting from the links stored with the lead.
 pub async fn execute(api: &dyn CrmApi, input: &SyncInput, links: CrmLinks) -> SyncOutcome {
@@ -375,69 +271,10 @@ async fn find(api: &dyn CrmApi, p: &PersonFields) -> Result<Option<PersonRecord>
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
-    use crate::lead::Email;
-
-    fn record(values: &[(Field, &str)]) -> PersonRecord {
-        PersonRecord {
-            id: "1".into(),
-            values: values
-                .iter()
-                .map(|(f, v)| (f.clone(), v.to_string()))
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn fill_empty_never_overwrites_and_never_blanks() {
-        let policy = OverwritePolicy::default();
-        let desired = PersonFields {
-            email: Some(Email::parse("a@b.pl").unwrap()),
-            first_name: Some("Anna".into()),
-            company: Some("Firma".into()),
-            job_title: None,
-            custom: [("leadgate_score".to_owned(), serde_json::json!(60))].into(),
-            ..PersonFields::default()
-        };
-        let current = record(&[
-            (Field::Email, "A@B.pl"),
-            (Field::FirstName, "Anne"),
-            (Field::JobTitle, "CEO"),
-            (Field::Custom("leadgate_score".into()), "40"),
-        ]);
-        let changes = policy.changes(&current, &desired);
-        assert_eq!(
-            changes.email, None,
-            "same email in another case is not resent"
-        );
-        assert_eq!(changes.first_name, None, "a rep's value wins");
-        assert_eq!(
-            changes.company.as_deref(),
-            Some("Firma"),
-            "empty fields are filled"
-        );
-        assert_eq!(changes.job_title, None, "nothing is blanked");
-        assert_eq!(
-            changes.custom["leadgate_score"], 60,
-            "owned fields are kept current"
-        );
-    }
-
-    #[test]
-    fn per_field_policy() {
-        let policy: OverwritePolicy = toml::from_str(
-            "default = \"fill_empty\"\nfirst_name = \"always\"\ncompany = \"never\"",
-        )
-        .unwrap();
-        let desired = PersonFields {
-            first_name: Some("Anna".into()),
-            company: Some("Firma".into()),
-            ..PersonFields::default()
-        };
-        let changes = policy.changes(&record(&[(Field::FirstName, "Anne")]), &desired);
-        assert_eq!(changes.first_name.as_deref(), Some("Anna"));
-        assert_eq!(changes.company, None);
-    }
+    use crate::crm::model::{DealFields, NoteFields, TaskFields};
 
     #[test]
     fn pending_creates_are_noted_once_and_forgotten_when_known() {

@@ -27,17 +27,16 @@ fn authorise<'a>(
     state: &'a AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<&'a SlackConfig, Response> {
+) -> Result<&'a SlackConfig, ApiError> {
     let Some(slack) = state.config.alerts.slack.as_ref() else {
-        return Err(
-            ApiError::not_found("Slack is not configured ([alerts.slack])").into_response(),
-        );
+        return Err(ApiError::not_found(
+            "Slack is not configured ([alerts.slack])",
+        ));
     };
     let Some(secret) = &slack.signing_secret else {
-        return Err(
-            ApiError::not_found("set [alerts.slack] signing_secret to act from Slack")
-                .into_response(),
-        );
+        return Err(ApiError::not_found(
+            "set [alerts.slack] signing_secret to act from Slack",
+        ));
     };
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -49,9 +48,11 @@ fn authorise<'a>(
         now,
     ) {
         metrics::counter!("leadgate_slack_refused_total").increment(1);
-        return Err(
-            ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", e.to_string()).into_response(),
-        );
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_signature",
+            e.to_string(),
+        ));
     }
     Ok(slack)
 }
@@ -79,7 +80,7 @@ pub async fn interactions(
 ) -> Response {
     let slack = match authorise(&state, &headers, &body) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let payload: Option<Value> =
         url_form(&body, "payload").and_then(|p| serde_json::from_str(&p).ok());
@@ -252,7 +253,7 @@ async fn ephemeral(url: String, text: String) {
 pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let slack = match authorise(&state, &headers, &body) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
         return ApiError::bad_request("bad_json", "the event is not JSON").into_response();

@@ -55,6 +55,24 @@ impl CallError {
         }
     }
 
+    /// The same failure in other words: the class, `retry_after` and `existing_id` stay.
+    pub fn reworded(self, message: impl Into<String>) -> CallError {
+        let message = message.into();
+        match self {
+            CallError::Retryable { retry_after, .. } => CallError::Retryable {
+                message,
+                retry_after,
+            },
+            CallError::Conflict { existing_id, .. } => CallError::Conflict {
+                existing_id,
+                message,
+            },
+            CallError::NotFound { .. } => CallError::NotFound { message },
+            CallError::Auth { .. } => CallError::Auth { message },
+            CallError::Permanent { .. } => CallError::Permanent { message },
+        }
+    }
+
     /// The failure's class.
     pub fn class(&self) -> ErrorClass {
         match self {

@@ -1,6 +1,9 @@
 //! Test helpers: a gateway on port 0 with its own database (a temporary SQLite file or a fresh
-//! PostgreSQL database), and a websocket client that speaks the widget protocol.
+//! PostgreSQL database), and a websocket client that speaks the widget protocol. [`crm`] holds
+//! the scenarios every CRM connector passes, with a row per CRM.
 #![allow(dead_code)]
+
+pub mod crm;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -314,6 +317,58 @@ pub async fn admin_conversation(addr: SocketAddr, id: &str) -> Value {
         .json()
         .await
         .expect("admin JSON")
+}
+
+/// Outbox counts by state, from the admin API.
+pub async fn job_states(addr: SocketAddr) -> Vec<(String, String, i64)> {
+    let v: Value = reqwest::Client::new()
+        .get(format!("http://{addr}/api/admin/jobs"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["target"].as_str().unwrap().to_owned(),
+                c["state"].as_str().unwrap().to_owned(),
+                c["count"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Waits until no job is pending or running (a hang guard of a minute, not a timing assertion).
+pub async fn settled(addr: SocketAddr) -> Vec<(String, String, i64)> {
+    let mut last = Vec::new();
+    for _ in 0..600 {
+        last = job_states(addr).await;
+        if !last
+            .iter()
+            .any(|(_, s, n)| *n > 0 && (s == "pending" || s == "running"))
+        {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the outbox did not drain: {last:?}");
+}
+
+/// Waits until `check` holds, up to a minute (a hang guard, not a timing assertion).
+pub async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..600 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("waited a minute for {what}");
 }
 
 /// Generates one test per database from one async body `fn(Db)`.

@@ -92,6 +92,10 @@ pub(crate) fn update_record(
             record.fields.remove("first_name");
             record.fields.remove("last_name");
         }
+        let mut fields = fields;
+        if let Some(Value::Object(named)) = fields.remove("custom_fields") {
+            set_custom_fields(&mut record.fields, named);
+        }
         record.fields.extend(fields);
         complete(entity, &mut record.fields);
         record.updated_at = OffsetDateTime::now_utc();
@@ -142,6 +146,25 @@ pub(crate) fn ui_update(
     }
     let source = Source::App(pd.options.sales_rep_user_id);
     update_record(pd, &entities::DEALS, id, fields, source).map_err(refused)
+}
+
+/// An update sets the custom fields it names and leaves the others as they were; `null` clears
+/// one. Pipedrive's v2 request bodies: "custom_fields — An object where each key represents a
+/// custom field … To clear a custom field value, set it to `null`" (pipedrive/client-php,
+/// docs/versions/v2/Model/PersonRequestBody.md).
+fn set_custom_fields(fields: &mut Map<String, Value>, named: Map<String, Value>) {
+    let mut custom = match fields.remove("custom_fields") {
+        Some(Value::Object(held)) => held,
+        _ => Map::new(),
+    };
+    for (key, value) in named {
+        if value.is_null() {
+            custom.remove(&key);
+        } else {
+            custom.insert(key, value);
+        }
+    }
+    fields.insert("custom_fields".into(), Value::Object(custom));
 }
 
 /// `POST /api/v2/{object}`.

@@ -5,82 +5,32 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tracing::Instrument;
 
 use super::config::Config;
 use super::errors;
+use crate::crm::kit::limits::header_number;
+use crate::crm::kit::{Bucket, DAILY_PAUSE, Limits};
 use crate::outbound::CallError;
-use crate::outbound::http::{self, Throttle};
+use crate::outbound::http;
 
-/// How long to hold back once the daily allowance is used up; HubSpot resets it at midnight in
-/// the account's time zone, which the API does not tell, so leadgate looks again hourly.
-pub(super) const DAILY_PAUSE: Duration = Duration::from_secs(3600);
-
-/// Which of HubSpot's limits a request counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Bucket {
-    /// The rolling burst window every call except search counts against.
-    Main,
-    /// The per-second CRM search limit (search is exempt from the burst window).
-    Search,
-    /// Both (the daily limit).
-    All,
-}
-
-/// The throttles of one HubSpot account.
-#[derive(Debug)]
-pub(super) struct Limits {
-    main: Throttle,
-    search: Throttle,
-    /// The burst window's length, the pause when it is used up.
-    pub interval: Duration,
-}
-
-impl Limits {
-    /// Throttles for the plan's limits, each a rolling window like HubSpot's own.
-    pub(super) fn new(config: &Config) -> Limits {
-        let interval = Duration::from_secs(config.rate_limit_interval_secs);
-        Limits {
-            main: Throttle::new(http::rolling_share(config.rate_limit), interval),
-            search: Throttle::new(
-                http::rolling_share(config.search_rate_limit),
-                Duration::from_secs(1),
-            ),
-            interval,
-        }
-    }
-
-    /// The throttle requests to `bucket` wait on.
-    pub(super) fn throttle(&self, bucket: Bucket) -> &Throttle {
-        match bucket {
-            Bucket::Search => &self.search,
-            Bucket::Main | Bucket::All => &self.main,
-        }
-    }
-
-    /// Nobody sends to `bucket` for `wait`.
-    pub fn pause(&self, bucket: Bucket, wait: Duration) {
-        match bucket {
-            Bucket::Main => self.main.pause(wait),
-            Bucket::Search => self.search.pause(wait),
-            Bucket::All => {
-                self.main.pause(wait);
-                self.search.pause(wait);
-            }
-        }
-    }
+/// The throttles for the plan's limits, each a rolling window like HubSpot's own: the burst
+/// window, and the separate per-second search limit.
+pub(super) fn limits(config: &Config) -> Limits {
+    Limits::new(
+        config.rate_limit,
+        Duration::from_secs(config.rate_limit_interval_secs),
+        config.search_rate_limit,
+        Duration::from_secs(1),
+    )
 }
 
 /// What HubSpot's rate-limit headers on an answer ask for: a pause of a bucket whose allowance
 /// is used up. Absent headers ask for nothing (HubSpot omits them when it cannot count).
 pub(super) fn header_pauses(headers: &HeaderMap) -> Vec<(Bucket, Duration)> {
-    let number = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
+    let number = |name: &str| header_number(headers, name);
     let mut pauses = Vec::new();
     if number("x-hubspot-ratelimit-remaining") == Some(0) {
         let interval = number("x-hubspot-ratelimit-interval-milliseconds").unwrap_or(10_000);
@@ -102,7 +52,7 @@ pub(super) fn header_pauses(headers: &HeaderMap) -> Vec<(Bucket, Duration)> {
 pub(super) struct Api {
     http: reqwest::Client,
     base: Url,
-    token: String,
+    token: SecretString,
     pub limits: Limits,
 }
 
@@ -119,7 +69,7 @@ impl Api {
             http: http::client(Duration::from_secs(config.timeout_secs.max(1))),
             base,
             token: config.token.clone(),
-            limits: Limits::new(config),
+            limits: limits(config),
         })
     }
 
@@ -148,7 +98,10 @@ impl Api {
         };
         let span = tracing::debug_span!("hubspot", op);
         async move {
-            let mut request = self.http.request(method, url).bearer_auth(&self.token);
+            let mut request = self
+                .http
+                .request(method, url)
+                .bearer_auth(self.token.expose_secret());
             if let Some(body) = body {
                 request = request.json(body);
             }

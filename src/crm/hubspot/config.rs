@@ -1,21 +1,22 @@
 //! `[crm.hubspot]`: where HubSpot is, the private-app token, the plan's limits and how leads
 //! land (pipeline, stage, task settings, the properties leadgate's own values go to).
 
-use std::fmt;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
 use crate::outbound::{InvalidKey, invalid};
-use serde::{Deserialize, Serialize};
 
 use crate::crm::CustomFields;
 
-/// HubSpot connector settings. Every field has a default that runs except `token`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// HubSpot connector settings. Every field has a default that runs except `token`. The token
+/// is a secret: `Debug` prints it redacted.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// API base URL (`https://api.hubapi.com`).
     pub base_url: String,
     /// Private-app access token (`pat-…`), sent as `Authorization: Bearer`. Required.
-    pub token: String,
+    pub token: SecretString,
     /// Timeout of one request, in seconds (default 20).
     pub timeout_secs: u64,
     /// Requests the plan allows per `rate_limit_interval_secs` (default 100: Free and Starter;
@@ -57,7 +58,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             base_url: "https://api.hubapi.com".into(),
-            token: String::new(),
+            token: SecretString::default(),
             timeout_secs: 20,
             rate_limit: 100,
             rate_limit_interval_secs: 10,
@@ -76,46 +77,16 @@ impl Default for Config {
     }
 }
 
-/// The token stays out of logs.
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &self.base_url)
-            .field(
-                "token",
-                &if self.token.is_empty() {
-                    ""
-                } else {
-                    "<redacted>"
-                },
-            )
-            .field("timeout_secs", &self.timeout_secs)
-            .field("rate_limit", &self.rate_limit)
-            .field("rate_limit_interval_secs", &self.rate_limit_interval_secs)
-            .field("search_rate_limit", &self.search_rate_limit)
-            .field("pipeline", &self.pipeline)
-            .field("deal_stage", &self.deal_stage)
-            .field("deal_currency_property", &self.deal_currency_property)
-            .field("task_type", &self.task_type)
-            .field("task_priority", &self.task_priority)
-            .field("owner_id", &self.owner_id)
-            .field("fields", &self.fields)
-            .field("deal_fields", &self.deal_fields)
-            .field("portal_id", &self.portal_id)
-            .field("app_url", &self.app_url)
-            .finish()
-    }
-}
-
 impl Config {
     /// Checks the settings; the error names the key (relative to `[crm.hubspot]`).
     pub fn validate(&self) -> Result<(), InvalidKey> {
         check_url("base_url", &self.base_url)?;
         check_url("app_url", &self.app_url)?;
-        if self.token.trim().is_empty() {
+        let token = self.token.expose_secret();
+        if token.trim().is_empty() {
             return Err(invalid("token", "set the private app's access token"));
         }
-        if self.token.trim() != self.token || self.token.contains(char::is_whitespace) {
+        if token.contains(char::is_whitespace) {
             return Err(invalid("token", "the access token cannot contain spaces"));
         }
         if self.timeout_secs == 0 || self.timeout_secs > 300 {

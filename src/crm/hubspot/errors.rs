@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::client::{Bucket, DAILY_PAUSE, Limits};
+use crate::crm::kit::{Bucket, DAILY_PAUSE, Limits};
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Reply};
 
@@ -77,28 +77,15 @@ pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CallEr
                 "DAILY" => (Bucket::All, DAILY_PAUSE),
                 "SECONDLY" => (Bucket::Search, Duration::from_secs(1)),
                 _ if bucket == Bucket::Search => (Bucket::Search, Duration::from_secs(1)),
-                _ => (Bucket::Main, limits.interval),
+                _ => (Bucket::Main, limits.window),
             };
             let wait = http::retry_after(&reply.headers).unwrap_or(fallback);
             limits.pause(bucket, wait);
             CallError::retryable(format!("HubSpot rate limit {policy}: {reason}"), Some(wait))
         }
         400 | 422 => CallError::permanent(format!("HubSpot refused the data: {reason}")),
-        _ => {
-            let message = format!("HubSpot answered {status}: {reason}");
-            match http::classify(reply, limits.throttle(bucket)) {
-                CallError::Retryable { retry_after, .. } => {
-                    CallError::retryable(message, retry_after)
-                }
-                CallError::Auth { .. } => CallError::auth(message),
-                CallError::NotFound { .. } => CallError::not_found(message),
-                CallError::Conflict { existing_id, .. } => CallError::Conflict {
-                    existing_id,
-                    message,
-                },
-                CallError::Permanent { .. } => CallError::permanent(message),
-            }
-        }
+        _ => http::classify(reply, limits.throttle(bucket))
+            .reworded(format!("HubSpot answered {status}: {reason}")),
     }
 }
 
@@ -134,7 +121,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::crm::hubspot::config::Config;
 
     fn reply(status: u16, body: Value, headers: &[(&'static str, &str)]) -> Reply {
         let mut h = HeaderMap::new();
@@ -148,8 +134,9 @@ mod tests {
         }
     }
 
+    /// The default plan's: 100 per 10 s, 5 searches a second.
     fn limits() -> Limits {
-        Limits::new(&Config::default())
+        Limits::new(100, Duration::from_secs(10), 5, Duration::from_secs(1))
     }
 
     #[test]

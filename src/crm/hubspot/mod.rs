@@ -1,8 +1,8 @@
 //! HubSpot connector: contacts, deals, notes and tasks through the v3 object APIs with a
 //! private-app token. Contacts are unique by email in HubSpot (a duplicate create answers 409
 //! `Existing ID`); phones are written in E.164 and searched in `phone` and `mobilephone`.
-//! Under a backlog, [`CrmApi::sync_batch`] syncs up to 100 leads with HubSpot's batch
-//! endpoints (see the `batch` module).
+//! Under a backlog, [`CrmApi::sync_batch`](crate::crm::CrmApi::sync_batch) syncs up to 100
+//! leads with HubSpot's batch endpoints (see the `batch` module).
 
 mod batch;
 mod client;
@@ -16,9 +16,12 @@ pub use config::Config;
 use futures_util::future::BoxFuture;
 
 use self::client::Api;
-use super::progressive::{BatchItem, SyncOutcome};
-use super::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
-use crate::crm::CrmKind;
+use crate::crm::input::{BatchItem, SyncOutcome};
+use crate::crm::kit::Calls;
+use crate::crm::model::{
+    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
+    TaskFields,
+};
 use crate::outbound::CallError;
 
 /// A HubSpot account.
@@ -41,88 +44,66 @@ impl Connector {
     }
 }
 
-impl CrmApi for Connector {
-    fn kind(&self) -> CrmKind {
-        CrmKind::Hubspot
+impl Calls for Connector {
+    const KIND: CrmKind = CrmKind::Hubspot;
+
+    async fn find_person(&self, key: FindKey<'_>) -> Result<Option<PersonRecord>, CallError> {
+        self.find_contact(key).await
     }
 
-    fn find_person<'a>(
-        &'a self,
-        key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        Box::pin(self.find_contact(key))
+    async fn get_person(&self, id: &str) -> Result<Option<PersonRecord>, CallError> {
+        self.read_contact(id, None).await
     }
 
-    fn get_person<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        Box::pin(self.read_contact(id, None))
+    async fn create_person(&self, fields: &PersonFields) -> Result<String, CallError> {
+        self.create_contact(fields).await
     }
 
-    fn create_person<'a>(
-        &'a self,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.create_contact(fields))
+    async fn update_person(&self, id: &str, fields: &PersonFields) -> Result<(), CallError> {
+        self.update_contact(id, fields).await
     }
 
-    fn update_person<'a>(
-        &'a self,
-        id: &'a str,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.update_contact(id, fields))
+    async fn create_deal(&self, person: &str, deal: &DealFields) -> Result<String, CallError> {
+        self.insert_deal(person, deal).await
     }
 
-    fn create_deal<'a>(
-        &'a self,
-        person: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.insert_deal(person, deal))
+    async fn update_deal(&self, id: &str, deal: &DealFields) -> Result<(), CallError> {
+        self.patch_deal(id, deal).await
     }
 
-    fn update_deal<'a>(
-        &'a self,
-        id: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.patch_deal(id, deal))
+    async fn create_note(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        note: &NoteFields,
+    ) -> Result<String, CallError> {
+        self.insert_note(person, deal, note).await
     }
 
-    fn create_note<'a>(
-        &'a self,
-        person: &'a str,
-        deal: Option<&'a str>,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.insert_note(person, deal, note))
+    async fn update_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
+        self.patch_note(id, note).await
     }
 
-    fn update_note<'a>(
-        &'a self,
-        id: &'a str,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.patch_note(id, note))
+    async fn link_note(&self, note: &str, deal: &str) -> Result<(), CallError> {
+        self.associate_note(note, deal).await
     }
 
-    fn link_note<'a>(
-        &'a self,
-        note: &'a str,
-        deal: &'a str,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.associate_note(note, deal))
+    async fn create_task(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        task: &TaskFields,
+    ) -> Result<String, CallError> {
+        self.insert_task(person, deal, task).await
     }
 
-    fn create_task<'a>(
-        &'a self,
-        person: &'a str,
-        deal: Option<&'a str>,
-        task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.insert_task(person, deal, task))
+    async fn attached(
+        &self,
+        person: &str,
+        kind: Attach,
+        _sent: &[String],
+    ) -> Result<Option<Vec<Attached>>, CallError> {
+        self.list_attached(person, kind).await.map(Some)
     }
 
     /// `{app_url}/contacts/{portal_id}/record/0-1/{id}` when `portal_id` is configured.
@@ -136,14 +117,5 @@ impl CrmApi for Connector {
 
     fn sync_batch<'a>(&'a self, batch: &'a [BatchItem]) -> Option<BoxFuture<'a, Vec<SyncOutcome>>> {
         Some(Box::pin(batch::run(self, batch)))
-    }
-
-    fn attached<'a>(
-        &'a self,
-        person: &'a str,
-        kind: super::Attach,
-        _sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CallError>> {
-        Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
     }
 }

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::config::Config;
+use crate::crm::kit::escape::html_lines;
 use crate::crm::{DealFields, Field, NoteFields, PersonFields, PersonRecord, TaskFields};
 use crate::lead::PhoneE164;
 
@@ -155,7 +156,7 @@ pub(super) fn deal(config: &Config, deal: &DealFields, creating: bool) -> Map<St
 /// Note properties: the body as HTML, timestamped `at_ms`.
 pub(super) fn note(note: &NoteFields, at_ms: i64) -> Map<String, Value> {
     let mut props = Map::new();
-    props.insert("hs_note_body".into(), json!(html(&note.body)));
+    props.insert("hs_note_body".into(), json!(html_lines(&note.body)));
     props.insert("hs_timestamp".into(), json!(iso_millis(at_ms)));
     props
 }
@@ -164,7 +165,7 @@ pub(super) fn note(note: &NoteFields, at_ms: i64) -> Map<String, Value> {
 pub(super) fn task(config: &Config, task: &TaskFields, due_ms: i64) -> Map<String, Value> {
     let mut props = Map::new();
     props.insert("hs_task_subject".into(), json!(task.subject));
-    props.insert("hs_task_body".into(), json!(html(&task.body)));
+    props.insert("hs_task_body".into(), json!(html_lines(&task.body)));
     props.insert("hs_timestamp".into(), json!(iso_millis(due_ms)));
     props.insert("hs_task_status".into(), json!("NOT_STARTED"));
     props.insert("hs_task_priority".into(), json!(config.task_priority));
@@ -204,23 +205,6 @@ pub(super) fn timestamp_ms(value: &Value) -> Option<i64> {
     let t =
         time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
-}
-
-/// Plain text as HTML that keeps its line breaks (HubSpot renders note and task bodies as HTML).
-pub(super) fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<br>"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -286,7 +270,7 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_and_html() {
+    fn timestamps() {
         assert_eq!(iso_millis(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
         assert_eq!(
             timestamp_ms(&json!("2023-11-14T22:13:20.123Z")),
@@ -296,6 +280,5 @@ mod tests {
             timestamp_ms(&json!("1700000000123")),
             Some(1_700_000_000_123)
         );
-        assert_eq!(html("a < b & c\nnext"), "a &lt; b &amp; c<br>next");
     }
 }

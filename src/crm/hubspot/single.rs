@@ -9,6 +9,7 @@ use super::Connector;
 use super::props::{
     self, DEAL_TO_CONTACT, NOTE_TO_CONTACT, NOTE_TO_DEAL, TASK_TO_CONTACT, TASK_TO_DEAL,
 };
+use crate::crm::kit::escape::html_lines;
 use crate::crm::{DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
 use crate::outbound::CallError;
 
@@ -209,7 +210,7 @@ impl Connector {
 
     pub(super) async fn patch_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
         let mut properties = Map::new();
-        properties.insert("hs_note_body".into(), json!(props::html(&note.body)));
+        properties.insert("hs_note_body".into(), json!(html_lines(&note.body)));
         self.api
             .patch(
                 "update note",

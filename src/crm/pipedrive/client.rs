@@ -4,69 +4,26 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use reqwest::header::HeaderMap;
-use reqwest::{Method, Url};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use tracing::Instrument;
 
-use super::auth::{Auth, Credential};
+use super::auth::{Auth, Credential, Token};
 use super::config::Config;
 use super::errors::{self, reason};
+use crate::crm::kit::limits::header_number;
+use crate::crm::kit::{Bucket, DAILY_PAUSE, Limits};
 use crate::outbound::CallError;
-use crate::outbound::http::{self, Throttle};
+use crate::outbound::http::{self, Reply};
 
-/// How long to hold back once the company's daily token budget is spent; it resets daily, and
-/// leadgate looks again hourly.
-pub(super) const DAILY_PAUSE: Duration = Duration::from_secs(3600);
-
-/// Which limit a request counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Bucket {
-    /// The token's rolling burst window.
-    Main,
-    /// The search window (10 per 2 s on every plan).
-    Search,
-    /// Everything (the daily budget).
-    All,
-}
-
-/// The throttles of one Pipedrive token.
-#[derive(Debug)]
-pub(super) struct Limits {
-    main: Throttle,
-    search: Throttle,
-    /// The rolling window's length.
-    pub window: Duration,
-}
-
-impl Limits {
-    /// The plan's limits, each a rolling window like Pipedrive's own.
-    pub(super) fn new(config: &Config) -> Limits {
-        let window = Duration::from_secs(config.rate_limit_window_secs);
-        Limits {
-            main: Throttle::new(http::rolling_share(config.rate_limit), window),
-            search: Throttle::new(http::rolling_share(config.search_rate_limit), window),
-            window,
-        }
-    }
-
-    /// The throttle requests to `bucket` wait on.
-    pub(super) fn throttle(&self, bucket: Bucket) -> &Throttle {
-        match bucket {
-            Bucket::Search => &self.search,
-            Bucket::Main | Bucket::All => &self.main,
-        }
-    }
-
-    /// Nobody sends to `bucket` for `wait`.
-    pub(super) fn pause(&self, bucket: Bucket, wait: Duration) {
-        if bucket != Bucket::Search {
-            self.main.pause(wait);
-        }
-        if bucket != Bucket::Main {
-            self.search.pause(wait);
-        }
-    }
+/// The throttles for the plan's limits, each a rolling window like Pipedrive's own: the
+/// token's burst window and the search window of the same length.
+pub(super) fn limits(config: &Config) -> Limits {
+    let window = Duration::from_secs(config.rate_limit_window_secs);
+    Limits::new(config.rate_limit, window, config.search_rate_limit, window)
 }
 
 /// What Pipedrive's headers on an answer to a `bucket` request ask for: the window used up
@@ -77,12 +34,7 @@ pub(super) fn header_pauses(
     bucket: Bucket,
     window: Duration,
 ) -> Vec<(Bucket, Duration)> {
-    let number = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
+    let number = |name: &str| header_number(headers, name);
     let mut pauses = Vec::new();
     if number("x-ratelimit-remaining") == Some(0) {
         let reset = number("x-ratelimit-reset")
@@ -108,6 +60,17 @@ pub(super) enum Version {
     V2,
 }
 
+/// One request, as `Api::call` was asked for it.
+struct Request<'a> {
+    method: Method,
+    version: Version,
+    segments: &'a [&'a str],
+    query: &'a [(&'a str, String)],
+    body: Option<&'a Value>,
+    /// The limit it counts against.
+    bucket: Bucket,
+}
+
 /// A Pipedrive company's API.
 pub(super) struct Api {
     http: reqwest::Client,
@@ -125,23 +88,21 @@ impl Api {
                 format!("`{}` cannot take a path", config.base_url),
             ));
         }
+        let http = http::client(Duration::from_secs(config.timeout_secs.max(1)));
         Ok(Api {
-            http: http::client(Duration::from_secs(config.timeout_secs.max(1))),
+            auth: Auth::new(config, &http),
+            http,
             base,
-            auth: Auth::new(config),
-            limits: Limits::new(config),
+            limits: limits(config),
         })
     }
 
-    /// `api.pipedrive.com` serves v1 under `/v1`; a company domain under `/api/v1`.
-    fn url(&self, credential: &Credential, version: Version, segments: &[&str]) -> Url {
-        let domain = match credential {
-            Credential::Bearer {
-                api_domain: Some(domain),
-                ..
-            } => Url::parse(domain).ok().filter(|u| !u.cannot_be_a_base()),
-            _ => None,
-        };
+    /// `api.pipedrive.com` serves v1 under `/v1`; a company domain (an OAuth token's
+    /// `api_domain`) under `/api/v1`.
+    fn url(&self, api_domain: Option<&str>, version: Version, segments: &[&str]) -> Url {
+        let domain = api_domain
+            .and_then(|domain| Url::parse(domain).ok())
+            .filter(|u| !u.cannot_be_a_base());
         let prefix: &[&str] = match (version, domain.is_some()) {
             (Version::V2, _) => &["api", "v2"],
             (Version::V1, true) => &["api", "v1"],
@@ -165,58 +126,71 @@ impl Api {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value, CallError> {
-        let bucket = if segments.last() == Some(&"search") {
-            Bucket::Search
-        } else {
-            Bucket::Main
+        let request = Request {
+            method,
+            version,
+            segments,
+            query,
+            body,
+            bucket: if segments.last() == Some(&"search") {
+                Bucket::Search
+            } else {
+                Bucket::Main
+            },
         };
         async move {
-            let mut credential = self.auth.current(&self.http).await?;
-            let mut refreshed = false;
-            loop {
-                let mut url = self.url(&credential, version, segments);
-                if !query.is_empty() {
-                    url.query_pairs_mut().extend_pairs(query);
+            let reply = match &self.auth {
+                Auth::ApiToken(token) => self.send(Credential::ApiToken(token), &request).await?,
+                Auth::OAuth(sessions) => {
+                    let send = |token: Arc<Token>| {
+                        let request = &request;
+                        async move { self.send(Credential::Bearer(&token), request).await }
+                    };
+                    sessions
+                        .send(send, |reply| reply.status == StatusCode::UNAUTHORIZED)
+                        .await?
                 }
-                let mut request = self.http.request(method.clone(), url);
-                request = match &credential {
-                    Credential::ApiToken(token) => request.header("x-api-token", token),
-                    Credential::Bearer { token, .. } => request.bearer_auth(token),
-                };
-                if let Some(body) = body {
-                    request = request.json(body);
-                }
-                let reply = http::send(self.limits.throttle(bucket), request)
-                    .await
-                    .inspect_err(|e| tracing::debug!(error = %e, "no answer"))?;
-                for (bucket, wait) in header_pauses(&reply.headers, bucket, self.limits.window) {
-                    tracing::debug!(?bucket, ?wait, "allowance used up: pausing");
-                    self.limits.pause(bucket, wait);
-                }
-                tracing::debug!(status = reply.status.as_u16(), "answered");
-                if reply.status == reqwest::StatusCode::UNAUTHORIZED
-                    && self.auth.refreshable()
-                    && !refreshed
-                {
-                    credential = self.auth.renew(&credential, &self.http).await?;
-                    refreshed = true;
-                    continue;
-                }
-                if !reply.status.is_success() {
-                    return Err(errors::classify(&reply, &self.limits, bucket));
-                }
-                let answer = reply.read_json()?;
-                if answer["success"] == Value::Bool(false) {
-                    let why = reason(&answer).unwrap_or_else(|| reply.excerpt());
-                    return Err(CallError::permanent(format!(
-                        "Pipedrive refused the request: {why}"
-                    )));
-                }
-                return Ok(answer["data"].clone());
+            };
+            if !reply.status.is_success() {
+                return Err(errors::classify(&reply, &self.limits, request.bucket));
             }
+            let answer = reply.read_json()?;
+            if answer["success"] == Value::Bool(false) {
+                let why = reason(&answer).unwrap_or_else(|| reply.excerpt());
+                return Err(CallError::permanent(format!(
+                    "Pipedrive refused the request: {why}"
+                )));
+            }
+            Ok(answer["data"].clone())
         }
         .instrument(tracing::debug_span!("pipedrive", op))
         .await
+    }
+
+    /// Sends `request` once with `credential`, and pauses what its rate-limit headers ask.
+    async fn send(
+        &self,
+        credential: Credential<'_>,
+        request: &Request<'_>,
+    ) -> Result<Reply, CallError> {
+        let mut url = self.url(credential.api_domain(), request.version, request.segments);
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(request.query);
+        }
+        let mut builder = credential.apply(self.http.request(request.method.clone(), url));
+        if let Some(body) = request.body {
+            builder = builder.json(body);
+        }
+        let bucket = request.bucket;
+        let reply = http::send(self.limits.throttle(bucket), builder)
+            .await
+            .inspect_err(|e| tracing::debug!(error = %e, "no answer"))?;
+        for (bucket, wait) in header_pauses(&reply.headers, bucket, self.limits.window) {
+            tracing::debug!(?bucket, ?wait, "allowance used up: pausing");
+            self.limits.pause(bucket, wait);
+        }
+        tracing::debug!(status = reply.status.as_u16(), "answered");
+        Ok(reply)
     }
 
     pub async fn get(
@@ -313,22 +287,17 @@ mod tests {
             ..Config::default()
         })
         .unwrap();
-        let token = Credential::ApiToken("t".into());
         assert_eq!(
-            api.url(&token, Version::V1, &["notes"]).as_str(),
+            api.url(None, Version::V1, &["notes"]).as_str(),
             "https://api.pipedrive.com/v1/notes"
         );
         assert_eq!(
-            api.url(&token, Version::V2, &["persons", "search"])
-                .as_str(),
+            api.url(None, Version::V2, &["persons", "search"]).as_str(),
             "https://api.pipedrive.com/api/v2/persons/search"
         );
-        let oauth = Credential::Bearer {
-            token: "b".into(),
-            api_domain: Some("https://acme.pipedrive.com".into()),
-        };
+        let oauth = Some("https://acme.pipedrive.com");
         assert_eq!(
-            api.url(&oauth, Version::V1, &["notes", "7"]).as_str(),
+            api.url(oauth, Version::V1, &["notes", "7"]).as_str(),
             "https://acme.pipedrive.com/api/v1/notes/7"
         );
     }

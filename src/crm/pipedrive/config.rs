@@ -2,30 +2,31 @@
 //! refresh token), the plan's limits and how leads land (pipeline, stage, activity settings,
 //! the custom fields leadgate's own values go to).
 
-use std::fmt;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
 use crate::outbound::{InvalidKey, invalid};
-use serde::{Deserialize, Serialize};
 
 use crate::crm::CustomFields;
 
 /// Pipedrive connector settings. Set `api_token`, or `client_id`, `client_secret` and
-/// `refresh_token`; everything else has a default that runs.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `refresh_token`; everything else has a default that runs. The token, the client secret
+/// and the refresh token are secrets: `Debug` prints them redacted.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// API base URL (`https://api.pipedrive.com`): v2 under `/api/v2`, v1 under `/v1`. With
     /// OAuth, the token's `api_domain` is used instead.
     pub base_url: String,
     /// Personal API token, sent as `x-api-token`. Unset when OAuth is used.
-    pub api_token: Option<String>,
+    pub api_token: Option<SecretString>,
     /// OAuth app client id (with `client_secret` and `refresh_token`, instead of `api_token`).
     pub client_id: Option<String>,
     /// OAuth app client secret.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretString>,
     /// OAuth refresh token from the app's installation; access tokens are minted from it and
     /// refreshed when they expire or are refused.
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<SecretString>,
     /// OAuth token endpoint (`https://oauth.pipedrive.com/oauth/token`).
     pub token_url: String,
     /// Timeout of one request, in seconds (default 20).
@@ -88,34 +89,6 @@ impl Default for Config {
     }
 }
 
-/// Credentials stay out of logs.
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secret = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
-        f.debug_struct("Config")
-            .field("base_url", &self.base_url)
-            .field("api_token", &secret(&self.api_token))
-            .field("client_id", &self.client_id)
-            .field("client_secret", &secret(&self.client_secret))
-            .field("refresh_token", &secret(&self.refresh_token))
-            .field("token_url", &self.token_url)
-            .field("timeout_secs", &self.timeout_secs)
-            .field("rate_limit", &self.rate_limit)
-            .field("rate_limit_window_secs", &self.rate_limit_window_secs)
-            .field("search_rate_limit", &self.search_rate_limit)
-            .field("pipeline_id", &self.pipeline_id)
-            .field("stage_id", &self.stage_id)
-            .field("activity_type", &self.activity_type)
-            .field("activity_priority", &self.activity_priority)
-            .field("owner_id", &self.owner_id)
-            .field("job_title_field", &self.job_title_field)
-            .field("fields", &self.fields)
-            .field("deal_fields", &self.deal_fields)
-            .field("app_url", &self.app_url)
-            .finish()
-    }
-}
-
 impl Config {
     /// Checks the settings; the error names the key (relative to `[crm.pipedrive]`).
     pub fn validate(&self) -> Result<(), InvalidKey> {
@@ -124,38 +97,7 @@ impl Config {
         if let Some(url) = &self.app_url {
             check_url("app_url", url)?;
         }
-        let set = |v: &Option<String>| v.as_ref().is_some_and(|s| !s.trim().is_empty());
-        let oauth = [&self.client_id, &self.client_secret, &self.refresh_token];
-        match (
-            set(&self.api_token),
-            oauth.iter().filter(|v| set(v)).count(),
-        ) {
-            (true, 0) | (false, 3) => {}
-            (true, _) => {
-                return Err(invalid(
-                    "api_token",
-                    "set the API token or the OAuth client (client_id, client_secret, refresh_token), not both",
-                ));
-            }
-            (false, 0) => {
-                return Err(invalid(
-                    "api_token",
-                    "set the API token, or client_id, client_secret and refresh_token",
-                ));
-            }
-            (false, _) => {
-                let missing = ["client_id", "client_secret", "refresh_token"]
-                    .iter()
-                    .zip(oauth)
-                    .find(|(_, v)| !set(v))
-                    .map(|(k, _)| *k)
-                    .unwrap_or("client_id");
-                return Err(invalid(
-                    missing,
-                    "OAuth needs client_id, client_secret and refresh_token",
-                ));
-            }
-        }
+        self.check_credentials()?;
         if self.timeout_secs == 0 || self.timeout_secs > 300 {
             return Err(invalid("timeout_secs", "use 1 to 300 seconds"));
         }
@@ -196,10 +138,56 @@ impl Config {
         Ok(())
     }
 
+    /// One kind of credentials, whole: the API token, or the OAuth client's three values.
+    fn check_credentials(&self) -> Result<(), InvalidKey> {
+        let set = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
+        let oauth = [
+            set(self.client_id.as_deref()),
+            set(secret(&self.client_secret)),
+            set(secret(&self.refresh_token)),
+        ];
+        match (
+            set(secret(&self.api_token)),
+            oauth.iter().filter(|v| **v).count(),
+        ) {
+            (true, 0) | (false, 3) => {}
+            (true, _) => {
+                return Err(invalid(
+                    "api_token",
+                    "set the API token or the OAuth client (client_id, client_secret, refresh_token), not both",
+                ));
+            }
+            (false, 0) => {
+                return Err(invalid(
+                    "api_token",
+                    "set the API token, or client_id, client_secret and refresh_token",
+                ));
+            }
+            (false, _) => {
+                let missing = ["client_id", "client_secret", "refresh_token"]
+                    .iter()
+                    .zip(oauth)
+                    .find(|(_, v)| !v)
+                    .map(|(k, _)| *k)
+                    .unwrap_or("client_id");
+                return Err(invalid(
+                    missing,
+                    "OAuth needs client_id, client_secret and refresh_token",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The person custom fields holding leadgate's own values.
     pub(super) fn own_person_fields(&self) -> impl Iterator<Item = &str> {
         self.fields.names().into_iter()
     }
+}
+
+/// A secret's text, to check it is set.
+fn secret(value: &Option<SecretString>) -> Option<&str> {
+    value.as_ref().map(|s| s.expose_secret())
 }
 
 /// A custom field key as Pipedrive names them (a 40-character hash; anything without spaces is

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::client::{Bucket, DAILY_PAUSE, Limits};
+use crate::crm::kit::limits::header_number;
+use crate::crm::kit::{Bucket, DAILY_PAUSE, Limits};
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Reply};
 
@@ -29,27 +30,6 @@ pub(super) fn reason(body: &Value) -> Option<String> {
     })
 }
 
-/// The same class with another message.
-pub(super) fn reword(error: CallError, message: String) -> CallError {
-    match error {
-        CallError::Retryable { retry_after, .. } => CallError::Retryable {
-            message,
-            retry_after,
-        },
-        CallError::Conflict { existing_id, .. } => CallError::Conflict {
-            existing_id,
-            message,
-        },
-        CallError::NotFound { .. } => CallError::NotFound { message },
-        CallError::Auth { .. } => CallError::Auth { message },
-        CallError::Permanent { .. } => CallError::Permanent { message },
-    }
-}
-
-fn header_secs(reply: &Reply, name: &str) -> Option<u64> {
-    reply.headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
 /// Classifies a failed answer. `bucket` is the limit the request counted against.
 pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CallError {
     let body = reply.json();
@@ -57,11 +37,13 @@ pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CallEr
     let reason = reason(&body).unwrap_or_else(|| reply.excerpt());
     match status {
         429 => {
-            let daily_spent = header_secs(reply, "x-daily-ratelimit-token-remaining") == Some(0);
+            let daily_spent =
+                header_number(&reply.headers, "x-daily-ratelimit-token-remaining") == Some(0);
             let (bucket, fallback) = if daily_spent {
                 (Bucket::All, DAILY_PAUSE)
             } else {
-                let reset = header_secs(reply, "x-ratelimit-reset").map(Duration::from_secs);
+                let reset =
+                    header_number(&reply.headers, "x-ratelimit-reset").map(Duration::from_secs);
                 (
                     bucket,
                     reset.unwrap_or(limits.window).max(Duration::from_secs(1)),
@@ -81,10 +63,8 @@ pub(super) fn classify(reply: &Reply, limits: &Limits, bucket: Bucket) -> CallEr
             CallError::retryable(format!("Pipedrive {which}: {reason}"), Some(wait))
         }
         400 | 422 => CallError::permanent(format!("Pipedrive refused the data: {reason}")),
-        _ => reword(
-            http::classify(reply, limits.throttle(bucket)),
-            format!("Pipedrive answered {status}: {reason}"),
-        ),
+        _ => http::classify(reply, limits.throttle(bucket))
+            .reworded(format!("Pipedrive answered {status}: {reason}")),
     }
 }
 
@@ -95,7 +75,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::crm::pipedrive::config::Config;
 
     fn reply(status: u16, body: Value, headers: &[(&'static str, &str)]) -> Reply {
         let mut h = HeaderMap::new();
@@ -109,8 +88,9 @@ mod tests {
         }
     }
 
+    /// The default plan's: 20 per 2 s, 10 searches per 2 s.
     fn limits() -> Limits {
-        Limits::new(&Config::default())
+        Limits::new(20, Duration::from_secs(2), 10, Duration::from_secs(2))
     }
 
     #[test]

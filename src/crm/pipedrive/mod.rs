@@ -12,11 +12,12 @@ mod records;
 
 pub use config::Config;
 
-use futures_util::future::BoxFuture;
-
 use self::client::Api;
-use super::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
-use crate::crm::CrmKind;
+use crate::crm::kit::Calls;
+use crate::crm::model::{
+    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
+    TaskFields,
+};
 use crate::outbound::CallError;
 
 /// A Pipedrive company.
@@ -36,97 +37,66 @@ impl Connector {
     }
 }
 
-impl CrmApi for Connector {
-    fn kind(&self) -> CrmKind {
-        CrmKind::Pipedrive
+impl Calls for Connector {
+    const KIND: CrmKind = CrmKind::Pipedrive;
+
+    async fn find_person(&self, key: FindKey<'_>) -> Result<Option<PersonRecord>, CallError> {
+        self.find(key).await
     }
 
-    fn find_person<'a>(
-        &'a self,
-        key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        Box::pin(self.find(key))
+    async fn get_person(&self, id: &str) -> Result<Option<PersonRecord>, CallError> {
+        self.read(id).await
     }
 
-    fn get_person<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        Box::pin(self.read(id))
+    async fn create_person(&self, fields: &PersonFields) -> Result<String, CallError> {
+        self.create(fields).await
     }
 
-    fn create_person<'a>(
-        &'a self,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.create(fields))
+    async fn update_person(&self, id: &str, fields: &PersonFields) -> Result<(), CallError> {
+        self.update(id, fields).await
     }
 
-    fn update_person<'a>(
-        &'a self,
-        id: &'a str,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.update(id, fields))
+    async fn create_deal(&self, person: &str, deal: &DealFields) -> Result<String, CallError> {
+        self.insert_deal(person, deal).await
     }
 
-    fn create_deal<'a>(
-        &'a self,
-        person: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.insert_deal(person, deal))
+    async fn update_deal(&self, id: &str, deal: &DealFields) -> Result<(), CallError> {
+        self.patch_deal(id, deal).await
     }
 
-    fn update_deal<'a>(
-        &'a self,
-        id: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.patch_deal(id, deal))
+    async fn create_note(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        note: &NoteFields,
+    ) -> Result<String, CallError> {
+        self.insert_note(person, deal, note).await
     }
 
-    fn create_note<'a>(
-        &'a self,
-        person: &'a str,
-        deal: Option<&'a str>,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.insert_note(person, deal, note))
+    async fn update_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
+        self.patch_note(id, note).await
     }
 
-    fn update_note<'a>(
-        &'a self,
-        id: &'a str,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.patch_note(id, note))
+    async fn link_note(&self, note: &str, deal: &str) -> Result<(), CallError> {
+        self.note_to_deal(note, deal).await
     }
 
-    fn link_note<'a>(
-        &'a self,
-        note: &'a str,
-        deal: &'a str,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        Box::pin(self.note_to_deal(note, deal))
+    async fn create_task(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        task: &TaskFields,
+    ) -> Result<String, CallError> {
+        self.insert_activity(person, deal, task).await
     }
 
-    fn create_task<'a>(
-        &'a self,
-        person: &'a str,
-        deal: Option<&'a str>,
-        task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        Box::pin(self.insert_activity(person, deal, task))
-    }
-
-    fn attached<'a>(
-        &'a self,
-        person: &'a str,
-        kind: crate::crm::Attach,
-        _sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CallError>> {
-        Box::pin(async move { self.list_attached(person, kind).await.map(Some) })
+    async fn attached(
+        &self,
+        person: &str,
+        kind: Attach,
+        _sent: &[String],
+    ) -> Result<Option<Vec<Attached>>, CallError> {
+        self.list_attached(person, kind).await.map(Some)
     }
 
     /// `{app_url}/person/{id}`, with `app_url` from the configuration or OAuth's `api_domain`.

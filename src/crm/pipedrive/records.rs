@@ -6,25 +6,9 @@ use serde_json::{Map, Value, json};
 use super::Connector;
 use super::client::Version;
 use super::persons::{numeric, record_id};
+use crate::crm::kit::escape::html_lines;
 use crate::crm::{DealFields, NoteFields, TaskFields};
 use crate::outbound::CallError;
-
-/// Plain text as HTML that keeps its line breaks (Pipedrive notes are HTML).
-pub(super) fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<br>"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A due time in Unix milliseconds as Pipedrive's UTC `due_date` and `due_time`.
 fn due(ms: i64) -> Option<(String, String)> {
@@ -123,7 +107,7 @@ impl Connector {
         deal: Option<&str>,
         note: &NoteFields,
     ) -> Result<String, CallError> {
-        let mut body = json!({"content": html(&note.body), "person_id": numeric(person)?});
+        let mut body = json!({"content": html_lines(&note.body), "person_id": numeric(person)?});
         if let Some(deal) = deal {
             body["deal_id"] = json!(numeric(deal)?);
         }
@@ -142,7 +126,7 @@ impl Connector {
                 "update note",
                 Version::V1,
                 &["notes", id],
-                &json!({ "content": html(&note.body) }),
+                &json!({ "content": html_lines(&note.body) }),
             )
             .await
             .map(drop)
@@ -173,7 +157,7 @@ impl Connector {
             "subject": task.subject,
             "type": self.config.activity_type,
             "person_id": numeric(person)?,
-            "note": html(&task.body),
+            "note": html_lines(&task.body),
             "done": false,
         });
         if let Some((date, clock)) = due(task.due_ms) {
@@ -248,10 +232,5 @@ mod tests {
             due(1_700_000_000_123),
             Some(("2023-11-14".into(), "22:13".into()))
         );
-    }
-
-    #[test]
-    fn html_keeps_lines_and_escapes() {
-        assert_eq!(html("<b>\nx & y"), "&lt;b&gt;<br>x &amp; y");
     }
 }

@@ -13,8 +13,9 @@ use time::macros::format_description;
 use super::client::{Api, Call};
 use super::config::NoteObject;
 use super::config::PersonObject;
-use super::person::Accounts;
 use super::soql::{eq, is_api_name};
+use crate::crm::kit::Companies;
+use crate::crm::kit::escape::html_paragraphs;
 use crate::crm::{Attach, Attached, DealFields, NoteFields, TaskFields};
 use crate::outbound::CallError;
 
@@ -63,7 +64,7 @@ fn deal_values(api: &Api, deal: &DealFields, body: &mut Map<String, Value>) {
 /// The Account of a Contact: remembered from the read that found it, else queried.
 async fn account_of(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     contact: &str,
 ) -> Result<Option<String>, CallError> {
     if let Some(known) = accounts.get(contact) {
@@ -85,7 +86,7 @@ async fn account_of(
 /// Creates the opportunity for `person`; returns its id.
 pub async fn create_deal(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     person: &str,
     deal: &DealFields,
 ) -> Result<String, CallError> {
@@ -162,21 +163,7 @@ pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), C
 
 /// The note as the HTML a `ContentNote` holds, base64-encoded.
 fn content(body: &str) -> String {
-    let mut html = String::from("<p>");
-    for c in body.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            '\n' => html.push_str("</p><p>"),
-            '\r' => {}
-            c => html.push(c),
-        }
-    }
-    html.push_str("</p>");
-    STANDARD.encode(html)
+    STANDARD.encode(html_paragraphs(body))
 }
 
 /// Creates the conversation's note on `person` (and the opportunity); returns its id.

@@ -1,29 +1,21 @@
-//! The REST client: a session obtained lazily with the configured OAuth flow, kept until the
-//! configured session lifetime passes and renewed once when Salesforce answers
-//! `INVALID_SESSION_ID` (the call is then repeated, not lost); the throttle, slowed down as
-//! `Sforce-Limit-Info` approaches the allocation; and `/composite` for several calls at the
-//! price of one.
+//! The REST client: calls sent with the session of the configured OAuth flow (see `auth`),
+//! which is renewed once when Salesforce answers `INVALID_SESSION_ID` (the call is then
+//! repeated, not lost); the throttle, slowed down as `Sforce-Limit-Info` approaches the
+//! allocation; and `/composite` for several calls at the price of one.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, Url};
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use tokio::sync::Mutex as AsyncMutex;
 
-use super::config::{AuthFlow, Config};
+use super::auth::{Login, Session};
+use super::config::Config;
 use super::errors::{api_usage, classify, slow_down};
-use super::jwt::JwtSigner;
+use crate::crm::kit::session::Sessions;
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Reply, Throttle};
-
-/// An access token and the instance it is for.
-#[derive(Debug)]
-struct Session {
-    token: String,
-    instance_url: String,
-    obtained: Instant,
-}
 
 /// One REST call below `/services/data/vXX.X/`.
 #[derive(Debug, Clone)]
@@ -90,29 +82,19 @@ impl Call {
 pub struct Api {
     http: reqwest::Client,
     throttle: Throttle,
-    /// The token endpoint does not count against the allocation: it is never paused.
-    token_throttle: Throttle,
     config: Config,
-    signer: Option<JwtSigner>,
-    session: AsyncMutex<Option<Arc<Session>>>,
-    instance_url: Mutex<Option<String>>,
+    sessions: Sessions<Login>,
 }
 
 impl Api {
     /// A client for `config` (already validated).
     pub fn new(config: &Config) -> Result<Api, crate::outbound::InvalidKey> {
-        let signer = match config.auth {
-            AuthFlow::Jwt => Some(config.jwt_signer()?),
-            _ => None,
-        };
+        let http = http::client(Duration::from_secs(config.timeout_secs));
         Ok(Api {
-            http: http::client(Duration::from_secs(config.timeout_secs)),
+            sessions: Sessions::new(Login::new(config, &http)?),
+            http,
             throttle: Throttle::new(config.max_requests_per_second, Duration::from_secs(1)),
-            token_throttle: Throttle::new(0, Duration::from_secs(1)),
             config: config.clone(),
-            signer,
-            session: AsyncMutex::new(None),
-            instance_url: Mutex::new(None),
         })
     }
 
@@ -123,104 +105,11 @@ impl Api {
 
     /// The instance the current session is for, once there has been one.
     pub fn instance_url(&self) -> Option<String> {
-        self.instance_url
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        Some(self.sessions.latest()?.instance_url.clone())
     }
 
     fn limit_pause(&self) -> Duration {
         Duration::from_secs(self.config.limit_pause_secs)
-    }
-
-    /// The current session, obtained first if there is none or it has outlived the configured
-    /// lifetime.
-    async fn session(&self) -> Result<Arc<Session>, CallError> {
-        let mut slot = self.session.lock().await;
-        let ttl = Duration::from_secs(self.config.session_ttl_secs);
-        if let Some(session) = slot.as_ref().filter(|s| s.obtained.elapsed() < ttl) {
-            return Ok(session.clone());
-        }
-        let session = Arc::new(self.obtain().await?);
-        *slot = Some(session.clone());
-        Ok(session)
-    }
-
-    /// A new session after `stale` was refused, unless another call has renewed it already.
-    async fn renew(&self, stale: &Arc<Session>) -> Result<Arc<Session>, CallError> {
-        let mut slot = self.session.lock().await;
-        if let Some(current) = slot.as_ref().filter(|s| !Arc::ptr_eq(s, stale)) {
-            return Ok(current.clone());
-        }
-        *slot = None;
-        let session = Arc::new(self.obtain().await?);
-        *slot = Some(session.clone());
-        Ok(session)
-    }
-
-    /// Runs the configured OAuth flow against `{login_url}/services/oauth2/token`.
-    async fn obtain(&self) -> Result<Session, CallError> {
-        let c = &self.config;
-        let mut form: Vec<(&str, String)> = vec![
-            ("client_id", c.client_id.clone()),
-            ("format", "json".to_owned()),
-        ];
-        match c.auth {
-            AuthFlow::RefreshToken => {
-                form.push(("grant_type", "refresh_token".to_owned()));
-                form.push(("refresh_token", c.refresh_token.clone().unwrap_or_default()));
-                if let Some(secret) = &c.client_secret {
-                    form.push(("client_secret", secret.clone()));
-                }
-            }
-            AuthFlow::ClientCredentials => {
-                form.push(("grant_type", "client_credentials".to_owned()));
-                form.push(("client_secret", c.client_secret.clone().unwrap_or_default()));
-            }
-            AuthFlow::Jwt => {
-                let signer = self
-                    .signer
-                    .as_ref()
-                    .ok_or_else(|| CallError::auth("no JWT signing key"))?;
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                let assertion = signer
-                    .assertion(
-                        &c.client_id,
-                        c.username.as_deref().unwrap_or_default(),
-                        &c.audience(),
-                        now,
-                    )
-                    .map_err(CallError::auth)?;
-                form.retain(|(k, _)| *k == "format");
-                form.push((
-                    "grant_type",
-                    "urn:ietf:params:oauth:grant-type:jwt-bearer".to_owned(),
-                ));
-                form.push(("assertion", assertion));
-            }
-        }
-        let url = format!(
-            "{}/services/oauth2/token",
-            c.login_url.trim_end_matches('/')
-        );
-        let reply = http::send(&self.token_throttle, self.http.post(url).form(&form)).await?;
-        let body = reply.read_json()?;
-        let token = body["access_token"].as_str().filter(|t| !t.is_empty());
-        let instance = body["instance_url"].as_str().filter(|u| !u.is_empty());
-        match (reply.status.is_success(), token, instance) {
-            (true, Some(token), Some(instance)) => {
-                let instance_url = instance.trim_end_matches('/').to_owned();
-                *self.instance_url.lock().unwrap_or_else(|e| e.into_inner()) =
-                    Some(instance_url.clone());
-                tracing::debug!(flow = ?c.auth, "salesforce session obtained");
-                Ok(Session {
-                    token: token.to_owned(),
-                    instance_url,
-                    obtained: Instant::now(),
-                })
-            }
-            _ => Err(token_error(&reply, &body)),
-        }
     }
 
     fn request(&self, session: &Session, call: &Call) -> Result<RequestBuilder, CallError> {
@@ -228,7 +117,7 @@ impl Api {
         let mut request = self
             .http
             .request(call.method.clone(), url)
-            .bearer_auth(&session.token);
+            .bearer_auth(session.token.expose_secret());
         if let Some(body) = &call.body {
             request = request.json(body);
         }
@@ -246,30 +135,27 @@ impl Api {
         }
     }
 
-    /// Sends one call and returns its JSON body (`Null` for 204); every failure classified.
+    /// Sends one call and returns its JSON body (`Null` for 204); every failure classified. A
+    /// refused session is renewed once and the call sent again.
     pub async fn send(&self, call: &Call) -> Result<Value, CallError> {
-        let mut session = self.session().await?;
-        let mut renewed = false;
-        loop {
-            let reply = http::send(&self.throttle, self.request(&session, call)?).await?;
-            if reply.status.is_success() {
-                self.observe(&reply);
-                return reply.read_json();
-            }
-            if reply.status.as_u16() == 401 && !renewed {
-                tracing::debug!("salesforce session refused: renewing it once");
-                session = self.renew(&session).await?;
-                renewed = true;
-                continue;
-            }
-            return Err(classify(
-                reply.status.as_u16(),
-                &reply.json(),
-                Some(&reply),
-                &self.throttle,
-                self.limit_pause(),
-            ));
+        let send = |session: Arc<Session>| async move {
+            http::send(&self.throttle, self.request(&session, call)?).await
+        };
+        let reply = self
+            .sessions
+            .send(send, |reply| reply.status.as_u16() == 401)
+            .await?;
+        if reply.status.is_success() {
+            self.observe(&reply);
+            return reply.read_json();
         }
+        Err(classify(
+            reply.status.as_u16(),
+            &reply.json(),
+            Some(&reply),
+            &self.throttle,
+            self.limit_pause(),
+        ))
     }
 
     /// Runs `calls` as one `/composite` request (one API call); with `all_or_none` a failure
@@ -335,23 +221,5 @@ impl Api {
             ));
         }
         Ok(results.into_iter().map(|mut r| r["body"].take()).collect())
-    }
-}
-
-/// The token endpoint's refusal: `{"error","error_description"}`.
-fn token_error(reply: &Reply, body: &Value) -> CallError {
-    let status = reply.status.as_u16();
-    let what = match (body["error"].as_str(), body["error_description"].as_str()) {
-        (Some(e), Some(d)) => format!("{e}: {d}"),
-        (Some(e), None) => e.to_owned(),
-        _ => reply.excerpt(),
-    };
-    let message = format!("Salesforce token endpoint HTTP {status}: {what}");
-    match status {
-        429 | 408 | 500..=599 => CallError::retryable(message, http::retry_after(&reply.headers)),
-        200..=299 => {
-            CallError::retryable(format!("{message} (no access_token or instance_url)"), None)
-        }
-        _ => CallError::auth(message),
     }
 }

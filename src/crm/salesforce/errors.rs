@@ -133,13 +133,7 @@ pub fn classify(
     match (status, reply) {
         (401 | 403, _) => CallError::auth(message),
         (404, _) => CallError::not_found(message),
-        (429 | 408 | 500..=599, Some(reply)) => {
-            let mut error = http::classify(reply, throttle);
-            if let CallError::Retryable { message: m, .. } = &mut error {
-                *m = message;
-            }
-            error
-        }
+        (429 | 408 | 500..=599, Some(reply)) => http::classify(reply, throttle).reworded(message),
         (429 | 408 | 500..=599, None) => CallError::retryable(message, None),
         _ => CallError::permanent(message),
     }

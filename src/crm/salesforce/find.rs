@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::client::{Api, Call};
 use super::config::{Config, PersonObject};
-use super::person::{self, Accounts};
+use super::person;
 use super::soql::{eq, search_term};
+use crate::crm::kit::Companies;
 use crate::crm::{FindKey, PersonRecord};
 use crate::outbound::CallError;
 
@@ -85,7 +86,7 @@ pub fn same_phone(held: &str, wanted: &str) -> bool {
 /// Runs one query per object (in one call) and returns the first person found.
 async fn first_of(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     queries: Vec<(PersonObject, String)>,
 ) -> Result<Option<PersonRecord>, CallError> {
     let calls: Vec<Call> = queries.iter().map(|(_, soql)| Call::query(soql)).collect();
@@ -102,7 +103,7 @@ async fn first_of(
 /// Finds a person by one key.
 pub async fn find(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     key: FindKey<'_>,
 ) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();
@@ -136,62 +137,70 @@ pub async fn find(
                 .collect();
             first_of(api, accounts, queries).await
         }
-        FindKey::Phone(phone) => {
-            let returning: Vec<String> = objects
-                .iter()
-                .map(|o| {
-                    let filter = open_only(*o).trim_start_matches(" AND ");
-                    let filter = if filter.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" WHERE {filter}")
-                    };
-                    format!(
-                        "{}({}{filter} ORDER BY CreatedDate ASC LIMIT 20)",
-                        o.name(),
-                        field_list(config, *o)
-                    )
-                })
-                .collect();
-            let sosl = format!(
-                "FIND {{{}}} IN PHONE FIELDS RETURNING {}",
-                search_term(phone.as_str()),
-                returning.join(", ")
-            );
-            let body = api
-                .send(&Call::get(&["search"]).with_query("q", &sosl))
-                .await?;
-            let rows = body["searchRecords"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let matches = |row: &&Value| {
-                ["Phone", "MobilePhone"].iter().any(|f| {
-                    row[f]
-                        .as_str()
-                        .is_some_and(|v| same_phone(v, phone.as_str()))
-                })
+        FindKey::Phone(phone) => find_by_phone(api, accounts, phone.as_str()).await,
+    }
+}
+
+/// Finds a person by phone: a SOSL phone search (which matches loosely), the numbers it
+/// returns then checked digit by digit, Leads before Contacts.
+async fn find_by_phone(
+    api: &Api,
+    accounts: &Companies,
+    phone: &str,
+) -> Result<Option<PersonRecord>, CallError> {
+    let config = api.config();
+    let objects = objects(config);
+    let returning: Vec<String> = objects
+        .iter()
+        .map(|o| {
+            let filter = open_only(*o).trim_start_matches(" AND ");
+            let filter = if filter.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {filter}")
             };
-            for object in objects {
-                let found = rows
-                    .iter()
-                    .filter(|r| r["attributes"]["type"] == object.name())
-                    .find(matches);
-                if let Some(row) = found {
-                    accounts.remember_row(row);
-                    return Ok(person::record(config, object, row));
-                }
-            }
-            Ok(None)
+            format!(
+                "{}({}{filter} ORDER BY CreatedDate ASC LIMIT 20)",
+                o.name(),
+                field_list(config, *o)
+            )
+        })
+        .collect();
+    let sosl = format!(
+        "FIND {{{}}} IN PHONE FIELDS RETURNING {}",
+        search_term(phone),
+        returning.join(", ")
+    );
+    let body = api
+        .send(&Call::get(&["search"]).with_query("q", &sosl))
+        .await?;
+    let rows = body["searchRecords"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let matches = |row: &&Value| {
+        ["Phone", "MobilePhone"]
+            .iter()
+            .any(|f| row[f].as_str().is_some_and(|v| same_phone(v, phone)))
+    };
+    for object in objects {
+        let found = rows
+            .iter()
+            .filter(|r| r["attributes"]["type"] == object.name())
+            .find(matches);
+        if let Some(row) = found {
+            accounts.remember_row(row);
+            return Ok(person::record(config, object, row));
         }
     }
+    Ok(None)
 }
 
 /// Reads a person by id (`None` when deleted or merged away). A converted Lead answers with
 /// the Contact it became.
 pub async fn get(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     id: &str,
 ) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();

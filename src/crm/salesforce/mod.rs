@@ -4,6 +4,7 @@
 //! renewed once on `INVALID_SESSION_ID`; 403 `REQUEST_LIMIT_EXCEEDED` pauses the throttle.
 
 mod activity;
+mod auth;
 mod client;
 mod config;
 mod errors;
@@ -16,18 +17,19 @@ mod write;
 pub use config::{AuthFlow, Config, PersonObject};
 pub use config::{CustomFields, NoteConfig, NoteObject, OpportunityConfig, TaskConfig};
 
-use futures_util::future::BoxFuture;
-
-use crate::crm::CrmKind;
-use crate::crm::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::crm::kit::{Calls, Companies};
+use crate::crm::model::{
+    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
+    TaskFields,
+};
 use crate::outbound::CallError;
 use client::Api;
-use person::Accounts;
 
 /// The Salesforce side of the sync.
 pub struct Connector {
     api: Api,
-    accounts: Accounts,
+    /// The Account of each Contact seen lately.
+    accounts: Companies,
 }
 
 impl Connector {
@@ -37,125 +39,71 @@ impl Connector {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config)?,
-            accounts: Accounts::default(),
+            accounts: Companies::new(person::contact_account),
         })
     }
 }
 
-/// Runs a connector step in a span naming the operation.
-fn step<'a, T: Send + 'a>(
-    op: &'static str,
-    future: impl Future<Output = Result<T, CallError>> + Send + 'a,
-) -> BoxFuture<'a, Result<T, CallError>> {
-    crate::crm::step("salesforce", op, future)
-}
+impl Calls for Connector {
+    const KIND: CrmKind = CrmKind::Salesforce;
 
-impl CrmApi for Connector {
-    fn kind(&self) -> CrmKind {
-        CrmKind::Salesforce
+    async fn find_person(&self, key: FindKey<'_>) -> Result<Option<PersonRecord>, CallError> {
+        find::find(&self.api, &self.accounts, key).await
     }
 
-    fn find_person<'a>(
-        &'a self,
-        key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        step("find_person", find::find(&self.api, &self.accounts, key))
+    async fn get_person(&self, id: &str) -> Result<Option<PersonRecord>, CallError> {
+        find::get(&self.api, &self.accounts, id).await
     }
 
-    fn get_person<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        step("get_person", find::get(&self.api, &self.accounts, id))
+    async fn create_person(&self, fields: &PersonFields) -> Result<String, CallError> {
+        write::create(&self.api, &self.accounts, fields).await
     }
 
-    fn create_person<'a>(
-        &'a self,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step(
-            "create_person",
-            write::create(&self.api, &self.accounts, fields),
-        )
+    async fn update_person(&self, id: &str, fields: &PersonFields) -> Result<(), CallError> {
+        write::update(&self.api, &self.accounts, id, fields).await
     }
 
-    fn update_person<'a>(
-        &'a self,
-        id: &'a str,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        step(
-            "update_person",
-            write::update(&self.api, &self.accounts, id, fields),
-        )
+    async fn create_deal(&self, person: &str, deal: &DealFields) -> Result<String, CallError> {
+        activity::create_deal(&self.api, &self.accounts, person, deal).await
     }
 
-    fn create_deal<'a>(
-        &'a self,
-        person: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step(
-            "create_deal",
-            activity::create_deal(&self.api, &self.accounts, person, deal),
-        )
+    async fn update_deal(&self, id: &str, deal: &DealFields) -> Result<(), CallError> {
+        activity::update_deal(&self.api, id, deal).await
     }
 
-    fn update_deal<'a>(
-        &'a self,
-        id: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        step("update_deal", activity::update_deal(&self.api, id, deal))
+    async fn create_note(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        note: &NoteFields,
+    ) -> Result<String, CallError> {
+        activity::create_note(&self.api, person, deal, note).await
     }
 
-    fn create_note<'a>(
-        &'a self,
-        person: &'a str,
-        deal: Option<&'a str>,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step(
-            "create_note",
-            activity::create_note(&self.api, person, deal, note),
-        )
+    async fn update_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
+        activity::update_note(&self.api, id, note).await
     }
 
-    fn update_note<'a>(
-        &'a self,
-        id: &'a str,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        step("update_note", activity::update_note(&self.api, id, note))
+    async fn link_note(&self, note: &str, deal: &str) -> Result<(), CallError> {
+        activity::link_note(&self.api, note, deal).await
     }
 
-    fn link_note<'a>(
-        &'a self,
-        note: &'a str,
-        deal: &'a str,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        step("link_note", activity::link_note(&self.api, note, deal))
+    async fn create_task(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        task: &TaskFields,
+    ) -> Result<String, CallError> {
+        activity::create_task(&self.api, person, deal, task).await
     }
 
-    fn create_task<'a>(
-        &'a self,
-        person: &'a str,
-        deal: Option<&'a str>,
-        task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step(
-            "create_task",
-            activity::create_task(&self.api, person, deal, task),
-        )
-    }
-
-    fn attached<'a>(
-        &'a self,
-        person: &'a str,
-        kind: crate::crm::Attach,
-        _sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<crate::crm::Attached>>, CallError>> {
-        step("attached", activity::attached(&self.api, person, kind))
+    async fn attached(
+        &self,
+        person: &str,
+        kind: Attach,
+        _sent: &[String],
+    ) -> Result<Option<Vec<Attached>>, CallError> {
+        activity::attached(&self.api, person, kind).await
     }
 
     /// `{instance_url}/{id}`, which Salesforce redirects to the record in Lightning; known

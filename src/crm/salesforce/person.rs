@@ -1,9 +1,6 @@
 //! Leads and Contacts as leadgate sees them: which fields are read, how a row becomes a
 //! [`PersonRecord`] (placeholders count as empty), and the bodies that write [`PersonFields`].
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use serde_json::{Map, Value, json};
 
 use super::config::{Config, PersonObject};
@@ -181,43 +178,12 @@ pub fn body(
     body
 }
 
-/// Which Account each Contact seen lately belongs to, so an opportunity needs no extra read.
-#[derive(Debug, Default)]
-pub struct Accounts {
-    by_contact: Mutex<HashMap<String, Option<String>>>,
-}
-
-impl Accounts {
-    /// Entries kept before the cache starts over.
-    const MAX: usize = 10_000;
-
-    /// Remembers a Contact's account.
-    pub fn remember(&self, contact: &str, account: Option<String>) {
-        let mut map = self.by_contact.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= Self::MAX {
-            map.clear();
-        }
-        map.insert(contact.to_owned(), account);
-    }
-
-    /// A Contact's account, if known (`Some(None)`: known to have none).
-    pub fn get(&self, contact: &str) -> Option<Option<String>> {
-        self.by_contact
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(contact)
-            .cloned()
-    }
-
-    /// Remembers the account of a Contact row.
-    pub fn remember_row(&self, row: &Value) {
-        if let Some(id) = row["Id"]
-            .as_str()
-            .filter(|id| PersonObject::of_id(id) == Some(PersonObject::Contact))
-        {
-            self.remember(id, row["AccountId"].as_str().map(str::to_owned));
-        }
-    }
+/// A Contact row as `(contact, its account)`, for the account cache; `None` for Leads.
+pub fn contact_account(row: &Value) -> Option<(String, Option<String>)> {
+    let id = row["Id"]
+        .as_str()
+        .filter(|id| PersonObject::of_id(id) == Some(PersonObject::Contact))?;
+    Some((id.to_owned(), row["AccountId"].as_str().map(str::to_owned)))
 }
 
 #[cfg(test)]

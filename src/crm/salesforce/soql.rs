@@ -1,6 +1,8 @@
 //! SOQL and SOSL text built safely: values only ever appear as escaped string literals (or
 //! escaped search terms), field names only after [`is_api_name`] accepted them.
 
+use crate::crm::kit::escape;
+
 /// Whether `name` can be a field or object API name (`Email`, `Chat_Score__c`, `ns__Key__c`):
 /// letters, digits and underscores, starting with a letter. Anything else never reaches a query.
 pub fn is_api_name(name: &str) -> bool {
@@ -13,36 +15,13 @@ pub fn is_api_name(name: &str) -> bool {
 /// A SOQL string literal: `'…'` with quotes, backslashes and control characters escaped as
 /// Salesforce documents (`\'`, `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`).
 pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+    escape::single_quoted(value)
 }
 
 /// A SOSL search term for `FIND {…}`: every reserved character
 /// (`? & | ! { } [ ] ( ) ^ ~ * : \ " ' + -`) escaped with a backslash.
 pub fn search_term(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 4);
-    for c in value.chars() {
-        if "?&|!{}[]()^~*:\\\"'+-".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    escape::backslashed(value, "?&|!{}[]()^~*:\\\"'+-")
 }
 
 /// `field = 'value'`.

@@ -7,9 +7,10 @@ use serde_json::{Map, Value, json};
 
 use super::client::{Api, Call};
 use super::config::{Config, PersonObject};
-use super::person::{self, Accounts};
+use super::person;
 use super::soql::eq;
 use crate::crm::PersonFields;
+use crate::crm::kit::Companies;
 use crate::outbound::CallError;
 
 /// The call writing a new person: `PATCH /sobjects/{Obj}/{ExtId}/{email}` with an external
@@ -88,7 +89,11 @@ fn company(p: &PersonFields) -> Option<&str> {
 }
 
 /// Creates the configured object for `p`; returns its id.
-pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<String, CallError> {
+pub async fn create(
+    api: &Api,
+    accounts: &Companies,
+    p: &PersonFields,
+) -> Result<String, CallError> {
     let config = api.config();
     let object = config.object;
     let body = person::body(config, object, p, true);
@@ -117,7 +122,7 @@ pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<
 /// Writes exactly these fields to the person `id` (a Lead or a Contact, by its prefix).
 pub async fn update(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     id: &str,
     p: &PersonFields,
 ) -> Result<(), CallError> {

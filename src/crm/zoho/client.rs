@@ -1,37 +1,26 @@
-//! The Zoho CRM client: an access token minted lazily from the refresh token, cached until a
-//! minute before `expires_in` and renewed once when Zoho answers `INVALID_TOKEN` or
-//! `AUTHENTICATION_FAILURE` (the call is then repeated, not lost; Zoho lets one refresh token
-//! mint only ten tokens per ten minutes, so calls share one). Calls go to the token answer's
-//! `api_domain`, through the throttle and a bound on calls in flight (Zoho limits concurrency
-//! per org).
+//! The Zoho CRM client: calls sent with the access token (see `auth`), which is renewed once
+//! when Zoho answers `INVALID_TOKEN` or `AUTHENTICATION_FAILURE` (the call is then repeated,
+//! not lost). Calls go to the token answer's `api_domain`, within leadgate's daily credit
+//! budget, through the throttle and a bound on calls in flight (Zoho limits concurrency per
+//! org).
 
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 
 use reqwest::{Method, Url};
+use secrecy::ExposeSecret;
 use serde_json::{Map, Value, json};
-use tokio::sync::{Mutex as AsyncMutex, Semaphore};
+use tokio::sync::Semaphore;
 
+use super::auth::{Refresh, Session};
 use super::config::Config;
 use super::errors::{classify, item};
+use crate::crm::kit::session::Sessions;
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Reply, Throttle};
-
-/// Renew this long before Zoho says the token expires.
-const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
-/// How long a refused token refresh ("too many requests") waits.
-const REFRESH_PAUSE: Duration = Duration::from_secs(60);
-
-/// An access token and the API domain it is for.
-#[derive(Debug)]
-struct Session {
-    token: String,
-    api_domain: String,
-    renew_at: Instant,
-}
 
 /// A Zoho answer that carries data: any 2xx (204 has a `Null` body), or a write's 400 whose
 /// per-record results say what failed.
@@ -79,108 +68,37 @@ pub struct Api {
     http: reqwest::Client,
     throttle: Throttle,
     budget: Budget,
-    /// The accounts server is not the CRM API: its throttle is never paused by a 429.
-    token_throttle: Throttle,
     slots: Semaphore,
     config: Config,
-    session: AsyncMutex<Option<Arc<Session>>>,
-    /// The API domain of the last token, for links into the web app.
-    api_domain: Mutex<Option<String>>,
+    sessions: Sessions<Refresh>,
 }
 
 impl Api {
     /// A client for `config` (already validated).
     pub fn new(config: &Config) -> Api {
+        let http = http::client(Duration::from_secs(config.timeout_secs));
         Api {
-            http: http::client(Duration::from_secs(config.timeout_secs)),
+            sessions: Sessions::new(Refresh::new(config, &http)),
+            http,
             throttle: Throttle::new(config.max_requests_per_second, Duration::from_secs(1)),
             budget: Budget::new(config.daily_credit_budget),
-            token_throttle: Throttle::new(0, Duration::from_secs(1)),
             slots: Semaphore::new(usize::try_from(config.max_concurrent).unwrap_or(1).max(1)),
             config: config.clone(),
-            session: AsyncMutex::new(None),
-            api_domain: Mutex::new(None),
         }
     }
 
     /// The web app's base for record links: `crm_url`, else derived from the API domain the
     /// token named (or the configured one before the first token).
     pub fn web_base(&self) -> Option<String> {
-        let known = self
-            .api_domain
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let known = self.sessions.latest();
         known
-            .and_then(|domain| self.config.web_base(&domain))
+            .and_then(|session| self.config.web_base(&session.api_domain))
             .or_else(|| self.config.web_base(&self.config.api_domain))
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
-    }
-
-    async fn session(&self) -> Result<Arc<Session>, CallError> {
-        let mut slot = self.session.lock().await;
-        if let Some(session) = slot.as_ref().filter(|s| Instant::now() < s.renew_at) {
-            return Ok(session.clone());
-        }
-        let session = Arc::new(self.mint().await?);
-        *slot = Some(session.clone());
-        Ok(session)
-    }
-
-    /// A new token after `stale` was refused, unless another call has renewed it already.
-    async fn renew(&self, stale: &Arc<Session>) -> Result<Arc<Session>, CallError> {
-        let mut slot = self.session.lock().await;
-        if let Some(current) = slot.as_ref().filter(|s| !Arc::ptr_eq(s, stale)) {
-            return Ok(current.clone());
-        }
-        *slot = None;
-        let session = Arc::new(self.mint().await?);
-        *slot = Some(session.clone());
-        Ok(session)
-    }
-
-    /// `POST {accounts_url}/oauth/v2/token` with `grant_type=refresh_token`.
-    async fn mint(&self) -> Result<Session, CallError> {
-        let c = &self.config;
-        let form = [
-            ("grant_type", "refresh_token"),
-            ("client_id", c.client_id.as_str()),
-            ("client_secret", c.client_secret.as_str()),
-            ("refresh_token", c.refresh_token.as_str()),
-        ];
-        let url = format!("{}/oauth/v2/token", c.accounts_url.trim_end_matches('/'));
-        let reply = http::send(&self.token_throttle, self.http.post(url).form(&form)).await?;
-        let body = reply.read_json()?;
-        match (
-            reply.status.is_success(),
-            body["access_token"].as_str().filter(|t| !t.is_empty()),
-        ) {
-            (true, Some(token)) => {
-                let lifetime = Duration::from_secs(body["expires_in"].as_u64().unwrap_or(3600));
-                let api_domain = body["api_domain"]
-                    .as_str()
-                    .filter(|d| !d.is_empty())
-                    .unwrap_or(&c.api_domain)
-                    .trim_end_matches('/')
-                    .to_owned();
-                tracing::debug!(%api_domain, "zoho access token minted");
-                *self.api_domain.lock().unwrap_or_else(|e| e.into_inner()) =
-                    Some(api_domain.clone());
-                Ok(Session {
-                    token: token.to_owned(),
-                    api_domain,
-                    renew_at: Instant::now()
-                        + lifetime
-                            .saturating_sub(EXPIRY_MARGIN)
-                            .max(Duration::from_secs(30)),
-                })
-            }
-            _ => Err(token_error(&reply, &body)),
-        }
     }
 
     fn url(
@@ -217,37 +135,34 @@ impl Api {
             .acquire()
             .await
             .map_err(|_| CallError::retryable("the Zoho client is shutting down", None))?;
-        let mut session = self.session().await?;
-        let mut renewed = false;
-        loop {
+        let method = &method;
+        let send = |session: Arc<Session>| async move {
             let mut request = self
                 .http
                 .request(method.clone(), self.url(&session, path, query)?)
                 .header(
                     "Authorization",
-                    format!("Zoho-oauthtoken {}", session.token),
+                    format!("Zoho-oauthtoken {}", session.token.expose_secret()),
                 );
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let reply = http::send(&self.throttle, request).await?;
-            let status = reply.status.as_u16();
-            if status == 401 && !renewed && expired(&reply) {
-                tracing::debug!("zoho token refused: renewing it once");
-                session = self.renew(&session).await?;
-                renewed = true;
-                continue;
-            }
-            let json = reply.read_json()?;
-            if reply.status.is_success() || (status == 400 && json["data"].is_array()) {
-                return Ok(Answer { status, body: json });
-            }
-            return Err(classify(
-                &reply,
-                &self.throttle,
-                Duration::from_secs(self.config.rate_limit_pause_secs),
-            ));
+            http::send(&self.throttle, request).await
+        };
+        let reply = self
+            .sessions
+            .send(send, |reply| reply.status.as_u16() == 401 && expired(reply))
+            .await?;
+        let status = reply.status.as_u16();
+        let json = reply.read_json()?;
+        if reply.status.is_success() || (status == 400 && json["data"].is_array()) {
+            return Ok(Answer { status, body: json });
         }
+        Err(classify(
+            &reply,
+            &self.throttle,
+            Duration::from_secs(self.config.rate_limit_pause_secs),
+        ))
     }
 
     /// `GET`; `None` when Zoho answers 204 (no such record, nothing found).
@@ -312,24 +227,6 @@ fn expired(reply: &Reply) -> bool {
         reply.json()["code"].as_str(),
         Some("INVALID_TOKEN" | "AUTHENTICATION_FAILURE")
     )
-}
-
-/// The accounts server's refusal: Zoho answers most of them with HTTP 200 and `{"error"}`.
-fn token_error(reply: &Reply, body: &Value) -> CallError {
-    let status = reply.status.as_u16();
-    let what = match (body["error"].as_str(), body["error_description"].as_str()) {
-        (Some(e), Some(d)) => format!("{e}: {d}"),
-        (Some(e), None) => e.to_owned(),
-        _ => reply.excerpt(),
-    };
-    let message = format!("Zoho accounts server HTTP {status}: {what}");
-    let too_many =
-        body["error"] == "Access Denied" || what.to_ascii_lowercase().contains("too many requests");
-    match status {
-        _ if too_many => CallError::retryable(message, Some(REFRESH_PAUSE)),
-        429 | 408 | 500..=599 => CallError::retryable(message, http::retry_after(&reply.headers)),
-        _ => CallError::auth(message),
-    }
 }
 
 /// `{"duplicate_check_fields": […]}` (empty: Zoho's own duplicate check).

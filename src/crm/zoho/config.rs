@@ -1,8 +1,10 @@
 //! `[crm.zoho]`: the data centre, the self client's refresh token, the module leads go to,
 //! duplicate checks and the deal, note and task settings. `validate` names the wrong key.
 
-use crate::outbound::{InvalidKey, invalid};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+
+use crate::outbound::{InvalidKey, invalid};
 
 pub use crate::crm::model::CustomFields;
 
@@ -98,8 +100,9 @@ impl Default for TaskConfig {
     }
 }
 
-/// `[crm.zoho]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `[crm.zoho]`. The client secret and the refresh token are secrets: `Debug` prints them
+/// redacted.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The data centre's accounts server (`https://accounts.zoho.com`, `.eu`, `.in`,
@@ -113,9 +116,9 @@ pub struct Config {
     /// The OAuth client id (self client or server-based client).
     pub client_id: String,
     /// The OAuth client secret.
-    pub client_secret: String,
+    pub client_secret: SecretString,
     /// A refresh token with `ZohoCRM.modules.ALL` (or leads/contacts/deals/notes/tasks) scope.
-    pub refresh_token: String,
+    pub refresh_token: SecretString,
     /// `Leads` or `Contacts` (with an `Accounts` record for the company).
     pub module: Module,
     /// Fields the upsert that creates people matches on, in order (Zoho's system duplicate
@@ -164,8 +167,8 @@ impl Default for Config {
             api_domain: "https://www.zohoapis.eu".to_owned(),
             api_version: "v8".to_owned(),
             client_id: String::new(),
-            client_secret: String::new(),
-            refresh_token: String::new(),
+            client_secret: SecretString::default(),
+            refresh_token: SecretString::default(),
             module: Module::Leads,
             duplicate_check_fields: vec!["Email".to_owned()],
             placeholder: "[not provided]".to_owned(),
@@ -214,9 +217,9 @@ impl Config {
             ));
         }
         for (value, key) in [
-            (&self.client_id, "client_id"),
-            (&self.client_secret, "client_secret"),
-            (&self.refresh_token, "refresh_token"),
+            (self.client_id.as_str(), "client_id"),
+            (self.client_secret.expose_secret(), "client_secret"),
+            (self.refresh_token.expose_secret(), "refresh_token"),
         ] {
             if value.trim().is_empty() {
                 return Err(invalid(key, "required"));
@@ -354,6 +357,21 @@ mod tests {
             let err = config.validate().unwrap_err();
             assert_eq!(err.key, key, "{err}");
         }
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let config: Config = toml::from_str(
+            "client_id = \"1000.X\"\nclient_secret = \"zoho-secret-1\"\nrefresh_token = \"1000.refresh-2\"",
+        )
+        .unwrap();
+        assert!(config.validate().is_ok());
+        let printed = format!("{config:?}");
+        assert!(
+            !printed.contains("zoho-secret-1") && !printed.contains("1000.refresh-2"),
+            "{printed}"
+        );
+        assert!(printed.contains("1000.X"), "{printed}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `INVALID_TOKEN`; a 429 pauses the throttle. A backlog goes through Zoho's multi-record
 //! endpoints ([`batch`]).
 
+mod auth;
 mod batch;
 mod client;
 mod config;
@@ -13,21 +14,22 @@ mod record;
 
 pub use config::{Config, CustomFields, DealConfig, Module, NoteConfig, TaskConfig};
 
-use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use tracing::Instrument;
 
-use crate::crm::CrmKind;
-use crate::crm::progressive::{BatchItem, SyncOutcome};
-use crate::crm::{CrmApi, DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::crm::input::{BatchItem, SyncOutcome};
+use crate::crm::kit::{Calls, Companies};
+use crate::crm::model::{
+    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
+    TaskFields,
+};
 use crate::outbound::CallError;
 use client::Api;
-use ops::Accounts;
 
 /// The Zoho side of the sync.
 pub struct Connector {
     api: Api,
-    accounts: Accounts,
+    /// The Account of each contact seen lately.
+    accounts: Companies,
 }
 
 impl Connector {
@@ -37,115 +39,71 @@ impl Connector {
         config.validate()?;
         Ok(Connector {
             api: Api::new(config),
-            accounts: Accounts::default(),
+            accounts: Companies::new(match config.module {
+                Module::Contacts => record::contact_account,
+                Module::Leads => |_| None,
+            }),
         })
     }
 }
 
-/// Runs a connector step in a span naming the operation.
-fn step<'a, T: Send + 'a>(
-    op: &'static str,
-    future: impl Future<Output = Result<T, CallError>> + Send + 'a,
-) -> BoxFuture<'a, Result<T, CallError>> {
-    crate::crm::step("zoho", op, future)
-}
+impl Calls for Connector {
+    const KIND: CrmKind = CrmKind::Zoho;
 
-impl CrmApi for Connector {
-    fn kind(&self) -> CrmKind {
-        CrmKind::Zoho
+    async fn find_person(&self, key: FindKey<'_>) -> Result<Option<PersonRecord>, CallError> {
+        ops::find(&self.api, &self.accounts, key).await
     }
 
-    fn find_person<'a>(
-        &'a self,
-        key: FindKey<'a>,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        step("find_person", ops::find(&self.api, &self.accounts, key))
+    async fn get_person(&self, id: &str) -> Result<Option<PersonRecord>, CallError> {
+        ops::get(&self.api, &self.accounts, id).await
     }
 
-    fn get_person<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<PersonRecord>, CallError>> {
-        step("get_person", ops::get(&self.api, &self.accounts, id))
+    async fn create_person(&self, fields: &PersonFields) -> Result<String, CallError> {
+        ops::create(&self.api, &self.accounts, fields).await
     }
 
-    fn create_person<'a>(
-        &'a self,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step(
-            "create_person",
-            ops::create(&self.api, &self.accounts, fields),
-        )
+    async fn update_person(&self, id: &str, fields: &PersonFields) -> Result<(), CallError> {
+        ops::update(&self.api, &self.accounts, id, fields).await
     }
 
-    fn update_person<'a>(
-        &'a self,
-        id: &'a str,
-        fields: &'a PersonFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        step(
-            "update_person",
-            ops::update(&self.api, &self.accounts, id, fields),
-        )
+    async fn create_deal(&self, person: &str, deal: &DealFields) -> Result<String, CallError> {
+        ops::create_deal(&self.api, &self.accounts, person, deal).await
     }
 
-    fn create_deal<'a>(
-        &'a self,
-        person: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step(
-            "create_deal",
-            ops::create_deal(&self.api, &self.accounts, person, deal),
-        )
-    }
-
-    fn update_deal<'a>(
-        &'a self,
-        id: &'a str,
-        deal: &'a DealFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        step("update_deal", ops::update_deal(&self.api, id, deal))
+    async fn update_deal(&self, id: &str, deal: &DealFields) -> Result<(), CallError> {
+        ops::update_deal(&self.api, id, deal).await
     }
 
     /// Zoho notes have one parent: the person (the deal is reached from there).
-    fn create_note<'a>(
-        &'a self,
-        person: &'a str,
-        _deal: Option<&'a str>,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step("create_note", ops::create_note(&self.api, person, note))
+    async fn create_note(
+        &self,
+        person: &str,
+        _deal: Option<&str>,
+        note: &NoteFields,
+    ) -> Result<String, CallError> {
+        ops::create_note(&self.api, person, note).await
     }
 
-    fn update_note<'a>(
-        &'a self,
-        id: &'a str,
-        note: &'a NoteFields,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        step("update_note", ops::update_note(&self.api, id, note))
+    async fn update_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
+        ops::update_note(&self.api, id, note).await
     }
 
-    fn create_task<'a>(
-        &'a self,
-        person: &'a str,
-        deal: Option<&'a str>,
-        task: &'a TaskFields,
-    ) -> BoxFuture<'a, Result<String, CallError>> {
-        step(
-            "create_task",
-            ops::create_task(&self.api, person, deal, task),
-        )
+    async fn create_task(
+        &self,
+        person: &str,
+        deal: Option<&str>,
+        task: &TaskFields,
+    ) -> Result<String, CallError> {
+        ops::create_task(&self.api, person, deal, task).await
     }
 
-    fn attached<'a>(
-        &'a self,
-        person: &'a str,
-        kind: super::Attach,
-        sent: &'a [String],
-    ) -> BoxFuture<'a, Result<Option<Vec<super::Attached>>, CallError>> {
-        step("attached", ops::attached(&self.api, person, kind, sent))
+    async fn attached(
+        &self,
+        person: &str,
+        kind: Attach,
+        sent: &[String],
+    ) -> Result<Option<Vec<Attached>>, CallError> {
+        ops::attached(&self.api, person, kind, sent).await
     }
 
     /// `{crm_url}/tab/{Module}/{id}`, when the web app's address is known (`crm_url`, or
@@ -162,12 +120,11 @@ impl CrmApi for Connector {
         if !self.api.config().batch {
             return None;
         }
-        let span =
-            tracing::debug_span!("crm", crm = "zoho", op = "sync_batch", leads = batch.len());
-        Some(
-            batch::sync(&self.api, &self.accounts, self, batch)
-                .instrument(span)
-                .boxed(),
-        )
+        Some(Box::pin(batch::sync(
+            &self.api,
+            &self.accounts,
+            self,
+            batch,
+        )))
     }
 }

@@ -2,9 +2,6 @@
 //! or name and company (results checked exactly, as Zoho's search is loose), read, upsert with
 //! the duplicate-check fields, update, and the deal, note and task.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -12,44 +9,9 @@ use super::client::{Api, upsert_extra};
 use super::config::Module;
 use super::errors::id_of;
 use super::record::{self, criteria_value, has_email, has_name, has_phone, oldest};
+use crate::crm::kit::Companies;
 use crate::crm::{DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
 use crate::outbound::CallError;
-
-/// Which Account each contact seen lately belongs to, so a deal needs no extra read.
-#[derive(Debug, Default)]
-pub struct Accounts {
-    by_contact: Mutex<HashMap<String, Option<String>>>,
-}
-
-impl Accounts {
-    /// Entries kept before the cache starts over.
-    const MAX: usize = 10_000;
-
-    /// Remembers a contact's account.
-    pub fn remember(&self, contact: &str, account: Option<String>) {
-        let mut map = self.by_contact.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= Self::MAX {
-            map.clear();
-        }
-        map.insert(contact.to_owned(), account);
-    }
-
-    /// A contact's account, if known (`Some(None)`: known to have none).
-    pub fn get(&self, contact: &str) -> Option<Option<String>> {
-        self.by_contact
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(contact)
-            .cloned()
-    }
-
-    /// Remembers the account of a contact row (no-op for leads).
-    pub fn remember_row(&self, api: &Api, row: &Value) {
-        if let (Module::Contacts, Some(id)) = (api.config().module, record::id(row)) {
-            self.remember(&id, record::account_of(row));
-        }
-    }
-}
 
 /// Every record of a search answer (`None`/204: none).
 pub fn rows(answer: Option<Value>) -> Vec<Value> {
@@ -77,7 +39,7 @@ fn name_criteria(module: Module, first: &str, last: Option<&str>, company: &str)
 /// Finds a person by one key.
 pub async fn find(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     key: FindKey<'_>,
 ) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();
@@ -109,7 +71,7 @@ pub async fn find(
         }
     };
     Ok(found.and_then(|row| {
-        accounts.remember_row(api, &row);
+        accounts.remember_row(&row);
         record::person(config, &row)
     }))
 }
@@ -117,12 +79,12 @@ pub async fn find(
 /// Reads a person by id (`None` when Zoho answers 204: deleted or merged).
 pub async fn get(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     id: &str,
 ) -> Result<Option<PersonRecord>, CallError> {
     let found = rows(api.get(&[api.config().module.name(), id], &[]).await?);
     Ok(found.first().and_then(|row| {
-        accounts.remember_row(api, row);
+        accounts.remember_row(row);
         record::person(api.config(), row)
     }))
 }
@@ -144,7 +106,11 @@ pub async fn ensure_account(api: &Api, company: &str) -> Result<String, CallErro
 }
 
 /// Creates the person by upsert on the duplicate-check fields; returns the id.
-pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<String, CallError> {
+pub async fn create(
+    api: &Api,
+    accounts: &Companies,
+    p: &PersonFields,
+) -> Result<String, CallError> {
     let config = api.config();
     let account = match record::company(config, p) {
         Some(company) => Some(ensure_account(api, &company).await?),
@@ -170,7 +136,7 @@ pub async fn create(api: &Api, accounts: &Accounts, p: &PersonFields) -> Result<
 /// Writes exactly these fields to the person `id`.
 pub async fn update(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     id: &str,
     p: &PersonFields,
 ) -> Result<(), CallError> {
@@ -200,7 +166,7 @@ pub async fn update(
 /// The Account of a contact (remembered, else read); `None` for leads.
 async fn account_for(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     person: &str,
 ) -> Result<Option<String>, CallError> {
     if api.config().module != Module::Contacts {
@@ -213,14 +179,14 @@ async fn account_for(
     let row = found
         .first()
         .ok_or_else(|| CallError::not_found(format!("Zoho contact {person} no longer exists")))?;
-    accounts.remember_row(api, row);
+    accounts.remember_row(row);
     Ok(record::account_of(row))
 }
 
 /// Creates the deal; returns its id.
 pub async fn create_deal(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     person: &str,
     deal: &DealFields,
 ) -> Result<String, CallError> {

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::config::{Config, Module, is_api_name};
+use crate::crm::kit::escape::backslashed;
 use crate::crm::{DealFields, Field, NoteFields, PersonFields, PersonRecord, TaskFields};
 
 /// Longest text leadgate writes into a note or description.
@@ -69,6 +70,11 @@ pub fn id(row: &Value) -> Option<String> {
         .as_str()
         .map(str::to_owned)
         .or_else(|| row["id"].as_u64().map(|n| n.to_string()))
+}
+
+/// A contact row as `(contact, its account)`, for the account cache.
+pub fn contact_account(row: &Value) -> Option<(String, Option<String>)> {
+    Some((id(row)?, account_of(row)))
 }
 
 /// The Account a Contact row points to.
@@ -285,14 +291,7 @@ pub fn new_task(config: &Config, person: &str, deal: Option<&str>, task: &TaskFi
 
 /// A value inside `criteria`: backslash, parentheses and commas escaped, as Zoho documents.
 pub fn criteria_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 4);
-    for c in value.chars() {
-        if matches!(c, '\\' | '(' | ')' | ',') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    backslashed(value, "\\(),")
 }
 
 /// Whether two texts are the same value (trimmed, any case).

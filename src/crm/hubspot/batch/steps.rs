@@ -15,6 +15,7 @@ use super::super::single::{now_ms, object_id};
 use super::calls::{Change, ItemError, NewObject};
 use super::{Slot, State};
 use crate::crm::PersonFields;
+use crate::crm::kit::escape::html_lines;
 use crate::outbound::CallError;
 
 /// A contact's key in a batch-create answer: its email, else its phone.
@@ -142,33 +143,7 @@ impl Connector {
                 Err(e) => slots[i].fail(e),
             }
         }
-        if !checks.is_empty() {
-            let ids: Vec<String> = checks.iter().map(|(_, id)| id.clone()).collect();
-            match self
-                .batch_read("deals", None, &ids, &["dealname".to_owned()])
-                .await
-            {
-                Ok(found) => {
-                    let present: HashSet<String> =
-                        found.iter().filter_map(|o| object_id(o).ok()).collect();
-                    creates.extend(
-                        checks
-                            .iter()
-                            .filter(|(_, id)| !present.contains(id))
-                            .map(|(i, _)| *i),
-                    );
-                }
-                Err(error) => {
-                    let inputs = checks.len();
-                    checks.iter().for_each(|(i, _)| {
-                        slots[*i].fail(ItemError::Request {
-                            error: error.clone(),
-                            inputs,
-                        })
-                    });
-                }
-            }
-        }
+        creates.extend(self.deleted_deals(slots, &checks).await);
         let mut news = Vec::new();
         for i in creates {
             let (Some(deal), Some(person)) = (&slots[i].input.deal, &slots[i].links.person) else {
@@ -193,6 +168,43 @@ impl Connector {
         }
     }
 
+    /// Which of the `(slot, deal)` pairs name a deal that no longer exists, read in one batch
+    /// (a deal with nothing to update is only checked, so a deleted one is created again). A
+    /// failed read stops those slots.
+    async fn deleted_deals(
+        &self,
+        slots: &mut [Slot<'_>],
+        checks: &[(usize, String)],
+    ) -> Vec<usize> {
+        if checks.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<String> = checks.iter().map(|(_, id)| id.clone()).collect();
+        match self
+            .batch_read("deals", None, &ids, &["dealname".to_owned()])
+            .await
+        {
+            Ok(found) => {
+                let present: HashSet<String> =
+                    found.iter().filter_map(|o| object_id(o).ok()).collect();
+                checks
+                    .iter()
+                    .filter(|(_, id)| !present.contains(id))
+                    .map(|(i, _)| *i)
+                    .collect()
+            }
+            Err(error) => {
+                for (i, _) in checks {
+                    slots[*i].fail(ItemError::Request {
+                        error: error.clone(),
+                        inputs: checks.len(),
+                    });
+                }
+                Vec::new()
+            }
+        }
+    }
+
     pub(super) async fn write_notes(&self, slots: &mut [Slot<'_>]) {
         let mut updates = Vec::new();
         let mut creates = Vec::new();
@@ -202,7 +214,7 @@ impl Connector {
                     let mut properties = Map::new();
                     properties.insert(
                         "hs_note_body".into(),
-                        json!(props::html(&slots[i].input.note.body)),
+                        json!(html_lines(&slots[i].input.note.body)),
                     );
                     updates.push(Change {
                         slot: i,

@@ -2,8 +2,10 @@
 //! and (in `settings`) what gets written. Defaults suit a new org with a refresh-token
 //! connected app; `validate` names the key that is wrong.
 
-use crate::outbound::{InvalidKey, invalid};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+
+use crate::outbound::{InvalidKey, invalid};
 
 use super::jwt::JwtSigner;
 mod writes;
@@ -36,8 +38,9 @@ pub enum PersonObject {
     Contact,
 }
 
-/// `[crm.salesforce]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `[crm.salesforce]`. The client secret, refresh token and private key are secrets: `Debug`
+/// prints them redacted.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Token host: `https://login.salesforce.com`, `https://test.salesforce.com` (sandboxes) or
@@ -50,13 +53,13 @@ pub struct Config {
     /// The connected app's consumer key (also the JWT issuer).
     pub client_id: String,
     /// The consumer secret: required for `client_credentials`, sent with `refresh_token` when set.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretString>,
     /// Refresh token for `auth = "refresh_token"`.
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<SecretString>,
     /// Integration user's username, the JWT subject (`auth = "jwt"`).
     pub username: Option<String>,
     /// RSA private key (PEM, PKCS#8 or PKCS#1) for `auth = "jwt"`.
-    pub private_key_pem: Option<String>,
+    pub private_key_pem: Option<SecretString>,
     /// File holding that key, instead of `private_key_pem`.
     pub private_key_path: Option<String>,
     /// JWT audience; derived from `login_url` when unset (`https://test.salesforce.com` for
@@ -134,11 +137,16 @@ impl Default for Config {
     }
 }
 
-fn filled(value: &Option<String>) -> bool {
-    value.as_deref().is_some_and(|v| !v.trim().is_empty())
+fn filled(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !v.trim().is_empty())
 }
 
-fn require(value: &Option<String>, key: &str, flow: &str) -> Result<(), InvalidKey> {
+/// A secret's text, to check it is set.
+fn secret(value: &Option<SecretString>) -> Option<&str> {
+    value.as_ref().map(|s| s.expose_secret())
+}
+
+fn require(value: Option<&str>, key: &str, flow: &str) -> Result<(), InvalidKey> {
     if filled(value) {
         Ok(())
     } else {
@@ -150,6 +158,22 @@ impl Config {
     /// Checks what types cannot say; the message starts with the key (relative to
     /// `[crm.salesforce]`).
     pub fn validate(&self) -> Result<(), InvalidKey> {
+        self.check_login()?;
+        self.check_writes()?;
+        if self.timeout_secs == 0 {
+            return Err(invalid("timeout_secs", "must be at least 1"));
+        }
+        if self.session_ttl_secs < 60 {
+            return Err(invalid("session_ttl_secs", "must be at least 60"));
+        }
+        if self.slow_down_at_percent > 100 {
+            return Err(invalid("slow_down_at_percent", "must be 0 (off) to 100"));
+        }
+        Ok(())
+    }
+
+    /// Where to log in, the API version, and the credentials the configured flow needs.
+    fn check_login(&self) -> Result<(), InvalidKey> {
         let login = reqwest::Url::parse(&self.login_url)
             .map_err(|e| invalid("login_url", e.to_string()))?;
         if !matches!(login.scheme(), "https" | "http") || login.host_str().is_none() {
@@ -182,11 +206,17 @@ impl Config {
             ));
         }
         match self.auth {
-            AuthFlow::RefreshToken => {
-                require(&self.refresh_token, "refresh_token", "refresh_token")?
-            }
+            AuthFlow::RefreshToken => require(
+                secret(&self.refresh_token),
+                "refresh_token",
+                "refresh_token",
+            )?,
             AuthFlow::ClientCredentials => {
-                require(&self.client_secret, "client_secret", "client_credentials")?;
+                require(
+                    secret(&self.client_secret),
+                    "client_secret",
+                    "client_credentials",
+                )?;
                 let host = login.host_str().unwrap_or_default();
                 if host == "login.salesforce.com" || host == "test.salesforce.com" {
                     return Err(invalid(
@@ -196,13 +226,18 @@ impl Config {
                 }
             }
             AuthFlow::Jwt => {
-                require(&self.username, "username", "jwt")?;
+                require(self.username.as_deref(), "username", "jwt")?;
                 self.jwt_signer()?;
                 if let Some(aud) = &self.jwt_audience {
                     reqwest::Url::parse(aud).map_err(|e| invalid("jwt_audience", e.to_string()))?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// What gets written: field names, the placeholder, the owner, the opportunity and note.
+    fn check_writes(&self) -> Result<(), InvalidKey> {
         if let Some(field) = &self.external_id_field
             && !is_api_name(field)
         {
@@ -238,22 +273,13 @@ impl Config {
         if self.note.title.trim().is_empty() {
             return Err(invalid("note.title", "must not be empty"));
         }
-        if self.timeout_secs == 0 {
-            return Err(invalid("timeout_secs", "must be at least 1"));
-        }
-        if self.session_ttl_secs < 60 {
-            return Err(invalid("session_ttl_secs", "must be at least 60"));
-        }
-        if self.slow_down_at_percent > 100 {
-            return Err(invalid("slow_down_at_percent", "must be 0 (off) to 100"));
-        }
         Ok(())
     }
 
     /// The JWT signer for `auth = "jwt"`, from `private_key_pem` or `private_key_path`.
     pub(super) fn jwt_signer(&self) -> Result<JwtSigner, InvalidKey> {
         let pem = match (&self.private_key_pem, &self.private_key_path) {
-            (Some(pem), None) => pem.clone(),
+            (Some(pem), None) => pem.expose_secret().to_owned(),
             (None, Some(path)) => std::fs::read_to_string(path)
                 .map_err(|e| invalid("private_key_path", format!("cannot read {path}: {e}")))?,
             (Some(_), Some(_)) => {
@@ -393,6 +419,22 @@ mod tests {
             toml::from_str::<Config>("colour = \"red\"").is_err(),
             "unknown keys are refused"
         );
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleQ==\n-----END PRIVATE KEY-----";
+        let config = Config {
+            client_secret: Some("consumer-secret-1".into()),
+            refresh_token: Some("5Aep861refresh".into()),
+            private_key_pem: Some(pem.into()),
+            ..ok_config()
+        };
+        let printed = format!("{config:?}");
+        for secret in ["consumer-secret-1", "5Aep861refresh", "c2VjcmV0LWtleQ"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("client_id: \"key\""), "{printed}");
     }
 
     #[test]

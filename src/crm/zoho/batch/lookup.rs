@@ -5,9 +5,10 @@ use futures_util::future::join_all;
 use serde_json::Value;
 
 use super::{Job, MAX_RECORDS};
+use crate::crm::kit::Companies;
 use crate::crm::zoho::client::Api;
 use crate::crm::zoho::config::Config;
-use crate::crm::zoho::ops::{self, Accounts, rows};
+use crate::crm::zoho::ops::{self, rows};
 use crate::crm::zoho::record::{self, criteria_value, has_email, has_name, has_phone, oldest};
 use crate::crm::{FindKey, PersonFields};
 use crate::outbound::CallError;
@@ -22,7 +23,7 @@ const MAX_PAGES: u32 = 10;
 /// Reads the people whose id is stored: `GET /{module}?ids=…` for up to 100 at a time; an id
 /// that answer leaves out is read alone (204: deleted or merged), as are all of them when
 /// Zoho refuses the multi-id read.
-pub(super) async fn read_stored(api: &Api, accounts: &Accounts, jobs: &mut [Job<'_>]) {
+pub(super) async fn read_stored(api: &Api, accounts: &Companies, jobs: &mut [Job<'_>]) {
     let module = api.config().module.name();
     let wanted: Vec<(usize, String)> = jobs
         .iter()
@@ -85,8 +86,8 @@ pub(super) async fn read_stored(api: &Api, accounts: &Accounts, jobs: &mut [Job<
 }
 
 /// Takes `row` as the job's person.
-fn found_row(api: &Api, accounts: &Accounts, job: &mut Job<'_>, row: &Value) {
-    accounts.remember_row(api, row);
+fn found_row(api: &Api, accounts: &Companies, job: &mut Job<'_>, row: &Value) {
+    accounts.remember_row(row);
     job.account = record::account_of(row);
     job.found = record::person(api.config(), row);
 }
@@ -205,7 +206,7 @@ impl Round {
 /// One lookup round: the values of the people still unfound, searched with `in` lists, each
 /// person taking the oldest record that matches exactly. When Zoho refuses a list search (more
 /// than 2,000 records match, a field it cannot search), those people are looked up one by one.
-async fn look_up(api: &Api, accounts: &Accounts, jobs: &mut [Job<'_>], round: Round) {
+async fn look_up(api: &Api, accounts: &Companies, jobs: &mut [Job<'_>], round: Round) {
     let wanted: Vec<(usize, String)> = jobs
         .iter()
         .enumerate()
@@ -258,7 +259,7 @@ async fn look_up(api: &Api, accounts: &Accounts, jobs: &mut [Job<'_>], round: Ro
 }
 
 /// Looks the unfound people up by email, then phone, then name and company.
-pub(super) async fn find_people(api: &Api, accounts: &Accounts, jobs: &mut [Job<'_>]) {
+pub(super) async fn find_people(api: &Api, accounts: &Companies, jobs: &mut [Job<'_>]) {
     for round in [
         Round::Email,
         Round::Phone,

@@ -19,7 +19,7 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use super::client::{Api, ItemResult};
-use super::ops::Accounts;
+use crate::crm::kit::Companies;
 use crate::crm::progressive::{BatchItem, SyncOutcome, execute};
 use crate::crm::{CrmApi, PersonRecord};
 use crate::outbound::CallError;
@@ -71,7 +71,7 @@ fn keys(item: &BatchItem) -> Vec<String> {
 /// Syncs `batch`; one outcome per item, in order.
 pub async fn sync(
     api: &Api,
-    accounts: &Accounts,
+    accounts: &Companies,
     connector: &dyn CrmApi,
     batch: &[BatchItem],
 ) -> Vec<SyncOutcome> {

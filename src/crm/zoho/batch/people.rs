@@ -9,10 +9,11 @@ use serde_json::{Map, Value, json};
 
 use super::{Job, bulk};
 use crate::crm::PersonFields;
+use crate::crm::kit::Companies;
 use crate::crm::zoho::client::{Api, upsert_extra};
 use crate::crm::zoho::config::Module;
 use crate::crm::zoho::errors::id_of;
-use crate::crm::zoho::ops::{self, Accounts};
+use crate::crm::zoho::ops;
 use crate::crm::zoho::record;
 use crate::outbound::CallError;
 
@@ -48,7 +49,7 @@ async fn ensure_accounts(
 }
 
 /// Updates found people (policy-allowed changes only) and creates the others.
-pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job<'_>]) {
+pub(super) async fn write_people(api: &Api, accounts: &Companies, jobs: &mut [Job<'_>]) {
     let config = api.config();
     let changes: Vec<Option<PersonFields>> = jobs
         .iter()
@@ -73,47 +74,7 @@ pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job
     } else {
         ensure_accounts(api, companies).await
     };
-    let mut updates = Vec::new();
-    let mut creates = Vec::new();
-    for (i, change) in changes.into_iter().enumerate() {
-        let job = &mut jobs[i];
-        if !job.active {
-            continue;
-        }
-        let fields = change.as_ref().unwrap_or(&job.item.input.person);
-        let account = match record::company(config, fields)
-            .map(|c| account_ids.get(&c.to_lowercase()).cloned())
-        {
-            Some(Some(Ok(id))) => Some(id),
-            Some(Some(Err(e))) => {
-                job.fail(e);
-                continue;
-            }
-            Some(None) => {
-                job.fail(CallError::retryable(
-                    "Zoho answered no account for the company",
-                    None,
-                ));
-                continue;
-            }
-            None => None,
-        };
-        if account.is_some() {
-            job.account = account.clone();
-        }
-        let body = record::person_body(config, fields, change.is_none(), account.as_deref());
-        match (&job.found, change) {
-            (Some(found), Some(_)) if body.is_empty() => {
-                job.out.links.person = Some(found.id.clone())
-            }
-            (Some(found), Some(_)) => {
-                let mut body = body;
-                body.insert("id".into(), json!(found.id));
-                updates.push((i, Value::Object(body)));
-            }
-            _ => creates.push((i, Value::Object(body))),
-        }
-    }
+    let (updates, creates) = records(api, jobs, changes, &account_ids);
     let module = config.module.name();
     for (i, result) in bulk(api, Method::PUT, &[module], updates, &Map::new(), true).await {
         match result {
@@ -156,9 +117,66 @@ pub(super) async fn write_people(api: &Api, accounts: &Accounts, jobs: &mut [Job
     }
 }
 
+/// A record to write for the job in that slot.
+type JobRecord = (usize, Value);
+
+/// Each going job's record: `(job, body)` updates of the people found (with their `id`), and
+/// creates of the others. A found person with nothing to change is linked at once; a job whose
+/// company has no account fails.
+fn records(
+    api: &Api,
+    jobs: &mut [Job<'_>],
+    changes: Vec<Option<PersonFields>>,
+    account_ids: &HashMap<String, Result<String, CallError>>,
+) -> (Vec<JobRecord>, Vec<JobRecord>) {
+    let config = api.config();
+    let mut updates = Vec::new();
+    let mut creates = Vec::new();
+    for (i, change) in changes.into_iter().enumerate() {
+        let job = &mut jobs[i];
+        if !job.active {
+            continue;
+        }
+        let fields = change.as_ref().unwrap_or(&job.item.input.person);
+        let account = match record::company(config, fields)
+            .map(|c| account_ids.get(&c.to_lowercase()).cloned())
+        {
+            Some(Some(Ok(id))) => Some(id),
+            Some(Some(Err(e))) => {
+                job.fail(e);
+                continue;
+            }
+            Some(None) => {
+                job.fail(CallError::retryable(
+                    "Zoho answered no account for the company",
+                    None,
+                ));
+                continue;
+            }
+            None => None,
+        };
+        if account.is_some() {
+            job.account = account.clone();
+        }
+        let body = record::person_body(config, fields, change.is_none(), account.as_deref());
+        match (&job.found, change) {
+            (Some(found), Some(_)) if body.is_empty() => {
+                job.out.links.person = Some(found.id.clone())
+            }
+            (Some(found), Some(_)) => {
+                let mut body = body;
+                body.insert("id".into(), json!(found.id));
+                updates.push((i, Value::Object(body)));
+            }
+            _ => creates.push((i, Value::Object(body))),
+        }
+    }
+    (updates, creates)
+}
+
 /// A create refused as a duplicate of `existing`: that record is the person, brought up to
 /// date under the policy, as `execute` does.
-async fn resolve_conflict(api: &Api, accounts: &Accounts, job: &mut Job<'_>, existing: String) {
+async fn resolve_conflict(api: &Api, accounts: &Companies, job: &mut Job<'_>, existing: String) {
     let input = &job.item.input;
     match ops::get(api, accounts, &existing).await {
         Ok(Some(record)) => {
