@@ -396,10 +396,183 @@ async fn clicks_from_elsewhere_are_refused(db: Db) {
     db.remove().await;
 }
 
+/// A visitor whose lead reaches HubSpot with a deal.
+async fn hubspot_gateway(
+    db: &TestDb,
+    sim: &SlackSim,
+    hubspot: &leadgate_sim::hubspot::HubSpotSim,
+    tweak: impl FnOnce(&mut Config),
+) -> leadgate::app::Running {
+    let mut cfg = config(db);
+    with_slack(&mut cfg, sim, 15.0);
+    cfg.sites[0].crm = leadgate::crm::CrmKind::Hubspot;
+    cfg.crm.hubspot = Some(leadgate::crm::hubspot::Config {
+        base_url: hubspot.base_url().to_owned(),
+        token: hubspot.private_app_token().to_owned().into(),
+        timeout_secs: 5,
+        webhook_secret: Some("hs-client-secret".to_owned().into()),
+        app_id: Some("4242".into()),
+        ..Default::default()
+    });
+    tweak(&mut cfg);
+    start(cfg).await
+}
+
+async fn a_deal_moved_in_the_crm_reaches_the_thread_once(db: Db) {
+    use leadgate_sim::hubspot::{HubSpotSim, WebhookSubscription};
+    let db = TestDb::new(db).await;
+    let sim = SlackSim::start(Options::default()).await.unwrap();
+    let hubspot = HubSpotSim::start(Default::default()).await.unwrap();
+    let gw = hubspot_gateway(&db, &sim, &hubspot, |_| {}).await;
+    hubspot.subscribe_webhook(WebhookSubscription::new(
+        format!("http://{}/webhooks/hubspot", gw.addr),
+        "hs-client-secret",
+        4242,
+    ));
+    let (_visitor, _id) = qualified_visitor(gw.addr).await;
+    let alert = the_alert(&sim).await;
+    let deal = eventually("the deal in HubSpot", async || {
+        hubspot.records("deals").into_iter().next()
+    })
+    .await;
+    // leadgate's own writes come back as webhooks and change nothing.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !thread_texts(&sim, &alert.ts)
+            .iter()
+            .any(|t| t.contains("Deal moved")),
+        "an echo of leadgate's own write is ignored"
+    );
+    // A rep closes the deal in HubSpot.
+    let mut props = serde_json::Map::new();
+    props.insert("dealstage".into(), "closedwon".into());
+    props.insert("amount".into(), "12000".into());
+    hubspot.crm_user_changes_deal(&deal.id, props).unwrap();
+    eventually("the outcome in the thread", async || {
+        thread_texts(&sim, &alert.ts)
+            .iter()
+            .any(|t| t.contains("Deal moved to Closed won"))
+            .then_some(())
+    })
+    .await;
+    let updated = eventually("the alert shows it", async || {
+        sim.message(CHANNEL, &alert.ts)
+            .filter(|m| m.blocks.as_ref().unwrap().to_string().contains("closedwon"))
+    })
+    .await;
+    assert!(updated.blocks.unwrap().to_string().contains("12000"));
+    // Redeliveries of the same events are handled once.
+    for d in hubspot.webhook_deliveries() {
+        let again = reqwest::Client::new()
+            .post(&d.url)
+            .body(d.body.clone())
+            .headers(
+                d.headers
+                    .iter()
+                    .filter(|(k, _)| {
+                        !k.eq_ignore_ascii_case("x-hubspot-request-timestamp")
+                            && !k.eq_ignore_ascii_case("x-hubspot-signature-v3")
+                    })
+                    .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+                    .collect(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 401, "unsigned copies are refused");
+    }
+    let funnel: Value = reqwest::Client::new()
+        .get(format!("http://{}/api/admin/funnel", gw.addr))
+        .bearer_auth(common::ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let week = &funnel["weeks"][0];
+    assert_eq!(
+        (
+            week["conversations"].as_i64(),
+            week["qualified"].as_i64(),
+            week["with_deal"].as_i64(),
+            week["won"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1), Some(1)),
+        "{funnel}"
+    );
+    let outcomes = thread_texts(&sim, &alert.ts)
+        .iter()
+        .filter(|t| t.contains("Deal moved"))
+        .count();
+    assert_eq!(outcomes, 1);
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn not_a_lead_keeps_it_out_of_the_pipeline(db: Db) {
+    use leadgate_sim::hubspot::HubSpotSim;
+    let db = TestDb::new(db).await;
+    let sim = SlackSim::start(Options::default()).await.unwrap();
+    let hubspot = HubSpotSim::start(Default::default()).await.unwrap();
+    // Alerts come early (budget alone); a deal only at the default threshold.
+    let gw = hubspot_gateway(&db, &sim, &hubspot, |c| {
+        c.alerts.slack.as_mut().unwrap().min_score = Some(20);
+    })
+    .await;
+    let interactions = format!("http://{}/slack/interactions", gw.addr);
+    let mut visitor = Client::open(gw.addr, "demo", "en-GB").await;
+    let id = visitor.session_id.clone().unwrap();
+    visitor
+        .say("Hi, I'm Tom Baker, tom.baker@bakerbikes.co.uk")
+        .await;
+    visitor.say("We could spend about £3,000.").await;
+    let alert = the_alert(&sim).await;
+    sim.click(
+        &interactions,
+        ANNA,
+        &alert.ts,
+        CHANNEL,
+        "not_a_lead",
+        Some(&id),
+    )
+    .await
+    .unwrap();
+    eventually("marked", async || {
+        (admin_conversation(gw.addr, &id).await["not_a_lead"] == true).then_some(())
+    })
+    .await;
+    // Now the lead would qualify: it gets no deal.
+    visitor
+        .say("I decide, and we want to start next week. We compared Intercom too.")
+        .await;
+    eventually("the contact synced again", async || {
+        hubspot.records("contacts").into_iter().next()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        hubspot.records("deals").is_empty(),
+        "no deal for a lead marked not a lead"
+    );
+    let revisions = admin_conversation(gw.addr, &id).await["revisions"].clone();
+    assert!(revisions.as_array().unwrap().iter().any(|r| {
+        r["changes"]["not_a_lead"]["new"] == true
+            && r["actor"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("slack:U0REPANNA")
+    }));
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     claim_talk_and_hand_back,
     two_claims_at_once_one_wins,
     forged_stale_and_repeated_requests_are_handled_once,
     a_silent_rep_hands_back_by_itself,
     clicks_from_elsewhere_are_refused,
+    a_deal_moved_in_the_crm_reaches_the_thread_once,
+    not_a_lead_keeps_it_out_of_the_pipeline,
 );

@@ -11,6 +11,7 @@ pub mod kit;
 pub mod model;
 pub mod policy;
 pub mod progressive;
+pub mod webhooks;
 
 pub mod hubspot;
 pub mod pipedrive;

@@ -220,3 +220,41 @@ pub async fn resume_target(
     state.wake.notify_waiters();
     Ok(Json(json!({"resumed": n, "target": target})))
 }
+
+/// `?site=demo&channel=whatsapp&weeks=12`
+#[derive(Debug, serde::Deserialize)]
+pub struct FunnelFilter {
+    site: Option<String>,
+    channel: Option<String>,
+    weeks: Option<i64>,
+}
+
+/// `GET /api/admin/funnel`: chat -> with contact details -> qualified -> deal -> won, per week.
+pub async fn funnel(
+    _: Admin,
+    State(state): State<AppState>,
+    axum::extract::Query(f): axum::extract::Query<FunnelFilter>,
+) -> Result<Json<Value>, ApiError> {
+    let weeks = f.weeks.unwrap_or(12).clamp(1, 520);
+    let since = crate::store::now_ms() - weeks * 604_800_000;
+    let rows = state
+        .chat
+        .store()
+        .funnel(f.site.as_deref(), f.channel.as_deref(), since)
+        .await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|w| {
+            // The Monday the week starts on.
+            let monday_ms = w.week * 604_800_000 - 259_200_000;
+            let monday = time::OffsetDateTime::from_unix_timestamp(monday_ms / 1000)
+                .map(|t| t.date().to_string())
+                .unwrap_or_default();
+            json!({"week_of": monday, "conversations": w.conversations, "with_contact": w.with_contact,
+                   "qualified": w.qualified, "with_deal": w.with_deal, "won": w.won})
+        })
+        .collect();
+    Ok(Json(
+        json!({"site": f.site, "channel": f.channel, "weeks": items}),
+    ))
+}

@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod assets;
+mod crm_webhooks;
 pub mod error;
 mod health;
 mod origin;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/api/admin/conversations", get(admin::conversations))
+        .route("/api/admin/funnel", get(admin::funnel))
         .route(
             "/api/admin/conversations/{id}",
             get(admin::conversation).delete(admin::erase),
@@ -66,6 +68,14 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(slack::interactions),
         )
         .route("/slack/events", axum::routing::post(slack::events))
+        .route(
+            "/webhooks/hubspot",
+            axum::routing::post(crm_webhooks::hubspot),
+        )
+        .route(
+            "/webhooks/pipedrive",
+            axum::routing::post(crm_webhooks::pipedrive),
+        )
         .route(
             "/webhooks/whatsapp",
             get(webhooks::whatsapp_verify)

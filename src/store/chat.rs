@@ -22,6 +22,18 @@ pub struct NewConversation {
     pub consent_required: bool,
 }
 
+/// One week of the lead funnel.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct FunnelWeek {
+    /// Weeks since the Monday before the Unix epoch.
+    pub week: i64,
+    pub conversations: i64,
+    pub with_contact: i64,
+    pub qualified: i64,
+    pub with_deal: i64,
+    pub won: i64,
+}
+
 /// A message to store in a turn.
 #[derive(Debug, Clone, Default)]
 pub struct TurnMessage {
@@ -171,6 +183,37 @@ impl Store {
             .bind(site)
             .bind(channel)
             .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// The lead funnel per week (Monday-aligned Unix weeks from `since_ms`), optionally for one
+    /// site and channel: conversations, those with contact details, qualified, with a deal in a
+    /// CRM, won.
+    pub async fn funnel(
+        &self,
+        site: Option<&str>,
+        channel: Option<&str>,
+        since_ms: i64,
+    ) -> Result<Vec<FunnelWeek>, StoreError> {
+        // Week numbers count from the Unix epoch (a Thursday) shifted to Mondays.
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, FunnelWeek>(
+                "SELECT (c.started_ms + 259200000) / 604800000 AS week, \
+                 COUNT(*) AS conversations, \
+                 SUM(CASE WHEN c.lead_json IS NOT NULL AND (c.lead_json NOT LIKE '%\"email\":null%' OR c.lead_json NOT LIKE '%\"phone\":null%') THEN 1 ELSE 0 END) AS with_contact, \
+                 SUM(CASE WHEN c.qualified_ms IS NOT NULL THEN 1 ELSE 0 END) AS qualified, \
+                 SUM(CASE WHEN EXISTS (SELECT 1 FROM crm_links l WHERE l.conversation_id = c.id AND l.deal_id IS NOT NULL) THEN 1 ELSE 0 END) AS with_deal, \
+                 SUM(CASE WHEN EXISTS (SELECT 1 FROM deal_outcomes o WHERE o.conversation_id = c.id AND o.won) THEN 1 ELSE 0 END) AS won \
+                 FROM conversations c WHERE c.started_ms >= $1 AND c.erased_ms IS NULL \
+                 AND ($2 IS NULL OR c.site = $2) AND ($3 IS NULL OR c.channel = $3) \
+                 GROUP BY (c.started_ms + 259200000) / 604800000 ORDER BY week",
+            )
+            .bind(since_ms)
+            .bind(site)
+            .bind(channel)
             .fetch_all(pool)
             .await?
         });

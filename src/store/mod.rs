@@ -12,7 +12,7 @@ mod jobs;
 mod rows;
 
 pub use channels::{DeliveryRow, EventRow, NewEvent, StoredPost};
-pub use chat::{Hold, LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
+pub use chat::{FunnelWeek, Hold, LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
 pub use handoff::{Claim, DealOutcome, Rep};
 pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
 pub mod relay;

@@ -3,6 +3,7 @@
 
 pub mod delivery;
 pub mod handoff;
+pub mod outcomes;
 pub mod plan;
 pub mod schedule;
 pub mod targets;

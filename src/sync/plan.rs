@@ -132,7 +132,10 @@ pub fn sync_input(
         job_title: lead.job_title.as_ref().map(|t| t.as_str().to_owned()),
         custom: values(&names.person),
     };
-    let deal = rules.qualifies(lead, &score).then(|| DealFields {
+    // A rep who marked it as not a lead keeps it out of the pipeline: no deal is made, and a
+    // deal made before is not touched again; no follow-up task either.
+    let junk = view.conversation.not_a_lead;
+    let deal = (!junk && rules.qualifies(lead, &score)).then(|| DealFields {
         title: format!("{} – chat lead", display_name(lead)),
         amount: lead.budget.and_then(|b| b.max().or(b.min())),
         currency: lead
@@ -156,7 +159,7 @@ pub fn sync_input(
         note: NoteFields {
             body: note_body(view, &score, sync.transcript_messages),
         },
-        task: Some(task),
+        task: (!junk).then_some(task),
         policy: sync.overwrite.clone(),
     }
 }

@@ -52,6 +52,11 @@ pub struct Config {
     /// HubSpot web app URL for those links (`https://app.hubspot.com`; EU accounts:
     /// `https://app-eu1.hubspot.com`).
     pub app_url: String,
+    /// The app's client secret, which signs HubSpot's webhooks (signature v3): deal stage,
+    /// amount and owner changes then reach the lead's Slack thread. Unset: no webhooks.
+    pub webhook_secret: Option<SecretString>,
+    /// The app's id: changes it made through the API come back as webhooks and are ignored.
+    pub app_id: Option<String>,
 }
 
 impl Default for Config {
@@ -59,6 +64,8 @@ impl Default for Config {
         Config {
             base_url: "https://api.hubapi.com".into(),
             token: SecretString::default(),
+            webhook_secret: None,
+            app_id: None,
             timeout_secs: 20,
             rate_limit: 100,
             rate_limit_interval_secs: 10,

@@ -61,12 +61,18 @@ pub struct Config {
     /// The company's Pipedrive web address (`https://acme.pipedrive.com`), for links to person
     /// records in the alert; unset: taken from OAuth's `api_domain`, else no links.
     pub app_url: Option<String>,
+    /// The basic-auth credentials set on Pipedrive's webhook (`http_auth_user`,
+    /// `http_auth_password`): deal changes then reach the lead's Slack thread. Unset: none.
+    pub webhook_user: Option<String>,
+    pub webhook_password: Option<SecretString>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             base_url: "https://api.pipedrive.com".into(),
+            webhook_user: None,
+            webhook_password: None,
             api_token: None,
             client_id: None,
             client_secret: None,
