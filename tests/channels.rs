@@ -37,11 +37,19 @@ fn with_channels(c: &mut Config, sim: &MetaSim, site: &str) {
             verify_token: o.verify_token.clone().into(),
             graph_url,
             timeout_secs: 5,
-            pages: vec![MessengerPage {
-                page_id: o.page_id.clone(),
-                access_token: o.page_access_token.clone().into(),
-                site: "demo".into(),
-            }],
+            pages: vec![
+                MessengerPage {
+                    page_id: o.page_id.clone(),
+                    access_token: o.page_access_token.clone().into(),
+                    site: "demo".into(),
+                },
+                // The Instagram professional account, sending through the page's token.
+                MessengerPage {
+                    page_id: o.instagram_account_id.clone(),
+                    access_token: o.page_access_token.clone().into(),
+                    site: "demo".into(),
+                },
+            ],
         }),
         ..ChannelsConfig::default()
     };
@@ -580,6 +588,233 @@ async fn receipts_follow_each_reply(db: Db) {
     db.remove().await;
 }
 
+async fn admin_jobs(addr: SocketAddr, state: &str) -> Vec<Value> {
+    admin(addr, &format!("jobs?state={state}")).await["jobs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn every_kind_of_message_gets_a_sensible_answer(db: Db) {
+    use leadgate_sim::meta::WaUser;
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let who = WaUser::phone("447700900456", "Sam");
+    let first = sim.whatsapp_text_event("447700900456", "Sam", "Hello, I need a chatbot");
+    assert_eq!(sim.deliver(&url, &first).await.unwrap(), 200);
+    let sent = eventually("the first replies", async || {
+        let s = sent_to(&sim, "447700900456");
+        (s.len() >= 2).then_some(s)
+    })
+    .await;
+    let ours = sent[1].id.clone();
+    let unreadable = [
+        sim.whatsapp_image_event(&who, Some("our logo")),
+        sim.whatsapp_audio_event(&who, true),
+        sim.whatsapp_video_event(&who, None),
+        sim.whatsapp_document_event(&who, "brief.pdf", None),
+        sim.whatsapp_sticker_event(&who, false),
+        sim.whatsapp_location_event(&who, 51.5, -0.1, Some("Office"), None),
+        sim.whatsapp_contacts_event(&who, "Jo Bloggs", "+447700900999"),
+        sim.whatsapp_reaction_event(&who, &ours, Some("👍")),
+        sim.whatsapp_unsupported_event(&who, "poll"),
+    ];
+    for (i, event) in unreadable.iter().enumerate() {
+        assert_eq!(sim.deliver(&url, event).await.unwrap(), 200);
+        eventually("the only-text answer", async || {
+            (sent_to(&sim, "447700900456").len() >= 3 + i).then_some(())
+        })
+        .await;
+    }
+    // A removed reaction, a system notice, an account error and receipts get no answer.
+    let quiet = [
+        sim.whatsapp_reaction_event(&who, &ours, None),
+        sim.whatsapp_system_event(&who, &WaUser::phone("447700900457", "Sam")),
+        sim.whatsapp_errors_event(130429),
+        sim.whatsapp_status_event(&ours, "read", "447700900456"),
+    ];
+    for event in &quiet {
+        assert_eq!(sim.deliver(&url, event).await.unwrap(), 200);
+    }
+    // A list row and a template's quick reply are read as the visitor's answer.
+    let row = sim.whatsapp_list_reply_event(&who, "Within a month", "Within a month", None, &ours);
+    assert_eq!(sim.deliver(&url, &row).await.unwrap(), 200);
+    let tap = sim.whatsapp_template_button_event(&who, "Call me", "Call me", &ours);
+    assert_eq!(sim.deliver(&url, &tap).await.unwrap(), 200);
+    let conv = eventually("every message stored", async || {
+        let c = conversations(gw.addr, "whatsapp").await.remove(0);
+        (visitor_texts(&c).len() == 12).then_some(c)
+    })
+    .await;
+    let texts = visitor_texts(&conv);
+    assert_eq!(texts[1], "[image]");
+    assert_eq!(texts[8], "[reaction]");
+    assert_eq!(&texts[10..], ["Within a month", "Call me"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Greeting and reply, nine only-text answers, two replies; nothing for the quiet ones.
+    assert_eq!(
+        sent_to(&sim, "447700900456").len(),
+        2 + 9 + 2,
+        "{:?}",
+        sent_to(&sim, "447700900456")
+            .iter()
+            .map(shown)
+            .collect::<Vec<_>>()
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn graph_errors_are_retried_refused_or_paused_by_code(db: Db) {
+    use leadgate_sim::SendFailure;
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    // Throughput and pair rate limits: retried, then sent once.
+    sim.fail_sends(1, SendFailure::new(130429));
+    sim.fail_sends(1, SendFailure::new(131056));
+    let a = sim.whatsapp_text_event("48601234001", "A", "Dzień dobry, szukam chatbota");
+    assert_eq!(sim.deliver(&url, &a).await.unwrap(), 200);
+    eventually("replies after throttling", async || {
+        (sent_to(&sim, "48601234001").len() >= 2).then_some(())
+    })
+    .await;
+    // Undeliverable (not on WhatsApp): refused for good, visible among dead jobs.
+    sim.fail_sends(1, SendFailure::new(131026).to("48601234002"));
+    let b = sim.whatsapp_text_event("48601234002", "B", "Dzień dobry");
+    assert_eq!(sim.deliver(&url, &b).await.unwrap(), 200);
+    let dead = eventually("a dead delivery", async || {
+        admin_jobs(gw.addr, "dead")
+            .await
+            .into_iter()
+            .find(|j| j["kind"] == "channel_send")
+    })
+    .await;
+    assert!(
+        dead["last_error"].as_str().unwrap().contains("131026"),
+        "{dead}"
+    );
+    // An expired token pauses the bridge's sends until an operator resumes them.
+    sim.fail_sends(1, SendFailure::new(190).status(401));
+    let d = sim.whatsapp_text_event("48601234003", "D", "Dzień dobry");
+    assert_eq!(sim.deliver(&url, &d).await.unwrap(), 200);
+    eventually("a paused delivery", async || {
+        admin_jobs(gw.addr, "paused")
+            .await
+            .into_iter()
+            .find(|j| j["kind"] == "channel_send")
+    })
+    .await;
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn outside_the_window_a_template_goes_once_or_nothing_does(db: Db) {
+    for template in [false, true] {
+        let db = TestDb::new(db).await;
+        let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+        let mut c = config(&db);
+        with_channels(&mut c, &sim, "demo");
+        if template {
+            c.channels.whatsapp.as_mut().unwrap().reengagement_template =
+                Some(leadgate::channels::config::Template {
+                    name: "leadgate_followup".into(),
+                    language: "en".into(),
+                });
+        }
+        let gw = start(c).await;
+        let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+        // A message that reaches the gateway while the simulator's window for the person is
+        // closed (as for a reply written long after their last message): free-form sends get
+        // 131047, templates go.
+        let e = sim.whatsapp_text_event("447911111111", "Ann", "Hello there");
+        let body = meta::wire_body(&e);
+        let signature = sim.sign(body.as_bytes());
+        assert_eq!(
+            sim.deliver_raw(&url, body.as_bytes(), Some(&signature))
+                .await
+                .unwrap(),
+            200
+        );
+        let conv = eventually("the replies given up", async || {
+            let c = conversations(gw.addr, "whatsapp")
+                .await
+                .into_iter()
+                .next()?;
+            let d = c["deliveries"].as_array()?.clone();
+            (d.len() == 2 && d.iter().all(|d| d["status"] == "undeliverable")).then_some(c)
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let sent = sent_to(&sim, "447911111111");
+        let reason = conv["deliveries"][0]["error"].as_str().unwrap();
+        if template {
+            assert_eq!(sent.len(), 1, "the template, once: {sent:?}");
+            assert_eq!(sent[0].body["type"], "template");
+            assert!(reason.contains("template"), "{reason}");
+        } else {
+            assert!(sent.is_empty(), "nothing sent, nothing retried: {sent:?}");
+            assert!(
+                admin_jobs(gw.addr, "pending")
+                    .await
+                    .iter()
+                    .all(|j| j["kind"] != "channel_send")
+            );
+        }
+        gw.stop().await.unwrap();
+        db.remove().await;
+    }
+}
+
+async fn a_sender_without_a_number_and_instagram_are_conversations_too(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    let gw = start(c).await;
+    let wa = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let ms = format!("http://{}/webhooks/messenger", gw.addr);
+    let hidden = sim.whatsapp_bsuid_text_event(
+        "US.13491208655302741918",
+        "kim.l",
+        "Kim",
+        "Hi, do you do chatbots for dentists?",
+    );
+    assert_eq!(sim.deliver(&wa, &hidden).await.unwrap(), 200);
+    let ig = sim.instagram_text_event("1234567890123456", "Hello! Do you ship to Canada?");
+    assert_eq!(sim.deliver(&ms, &ig).await.unwrap(), 200);
+    let sent = eventually("both answered", async || {
+        let s = sim.sent();
+        (s.iter()
+            .filter(|m| m.to == "US.13491208655302741918")
+            .count()
+            >= 2
+            && s.iter().filter(|m| m.to == "1234567890123456").count() >= 2)
+            .then_some(s)
+    })
+    .await;
+    assert!(
+        sent.iter()
+            .any(|m| m.body["recipient"] == "US.13491208655302741918")
+    );
+    let whatsapp = conversations(gw.addr, "whatsapp").await.remove(0);
+    assert_eq!(
+        whatsapp["lead"]["phone"],
+        Value::Null,
+        "no number, no phone"
+    );
+    assert_eq!(conversations(gw.addr, "instagram").await.len(), 1);
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     the_handshake_answers_only_the_right_token,
     a_whatsapp_text_is_answered_and_becomes_a_lead,
@@ -593,4 +828,8 @@ both_stores!(
     content_that_is_not_text_gets_a_short_answer,
     a_whatsapp_lead_reaches_the_crm_and_sales,
     receipts_follow_each_reply,
+    every_kind_of_message_gets_a_sensible_answer,
+    graph_errors_are_retried_refused_or_paused_by_code,
+    outside_the_window_a_template_goes_once_or_nothing_does,
+    a_sender_without_a_number_and_instagram_are_conversations_too,
 );

@@ -35,6 +35,9 @@ pub struct Delivery {
     list_labels: HashMap<Lang, String>,
 }
 
+/// How a delivery row says the template went out in place of the replies.
+const TEMPLATE_SENT: &str = "re-engagement template sent instead";
+
 /// Longest Messenger text (Meta refuses 2,000 characters or more) and Instagram text (1,000).
 const MESSENGER_TEXT: usize = 1999;
 const INSTAGRAM_TEXT: usize = 999;
@@ -197,6 +200,7 @@ impl Delivery {
         let mut reason = "outside the customer-service window".to_owned();
         if let Bridge::Whatsapp(config) = &self.bridge
             && let Some(template) = &config.reengagement_template
+            && !self.template_sent_since_last_message(c).await?
         {
             let mut body = whatsapp_body(to, &Shape::Text(String::new()), "");
             if let Some(o) = body.as_object_mut() {
@@ -206,7 +210,7 @@ impl Delivery {
             body["template"] =
                 serde_json::json!({"name": template.name, "language": {"code": template.language}});
             match self.graph.send(account, &config.access_token, &body).await {
-                Ok(_) => reason.push_str(&format!("; template {} sent instead", template.name)),
+                Ok(_) => reason.push_str(&format!("; {TEMPLATE_SENT} ({})", template.name)),
                 Err(e) if e.error.class() == "retryable" => return Err(e.error),
                 Err(e) => reason.push_str(&format!("; the template was refused: {}", e.error)),
             }
@@ -228,6 +232,31 @@ impl Delivery {
             .increment(replies.len() as u64);
         warn!(conversation = %c.id, "replies fell outside the customer-service window: {reason}");
         Ok(())
+    }
+
+    /// Whether the re-engagement template already went out since the visitor last wrote: it is
+    /// sent once, however many replies wait behind it.
+    async fn template_sent_since_last_message(
+        &self,
+        c: &ConversationRow,
+    ) -> Result<bool, CallError> {
+        let messages = self
+            .store
+            .messages_after(&c.id, 0, i64::MAX)
+            .await
+            .map_err(store_error)?;
+        let last_visitor = messages
+            .iter()
+            .rev()
+            .find(|m| m.role == "visitor")
+            .map_or(0, |m| m.created_ms);
+        let deliveries = self.store.deliveries(&c.id).await.map_err(store_error)?;
+        Ok(deliveries.iter().any(|d| {
+            d.updated_ms >= last_visitor
+                && d.error
+                    .as_deref()
+                    .is_some_and(|e| e.contains(TEMPLATE_SENT))
+        }))
     }
 
     /// Tells WhatsApp the visitor's newest message was read, with a typing indicator while the
