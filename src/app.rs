@@ -79,6 +79,17 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             )
         }
     };
+    if let Some(slack) = &config.alerts.slack {
+        if slack.signing_secret.is_some() && slack.token.is_none() {
+            tracing::warn!(
+                "[alerts.slack] has a signing_secret but no bot token: a webhook URL alone cannot carry buttons, so alerts have none and reps cannot act from Slack"
+            );
+        } else if slack.token.is_some() && slack.signing_secret.is_none() {
+            tracing::warn!(
+                "[alerts.slack] has a bot token but no signing_secret: alerts carry no Claim / Not a lead buttons until it is set"
+            );
+        }
+    }
     let per_min = std::num::NonZeroU32::new(config.limits.ip_msgs_per_min)
         .unwrap_or(std::num::NonZeroU32::MIN);
     let wake = Arc::new(tokio::sync::Notify::new());

@@ -39,6 +39,11 @@ pub struct Args {
     /// by default).
     #[arg(long, value_name = "ADDR")]
     pub meta: Option<SocketAddr>,
+    /// Let the Meta simulator accept free-form WhatsApp and Messenger sends to anyone, as if
+    /// every person had just written: for load runs whose inbound events reach the gateway
+    /// without passing through the simulator (which is what opens Meta's 24-hour window).
+    #[arg(long)]
+    pub meta_open_windows: bool,
     /// Seed for random fault injection.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -149,6 +154,7 @@ impl Running {
             let options = meta::Options {
                 addr,
                 seed,
+                enforce_window: !args.meta_open_windows,
                 ..Default::default()
             };
             running.meta = Some(meta::MetaSim::start(options).await.context("Meta")?);
