@@ -815,6 +815,57 @@ async fn a_sender_without_a_number_and_instagram_are_conversations_too(db: Db) {
     db.remove().await;
 }
 
+async fn writing_again_after_a_long_silence_starts_a_new_conversation_for_the_same_person(db: Db) {
+    use leadgate_sim::hubspot::HubSpotSim;
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let hubspot = HubSpotSim::start(Default::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    // Two seconds of silence make a new conversation.
+    c.channels.conversation_idle_hours = 2.0 / 3600.0;
+    c.sites[0].crm = leadgate::crm::CrmKind::Hubspot;
+    c.crm.hubspot = Some(leadgate::crm::hubspot::Config {
+        base_url: hubspot.base_url().to_owned(),
+        token: hubspot.private_app_token().to_owned().into(),
+        timeout_secs: 5,
+        ..Default::default()
+    });
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    let first = sim.whatsapp_text_event(
+        "4915112340000",
+        "Lena",
+        "Hallo, ich bin Lena Vogt von der Vogt Druck GmbH.",
+    );
+    assert_eq!(sim.deliver(&url, &first).await.unwrap(), 200);
+    eventually("the first conversation synced", async || {
+        hubspot.records("contacts").into_iter().next()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let again = sim.whatsapp_text_event(
+        "4915112340000",
+        "Lena",
+        "Hallo nochmal, haben Sie ein Angebot für uns?",
+    );
+    assert_eq!(sim.deliver(&url, &again).await.unwrap(), 200);
+    let all = eventually("two conversations", async || {
+        let all = conversations(gw.addr, "whatsapp").await;
+        (all.len() == 2 && all.iter().all(|c| visitor_texts(c).len() == 1)).then_some(all)
+    })
+    .await;
+    assert!(all.iter().all(|c| c["lead"]["phone"] == "+4915112340000"));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        hubspot.records("contacts").len(),
+        1,
+        "the CRM still finds the same person"
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     the_handshake_answers_only_the_right_token,
     a_whatsapp_text_is_answered_and_becomes_a_lead,
@@ -832,4 +883,5 @@ both_stores!(
     graph_errors_are_retried_refused_or_paused_by_code,
     outside_the_window_a_template_goes_once_or_nothing_does,
     a_sender_without_a_number_and_instagram_are_conversations_too,
+    writing_again_after_a_long_silence_starts_a_new_conversation_for_the_same_person,
 );

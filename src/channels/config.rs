@@ -11,8 +11,9 @@ use crate::outbound::{InvalidKey, invalid, settings::check_http_url};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ChannelsConfig {
-    /// A sender who writes again after this many hours of silence starts a new conversation.
-    pub conversation_idle_hours: u32,
+    /// A sender who writes again after this many hours of silence starts a new conversation
+    /// (fractions allowed).
+    pub conversation_idle_hours: f64,
     /// Milliseconds an inbound message waits for the messages sent before it, which Meta may
     /// deliver later or in a parallel request, so that a sender's messages are read in order.
     pub order_window_ms: u64,
@@ -23,7 +24,7 @@ pub struct ChannelsConfig {
 impl Default for ChannelsConfig {
     fn default() -> Self {
         ChannelsConfig {
-            conversation_idle_hours: 24,
+            conversation_idle_hours: 24.0,
             order_window_ms: 800,
             whatsapp: None,
             messenger: None,
@@ -226,10 +227,10 @@ impl MessengerConfig {
 impl ChannelsConfig {
     /// Checks every configured bridge; the error's key is relative to `[channels]`.
     pub fn validate(&self, site_exists: impl Fn(&str) -> bool + Copy) -> Result<(), InvalidKey> {
-        if self.conversation_idle_hours == 0 || self.conversation_idle_hours > 24 * 90 {
+        if !(self.conversation_idle_hours > 0.0 && self.conversation_idle_hours <= 24.0 * 90.0) {
             return Err(invalid(
                 "conversation_idle_hours",
-                "between 1 and 2160 (90 days)",
+                "more than 0 and at most 2160 (90 days)",
             ));
         }
         if self.order_window_ms > 10_000 {

@@ -158,7 +158,7 @@ impl Inbound {
             warn!(channel = event.channel.as_str(), account = %event.account, "an event for an account no site is configured for; skipped");
             return Ok(None);
         };
-        let idle_ms = i64::from(config.channels.conversation_idle_hours) * 3_600_000;
+        let idle_ms = (config.channels.conversation_idle_hours * 3_600_000.0) as i64;
         let fresh = |s: &Session| s.conversation.updated_ms >= now_ms() - idle_ms;
         if held.as_ref().is_some_and(|s| !fresh(s)) {
             *held = None;
