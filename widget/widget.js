@@ -38,11 +38,13 @@
       unavailable: "Chat is unavailable right now.",
       privacy: "Privacy", accept: "Accept", decline: "Decline", policy: "Privacy policy",
       rateLimited: "You're sending messages quickly. We'll send this one in a moment.",
-      textTooLong: "That message is too long. Please shorten it.",
+      textTooLong: "That message is too long by {over} characters. Please shorten it.",
+      counter: "{left} characters left",
       emptyText: "Please type a message first.",
       internal: "Something went wrong. We'll try again.",
       sending: "Sending…", you: "You:", assistant: "Assistant:",
       typing: "Assistant is typing…", quickReplies: "Suggested replies",
+      rep: "{name} (team):", privacyLink: "How we use your data",
     },
     pl: {
       launcher: "Porozmawiaj z nami", title: "Porozmawiaj z nami", close: "Zamknij czat",
@@ -51,11 +53,13 @@
       unavailable: "Czat jest teraz niedostępny.",
       privacy: "Prywatność", accept: "Akceptuję", decline: "Odrzucam", policy: "Polityka prywatności",
       rateLimited: "Wysyłasz wiadomości bardzo szybko. Wyślemy tę za chwilę.",
-      textTooLong: "Ta wiadomość jest za długa. Skróć ją, proszę.",
+      textTooLong: "Ta wiadomość jest za długa o {over} znaków. Skróć ją, proszę.",
+      counter: "Pozostało znaków: {left}",
       emptyText: "Najpierw wpisz wiadomość.",
       internal: "Coś poszło nie tak. Spróbujemy ponownie.",
       sending: "Wysyłanie…", you: "Ty:", assistant: "Asystent:",
       typing: "Asystent pisze…", quickReplies: "Sugerowane odpowiedzi",
+      rep: "{name} (zespół):", privacyLink: "Jak wykorzystujemy Twoje dane",
     },
     de: {
       launcher: "Chatten Sie mit uns", title: "Chatten Sie mit uns", close: "Chat schließen",
@@ -64,11 +68,13 @@
       unavailable: "Der Chat ist gerade nicht verfügbar.",
       privacy: "Datenschutz", accept: "Akzeptieren", decline: "Ablehnen", policy: "Datenschutzerklärung",
       rateLimited: "Sie senden sehr schnell. Wir senden diese Nachricht gleich.",
-      textTooLong: "Diese Nachricht ist zu lang. Bitte kürzen Sie sie.",
+      textTooLong: "Diese Nachricht ist um {over} Zeichen zu lang. Bitte kürzen Sie sie.",
+      counter: "Noch {left} Zeichen",
       emptyText: "Bitte geben Sie zuerst eine Nachricht ein.",
       internal: "Etwas ist schiefgelaufen. Wir versuchen es erneut.",
       sending: "Wird gesendet…", you: "Sie:", assistant: "Assistent:",
       typing: "Assistent schreibt…", quickReplies: "Antwortvorschläge",
+      rep: "{name} (Team):", privacyLink: "Wie wir Ihre Daten verwenden",
     },
     es: {
       launcher: "Chatea con nosotros", title: "Chatea con nosotros", close: "Cerrar chat",
@@ -77,11 +83,13 @@
       unavailable: "El chat no está disponible ahora.",
       privacy: "Privacidad", accept: "Aceptar", decline: "Rechazar", policy: "Política de privacidad",
       rateLimited: "Estás enviando mensajes muy rápido. Lo enviaremos en un momento.",
-      textTooLong: "Ese mensaje es demasiado largo. Acórtalo, por favor.",
+      textTooLong: "Ese mensaje tiene {over} caracteres de más. Acórtalo, por favor.",
+      counter: "Quedan {left} caracteres",
       emptyText: "Escribe un mensaje primero.",
       internal: "Algo salió mal. Lo intentaremos de nuevo.",
       sending: "Enviando…", you: "Tú:", assistant: "Asistente:",
       typing: "El asistente está escribiendo…", quickReplies: "Respuestas sugeridas",
+      rep: "{name} (equipo):", privacyLink: "Cómo usamos tus datos",
     },
     fr: {
       launcher: "Discutez avec nous", title: "Discutez avec nous", close: "Fermer le chat",
@@ -91,11 +99,13 @@
       privacy: "Confidentialité", accept: "Accepter", decline: "Refuser",
       policy: "Politique de confidentialité",
       rateLimited: "Vous envoyez des messages très vite. Nous enverrons celui-ci dans un instant.",
-      textTooLong: "Ce message est trop long. Merci de le raccourcir.",
+      textTooLong: "Ce message dépasse la limite de {over} caractères. Merci de le raccourcir.",
+      counter: "Encore {left} caractères",
       emptyText: "Écrivez d'abord un message.",
       internal: "Un problème est survenu. Nous allons réessayer.",
       sending: "Envoi…", you: "Vous :", assistant: "Assistant :",
       typing: "L'assistant écrit…", quickReplies: "Réponses suggérées",
+      rep: "{name} (équipe) :", privacyLink: "Comment nous utilisons vos données",
     },
   };
 
@@ -230,12 +240,21 @@
   consentBox.append(consentText, consentActions);
 
   const composer = el("form", "composer");
-  const input = el("textarea", "input", { rows: "1", placeholder: T.placeholder, "aria-label": T.placeholder });
+  const input = el("textarea", "input", {
+    rows: "1", placeholder: T.placeholder, "aria-label": T.placeholder, "aria-describedby": "lg-counter",
+  });
   const sendButton = el("button", "send", { type: "submit", "aria-label": T.send });
   sendButton.append(svgIcon(ICON_SEND));
   composer.append(input, sendButton);
+  // Shown near and over the length limit, so the visitor sees by how much before sending.
+  const counter = el("p", "counter", { id: "lg-counter", "aria-live": "polite" });
+  counter.hidden = true;
+  // The site's privacy policy, linked before anything is collected (GDPR Art. 13), whether or
+  // not the site asks for consent.
+  const privacyLine = el("p", "privacy-line");
+  privacyLine.hidden = true;
 
-  panel.append(header, status, log, typing, quickReplies, notice, consentBox, composer);
+  panel.append(header, status, log, typing, quickReplies, notice, consentBox, composer, counter, privacyLine);
   root.append(launcher, panel);
   shadow.append(stylesheet, root);
 
@@ -273,15 +292,26 @@
     else appendLinkified(body, text);
   }
 
-  function createBubble(role, text) {
+  /** A message bubble: the visitor's, the assistant's, or a person's from the team (`rep`),
+   * who is shown by name so that nobody takes them for the bot. */
+  function createBubble(role, text, author) {
     const fromVisitor = role === "visitor";
-    const bubble = el("div", `msg ${fromVisitor ? "msg-visitor" : "msg-bot"}`);
+    const fromRep = role === "rep";
+    const kind = fromVisitor ? "msg-visitor" : fromRep ? "msg-rep" : "msg-bot";
+    const bubble = el("div", `msg ${kind}`);
     const speaker = el("span", "sr-only");
-    speaker.textContent = fromVisitor ? T.you : T.assistant;
+    const name = String(author || "").trim();
+    speaker.textContent = fromVisitor ? T.you : fromRep ? T.rep.replace("{name}", name) : T.assistant;
+    bubble.append(speaker);
+    if (fromRep && name) {
+      const label = el("span", "author", { "aria-hidden": "true" });
+      label.textContent = name;
+      bubble.append(label);
+    }
     const body = el("span", "text");
     const sending = el("span", "sending");
     sending.textContent = T.sending;
-    bubble.append(speaker, body, sending);
+    bubble.append(body, sending);
     fillBubble(bubble, role, text);
     return bubble;
   }
@@ -325,7 +355,7 @@
   const knownIds = new Set();
 
   function renderStored(message) {
-    const bubble = createBubble(message.role, message.text);
+    const bubble = createBubble(message.role, message.text, message.author);
     markStored(bubble, message);
     bubbleBySeq.set(message.seq, bubble);
     knownIds.add(message.id);
@@ -347,13 +377,22 @@
     quickReplies.replaceChildren(...replies.map((reply) => {
       const button = el("button", "button quick-reply", { type: "button" });
       button.textContent = reply.title;
-      button.addEventListener("click", () => submit(reply.title));
+      button.addEventListener("click", () => {
+        submit(reply.title);
+        // The buttons are replaced as the conversation moves on: focus goes to the input so a
+        // keyboard user stays in the panel (and Escape still closes it).
+        input.focus();
+      });
       return button;
     }));
     quickReplies.hidden = replies.length === 0;
   }
 
   let noticeTimer = 0;
+  function hideNotice() {
+    clearTimeout(noticeTimer);
+    notice.hidden = true;
+  }
   function showNotice(text) {
     notice.textContent = text;
     notice.hidden = false;
@@ -391,10 +430,14 @@
   let reconnectTimer = 0;
   let pingTimer = 0;
   let awaitingPong = false;
+  // Messages go one at a time, each after the previous one's `ack`, so that a burst is stored
+  // in the order it was typed even when the gateway refuses some for a while (rate limit).
+  let inFlight = null;
 
   function renderConsent() {
     const visible = consent.required && !consent.granted && session.consentChoice !== "declined";
     consentBox.hidden = !visible;
+    renderPrivacyLine(!visible);
     if (!visible) return;
     consentText.replaceChildren();
     appendLinkified(consentText, consent.notice || "");
@@ -404,6 +447,16 @@
       link.textContent = T.policy;
       consentText.append(link);
     }
+  }
+
+  /** The policy link under the composer whenever the consent box (which has its own) is hidden. */
+  function renderPrivacyLine(show) {
+    privacyLine.replaceChildren();
+    privacyLine.hidden = !(show && isHttpUrl(consent.policy_url));
+    if (privacyLine.hidden) return;
+    const link = el("a", "", { href: consent.policy_url, target: "_blank", rel: "noopener noreferrer" });
+    link.textContent = T.privacyLink;
+    privacyLine.append(link);
   }
 
   function isHttpUrl(value) {
@@ -443,6 +496,10 @@
     const before = outbox.length;
     outbox = outbox.filter((entry) => entry.clientMsgId !== clientMsgId);
     if (outbox.length !== before) scheduleSave();
+    if (inFlight === clientMsgId) {
+      inFlight = null;
+      pump();
+    }
   }
 
   function onMessage(frame) {
@@ -453,6 +510,7 @@
     };
     if (Array.isArray(frame.quick_replies)) message.quick_replies = frame.quick_replies;
     if (frame.client_msg_id) message.client_msg_id = frame.client_msg_id;
+    if (typeof frame.author === "string") message.author = frame.author;
 
     const placeholder =
       (frame.client_msg_id && pendingByClientId.get(frame.client_msg_id)) ||
@@ -473,7 +531,10 @@
       renderStored(message);
     }
     if (frame.client_msg_id) removeFromOutbox(frame.client_msg_id);
-    if (message.role !== "visitor") setTyping(false);
+    if (message.role !== "visitor") {
+      setTyping(false);
+      hideNotice();
+    }
 
     insertIntoHistory(message);
     session.lastSeq = Math.max(session.lastSeq || 0, message.seq);
@@ -529,7 +590,7 @@
         break;
       case "text_too_long":
       case "empty_text":
-        showNotice(frame.code === "empty_text" ? T.emptyText : T.textTooLong);
+        showNotice(frame.code === "empty_text" ? T.emptyText : tooLongText(entry ? entry.text : ""));
         if (entry) withdraw(entry);
         break;
       case "internal":
@@ -569,14 +630,19 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
   }
 
-  function sendEntry(entry) {
-    if (ready) send({ type: "message", client_msg_id: entry.clientMsgId, text: entry.text });
+  function pump() {
+    if (!ready || inFlight !== null || outbox.length === 0) return;
+    const entry = outbox[0];
+    inFlight = entry.clientMsgId;
+    send({ type: "message", client_msg_id: entry.clientMsgId, text: entry.text });
   }
 
-  /** Resends the queued message an error named, or the whole outbox when it named none. */
+  /** Sends again the queued message an error named (or the queue's head when it named none). */
   function resend(errorFrame, entry) {
-    if (!errorFrame.client_msg_id) outbox.forEach(sendEntry);
-    else if (entry && outbox.includes(entry)) sendEntry(entry);
+    if (!errorFrame.client_msg_id || (entry && inFlight === entry.clientMsgId)) {
+      inFlight = null;
+      pump();
+    }
   }
 
   let ackScheduled = false;
@@ -618,7 +684,8 @@
     ackedSeq = 0;
     setStatus("");
     if (consentToSend !== null) sendConsent(consentToSend);
-    outbox.forEach(sendEntry);
+    inFlight = null;
+    pump();
   }
 
   const HANDLERS = {
@@ -657,6 +724,7 @@
     if (socket !== ws) return;
     socket = null;
     ready = false;
+    inFlight = null;
     clearInterval(pingTimer);
     setTyping(false);
     // An unfinished stream is replayed whole as its final message after the resume.
@@ -718,19 +786,49 @@
       showNotice(T.emptyText);
       return false;
     }
-    if (new TextEncoder().encode(text).length > limits.max_text_bytes) {
-      showNotice(T.textTooLong);
+    if (overLimit(text) > 0) {
+      showNotice(tooLongText(text));
       return false;
     }
+    hideNotice();
     const entry = { clientMsgId: newClientMsgId(), text };
     outbox.push(entry);
     scheduleSave();
     renderPending(entry);
     renderQuickReplies();
     scrollToEnd();
-    sendEntry(entry);
+    pump();
     connect();
     return true;
+  }
+
+  const encoder = new TextEncoder();
+  /** How many characters must go from the end of `text` for it to fit the gateway's limit. */
+  function overLimit(text) {
+    let bytes = encoder.encode(text).length;
+    if (bytes <= limits.max_text_bytes) return 0;
+    const chars = [...text];
+    let over = 0;
+    while (bytes > limits.max_text_bytes && over < chars.length) {
+      over += 1;
+      bytes -= encoder.encode(chars[chars.length - over]).length;
+    }
+    return over;
+  }
+
+  function tooLongText(text) {
+    return T.textTooLong.replace("{over}", String(Math.max(1, overLimit(text))));
+  }
+
+  /** The counter under the input: from 80 % of the limit on, and how far over it is. */
+  function updateCounter() {
+    const bytes = encoder.encode(input.value.trim()).length;
+    const over = overLimit(input.value.trim());
+    counter.hidden = bytes < limits.max_text_bytes * 0.8;
+    counter.classList.toggle("is-over", over > 0);
+    counter.textContent = over > 0
+      ? tooLongText(input.value.trim())
+      : T.counter.replace("{left}", String(limits.max_text_bytes - bytes));
   }
 
   function sendConsent(granted) {
@@ -760,6 +858,7 @@
   function open({ focus = true } = {}) {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
+    launcher.setAttribute("aria-label", T.close);
     root.classList.add("is-open");
     storage.save("open", true);
     connect();
@@ -771,6 +870,7 @@
     const hadFocus = shadow.activeElement !== null;
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-label", T.launcher);
     root.classList.remove("is-open");
     storage.save("open", false);
     if (hadFocus) launcher.focus();
@@ -795,8 +895,10 @@
   composer.addEventListener("submit", (event) => {
     event.preventDefault();
     if (submit(input.value)) input.value = "";
+    updateCounter();
     input.focus();
   });
+  input.addEventListener("input", updateCounter);
 
   // ---- start -------------------------------------------------------------------------------
 

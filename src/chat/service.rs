@@ -318,6 +318,23 @@ impl ChatService {
     /// and this one) are in another language than the conversation's: the browser's locale is
     /// only a first guess.
     fn language_shift(&self, session: &Session, text: &str) -> Option<String> {
+        // A suggested reply the visitor picked is the bot's own words, in the bot's language.
+        let offered = |m: &crate::store::MessageRow, text: &str| {
+            m.quick_replies
+                .as_deref()
+                .and_then(|q| serde_json::from_str::<serde_json::Value>(q).ok())
+                .and_then(|q| q.as_array().cloned())
+                .is_some_and(|q| q.iter().any(|r| r["title"].as_str() == Some(text.trim())))
+        };
+        if session
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.role != "visitor")
+            .is_some_and(|m| offered(m, text))
+        {
+            return None;
+        }
         let recent: Vec<&str> = session
             .messages
             .iter()
@@ -326,9 +343,10 @@ impl ChatService {
             .take(8)
             .map(|m| m.text.as_str())
             .collect();
-        let detected =
-            crate::lead::language::detect(recent.into_iter().rev().chain(std::iter::once(text)))?;
-        (detected != self.lang(&session.conversation)).then(|| detected.code().to_owned())
+        let current = self.lang(&session.conversation);
+        let texts = recent.into_iter().rev().chain(std::iter::once(text));
+        let detected = crate::lead::language::shift(texts, current)?;
+        Some(detected.code().to_owned())
     }
 
     /// Stores a visitor's message with fixed replies, without the engine or extraction: content

@@ -50,13 +50,48 @@ pub fn detect<'a>(messages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
     let start = (start..text.len())
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
-    match DETECTOR.detect_language_of(&text[start..])? {
-        Language::English => Some(Lang::En),
-        Language::Polish => Some(Lang::Pl),
-        Language::German => Some(Lang::De),
-        Language::Spanish => Some(Lang::Es),
-        Language::French => Some(Lang::Fr),
+    DETECTOR.detect_language_of(&text[start..]).map(lang_of)
+}
+
+fn lang_of(language: Language) -> Lang {
+    match language {
+        Language::English => Lang::En,
+        Language::Polish => Lang::Pl,
+        Language::German => Lang::De,
+        Language::Spanish => Lang::Es,
+        Language::French => Lang::Fr,
     }
+}
+
+/// How much more likely (in the detector's confidence, 0–1) another language must be than the
+/// one the conversation is in before replies switch: a name, a company ("Brandt Logistik
+/// GmbH") or a word shared by two languages ("Under" / "unter") must not flip the replies.
+pub const SWITCH_MARGIN: f64 = 0.4;
+
+/// The language replies should switch to from `current`, if the visitor's recent text (oldest
+/// first) is clearly in another one.
+pub fn shift<'a>(messages: impl IntoIterator<Item = &'a str>, current: Lang) -> Option<Lang> {
+    let mut text = String::new();
+    for m in messages.into_iter().filter(|m| !neutral(m)) {
+        text.push_str(m);
+        text.push('\n');
+    }
+    if text.is_empty() {
+        return None;
+    }
+    let start = text.len().saturating_sub(WINDOW_BYTES);
+    let start = (start..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let values = DETECTOR.compute_language_confidence_values(&text[start..]);
+    let confidence = |lang: Lang| {
+        values
+            .iter()
+            .find(|(l, _)| lang_of(*l) == lang)
+            .map_or(0.0, |(_, c)| *c)
+    };
+    let (top, top_confidence) = values.first().map(|(l, c)| (lang_of(*l), *c))?;
+    (top != current && top_confidence - confidence(current) >= SWITCH_MARGIN).then_some(top)
 }
 
 #[cfg(test)]
@@ -94,10 +129,32 @@ mod tests {
             assert_eq!(detect([text]), Some(lang), "{text}");
         }
         assert_eq!(detect(["ok", "601 234 567"]), None);
+        for (text, lang) in cases {
+            assert_eq!(
+                shift([text], Lang::En).or(Some(Lang::En)),
+                Some(lang),
+                "{text}"
+            );
+        }
         // The visitor's words decide, not a product name in another language.
         assert_eq!(
             detect(["Dzień dobry, korzystamy z HubSpot Sales Hub i Intercom"]),
             Some(Lang::Pl)
         );
+    }
+
+    #[test]
+    fn names_and_shared_words_do_not_switch_the_replies() {
+        let english = [
+            "Hi, I'm Paula Brandt, managing director of Brandt Logistik GmbH.",
+            "p.brandt@brandt-logistik.de",
+            "Under €1,000",
+        ];
+        assert_eq!(shift(english, Lang::En), None);
+        let polish = ["Nazywam się Hans Müller z Müller Maschinenbau GmbH, szukamy chatbota"];
+        assert_eq!(shift(polish, Lang::Pl), None);
+        // A visitor who really writes another language is followed.
+        let german = ["Guten Tag, wir suchen einen Chatbot für unseren Onlineshop"];
+        assert_eq!(shift(german, Lang::En), Some(Lang::De));
     }
 }

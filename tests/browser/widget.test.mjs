@@ -12,6 +12,9 @@ const BASE_URL = process.argv[2];
 // With --streaming the gateway's engine streams its replies: the test also checks that they are
 // shown while written and replaced by the stored message.
 const EXPECT_STREAMING = process.argv.includes("--streaming");
+// With --rep TEXT the script qualifies a lead, prints `SESSION <id>` and waits for a sales rep's
+// message TEXT (sent from Slack by the harness) to arrive in the widget, shown as a person.
+const REP_TEXT = process.argv.includes("--rep") ? process.argv[process.argv.indexOf("--rep") + 1] : null;
 const SCREENSHOT_DIR = fileURLToPath(new URL("../../target/browser/", import.meta.url));
 const REPLY_TIMEOUT_MS = 30_000;
 const SETTLE_MS = 1_000;
@@ -56,14 +59,25 @@ function readWidget(page) {
     const launcher = shadow.querySelector("button[aria-expanded]");
     const dialog = shadow.querySelector('[role="dialog"]');
     const log = shadow.querySelector('[role="log"]');
+    const roleOf = (bubble) => bubble.classList.contains("msg-bot") ? "bot"
+      : bubble.classList.contains("msg-rep") ? "rep" : "visitor";
     const messages = [...(log?.querySelectorAll(".msg") ?? [])].map((bubble) => ({
-      role: bubble.classList.contains("msg-bot") ? "bot" : "visitor",
+      role: roleOf(bubble),
+      author: bubble.querySelector(".author")?.textContent ?? null,
+      speaker: bubble.querySelector(".sr-only")?.textContent ?? "",
+      background: getComputedStyle(bubble).backgroundColor,
       text: bubble.querySelector(".text").textContent,
       seq: bubble.dataset.seq ? Number(bubble.dataset.seq) : null,
       settled: !bubble.matches(".is-pending, .is-streaming") && Boolean(bubble.dataset.id),
     }));
     const typing = shadow.querySelector(".typing");
+    const notice = shadow.querySelector(".notice");
+    const counter = shadow.querySelector(".counter");
     return {
+      launcherLabel: launcher?.getAttribute("aria-label"),
+      notice: notice && notice.checkVisibility() ? notice.textContent : null,
+      counter: counter && counter.checkVisibility() ? counter.textContent : null,
+      quickReplies: [...shadow.querySelectorAll(".quick-reply")].filter((b) => b.checkVisibility()).length,
       launcherFocused: document.activeElement?.shadowRoot === shadow && shadow.activeElement === launcher,
       inputFocused: document.activeElement?.shadowRoot === shadow && shadow.activeElement?.tagName === "TEXTAREA",
       expanded: launcher?.getAttribute("aria-expanded"),
@@ -208,6 +222,7 @@ async function run(browser) {
     const launcher = page.locator("leadgate-widget button[aria-expanded]");
     assert(await launcher.getAttribute("aria-label"), "the launcher has no aria-label");
     assert((await readWidget(page)).expanded === "false", "the launcher says it is expanded before opening");
+    const closedLabel = await launcher.getAttribute("aria-label");
 
     await page.keyboard.press("Enter");
     let state = await waitFor("the panel to open", async () => {
@@ -215,6 +230,8 @@ async function run(browser) {
       return now.dialogOpen && now;
     });
     assert(state.expanded === "true", "aria-expanded is not true on the open launcher");
+    assert(state.launcherLabel && state.launcherLabel !== closedLabel,
+      `the open launcher still says "${state.launcherLabel}" although it now closes the chat`);
     assert(state.inputFocused, "focus did not move to the message input when the panel opened");
     const dialog = page.locator('leadgate-widget [role="dialog"]');
     assert(await dialog.getAttribute("aria-label"), "the dialog has no aria-label");
@@ -224,6 +241,7 @@ async function run(browser) {
     await page.keyboard.press("Escape");
     state = await readWidget(page);
     assert(!state.dialogOpen && state.expanded === "false", "Escape did not close the panel");
+    assert(state.launcherLabel === closedLabel, `the closed launcher says "${state.launcherLabel}"`);
     assert(state.launcherFocused, "Escape did not return the focus to the launcher");
     await page.keyboard.press("Enter");
     state = await readWidget(page);
@@ -300,6 +318,24 @@ async function run(browser) {
   }
   clearInterval(streamWatch);
 
+  await step("an over-long message is kept in the input, with how much too long it is", async () => {
+    const input = page.locator("leadgate-widget textarea");
+    await input.fill("x".repeat(4096 + 37));
+    let state = await readWidget(page);
+    assert(state.counter && state.counter.includes("37"), `the counter does not say 37 too many: ${state.counter}`);
+    const before = storedMessages(state).length;
+    await input.press("Enter");
+    state = await readWidget(page);
+    assert(state.notice && state.notice.includes("37"), `the notice does not say by how much: ${state.notice}`);
+    assert((await input.inputValue()).length === 4096 + 37, "the refused text was not kept in the input");
+    await input.fill("");
+    await input.press("Space");
+    await input.press("Backspace");
+    state = await readWidget(page);
+    assert(state.counter === null, `the counter stays after the input was emptied: ${state.counter}`);
+    assert(storedMessages(state).length === before, "an over-long message was sent");
+  });
+
   await step("f. screenshot for humans", async () => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: `${SCREENSHOT_DIR}widget.png` });
@@ -323,6 +359,87 @@ async function run(browser) {
   return page;
 }
 
+/** A lead qualifies; a sales rep answers from Slack; the widget shows them as a person. */
+async function runRep(browser) {
+  const context = await browser.newContext({ locale: "en-GB", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  watchForProblems(page);
+  await page.goto(BASE_URL, { waitUntil: "load" });
+  await page.locator("leadgate-widget button[aria-expanded]").waitFor({ state: "visible" });
+  await page.evaluate(() => window.LeadgateWidget.open());
+
+  await step("the privacy policy is linked before anything is collected", async () => {
+    const link = page.locator("leadgate-widget .privacy-line a");
+    await link.waitFor({ state: "visible", timeout: REPLY_TIMEOUT_MS });
+    assert((await link.getAttribute("href")).startsWith("https://"), "the privacy link has no https address");
+  });
+
+  await step("a quick reply chosen with the keyboard keeps the focus in the panel", async () => {
+    await waitFor("the bot's greeting", async () =>
+      storedMessages(await readWidget(page)).some((m) => m.role === "bot"));
+    await sayAndAwaitReply(page, "Hi, I'm Paula Brandt, managing director of Brandt Logistik GmbH.");
+    await sayAndAwaitReply(page, "p.brandt@brandt-logistik.de");
+    let state = await waitFor("suggested replies", async () => {
+      const now = await readWidget(page);
+      return now.quickReplies > 0 && now;
+    }, 5_000).catch(() => null);
+    assert(state, "the bot offered no suggested replies after the contact details");
+    await page.locator("leadgate-widget .quick-reply").first().focus();
+    await page.keyboard.press("Enter");
+    state = await waitForQuiet(page, "the answer to the suggested reply");
+    assert(state.inputFocused, "the focus left the panel after a suggested reply was chosen");
+    await page.keyboard.press("Escape");
+    state = await readWidget(page);
+    assert(!state.dialogOpen, "Escape did not close the panel after a suggested reply");
+    await page.keyboard.press("Enter");
+    state = await readWidget(page);
+    assert(state.dialogOpen && state.inputFocused, "the panel did not reopen from the launcher");
+    await sayAndAwaitReply(page, "Our budget is 12.000 € and we want to start next week.");
+  });
+
+  const session = await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith("leadgate:") && k.endsWith(":session"));
+    return key ? JSON.parse(localStorage.getItem(key)).id : null;
+  });
+  assert(session, "no session id in the page's storage");
+  console.log(`SESSION ${session}`);
+
+  await step("a rep's message from Slack arrives, shown by name and not as the assistant", async () => {
+    const state = await waitFor("the rep's message", async () => {
+      const now = await readWidget(page);
+      return now.messages.some((m) => m.role === "rep" && m.text === REP_TEXT) && now;
+    });
+    const repMessage = state.messages.find((m) => m.role === "rep");
+    const bot = state.messages.find((m) => m.role === "bot");
+    assert(repMessage.author && repMessage.author.length > 1, "the rep's message does not show who wrote it");
+    assert(repMessage.speaker.includes(repMessage.author), `screen readers hear "${repMessage.speaker}"`);
+    assert(!repMessage.speaker.includes("Assistant"), "the rep is announced as the assistant");
+    assert(repMessage.background !== bot.background, "the rep's bubble looks like the assistant's");
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}widget-rep.png` });
+  });
+
+  await step("a burst typed faster than the rate limit is stored in the order typed", async () => {
+    const burst = ["one", "two", "three", "four"];
+    for (const text of burst) {
+      await page.keyboard.type(text);
+      await page.keyboard.press("Enter");
+    }
+    const state = await waitFor("the burst to be stored", async () => {
+      const now = await readWidget(page);
+      const stored = storedMessages(now).filter((m) => burst.includes(m.text));
+      return stored.length === burst.length && now.messages.every((m) => m.settled) && now;
+    }, 90_000);
+    assertNoDuplicates(state, "after the burst");
+    const order = storedMessages(state).filter((m) => burst.includes(m.text)).map((m) => m.text);
+    assert(JSON.stringify(order) === JSON.stringify(burst), `the burst was stored as ${order.join(", ")}`);
+  });
+
+  await step("no console errors and no CSP violations", async () => {
+    assert(problems.length === 0, `the page reported:\n  ${problems.join("\n  ")}`);
+  });
+}
+
 async function main() {
   if (!BASE_URL) {
     console.error("usage: node tests/browser/widget.test.mjs GATEWAY_BASE_URL");
@@ -335,7 +452,7 @@ async function main() {
   });
   let failed = 0;
   try {
-    await run(browser);
+    await (REP_TEXT ? runRep(browser) : run(browser));
   } catch (error) {
     failed = 1;
     console.error(`FAIL ${error.message}`);
