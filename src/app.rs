@@ -215,6 +215,23 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         ));
     }
     targets.extend(channel_targets(state));
+    if let Some(zoho) = config
+        .crm
+        .zoho
+        .as_ref()
+        .filter(|z| z.webhook_token.is_some())
+    {
+        let reader = crate::crm::zoho::DealReader::new(zoho)
+            .map_err(|e| anyhow::anyhow!("crm.zoho: {e}"))?;
+        targets.push((
+            crate::crm::CrmKind::Zoho.name().to_owned(),
+            Target::Handler(Arc::new(crate::sync::outcomes::ZohoDeals {
+                store: state.chat.store().clone(),
+                config: config.clone(),
+                reader,
+            })),
+        ));
+    }
     Ok(targets
         .into_iter()
         .map(|(target_name, target)| Worker {
@@ -230,6 +247,53 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
             told_paused: Arc::default(),
         })
         .collect())
+}
+
+/// CRMs that report deal changes only when asked — Salesforce, polled every `poll_secs` — or
+/// only after being told where to — Zoho's notification channel.
+fn spawn_deal_polls(state: &AppState) -> anyhow::Result<()> {
+    let config = &state.config;
+    let used = config
+        .sites
+        .iter()
+        .any(|s| s.crm == crate::crm::CrmKind::Salesforce);
+    if let Some(sf) = config
+        .crm
+        .salesforce
+        .as_ref()
+        .filter(|c| used && c.poll_secs > 0)
+    {
+        let reader = crate::crm::salesforce::DealReader::new(sf)
+            .map_err(|e| anyhow::anyhow!("crm.salesforce: {e}"))?;
+        state.tasks.spawn(crate::sync::outcomes::poll_salesforce(
+            state.chat.store().clone(),
+            config.clone(),
+            reader,
+            Duration::from_secs(sf.poll_secs),
+            state.wake.clone(),
+            state.shutdown.clone(),
+        ));
+    }
+    if let Some(zoho) = config.crm.zoho.as_ref()
+        && let Some(token) = &zoho.webhook_token
+    {
+        match &config.server.public_url {
+            Some(base) => {
+                let reader = crate::crm::zoho::DealReader::new(zoho)
+                    .map_err(|e| anyhow::anyhow!("crm.zoho: {e}"))?;
+                state.tasks.spawn(crate::sync::outcomes::keep_zoho_watch(
+                    reader,
+                    format!("{}/webhooks/zoho", base.trim_end_matches('/')),
+                    token.clone(),
+                    state.shutdown.clone(),
+                ));
+            }
+            None => tracing::warn!(
+                "[crm.zoho] webhook_token is set but [server] public_url is not: Zoho cannot be told where to send deal changes"
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// The channel bridges' workers: one reads each sender's inbound events into conversations,
@@ -306,6 +370,7 @@ pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> any
         tasks.spawn(state.chat.clone().relay(shutdown.clone()));
     }
     tasks.spawn(state.chat.clone().hand_back_idle(shutdown.clone()));
+    spawn_deal_polls(&state)?;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // A turn is several small frames (typing, message, typing off): with Nagle's algorithm the
     // second waits for the client's delayed ACK, 40 ms on Linux.

@@ -567,6 +567,134 @@ async fn not_a_lead_keeps_it_out_of_the_pipeline(db: Db) {
     db.remove().await;
 }
 
+async fn a_deal_won_in_salesforce_reaches_the_thread_by_polling(db: Db) {
+    use leadgate_sim::salesforce::{Options as SfOptions, SalesforceSim};
+    let db = TestDb::new(db).await;
+    let sim = SlackSim::start(Options::default()).await.unwrap();
+    let salesforce = SalesforceSim::start(SfOptions::default()).await.unwrap();
+    let mut cfg = config(&db);
+    with_slack(&mut cfg, &sim, 15.0);
+    cfg.sites[0].crm = leadgate::crm::CrmKind::Salesforce;
+    let oauth = salesforce.oauth_client();
+    cfg.crm.salesforce = Some(leadgate::crm::salesforce::Config {
+        login_url: salesforce.base_url().to_owned(),
+        client_id: oauth.client_id.clone(),
+        client_secret: Some(oauth.client_secret.clone().into()),
+        refresh_token: Some(oauth.refresh_token.clone().into()),
+        timeout_secs: 5,
+        poll_secs: 1,
+        ..Default::default()
+    });
+    let gw = start(cfg).await;
+    let (_visitor, _id) = qualified_visitor(gw.addr).await;
+    let alert = the_alert(&sim).await;
+    let opportunity = eventually("the Opportunity in Salesforce", async || {
+        salesforce.records("Opportunity").into_iter().next()
+    })
+    .await;
+    // Polls that see only leadgate's own writes report nothing.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        !thread_texts(&sim, &alert.ts)
+            .iter()
+            .any(|t| t.contains("Deal ")),
+        "leadgate's own writes are not reported"
+    );
+    let mut fields = serde_json::Map::new();
+    fields.insert("StageName".into(), "Closed Won".into());
+    fields.insert("Amount".into(), 12000.into());
+    salesforce
+        .crm_user_changes_deal(&opportunity.id, fields)
+        .unwrap();
+    eventually("the outcome in the thread", async || {
+        thread_texts(&sim, &alert.ts)
+            .iter()
+            .any(|t| t.contains("Deal moved to Closed won in Salesforce"))
+            .then_some(())
+    })
+    .await;
+    // Later polls see the same change again and report it once.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let told = thread_texts(&sim, &alert.ts)
+        .iter()
+        .filter(|t| t.contains("Deal moved"))
+        .count();
+    assert_eq!(told, 1);
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
+async fn a_deal_won_in_zoho_reaches_the_thread_through_its_notification(db: Db) {
+    use leadgate_sim::zoho::{Options as ZohoOptions, ZohoSim};
+    let db = TestDb::new(db).await;
+    let sim = SlackSim::start(Options::default()).await.unwrap();
+    let zoho = ZohoSim::start(ZohoOptions::default()).await.unwrap();
+    // The gateway tells Zoho its own address, so it must know it before it starts.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cfg = config(&db);
+    with_slack(&mut cfg, &sim, 15.0);
+    cfg.server.listen = format!("127.0.0.1:{port}");
+    cfg.server.public_url = Some(format!("http://127.0.0.1:{port}"));
+    cfg.sites[0].crm = leadgate::crm::CrmKind::Zoho;
+    let oauth = zoho.oauth_client();
+    cfg.crm.zoho = Some(leadgate::crm::zoho::Config {
+        accounts_url: zoho.base_url().to_owned(),
+        client_id: oauth.client_id.clone(),
+        client_secret: oauth.client_secret.clone().into(),
+        refresh_token: oauth.refresh_token.clone().into(),
+        timeout_secs: 5,
+        webhook_token: Some("zoho-channel-token".to_owned().into()),
+        ..Default::default()
+    });
+    let gw = start(cfg).await;
+    let url = format!("http://{}/webhooks/zoho", gw.addr);
+    let (_visitor, _id) = qualified_visitor(gw.addr).await;
+    let alert = the_alert(&sim).await;
+    let deal = eventually("the Deal in Zoho", async || {
+        zoho.records("Deals").into_iter().next()
+    })
+    .await;
+    // A forged notification (wrong or missing token) is refused and changes nothing.
+    let client = reqwest::Client::new();
+    for token in [serde_json::json!("guess"), Value::Null] {
+        let forged = serde_json::json!({"module": "Deals", "operation": "update",
+            "ids": [deal.id], "channel_id": 1, "token": token});
+        let answer = client.post(&url).json(&forged).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 401);
+    }
+    let bad = client.post(&url).body("{not json").send().await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+
+    let mut fields = serde_json::Map::new();
+    fields.insert("Stage".into(), "Closed Won".into());
+    fields.insert("Amount".into(), 12000.into());
+    zoho.crm_user_changes_deal(&deal.id, fields).unwrap();
+    eventually("the outcome in the thread", async || {
+        thread_texts(&sim, &alert.ts)
+            .iter()
+            .any(|t| t.contains("Deal moved to Closed won in Zoho"))
+            .then_some(())
+    })
+    .await;
+    // The same notification again (Zoho may repeat itself) is told once.
+    let again = serde_json::json!({"module": "Deals", "operation": "update",
+        "ids": [deal.id], "channel_id": 1, "token": "zoho-channel-token"});
+    let answer = client.post(&url).json(&again).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let told = thread_texts(&sim, &alert.ts)
+        .iter()
+        .filter(|t| t.contains("Deal moved"))
+        .count();
+    assert_eq!(told, 1);
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     claim_talk_and_hand_back,
     two_claims_at_once_one_wins,
@@ -575,4 +703,6 @@ both_stores!(
     clicks_from_elsewhere_are_refused,
     a_deal_moved_in_the_crm_reaches_the_thread_once,
     not_a_lead_keeps_it_out_of_the_pipeline,
+    a_deal_won_in_salesforce_reaches_the_thread_by_polling,
+    a_deal_won_in_zoho_reaches_the_thread_through_its_notification,
 );

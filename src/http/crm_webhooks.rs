@@ -1,5 +1,5 @@
-//! `POST /webhooks/hubspot` and `POST /webhooks/pipedrive`: CRMs telling leadgate that a deal
-//! moved. Refused (401, nothing stored) unless signed or authenticated the way the vendor does
+//! `POST /webhooks/hubspot`, `/webhooks/pipedrive` and `/webhooks/zoho`: CRMs telling leadgate
+//! that a deal moved. Refused (401, nothing stored) unless signed or authenticated the way the vendor does
 //! it; each notification is handled once, leadgate's own writes are ignored, and nothing is
 //! written back to the CRM.
 
@@ -13,7 +13,7 @@ use tracing::warn;
 use super::AppState;
 use super::error::ApiError;
 use crate::crm::CrmKind;
-use crate::crm::webhooks::{DealChange, WebhookError, hubspot, pipedrive};
+use crate::crm::webhooks::{DealChange, WebhookError, hubspot, pipedrive, zoho};
 use crate::sync::outcomes::apply;
 
 fn refused(e: WebhookError) -> Response {
@@ -110,4 +110,53 @@ pub async fn pipedrive(State(state): State<AppState>, headers: HeaderMap, body: 
     };
     let changes: Vec<DealChange> = pipedrive::parse(&v, None).into_iter().collect();
     handle(&state, CrmKind::Pipedrive, changes).await
+}
+
+/// `POST /webhooks/zoho`: a notification names changed Deals; each of leadgate's is read back
+/// by a `deal_refresh` job (one open job per lead however many notifications arrive).
+pub async fn zoho(State(state): State<AppState>, body: Bytes) -> Response {
+    let Some(token) = state
+        .config
+        .crm
+        .zoho
+        .as_ref()
+        .and_then(|z| z.webhook_token.as_ref())
+    else {
+        return ApiError::not_found("set [crm.zoho] webhook_token to receive Zoho's notifications")
+            .into_response();
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return ApiError::bad_request("bad_json", "expected a JSON object").into_response();
+    };
+    if let Err(e) = zoho::verify(&v, token.expose_secret()) {
+        return refused(e);
+    }
+    let store = state.chat.store();
+    let job = crate::store::NewJob {
+        kind: crate::store::JobKind::DealRefresh,
+        target: CrmKind::Zoho.name().to_owned(),
+        person_key: None,
+        revision: 0,
+    };
+    for deal in zoho::deal_ids(&v) {
+        let queued = match store
+            .conversation_by_deal(CrmKind::Zoho.name(), &deal)
+            .await
+        {
+            Ok(Some(conversation)) => {
+                store
+                    .enqueue(&conversation, std::slice::from_ref(&job))
+                    .await
+            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = queued {
+            warn!(error = %e, "a Zoho notification could not be stored");
+            return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+                .into_response();
+        }
+    }
+    state.wake.notify_waiters();
+    StatusCode::OK.into_response()
 }

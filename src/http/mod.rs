@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             "/webhooks/pipedrive",
             axum::routing::post(crm_webhooks::pipedrive),
         )
+        .route("/webhooks/zoho", axum::routing::post(crm_webhooks::zoho))
         .route(
             "/webhooks/whatsapp",
             get(webhooks::whatsapp_verify)

@@ -254,6 +254,22 @@ impl Store {
         Ok(id)
     }
 
+    /// The id of the deal a conversation has in a CRM.
+    pub async fn deal_of(
+        &self,
+        conversation_id: &str,
+        target: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let id: Option<Option<String>> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT deal_id FROM crm_links WHERE conversation_id = $1 AND target = $2")
+                .bind(conversation_id)
+                .bind(target)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(id.flatten())
+    }
+
     /// The deal as last reported.
     pub async fn deal_outcome(
         &self,

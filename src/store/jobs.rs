@@ -23,6 +23,8 @@ pub enum JobKind {
     SlackUpdate,
     /// Posts a lead's thread notes and the visitor's messages to its alert's thread.
     SlackThread,
+    /// Reads a lead's deal back from a CRM that notified a change without its values (Zoho).
+    DealRefresh,
 }
 
 impl JobKind {
@@ -35,6 +37,7 @@ impl JobKind {
             JobKind::ChannelInbound => "channel_inbound",
             JobKind::SlackUpdate => "slack_update",
             JobKind::SlackThread => "slack_thread",
+            JobKind::DealRefresh => "deal_refresh",
         }
     }
 }
@@ -49,6 +52,7 @@ impl TryFrom<String> for JobKind {
             JobKind::ChannelInbound,
             JobKind::SlackUpdate,
             JobKind::SlackThread,
+            JobKind::DealRefresh,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)

@@ -3,6 +3,14 @@
 //! (vendors redeliver), a change leadgate itself made is recognised and ignored, and nothing is
 //! ever written back to the CRM in answer, so no loop can start.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+
 use super::plan::{alert_update_job, thread_job};
 use crate::config::Config;
 use crate::crm::CrmKind;
@@ -31,15 +39,16 @@ pub async fn apply(
     crm: CrmKind,
     change: &DealChange,
 ) -> Result<Applied, StoreError> {
-    if !store.first_seen(crm.name(), &change.event_id).await? {
-        return Ok(Applied::Duplicate);
-    }
+    // Deals leadgate did not make are not remembered at all (a poll sees every deal).
     let Some(conversation) = store
         .conversation_by_deal(crm.name(), &change.deal_id)
         .await?
     else {
         return Ok(Applied::Unknown);
     };
+    if !store.first_seen(crm.name(), &change.event_id).await? {
+        return Ok(Applied::Duplicate);
+    }
     if change.ours {
         return Ok(Applied::Ours);
     }
@@ -136,4 +145,131 @@ fn note(crm: CrmKind, before: Option<&DealOutcome>, after: &DealOutcome) -> Stri
         text.push_str(&format!(" (owner {owner})"));
     }
     text.trim_end().to_owned()
+}
+
+/// How far back the first poll after start-up looks: changes made while no gateway ran are
+/// still reported if they are younger than this (and each only once, as ever).
+const LOOK_BACK: time::Duration = time::Duration::hours(24);
+
+/// Polls Salesforce for changed Opportunities every `every` until `shutdown`, applying each
+/// change; a full page is followed by the next at once. Every gateway polls: the changes are
+/// deduplicated in the shared store.
+pub async fn poll_salesforce(
+    store: Store,
+    config: Arc<Config>,
+    reader: crate::crm::salesforce::DealReader,
+    every: Duration,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+) {
+    let mut since = OffsetDateTime::now_utc() - LOOK_BACK;
+    loop {
+        let mut full = false;
+        match reader.changed_since(since).await {
+            Ok((changes, next)) => {
+                full = changes.len() >= crate::crm::salesforce::POLL_PAGE;
+                let mut applied = 0;
+                let mut stored_all = true;
+                for change in &changes {
+                    match apply(&store, &config, CrmKind::Salesforce, change).await {
+                        Ok(Applied::Changed) => applied += 1,
+                        Ok(_) => {}
+                        Err(e) => {
+                            warn!(error = %e, "a Salesforce deal change could not be stored");
+                            stored_all = false;
+                            break;
+                        }
+                    }
+                }
+                if applied > 0 {
+                    wake.notify_waiters();
+                }
+                // After a store error the same page is read again: nothing is skipped, and
+                // what was applied is recognised by its event id.
+                if stored_all {
+                    since = next;
+                } else {
+                    full = false;
+                }
+                debug!(changes = changes.len(), applied, "salesforce deals polled");
+            }
+            Err(e) => {
+                warn!(error = %e, "polling Salesforce for deal changes failed; trying again later")
+            }
+        }
+        if full {
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// Runs `deal_refresh` jobs for Zoho: reads the lead's Deal as it is now and applies it (Zoho's
+/// notification named the record but not its values). A failed read is retried like any job.
+pub struct ZohoDeals {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub reader: crate::crm::zoho::DealReader,
+}
+
+impl super::worker::JobHandler for ZohoDeals {
+    fn kind(&self) -> crate::store::JobKind {
+        crate::store::JobKind::DealRefresh
+    }
+
+    fn run<'a>(
+        &'a self,
+        job: &'a crate::store::JobRow,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), crate::outbound::CallError>> {
+        Box::pin(async move {
+            let stored =
+                |e: StoreError| crate::outbound::CallError::retryable(format!("store: {e}"), None);
+            let target = CrmKind::Zoho.name();
+            let Some(deal) = self
+                .store
+                .deal_of(&job.conversation_id, target)
+                .await
+                .map_err(stored)?
+            else {
+                return Ok(());
+            };
+            if let Some(change) = self.reader.deal(&deal).await? {
+                let applied = apply(&self.store, &self.config, CrmKind::Zoho, &change)
+                    .await
+                    .map_err(stored)?;
+                debug!(?applied, "zoho deal read back");
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Keeps Zoho's `Deals.edit` notification channel toward `notify_url` open: enabled at start,
+/// renewed every day (a channel lives at most a week), retried every five minutes on failure.
+pub async fn keep_zoho_watch(
+    reader: crate::crm::zoho::DealReader,
+    notify_url: String,
+    token: secrecy::SecretString,
+    shutdown: CancellationToken,
+) {
+    use secrecy::ExposeSecret;
+    loop {
+        let wait = match reader.watch(&notify_url, token.expose_secret()).await {
+            Ok(()) => {
+                debug!("zoho notification channel enabled");
+                Duration::from_secs(24 * 60 * 60)
+            }
+            Err(e) => {
+                warn!(error = %e, "enabling Zoho's notification channel failed; trying again in 5 minutes");
+                Duration::from_secs(5 * 60)
+            }
+        };
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
 }

@@ -15,10 +15,14 @@ use crate::crm::kit::session::{Fresh, Grant, refusal, token_request};
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Reply, Throttle};
 
-/// An access token and the instance it is for.
+/// An access token, the instance it is for and the user it acts as.
 pub struct Session {
     pub token: SecretString,
     pub instance_url: String,
+    /// The integration user's id: the last part of the answer's identity URL
+    /// (`https://login.salesforce.com/id/{org id}/{user id}`, "OAuth 2.0 Web Server Flow":
+    /// <https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm>).
+    pub user_id: Option<String>,
 }
 
 /// The connected app and the flow it logs in with.
@@ -140,6 +144,11 @@ impl Grant for Login {
                     session: Session {
                         token: SecretString::from(token),
                         instance_url: instance.trim_end_matches('/').to_owned(),
+                        user_id: body["id"]
+                            .as_str()
+                            .and_then(|id| id.trim_end_matches('/').rsplit('/').next())
+                            .filter(|id| !id.is_empty() && !id.contains(':'))
+                            .map(str::to_owned),
                     },
                     until: Some(Instant::now() + self.ttl),
                 })

@@ -108,6 +108,11 @@ impl Api {
         Some(self.sessions.latest()?.instance_url.clone())
     }
 
+    /// The user the current session acts as, once there has been one.
+    pub fn user_id(&self) -> Option<String> {
+        self.sessions.latest()?.user_id.clone()
+    }
+
     fn limit_pause(&self) -> Duration {
         Duration::from_secs(self.config.limit_pause_secs)
     }

@@ -7,6 +7,7 @@ mod activity;
 mod auth;
 mod client;
 mod config;
+mod deals;
 mod errors;
 mod find;
 mod jwt;
@@ -24,6 +25,34 @@ use crate::crm::model::{
 };
 use crate::outbound::CallError;
 use client::Api;
+
+/// The most changes one poll reads; a full page is followed by the next at once.
+pub const POLL_PAGE: usize = deals::PAGE;
+
+/// Reads back the Opportunities leadgate made, for the deal-outcome poll (`poll_secs`).
+pub struct DealReader {
+    api: Api,
+}
+
+impl DealReader {
+    /// A reader with its own session, for `config`.
+    pub fn new(config: &Config) -> Result<DealReader, crate::outbound::InvalidKey> {
+        config.validate()?;
+        Ok(DealReader {
+            api: Api::new(config)?,
+        })
+    }
+
+    /// Opportunities whose `SystemModstamp` is at or after `since`, oldest first, a page at a
+    /// time; the integration user's own edits are marked as leadgate's.
+    pub async fn changed_since(
+        &self,
+        since: time::OffsetDateTime,
+    ) -> Result<(Vec<crate::crm::webhooks::DealChange>, time::OffsetDateTime), CallError> {
+        let page = deals::changed_since(&self.api, since).await?;
+        Ok((page.deals, page.next))
+    }
+}
 
 /// The Salesforce side of the sync.
 pub struct Connector {

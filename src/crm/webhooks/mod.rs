@@ -4,6 +4,7 @@
 
 pub mod hubspot;
 pub mod pipedrive;
+pub mod zoho;
 
 /// One deal's change as a CRM reports it.
 #[derive(Debug, Clone, PartialEq)]

@@ -158,6 +158,12 @@ pub struct Config {
     /// other integrations (0 = no budget of its own). Zoho sends no usage headers, so this is
     /// the only way to stay under the allocation; a call over budget is retryable.
     pub daily_credit_budget: u32,
+    /// The token Zoho echoes in every notification (at most 50 characters). Set it, with
+    /// `[server] public_url`, and leadgate enables a notification channel for `Deals.edit`
+    /// pointing at `{public_url}/webhooks/zoho` (renewed daily; Zoho keeps one at most a week):
+    /// stage, amount and owner changes then reach the lead's Slack thread. Needs the scope
+    /// `ZohoCRM.notifications.ALL`. Unset: no notifications.
+    pub webhook_token: Option<SecretString>,
 }
 
 impl Default for Config {
@@ -185,6 +191,7 @@ impl Default for Config {
             max_concurrent: 5,
             rate_limit_pause_secs: 60,
             daily_credit_budget: 0,
+            webhook_token: None,
         }
     }
 }
@@ -203,6 +210,15 @@ impl Config {
     pub fn validate(&self) -> Result<(), InvalidKey> {
         url(&self.accounts_url, "accounts_url")?;
         url(&self.api_domain, "api_domain")?;
+        if let Some(token) = &self.webhook_token {
+            let length = token.expose_secret().chars().count();
+            if length == 0 || length > 50 {
+                return Err(invalid(
+                    "webhook_token",
+                    "1 to 50 characters (Zoho's limit)",
+                ));
+            }
+        }
         if let Some(crm) = &self.crm_url {
             url(crm, "crm_url")?;
         }

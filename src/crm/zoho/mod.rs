@@ -8,6 +8,7 @@ mod auth;
 mod batch;
 mod client;
 mod config;
+mod deals;
 mod errors;
 mod ops;
 mod record;
@@ -24,6 +25,42 @@ use crate::crm::model::{
 };
 use crate::outbound::CallError;
 use client::Api;
+
+/// Reads back the Deals leadgate made when Zoho notifies a change, and keeps the notification
+/// channel open (`webhook_token`).
+pub struct DealReader {
+    api: Api,
+    own_user: tokio::sync::OnceCell<Option<String>>,
+}
+
+impl DealReader {
+    /// A reader with its own session, for `config`.
+    pub fn new(config: &Config) -> Result<DealReader, crate::outbound::InvalidKey> {
+        config.validate()?;
+        Ok(DealReader {
+            api: Api::new(config),
+            own_user: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// Deal `id` as it is now (`None`: deleted); edits by the API's own user are marked as
+    /// leadgate's.
+    pub async fn deal(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::crm::webhooks::DealChange>, CallError> {
+        let own = self
+            .own_user
+            .get_or_try_init(|| deals::own_user(&self.api))
+            .await?;
+        deals::deal(&self.api, id, own.as_deref()).await
+    }
+
+    /// Enables or renews the `Deals.edit` notification channel toward `notify_url` for a week.
+    pub async fn watch(&self, notify_url: &str, token: &str) -> Result<(), CallError> {
+        deals::watch(&self.api, notify_url, token).await
+    }
+}
 
 /// The Zoho side of the sync.
 pub struct Connector {

@@ -103,6 +103,11 @@ pub struct Config {
     pub slow_down_at_percent: u8,
     /// Seconds every request waits after `REQUEST_LIMIT_EXCEEDED`.
     pub limit_pause_secs: u64,
+    /// Every this many seconds the Opportunities changed since the last look are read (their
+    /// `SystemModstamp`), so that stage, amount and owner changes reach the lead's Slack
+    /// thread; Salesforce pushes nothing. 0 switches it off. Each poll is one API call
+    /// (86,400 a day at 1 s; 1,440 at the default).
+    pub poll_secs: u64,
 }
 
 impl Default for Config {
@@ -133,6 +138,7 @@ impl Default for Config {
             max_requests_per_second: 10,
             slow_down_at_percent: 90,
             limit_pause_secs: 300,
+            poll_secs: 60,
         }
     }
 }
