@@ -29,6 +29,11 @@ fn main() -> ExitCode {
                 serde_json::to_string_pretty(&report).unwrap_or_default()
             );
         }),
+        Command::MigrateStore { from, to } => {
+            block_on(leadgate::cli::migrate_store(&from, &to), |out| {
+                print!("{out}")
+            })
+        }
         Command::Extract => {
             let extractor = Extractor::new(&config.scoring.competitors);
             let stdin = std::io::stdin().lock();

@@ -36,6 +36,27 @@ pub enum Command {
     },
     /// Read conversations as JSON Lines on stdin; write one lead record per line on stdout.
     Extract,
+    /// Copy everything stored into another, empty database (SQLite to PostgreSQL or back).
+    MigrateStore {
+        /// The database to copy, e.g. `sqlite://leadgate.db`.
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into, e.g. `postgres://user:pass@host/leadgate`.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+/// `leadgate migrate-store --from … --to …`: returns what to print.
+pub async fn migrate_store(from: &str, to: &str) -> anyhow::Result<String> {
+    let source = crate::store::Store::connect(from, 2).await?;
+    let target = crate::store::Store::connect(to, 2).await?;
+    let report = source.copy_into(&target).await?;
+    let mut out = String::new();
+    for (table, rows) in &report.tables {
+        out.push_str(&format!("{table}: {rows} rows\n"));
+    }
+    Ok(out)
 }
 
 /// `leadgate bench …`

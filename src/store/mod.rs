@@ -7,6 +7,7 @@
 
 mod channels;
 mod chat;
+mod copy;
 mod handoff;
 mod jobs;
 mod rows;
@@ -16,6 +17,7 @@ pub use chat::{FunnelWeek, Hold, LeadChange, NewConversation, StoredTurn, Turn, 
 pub use handoff::{Claim, DealOutcome, Rep};
 pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
 pub mod relay;
+pub use copy::CopyReport;
 pub use rows::{ConversationRow, MessageRow, RevisionRow};
 
 use std::str::FromStr;
