@@ -215,22 +215,10 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         ));
     }
     targets.extend(channel_targets(state));
-    if let Some(zoho) = config
-        .crm
-        .zoho
-        .as_ref()
-        .filter(|z| z.webhook_token.is_some())
+    if let Some(handler) = crate::sync::outcomes::zoho_deals(state.chat.store(), &config)
+        .map_err(anyhow::Error::msg)?
     {
-        let reader = crate::crm::zoho::DealReader::new(zoho)
-            .map_err(|e| anyhow::anyhow!("crm.zoho: {e}"))?;
-        targets.push((
-            crate::crm::CrmKind::Zoho.name().to_owned(),
-            Target::Handler(Arc::new(crate::sync::outcomes::ZohoDeals {
-                store: state.chat.store().clone(),
-                config: config.clone(),
-                reader,
-            })),
-        ));
+        targets.push((handler.target().to_owned(), Target::Handler(handler)));
     }
     Ok(targets
         .into_iter()
@@ -249,49 +237,17 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         .collect())
 }
 
-/// CRMs that report deal changes only when asked — Salesforce, polled every `poll_secs` — or
-/// only after being told where to — Zoho's notification channel.
+/// The deal-outcome polls and channel keepers the configuration asks for.
 fn spawn_deal_polls(state: &AppState) -> anyhow::Result<()> {
-    let config = &state.config;
-    let used = config
-        .sites
-        .iter()
-        .any(|s| s.crm == crate::crm::CrmKind::Salesforce);
-    if let Some(sf) = config
-        .crm
-        .salesforce
-        .as_ref()
-        .filter(|c| used && c.poll_secs > 0)
-    {
-        let reader = crate::crm::salesforce::DealReader::new(sf)
-            .map_err(|e| anyhow::anyhow!("crm.salesforce: {e}"))?;
-        state.tasks.spawn(crate::sync::outcomes::poll_salesforce(
-            state.chat.store().clone(),
-            config.clone(),
-            reader,
-            Duration::from_secs(sf.poll_secs),
-            state.wake.clone(),
-            state.shutdown.clone(),
-        ));
-    }
-    if let Some(zoho) = config.crm.zoho.as_ref()
-        && let Some(token) = &zoho.webhook_token
-    {
-        match &config.server.public_url {
-            Some(base) => {
-                let reader = crate::crm::zoho::DealReader::new(zoho)
-                    .map_err(|e| anyhow::anyhow!("crm.zoho: {e}"))?;
-                state.tasks.spawn(crate::sync::outcomes::keep_zoho_watch(
-                    reader,
-                    format!("{}/webhooks/zoho", base.trim_end_matches('/')),
-                    token.clone(),
-                    state.shutdown.clone(),
-                ));
-            }
-            None => tracing::warn!(
-                "[crm.zoho] webhook_token is set but [server] public_url is not: Zoho cannot be told where to send deal changes"
-            ),
-        }
+    let watchers = crate::sync::outcomes::watchers(
+        state.chat.store(),
+        &state.config,
+        &state.wake,
+        &state.shutdown,
+    )
+    .map_err(anyhow::Error::msg)?;
+    for watcher in watchers {
+        state.tasks.spawn(watcher);
     }
     Ok(())
 }

@@ -273,3 +273,78 @@ pub async fn keep_zoho_watch(
         }
     }
 }
+
+/// The `deal_refresh` handler when Zoho notifications are configured.
+pub fn zoho_deals(store: &Store, config: &Arc<Config>) -> Result<Option<Arc<ZohoDeals>>, String> {
+    let Some(zoho) = config
+        .crm
+        .zoho
+        .as_ref()
+        .filter(|z| z.webhook_token.is_some())
+    else {
+        return Ok(None);
+    };
+    let reader = crate::crm::zoho::DealReader::new(zoho).map_err(|e| format!("crm.zoho: {e}"))?;
+    Ok(Some(Arc::new(ZohoDeals {
+        store: store.clone(),
+        config: config.clone(),
+        reader,
+    })))
+}
+
+impl ZohoDeals {
+    /// The outbox target its jobs are queued for.
+    pub fn target(&self) -> &'static str {
+        CrmKind::Zoho.name()
+    }
+}
+
+/// The background tasks that learn deal outcomes from CRMs that do not push them by
+/// themselves: the Salesforce poll (`poll_secs`) and the keeper of Zoho's notification channel
+/// (`webhook_token` with `[server] public_url`).
+pub fn watchers(
+    store: &Store,
+    config: &Arc<Config>,
+    wake: &Arc<Notify>,
+    shutdown: &CancellationToken,
+) -> Result<Vec<futures_util::future::BoxFuture<'static, ()>>, String> {
+    use futures_util::FutureExt;
+    let mut out = Vec::new();
+    let used = |kind: CrmKind| config.sites.iter().any(|s| s.crm == kind);
+    if let Some(sf) = config
+        .crm
+        .salesforce
+        .as_ref()
+        .filter(|c| used(CrmKind::Salesforce) && c.poll_secs > 0)
+    {
+        let reader = crate::crm::salesforce::DealReader::new(sf)
+            .map_err(|e| format!("crm.salesforce: {e}"))?;
+        out.push(
+            poll_salesforce(
+                store.clone(),
+                config.clone(),
+                reader,
+                Duration::from_secs(sf.poll_secs),
+                wake.clone(),
+                shutdown.clone(),
+            )
+            .boxed(),
+        );
+    }
+    if let Some(zoho) = config.crm.zoho.as_ref()
+        && let Some(token) = &zoho.webhook_token
+    {
+        match &config.server.public_url {
+            Some(base) => {
+                let reader = crate::crm::zoho::DealReader::new(zoho)
+                    .map_err(|e| format!("crm.zoho: {e}"))?;
+                let url = format!("{}/webhooks/zoho", base.trim_end_matches('/'));
+                out.push(keep_zoho_watch(reader, url, token.clone(), shutdown.clone()).boxed());
+            }
+            None => warn!(
+                "[crm.zoho] webhook_token is set but [server] public_url is not: Zoho cannot be told where to send deal changes"
+            ),
+        }
+    }
+    Ok(out)
+}
