@@ -141,6 +141,11 @@ async fn a_new_qualified_lead_becomes_one_person_organization_deal_note_and_acti
     assert_eq!(activity.str_field("due_date"), Some("2027-01-15"));
     assert_eq!(activity.str_field("due_time"), Some("08:00"));
     assert_eq!(
+        activity.field("participants"),
+        Some(&json!([{"person_id": person.id.parse::<u64>().unwrap(), "primary": true}])),
+        "v2 takes the person as the primary participant"
+    );
+    assert_eq!(
         int(activity, "person_id").as_deref(),
         Some(person.id.as_str())
     );

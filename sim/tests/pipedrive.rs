@@ -196,13 +196,35 @@ async fn deals_notes_and_activities_link_to_persons() {
     assert_eq!(status, 400);
     assert_eq!(orphan["success"], false);
 
+    let (status, refused) = api
+        .post(
+            "/api/v2/activities",
+            json!({"subject": "Call Jane", "type": "call", "deal_id": deal_id, "person_id": person_id}),
+        )
+        .await;
+    assert_eq!(status, 400, "v2 activities: person_id is read-only");
+    assert_eq!(refused["code"], "ERR_BAD_REQUEST");
+    assert_eq!(
+        refused["error"],
+        "'person_id' is a read-only field. Add a primary participant to set 'person_id' instead."
+    );
     let (status, activity) = api
         .post(
             "/api/v2/activities",
-            json!({"subject": "Call Jane", "type": "call", "due_date": "2026-11-25", "due_time": "15:00", "deal_id": deal_id, "person_id": person_id}),
+            json!({"subject": "Call Jane", "type": "call", "due_date": "2026-11-25", "due_time": "15:00", "deal_id": deal_id,
+                   "participants": [{"person_id": person_id, "primary": true}]}),
         )
         .await;
     assert_eq!(status, 200, "{activity}");
+    assert_eq!(
+        activity["data"]["person_id"], person_id,
+        "the primary participant is the activity's person"
+    );
+    let (status, listed) = api
+        .get(&format!("/api/v2/activities?person_id={person_id}"))
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1));
 
     let (status, v1_activity) = api
         .send(api.http.post(api.url("/api/v1/activities")).form(&[

@@ -8,6 +8,7 @@
 //! created with `POST /v1/webhooks` are delivered with Pipedrive's retries and bans, and
 //! `GET /v1/users/me` names the API token's user.
 
+mod activities;
 mod deliveries;
 mod entities;
 mod errors;

@@ -156,7 +156,8 @@ impl Connector {
         let mut body = json!({
             "subject": task.subject,
             "type": self.config.activity_type,
-            "person_id": numeric(person)?,
+            // v2 derives the activity's (read-only) `person_id` from its primary participant.
+            "participants": [{"person_id": numeric(person)?, "primary": true}],
             "note": html_lines(&task.body),
             "done": false,
         });
