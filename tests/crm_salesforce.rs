@@ -586,3 +586,27 @@ async fn classic_notes_are_written_and_updated_in_place() {
     );
     assert!(sim.records("ContentNote").is_empty());
 }
+
+#[tokio::test]
+async fn a_classic_note_title_is_cut_to_the_80_characters_it_holds() {
+    let sim = sim(Options::default()).await;
+    let title = format!("Rozmowa z czatu – {}", "ż".repeat(100));
+    let config = Config {
+        note: leadgate::crm::salesforce::NoteConfig {
+            object: leadgate::crm::salesforce::NoteObject::Note,
+            title: title.clone(),
+        },
+        ..config(&sim)
+    };
+    ok(&sync(
+        &connector(&config),
+        &input(anna(), false),
+        CrmLinks::default(),
+    )
+    .await);
+    let notes = sim.records("Note");
+    assert_eq!(notes.len(), 1);
+    let stored = field(&notes[0], "Title").unwrap();
+    assert_eq!(stored.chars().count(), 80);
+    assert!(title.starts_with(stored), "cut on a character boundary");
+}

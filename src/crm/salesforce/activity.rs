@@ -21,6 +21,10 @@ use crate::outbound::CallError;
 
 /// Longest text Salesforce keeps in a long text area (`Description`, a `Note`'s `Body`).
 const LONG_TEXT: usize = 32_000;
+/// A classic Note's `Title` holds 80 characters; a ContentNote's 255 (Salesforce's field
+/// reference for Note and ContentNote).
+const NOTE_TITLE: usize = 80;
+const CONTENT_NOTE_TITLE: usize = 255;
 
 /// `text` cut to `max` characters.
 fn cut(text: &str, max: usize) -> String {
@@ -176,13 +180,13 @@ pub async fn create_note(
     let settings = &api.config().note;
     match settings.object {
         NoteObject::Note => {
-            let body = json!({ "ParentId": person, "Title": cut(&settings.title, 255), "Body": cut(&note.body, LONG_TEXT) });
+            let body = json!({ "ParentId": person, "Title": cut(&settings.title, NOTE_TITLE), "Body": cut(&note.body, LONG_TEXT) });
             id_of(&api.send(&Call::post(&["sobjects", "Note"], body)).await?)
         }
         NoteObject::ContentNote => {
             let mut calls = vec![Call::post(
                 &["sobjects", "ContentNote"],
-                json!({ "Title": cut(&settings.title, 255), "Content": content(&note.body) }),
+                json!({ "Title": cut(&settings.title, CONTENT_NOTE_TITLE), "Content": content(&note.body) }),
             )];
             for entity in std::iter::once(person).chain(deal) {
                 let link = json!({ "ContentDocumentId": "@{ref0.id}", "LinkedEntityId": entity, "ShareType": "V", "Visibility": "AllUsers" });
