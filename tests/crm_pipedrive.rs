@@ -218,3 +218,45 @@ async fn record_links_use_the_oauth_tokens_api_domain() {
         "links use the token's api_domain"
     );
 }
+
+#[tokio::test]
+async fn a_spent_daily_write_allowance_holds_back_writes_and_not_reads() {
+    let sim = PipedriveSim::start(leadgate_sim::pipedrive::Options {
+        daily_writes: 1,
+        ..leadgate_sim::pipedrive::Options::default()
+    })
+    .await
+    .unwrap();
+    let crm = std::sync::Arc::new(
+        Connector::new(&Config {
+            fields: leadgate::crm::CustomFields::default(),
+            deal_fields: leadgate::crm::CustomFields::default(),
+            ..config(&sim)
+        })
+        .unwrap(),
+    );
+    let person = PersonFields {
+        email: Some(Email::parse("jan.kowalski@firma.pl").unwrap()),
+        first_name: Some("Jan".into()),
+        last_name: Some("Kowalski".into()),
+        ..PersonFields::default()
+    };
+    // The create answers `x-daily-requests-left: 0`.
+    let id = crm.create_person(&person).await.expect("created");
+    let writes = |sim: &PipedriveSim| sim.stats().route_count("POST /api/v2/persons");
+    assert_eq!(writes(&sim), 1);
+    let held = {
+        let crm = crm.clone();
+        let person = person.clone();
+        tokio::spawn(async move { crm.create_person(&person).await })
+    };
+    let email = person.email.clone().unwrap();
+    let found = crm
+        .find_person(leadgate::crm::FindKey::Email(&email))
+        .await
+        .expect("reads are not paused");
+    assert_eq!(found.map(|p| p.id), Some(id.clone()));
+    assert!(crm.get_person(&id).await.is_ok(), "reads are not paused");
+    assert_eq!(writes(&sim), 1, "the second create waits for the next day");
+    held.abort();
+}

@@ -421,6 +421,49 @@ async fn burst_and_search_windows_answer_429_with_headers() {
 }
 
 #[tokio::test]
+async fn daily_requests_left_counts_writes_only() {
+    let api = Api::start(Options {
+        daily_writes: 2,
+        ..Options::default()
+    })
+    .await;
+    let left = |response: &reqwest::Response| header(response, "x-daily-requests-left");
+    let send = |request: reqwest::RequestBuilder| {
+        request.header("x-api-token", api.sim.api_token()).send()
+    };
+    let read = send(api.http.get(api.url("/api/v2/persons")))
+        .await
+        .unwrap();
+    assert_eq!(left(&read).as_deref(), Some("2"), "a read spends none");
+    let created = send(
+        api.http
+            .post(api.url("/api/v2/persons"))
+            .json(&json!({"name": "Jane"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(left(&created).as_deref(), Some("1"));
+    let id = api.sim.records("persons")[0].id.clone();
+    let patched = send(
+        api.http
+            .patch(api.url(&format!("/api/v2/persons/{id}")))
+            .json(&json!({"name": "Jane Doe"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        left(&patched).as_deref(),
+        Some("0"),
+        "v2's PATCH is a write"
+    );
+    let search = send(api.http.get(api.url("/api/v2/persons/search?term=jane")))
+        .await
+        .unwrap();
+    assert_eq!(search.status(), 200, "reads go on");
+    assert_eq!(left(&search).as_deref(), Some("0"));
+}
+
+#[tokio::test]
 async fn daily_budget_is_spent_by_token_cost() {
     let api = Api::start(Options {
         daily_budget: RateLimit::per_day(30),
