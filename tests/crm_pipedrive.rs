@@ -44,12 +44,14 @@ fn lead(
             last_name: name.map(|(_, l)| l.to_owned()),
             company: company.map(str::to_owned),
             job_title: Some("CTO".into()),
+            owner: None,
             custom: [(SCORE.to_owned(), json!(75))].into(),
         },
         deal: Some(DealFields {
             title: format!("{display} – chat lead"),
             amount: Some(80000),
             currency: Some("PLN".into()),
+            owner: None,
             custom: [(DEAL_SCORE.to_owned(), json!(75))].into(),
         }),
         note: NoteFields {

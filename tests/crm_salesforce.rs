@@ -41,13 +41,14 @@ fn anna() -> PersonFields {
         last_name: Some("Nowak".into()),
         company: Some("Firma Sp. z o.o.".into()),
         job_title: None,
+        owner: None,
         custom: BTreeMap::new(),
     }
 }
 
 fn input(person: PersonFields, qualified: bool) -> SyncInput {
     SyncInput {
-        deal: qualified.then(|| DealFields { title: "Chat lead – Anna Nowak".into(), amount: Some(20_000), currency: Some("PLN".into()), custom: BTreeMap::new() }),
+        deal: qualified.then(|| DealFields { title: "Chat lead – Anna Nowak".into(), amount: Some(20_000), currency: Some("PLN".into()), owner: None, custom: BTreeMap::new() }),
         note: NoteFields { body: "Wants a CRM integration for 40 people.\nBudget: 20,000 PLN.\nVisitor: \"we need it <soon> & cheap\"".into() },
         task: Some(TaskFields { subject: "Call Anna Nowak".into(), body: "Qualified in chat; call back about the budget.".into(), due_ms: 1_893_456_000_000 }),
         person,

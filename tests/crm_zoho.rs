@@ -40,6 +40,7 @@ fn jana() -> PersonFields {
         last_name: Some("Schmidt".into()),
         company: Some("Beispiel GmbH".into()),
         job_title: None,
+        owner: None,
         custom: BTreeMap::new(),
     }
 }
@@ -50,6 +51,7 @@ fn input(person: PersonFields, qualified: bool) -> SyncInput {
             title: "Chat lead – Jana Schmidt".into(),
             amount: Some(12_000),
             currency: Some("EUR".into()),
+            owner: None,
             custom: BTreeMap::new(),
         }),
         note: NoteFields {

@@ -51,6 +51,7 @@ pub(crate) fn create_record(
     entity: &Entity,
     mut fields: Map<String, Value>,
 ) -> Result<Record, PdError> {
+    super::users::check_owner(pd, &fields)?;
     complete(entity, &mut fields);
     pd.core.store.write(|tables| {
         check_links(entity, tables, &fields)?;
@@ -77,6 +78,7 @@ pub(crate) fn update_record(
     fields: Map<String, Value>,
     source: Source,
 ) -> Result<Record, PdError> {
+    super::users::check_owner(pd, &fields)?;
     pd.core.store.write(|tables| {
         let Some(before) = tables.get(entity.table, id).cloned() else {
             return Err(PdError::not_found(entity.singular));

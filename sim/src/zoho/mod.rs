@@ -132,6 +132,11 @@ impl ZohoSim {
         model::OWNER_ID
     }
 
+    /// The id of the sales rep ([`Options::sales_rep`]), a user records may be owned by.
+    pub fn sales_rep_user_id(&self) -> &str {
+        &self.state.options.sales_rep.id
+    }
+
     /// The accepted OAuth client.
     pub fn oauth_client(&self) -> &OAuthClient {
         &self.state.options.oauth

@@ -52,6 +52,9 @@ fn id_of(body: &Value) -> Result<String, CallError> {
 
 /// The opportunity's amount, currency and custom fields.
 fn deal_values(api: &Api, deal: &DealFields, body: &mut Map<String, Value>) {
+    if let Some(owner) = &deal.owner {
+        body.insert("OwnerId".into(), json!(owner));
+    }
     if let Some(amount) = deal.amount {
         body.insert("Amount".into(), json!(amount));
     }
@@ -145,8 +148,8 @@ pub async fn create_deal(
     }
 }
 
-/// Brings an opportunity's amount and custom fields up to date (name, stage and close date
-/// are the rep's).
+/// Brings an opportunity's amount, custom fields and claimed owner up to date (name, stage
+/// and close date are the rep's).
 pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), CallError> {
     let mut body = Map::new();
     deal_values(api, deal, &mut body);
