@@ -11,6 +11,7 @@ mod config;
 mod errors;
 mod ops;
 mod record;
+pub mod scopes;
 
 pub use config::{Config, CustomFields, DealConfig, Module, NoteConfig, TaskConfig};
 
