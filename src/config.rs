@@ -393,6 +393,31 @@ fn key_error(key: impl Into<String>, message: impl Into<String>) -> ConfigError 
 }
 
 impl Config {
+    /// A claimed lead's owner goes to Pipedrive as `owner_id`, an integer: with a site on
+    /// Pipedrive, every CRM id in `[alerts.slack.owners]` must be one.
+    fn check_owner_ids(&self) -> Result<(), ConfigError> {
+        let Some(slack) = &self.alerts.slack else {
+            return Ok(());
+        };
+        if !self.sites.iter().any(|s| s.crm == CrmKind::Pipedrive) {
+            return Ok(());
+        }
+        match slack
+            .owners
+            .iter()
+            .find(|(_, id)| id.trim().parse::<u64>().is_err())
+        {
+            Some((rep, id)) => Err(key_error(
+                "alerts.slack.owners",
+                format!(
+                    "[alerts.slack.owners] maps {rep} to `{id}`, which is not a Pipedrive user id \
+                     (a whole number, as in the Pipedrive user's URL)"
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Loads the file (if any), applies `LEADGATE__…` variables from `env`, and checks the result.
     pub fn load(
         path: Option<&Path>,
@@ -551,6 +576,7 @@ impl Config {
         self.channels
             .validate(|key| self.site(key).is_some())
             .map_err(|e| key_error(format!("channels.{}", e.key), e.message))?;
+        self.check_owner_ids()?;
         for (i, site) in self.sites.iter().enumerate() {
             if !self.crm.has(site.crm) {
                 return Err(key_error(
@@ -768,6 +794,21 @@ mod tests {
             err("[channels]\nconversation_idle_hours = 0")
                 .contains("channels.conversation_idle_hours")
         );
+    }
+
+    #[test]
+    fn pipedrive_owners_must_be_user_ids() {
+        let config = |owner: &str| {
+            format!(
+                "[[sites]]\nkey = \"a\"\ncrm = \"pipedrive\"\n[crm.pipedrive]\napi_token = \"t\"\n\
+                 [alerts.slack]\nwebhook_url = \"https://hooks.slack.com/services/T/B/x\"\n\
+                 [alerts.slack.owners]\nU0123 = \"{owner}\"\n"
+            )
+        };
+        let refused = err(&config("jane"));
+        assert!(refused.contains("alerts.slack.owners"), "{refused}");
+        assert!(refused.contains("jane"), "{refused}");
+        assert!(load_str(&config("13579002"), &[]).is_ok());
     }
 
     #[test]

@@ -46,12 +46,14 @@ fn lead(
             last_name: name.map(|(_, l)| l.to_owned()),
             company: company.map(str::to_owned),
             job_title: None,
+            owner: None,
             custom: [("leadgate_score".to_owned(), json!(60))].into(),
         },
         deal: Some(DealFields {
             title: format!("{display} – chat lead"),
             amount: Some(30000),
             currency: Some("PLN".into()),
+            owner: None,
             custom: [("leadgate_deal_score".to_owned(), json!(60))].into(),
         }),
         note: NoteFields {

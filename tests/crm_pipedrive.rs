@@ -44,12 +44,14 @@ fn lead(
             last_name: name.map(|(_, l)| l.to_owned()),
             company: company.map(str::to_owned),
             job_title: Some("CTO".into()),
+            owner: None,
             custom: [(SCORE.to_owned(), json!(75))].into(),
         },
         deal: Some(DealFields {
             title: format!("{display} – chat lead"),
             amount: Some(80000),
             currency: Some("PLN".into()),
+            owner: None,
             custom: [(DEAL_SCORE.to_owned(), json!(75))].into(),
         }),
         note: NoteFields {
@@ -141,6 +143,11 @@ async fn a_new_qualified_lead_becomes_one_person_organization_deal_note_and_acti
     assert_eq!(activity.str_field("due_date"), Some("2027-01-15"));
     assert_eq!(activity.str_field("due_time"), Some("08:00"));
     assert_eq!(
+        activity.field("participants"),
+        Some(&json!([{"person_id": person.id.parse::<u64>().unwrap(), "primary": true}])),
+        "v2 takes the person as the primary participant"
+    );
+    assert_eq!(
         int(activity, "person_id").as_deref(),
         Some(person.id.as_str())
     );
@@ -212,4 +219,46 @@ async fn record_links_use_the_oauth_tokens_api_domain() {
         Some(format!("{}/person/7", sim.base_url())),
         "links use the token's api_domain"
     );
+}
+
+#[tokio::test]
+async fn a_spent_daily_write_allowance_holds_back_writes_and_not_reads() {
+    let sim = PipedriveSim::start(leadgate_sim::pipedrive::Options {
+        daily_writes: 1,
+        ..leadgate_sim::pipedrive::Options::default()
+    })
+    .await
+    .unwrap();
+    let crm = std::sync::Arc::new(
+        Connector::new(&Config {
+            fields: leadgate::crm::CustomFields::default(),
+            deal_fields: leadgate::crm::CustomFields::default(),
+            ..config(&sim)
+        })
+        .unwrap(),
+    );
+    let person = PersonFields {
+        email: Some(Email::parse("jan.kowalski@firma.pl").unwrap()),
+        first_name: Some("Jan".into()),
+        last_name: Some("Kowalski".into()),
+        ..PersonFields::default()
+    };
+    // The create answers `x-daily-requests-left: 0`.
+    let id = crm.create_person(&person).await.expect("created");
+    let writes = |sim: &PipedriveSim| sim.stats().route_count("POST /api/v2/persons");
+    assert_eq!(writes(&sim), 1);
+    let held = {
+        let crm = crm.clone();
+        let person = person.clone();
+        tokio::spawn(async move { crm.create_person(&person).await })
+    };
+    let email = person.email.clone().unwrap();
+    let found = crm
+        .find_person(leadgate::crm::FindKey::Email(&email))
+        .await
+        .expect("reads are not paused");
+    assert_eq!(found.map(|p| p.id), Some(id.clone()));
+    assert!(crm.get_person(&id).await.is_ok(), "reads are not paused");
+    assert_eq!(writes(&sim), 1, "the second create waits for the next day");
+    held.abort();
 }

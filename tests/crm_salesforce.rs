@@ -41,13 +41,14 @@ fn anna() -> PersonFields {
         last_name: Some("Nowak".into()),
         company: Some("Firma Sp. z o.o.".into()),
         job_title: None,
+        owner: None,
         custom: BTreeMap::new(),
     }
 }
 
 fn input(person: PersonFields, qualified: bool) -> SyncInput {
     SyncInput {
-        deal: qualified.then(|| DealFields { title: "Chat lead – Anna Nowak".into(), amount: Some(20_000), currency: Some("PLN".into()), custom: BTreeMap::new() }),
+        deal: qualified.then(|| DealFields { title: "Chat lead – Anna Nowak".into(), amount: Some(20_000), currency: Some("PLN".into()), owner: None, custom: BTreeMap::new() }),
         note: NoteFields { body: "Wants a CRM integration for 40 people.\nBudget: 20,000 PLN.\nVisitor: \"we need it <soon> & cheap\"".into() },
         task: Some(TaskFields { subject: "Call Anna Nowak".into(), body: "Qualified in chat; call back about the budget.".into(), due_ms: 1_893_456_000_000 }),
         person,
@@ -585,4 +586,28 @@ async fn classic_notes_are_written_and_updated_in_place() {
             .ends_with("one more thing.")
     );
     assert!(sim.records("ContentNote").is_empty());
+}
+
+#[tokio::test]
+async fn a_classic_note_title_is_cut_to_the_80_characters_it_holds() {
+    let sim = sim(Options::default()).await;
+    let title = format!("Rozmowa z czatu – {}", "ż".repeat(100));
+    let config = Config {
+        note: leadgate::crm::salesforce::NoteConfig {
+            object: leadgate::crm::salesforce::NoteObject::Note,
+            title: title.clone(),
+        },
+        ..config(&sim)
+    };
+    ok(&sync(
+        &connector(&config),
+        &input(anna(), false),
+        CrmLinks::default(),
+    )
+    .await);
+    let notes = sim.records("Note");
+    assert_eq!(notes.len(), 1);
+    let stored = field(&notes[0], "Title").unwrap();
+    assert_eq!(stored.chars().count(), 80);
+    assert!(title.starts_with(stored), "cut on a character boundary");
 }

@@ -40,6 +40,7 @@ fn jana() -> PersonFields {
         last_name: Some("Schmidt".into()),
         company: Some("Beispiel GmbH".into()),
         job_title: None,
+        owner: None,
         custom: BTreeMap::new(),
     }
 }
@@ -50,6 +51,7 @@ fn input(person: PersonFields, qualified: bool) -> SyncInput {
             title: "Chat lead – Jana Schmidt".into(),
             amount: Some(12_000),
             currency: Some("EUR".into()),
+            owner: None,
             custom: BTreeMap::new(),
         }),
         note: NoteFields {
@@ -556,4 +558,61 @@ async fn the_batch_path_can_be_switched_off() {
         ..config(&sim)
     });
     assert!(api.sync_batch(&[backlog_lead(1)]).is_none());
+}
+
+#[tokio::test]
+async fn a_missing_search_scope_is_an_auth_error_naming_it() {
+    let sim = sim(Options {
+        scopes: vec!["ZohoCRM.modules.ALL".into(), "ZohoCRM.settings.ALL".into()],
+        ..Options::default()
+    })
+    .await;
+    let out = execute(
+        &connector(&config(&sim)),
+        &input(jana(), true),
+        CrmLinks::default(),
+    )
+    .await;
+    match out.error {
+        Some(CallError::Auth { message }) => {
+            assert!(
+                message.contains("lacks ZohoSearch.securesearch.READ;"),
+                "{message}"
+            );
+            assert!(
+                message.contains("ZohoCRM.modules.ALL,ZohoSearch.securesearch.READ"),
+                "says what to grant: {message}"
+            );
+        }
+        other => panic!("expected an auth error (the target pauses), got {other:?}"),
+    }
+    assert!(sim.records("Leads").is_empty());
+}
+
+#[tokio::test]
+async fn an_org_listing_tasks_as_activities_finds_a_lost_task() {
+    let sim = sim(Options {
+        tasks_related_list: "Activities".into(),
+        ..Options::default()
+    })
+    .await;
+    let crm = connector(&config(&sim));
+    let out = execute(&crm, &input(jana(), true), CrmLinks::default()).await;
+    ok(&out);
+    let person = out.links.person.clone().unwrap();
+    let task = out.links.task.clone().unwrap();
+    let listed = crm
+        .attached(
+            &person,
+            leadgate::crm::Attach::Task,
+            &["Call Jana Schmidt".into()],
+        )
+        .await
+        .expect("the Activities related list is read")
+        .expect("Zoho lists a person's tasks");
+    assert_eq!(
+        listed.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        [task.as_str()]
+    );
+    assert_eq!(listed[0].text, "Call Jana Schmidt");
 }

@@ -510,6 +510,52 @@ async fn a_deal_moved_in_the_crm_reaches_the_thread_once(db: Db) {
     db.remove().await;
 }
 
+/// The rep who claims a lead owns its contact and deal in the CRM after the sync the claim
+/// starts (`[alerts.slack.owners]` maps the rep to the CRM owner id).
+async fn a_claim_makes_the_rep_the_crm_owner(db: Db) {
+    use leadgate_sim::hubspot::HubSpotSim;
+    let db = TestDb::new(db).await;
+    let sim = SlackSim::start(Options::default()).await.unwrap();
+    let hubspot = HubSpotSim::start(Default::default()).await.unwrap();
+    let gw = hubspot_gateway(&db, &sim, &hubspot, |_| {}).await;
+    let interactions = format!("http://{}/slack/interactions", gw.addr);
+    let (_visitor, id) = qualified_visitor(gw.addr).await;
+    let alert = the_alert(&sim).await;
+    let deal = eventually("the deal in HubSpot", async || {
+        hubspot.records("deals").into_iter().next()
+    })
+    .await;
+    assert_eq!(
+        deal.str_field("hubspot_owner_id"),
+        None,
+        "nobody's before the claim"
+    );
+    sim.click(&interactions, ANNA, &alert.ts, CHANNEL, "claim", Some(&id))
+        .await
+        .unwrap();
+    let owned = |object: &str| {
+        let records = hubspot.records(object);
+        !records.is_empty()
+            && records
+                .iter()
+                .all(|r| r.str_field("hubspot_owner_id") == Some("9001"))
+    };
+    eventually("the contact and the deal owned by the rep", async || {
+        (owned("contacts") && owned("deals")).then_some(())
+    })
+    .await;
+    assert_eq!(
+        (
+            hubspot.records("contacts").len(),
+            hubspot.records("deals").len()
+        ),
+        (1, 1),
+        "nothing made again"
+    );
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 async fn not_a_lead_keeps_it_out_of_the_pipeline(db: Db) {
     use leadgate_sim::hubspot::HubSpotSim;
     let db = TestDb::new(db).await;
@@ -705,4 +751,5 @@ both_stores!(
     not_a_lead_keeps_it_out_of_the_pipeline,
     a_deal_won_in_salesforce_reaches_the_thread_by_polling,
     a_deal_won_in_zoho_reaches_the_thread_through_its_notification,
+    a_claim_makes_the_rep_the_crm_owner,
 );

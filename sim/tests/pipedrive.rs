@@ -196,13 +196,35 @@ async fn deals_notes_and_activities_link_to_persons() {
     assert_eq!(status, 400);
     assert_eq!(orphan["success"], false);
 
+    let (status, refused) = api
+        .post(
+            "/api/v2/activities",
+            json!({"subject": "Call Jane", "type": "call", "deal_id": deal_id, "person_id": person_id}),
+        )
+        .await;
+    assert_eq!(status, 400, "v2 activities: person_id is read-only");
+    assert_eq!(refused["code"], "ERR_BAD_REQUEST");
+    assert_eq!(
+        refused["error"],
+        "'person_id' is a read-only field. Add a primary participant to set 'person_id' instead."
+    );
     let (status, activity) = api
         .post(
             "/api/v2/activities",
-            json!({"subject": "Call Jane", "type": "call", "due_date": "2026-11-25", "due_time": "15:00", "deal_id": deal_id, "person_id": person_id}),
+            json!({"subject": "Call Jane", "type": "call", "due_date": "2026-11-25", "due_time": "15:00", "deal_id": deal_id,
+                   "participants": [{"person_id": person_id, "primary": true}]}),
         )
         .await;
     assert_eq!(status, 200, "{activity}");
+    assert_eq!(
+        activity["data"]["person_id"], person_id,
+        "the primary participant is the activity's person"
+    );
+    let (status, listed) = api
+        .get(&format!("/api/v2/activities?person_id={person_id}"))
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1));
 
     let (status, v1_activity) = api
         .send(api.http.post(api.url("/api/v1/activities")).form(&[
@@ -396,6 +418,49 @@ async fn burst_and_search_windows_answer_429_with_headers() {
     let (status, _) = api.get("/api/v2/persons/search?term=jane").await;
     assert_eq!(status, 429);
     assert_eq!(api.sim.stats().rate_limited, 2);
+}
+
+#[tokio::test]
+async fn daily_requests_left_counts_writes_only() {
+    let api = Api::start(Options {
+        daily_writes: 2,
+        ..Options::default()
+    })
+    .await;
+    let left = |response: &reqwest::Response| header(response, "x-daily-requests-left");
+    let send = |request: reqwest::RequestBuilder| {
+        request.header("x-api-token", api.sim.api_token()).send()
+    };
+    let read = send(api.http.get(api.url("/api/v2/persons")))
+        .await
+        .unwrap();
+    assert_eq!(left(&read).as_deref(), Some("2"), "a read spends none");
+    let created = send(
+        api.http
+            .post(api.url("/api/v2/persons"))
+            .json(&json!({"name": "Jane"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(left(&created).as_deref(), Some("1"));
+    let id = api.sim.records("persons")[0].id.clone();
+    let patched = send(
+        api.http
+            .patch(api.url(&format!("/api/v2/persons/{id}")))
+            .json(&json!({"name": "Jane Doe"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        left(&patched).as_deref(),
+        Some("0"),
+        "v2's PATCH is a write"
+    );
+    let search = send(api.http.get(api.url("/api/v2/persons/search?term=jane")))
+        .await
+        .unwrap();
+    assert_eq!(search.status(), 200, "reads go on");
+    assert_eq!(left(&search).as_deref(), Some("0"));
 }
 
 #[tokio::test]

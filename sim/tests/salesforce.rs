@@ -530,6 +530,37 @@ async fn tasks_and_content_notes() {
 }
 
 #[tokio::test]
+async fn a_classic_note_title_longer_than_80_characters_is_string_too_long() {
+    let api = Api::start(Options::default()).await;
+    let lead = api.lead("jane@example.com").await;
+    let long = "é".repeat(81);
+    let (status, error) = api
+        .post(
+            "/sobjects/Note",
+            json!({"ParentId": lead, "Title": long, "Body": "x"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error[0]["errorCode"], "STRING_TOO_LONG");
+    assert_eq!(error[0]["fields"], json!(["Title"]));
+    assert!(
+        error[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(max length=80)"),
+        "{error}"
+    );
+    let (status, note) = api
+        .post(
+            "/sobjects/Note",
+            json!({"ParentId": lead, "Title": "é".repeat(80), "Body": "x"}),
+        )
+        .await;
+    assert_eq!(status, 201, "80 characters fit, however many bytes: {note}");
+    assert_eq!(api.sim.records("Note").len(), 1);
+}
+
+#[tokio::test]
 async fn allocation_exhaustion_is_403_request_limit_exceeded() {
     let api = Api::start(Options {
         daily_api_requests: RateLimit::per_day(2),

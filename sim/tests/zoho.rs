@@ -482,3 +482,66 @@ async fn injected_failures_use_zoho_bodies() {
     assert_eq!(status, 429);
     assert_eq!(body["code"], "TOO_MANY_REQUESTS");
 }
+
+#[tokio::test]
+async fn a_search_without_the_search_scope_is_oauth_scope_mismatch() {
+    let api = Api::start(Options {
+        scopes: vec!["ZohoCRM.modules.ALL".into()],
+        ..Options::default()
+    })
+    .await;
+    let (status, lead) = api
+        .post(
+            "/Leads",
+            json!({"data": [{"Last_Name": "Doe", "Email": "jane@example.com"}]}),
+        )
+        .await;
+    assert_eq!(
+        status, 201,
+        "module writes need ZohoCRM.modules.ALL only: {lead}"
+    );
+    let (status, body) = api.get("/Leads/search?email=jane%40example.com").await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body,
+        json!({"code": "OAUTH_SCOPE_MISMATCH", "details": {}, "message": "invalid oauth scope to access this URL", "status": "error"})
+    );
+    let (status, token) = refresh(
+        &api.sim,
+        &api.http,
+        &api.sim.oauth_client().refresh_token.clone(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        token["scope"], "ZohoCRM.modules.ALL",
+        "the token answer lists the grant"
+    );
+}
+
+#[tokio::test]
+async fn an_org_may_name_its_tasks_related_list_activities() {
+    let api = Api::start(Options {
+        tasks_related_list: "Activities".into(),
+        ..Options::default()
+    })
+    .await;
+    let lead = api.lead("Doe", "jane@example.com").await;
+    let (status, task) = api
+        .post(
+            "/Tasks",
+            json!({"data": [{"Subject": "Call Jane", "What_Id": {"id": lead}, "$se_module": "Leads"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{task}");
+    let (status, body) = api
+        .get(&format!("/Leads/{lead}/Tasks?fields=Subject"))
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "INVALID_URL_PATTERN");
+    let (status, body) = api
+        .get(&format!("/Leads/{lead}/Activities?fields=Subject"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"][0]["Subject"], "Call Jane");
+}

@@ -131,6 +131,8 @@ pub enum Field {
     LastName,
     Company,
     JobTitle,
+    /// The CRM user who owns the record: the rep who claimed the lead.
+    Owner,
     /// A configured custom field (lead score, source, channel, conversation link), by the name
     /// the CRM knows it under.
     Custom(String),
@@ -146,6 +148,7 @@ impl Field {
             Field::LastName => "last_name",
             Field::Company => "company",
             Field::JobTitle => "job_title",
+            Field::Owner => "owner",
             Field::Custom(name) => name,
         }
     }
@@ -161,6 +164,8 @@ pub struct PersonFields {
     pub last_name: Option<String>,
     pub company: Option<String>,
     pub job_title: Option<String>,
+    /// The CRM owner id of the rep who claimed the lead (`[alerts.slack.owners]`).
+    pub owner: Option<String>,
     /// Custom fields by CRM field name: numbers and strings.
     pub custom: BTreeMap<String, serde_json::Value>,
 }
@@ -180,6 +185,7 @@ impl PersonFields {
             (Field::LastName, &self.last_name),
             (Field::Company, &self.company),
             (Field::JobTitle, &self.job_title),
+            (Field::Owner, &self.owner),
         ] {
             if let Some(v) = value {
                 out.push((field, v.clone()));
@@ -210,6 +216,7 @@ impl PersonFields {
             last_name: self.last_name.clone().filter(|_| has(&Field::LastName)),
             company: self.company.clone().filter(|_| has(&Field::Company)),
             job_title: self.job_title.clone().filter(|_| has(&Field::JobTitle)),
+            owner: self.owner.clone().filter(|_| has(&Field::Owner)),
             custom: self
                 .custom
                 .iter()
@@ -247,6 +254,8 @@ pub struct DealFields {
     pub amount: Option<u64>,
     /// ISO 4217.
     pub currency: Option<String>,
+    /// The CRM owner id of the rep who claimed the lead; the configured owner when unset.
+    pub owner: Option<String>,
     /// Custom fields by CRM field name.
     pub custom: BTreeMap<String, serde_json::Value>,
 }

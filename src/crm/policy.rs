@@ -48,6 +48,9 @@ impl OverwritePolicy {
         }
         match field {
             Field::Custom(_) => self.custom,
+            // A claim in Slack names the owner; the CRM always has one, so filling only an
+            // empty owner would never write it.
+            Field::Owner => Overwrite::Always,
             _ => self.default,
         }
     }

@@ -286,12 +286,14 @@ mod tests {
                 last_name: None,
                 company: None,
                 job_title: None,
+                owner: None,
                 custom: BTreeMap::new(),
             },
             deal: Some(DealFields {
                 title: "Ada Lovelace – chat lead".into(),
                 amount: None,
                 currency: None,
+                owner: None,
                 custom: BTreeMap::new(),
             }),
             note: NoteFields {

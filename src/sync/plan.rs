@@ -130,6 +130,7 @@ pub fn sync_input(
         last_name: lead.name.as_ref().and_then(|n| n.last().map(str::to_owned)),
         company: lead.company.as_ref().map(|c| c.as_str().to_owned()),
         job_title: lead.job_title.as_ref().map(|t| t.as_str().to_owned()),
+        owner: view.conversation.owner_crm_id.clone(),
         custom: values(&names.person),
     };
     // A rep who marked it as not a lead keeps it out of the pipeline: no deal is made, and a
@@ -142,6 +143,7 @@ pub fn sync_input(
             .budget
             .and_then(|b| b.currency())
             .map(|c| c.code().to_owned()),
+        owner: view.conversation.owner_crm_id.clone(),
         custom: values(&names.deal),
     });
     let task = TaskFields {

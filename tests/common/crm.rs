@@ -5,9 +5,13 @@
 //! vendor's own (field mapping, its error shapes, its batch path).
 
 pub mod hubspot;
+mod owner;
 pub mod pipedrive;
 pub mod salesforce;
 pub mod zoho;
+
+#[allow(unused_imports)]
+pub use owner::a_claimed_leads_owner_reaches_the_person_and_the_deal;
 
 use std::time::Duration;
 
@@ -100,6 +104,8 @@ pub trait Row: Sized {
     const REFUSED_BEFORE_ANY_CALL: bool;
     /// Creates whose lost answer the connector can find again, with the path they are sent to.
     const LOST_CREATES: &'static [(Attach, &'static str)];
+    /// What writing an owner the CRM has no user for is reported as.
+    const UNKNOWN_OWNER: Said;
 
     /// A simulator with the CRM's custom fields defined.
     fn start() -> impl Future<Output = Self>;
@@ -130,6 +136,10 @@ pub trait Row: Sized {
     fn note_text(&self, note: &Record) -> String;
     /// Whether a note shows on the deal; `None` when this CRM keeps notes on the person only.
     fn note_on_deal(&self, note: &Record, deal: &str) -> Option<bool>;
+    /// A CRM user a claim can name (a sales rep, not the API's user), and an id of no user.
+    fn owners(&self) -> (String, String);
+    /// The owner id of a person or deal record.
+    fn owner_of(&self, record: &Record) -> Option<String>;
 
     /// The person record with this id.
     fn person(&self, id: &str) -> Record {
@@ -204,12 +214,14 @@ pub fn lead<C: Row>(
             last_name: name.map(|(_, l)| l.to_owned()),
             company: company.map(str::to_owned),
             job_title: None,
+            owner: None,
             custom: [(C::SCORE.to_owned(), serde_json::json!(60))].into(),
         },
         deal: Some(DealFields {
             title: format!("{display} – chat lead"),
             amount: Some(30000),
             currency: Some("PLN".into()),
+            owner: None,
             custom: Default::default(),
         }),
         note: NoteFields {
@@ -641,6 +653,7 @@ macro_rules! crm_scenarios {
                 a_hung_request_times_out_as_retryable,
                 refused_credentials_are_an_auth_error,
                 a_refused_value_is_permanent_with_the_crms_reason,
+                a_claimed_leads_owner_reaches_the_person_and_the_deal,
                 $($optional,)*
             );
         }

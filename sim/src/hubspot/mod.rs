@@ -19,6 +19,7 @@ pub mod signature;
 mod state;
 mod webhooks;
 
+pub use model::OWNER_IDS;
 pub use webhooks::{WebhookSubscription, hubspot_retry};
 
 use std::net::SocketAddr;

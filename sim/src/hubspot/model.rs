@@ -321,9 +321,23 @@ pub(crate) fn clean_properties(
     }
 }
 
+/// The account's owners (`GET /crm/v3/owners` ids): the integration's and two sales reps'.
+pub const OWNER_IDS: &[&str] = &["9001", "9002", "9003"];
+
 fn check_value(object: &str, name: &str, text: &str) -> Option<PropertyError> {
     if text.is_empty() {
         return None;
+    }
+    // `hubspot_owner_id` takes an owner's `id` from the Owners API ("This value should be used
+    // … when assigning an owner to a record", <https://developers.hubspot.com/docs/guides/api/crm/owners>);
+    // any other value fails the write with the property error `INVALID_OWNER_ID` inside
+    // "Property values were not valid" (as HubSpot answers; its docs give no error list).
+    if name == "hubspot_owner_id" && !OWNER_IDS.contains(&text) {
+        return Some(PropertyError {
+            name: name.into(),
+            code: "INVALID_OWNER_ID",
+            message: format!("{text} is not a valid owner id"),
+        });
     }
     if name == "email" && !is_email(text) {
         return Some(PropertyError {

@@ -8,6 +8,7 @@
 //! created with `POST /v1/webhooks` are delivered with Pipedrive's retries and bans, and
 //! `GET /v1/users/me` names the API token's user.
 
+mod activities;
 mod deliveries;
 mod entities;
 mod errors;
@@ -54,6 +55,9 @@ pub struct Options {
     /// Company-wide daily token budget (Essential: 30,000 × seats), spent by each operation's
     /// token cost.
     pub daily_budget: RateLimit,
+    /// POST/PUT requests an API token may make per UTC day, counted down in
+    /// `x-daily-requests-left` (Pipedrive's fair-use allowance: 10,000).
+    pub daily_writes: u32,
     /// Custom fields (object `persons`, `organizations` or `deals`; name = the 40-character
     /// field key used inside `custom_fields`).
     pub custom_fields: Vec<FieldDef>,
@@ -85,6 +89,7 @@ impl Default for Options {
             oauth_burst: RateLimit::new(80, Duration::from_secs(2)),
             search_burst: RateLimit::new(10, Duration::from_secs(2)),
             daily_budget: RateLimit::per_day(30_000),
+            daily_writes: 10_000,
             custom_fields: Vec::new(),
             api_user_id: entities::DEFAULT_OWNER,
             sales_rep_user_id: entities::DEFAULT_OWNER + 1,

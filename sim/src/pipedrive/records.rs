@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use super::activities;
 use super::entities::{self, Entity, Kind, check_links, clean, complete, links, render_v2};
 use super::errors::PdError;
 use super::state::Pipedrive;
@@ -50,6 +51,7 @@ pub(crate) fn create_record(
     entity: &Entity,
     mut fields: Map<String, Value>,
 ) -> Result<Record, PdError> {
+    super::users::check_owner(pd, &fields)?;
     complete(entity, &mut fields);
     pd.core.store.write(|tables| {
         check_links(entity, tables, &fields)?;
@@ -76,6 +78,7 @@ pub(crate) fn update_record(
     fields: Map<String, Value>,
     source: Source,
 ) -> Result<Record, PdError> {
+    super::users::check_owner(pd, &fields)?;
     pd.core.store.write(|tables| {
         let Some(before) = tables.get(entity.table, id).cloned() else {
             return Err(PdError::not_found(entity.singular));
@@ -167,6 +170,26 @@ fn set_custom_fields(fields: &mut Map<String, Value>, named: Map<String, Value>)
     fields.insert("custom_fields".into(), Value::Object(custom));
 }
 
+/// A v2 write body as fields: validated, an activity's person taken from its participants.
+fn v2_fields(
+    pd: &Pipedrive,
+    entity: &Entity,
+    body: &Value,
+    creating: bool,
+) -> Result<Map<String, Value>, PdError> {
+    let is_activity = entity.table == "activities";
+    if is_activity {
+        activities::check_body(body)?;
+    }
+    let mut fields = clean(entity, &pd.schema, body, creating, |f| {
+        pd.core.faults.rejected_value(f)
+    })?;
+    if is_activity {
+        activities::derive_person(&mut fields);
+    }
+    Ok(fields)
+}
+
 /// `POST /api/v2/{object}`.
 pub(crate) async fn create(
     State(pd): State<Arc<Pipedrive>>,
@@ -175,9 +198,7 @@ pub(crate) async fn create(
 ) -> Result<Response, PdError> {
     let entity = v2_entity(&object)?;
     let body = parse_json(&body)?;
-    let fields = clean(entity, &pd.schema, &body, true, |f| {
-        pd.core.faults.rejected_value(f)
-    })?;
+    let fields = v2_fields(&pd, entity, &body, true)?;
     let record = create_record(&pd, entity, fields)?;
     Ok(success(StatusCode::OK, render_v2(&record), Value::Null))
 }
@@ -204,9 +225,7 @@ pub(crate) async fn update(
 ) -> Result<Response, PdError> {
     let entity = v2_entity(&object)?;
     let body = parse_json(&body)?;
-    let fields = clean(entity, &pd.schema, &body, false, |f| {
-        pd.core.faults.rejected_value(f)
-    })?;
+    let fields = v2_fields(&pd, entity, &body, false)?;
     let record = update_record(&pd, entity, &id, fields, Source::Api)?;
     Ok(success(StatusCode::OK, render_v2(&record), Value::Null))
 }

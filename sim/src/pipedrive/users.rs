@@ -9,8 +9,34 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
+use super::errors::PdError;
 use super::state::Pipedrive;
 use crate::shared::http::json;
+
+/// Refuse an `owner_id` (or an activity's `user_id`) that is none of the company's users: the
+/// API token's user and the sales rep. Pipedrive's models say only "the ID of the user who will
+/// be marked as the owner" (`NewPerson`, `PersonRequestBody`); the answer to an unknown user
+/// is not documented, so the simulator refuses it as it refuses any link to a missing entity
+/// (400 `ERR_RELATED_ENTITY_NOT_FOUND`), which is at least as strict.
+pub(crate) fn check_owner(
+    pd: &Pipedrive,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), PdError> {
+    let users = [pd.options.api_user_id, pd.options.sales_rep_user_id];
+    for key in ["owner_id", "user_id"] {
+        let Some(value) = fields.get(key).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        if !value.as_u64().is_some_and(|id| users.contains(&id)) {
+            return Err(PdError::new(
+                StatusCode::BAD_REQUEST,
+                format!("User with id {value} not found"),
+                Some("ERR_RELATED_ENTITY_NOT_FOUND"),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// The handler.
 pub(crate) async fn me(State(pd): State<Arc<Pipedrive>>) -> Response {

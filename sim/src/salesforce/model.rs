@@ -91,10 +91,41 @@ pub(crate) fn clean(
     Ok(clean)
 }
 
+/// Text fields' maximum lengths in characters, from Salesforce's field reference: Note `Title`
+/// string(80) and `Body` textarea(32000)
+/// (<https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-note.html>),
+/// ContentNote `Title` string(255) (the same reference's AttachedContentNote and ContentNote
+/// pages). Since API 15.0 a longer value fails the save with `STRING_TOO_LONG` rather than
+/// being cut; the message names the field, the value and the maximum (Salesforce's
+/// `data value too large: … (max length=N)`).
+const MAX_LENGTHS: &[(&str, &str, usize)] = &[
+    ("Note", "Title", 80),
+    ("Note", "Body", 32_000),
+    ("ContentNote", "Title", 255),
+];
+
+fn check_length(object: &SObject, field: &str, text: &str) -> Result<(), SfError> {
+    let Some((_, _, max)) = MAX_LENGTHS
+        .iter()
+        .find(|(o, f, _)| *o == object.name && *f == field)
+    else {
+        return Ok(());
+    };
+    if text.chars().count() <= *max {
+        return Ok(());
+    }
+    Err(SfError::fields(
+        "STRING_TOO_LONG",
+        format!("{field}: data value too large: {text} (max length={max})"),
+        &[field],
+    ))
+}
+
 fn check_value(object: &SObject, field: &str, value: &Value) -> Result<(), SfError> {
     let Some(text) = text_of(value) else {
         return Ok(());
     };
+    check_length(object, field, text)?;
     if object.emails.contains(&field) && !is_email(text) {
         return Err(SfError::fields(
             "INVALID_EMAIL_ADDRESS",

@@ -72,7 +72,9 @@ fn check_references(
             ));
         }
         let exists = match target {
-            Some("User") => id == sf.user_id,
+            // The org's users: the integration user and the sales rep. An `OwnerId` naming
+            // anyone else fails the save as any reference to a missing record does.
+            Some("User") => id == sf.user_id || id == sf.rep_user_id,
             Some(target) => tables.get(target, id).is_some(),
             None => false,
         };

@@ -1,7 +1,8 @@
 //! Authentication, concurrency and API credits in front of every Zoho API route.
 //!
 //! `Authorization: Zoho-oauthtoken <token>` is required (missing → 401
-//! `AUTHENTICATION_FAILURE`, unknown or expired → 401 `INVALID_TOKEN`). A call beyond the
+//! `AUTHENTICATION_FAILURE`, unknown or expired → 401 `INVALID_TOKEN`, outside the granted
+//! scopes → 401 `OAUTH_SCOPE_MISMATCH`, see `scopes`). A call beyond the
 //! concurrency limit, or beyond the rolling 24-hour credits (1 credit per call), answers 429
 //! `TOO_MANY_REQUESTS`. Zoho documents no rate-limit headers, so none are sent. The accounts
 //! server (`/oauth/…`) is neither authenticated nor counted.
@@ -54,6 +55,11 @@ pub(crate) async fn guard(State(zoho): State<Arc<Zoho>>, request: Request, next:
     };
     if zoho.tokens.status(token, zoho.core.faults.token_epoch()) != TokenStatus::Valid {
         return ZError::invalid_token().into_response();
+    }
+    if let Err(refused) =
+        super::scopes::check(&zoho.options.scopes, request.method(), request.uri().path())
+    {
+        return refused.into_response();
     }
     let Some(_slot) = Slot::take(&zoho.in_flight, zoho.options.concurrency) else {
         return throttled("You have exceeded the concurrency limit of your edition");

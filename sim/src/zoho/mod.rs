@@ -17,6 +17,7 @@ mod notify;
 mod oauth;
 mod records;
 mod routes;
+mod scopes;
 mod search;
 mod state;
 mod users;
@@ -68,6 +69,12 @@ pub struct Options {
     pub sales_rep: ZohoUser,
     /// How long a notification callback may take; Zoho documents no retries (see `watch`).
     pub callback_policy: RetryPolicy,
+    /// The scopes the refresh token was granted: the token answer's `scope`, and what the API
+    /// checks (see `scopes`).
+    pub scopes: Vec<String>,
+    /// The API name of the related list holding a record's tasks: `Tasks`, or `Activities` in
+    /// orgs that list tasks, events and calls together.
+    pub tasks_related_list: String,
 }
 
 impl Default for Options {
@@ -91,6 +98,16 @@ impl Default for Options {
                 email: "anna.nowak@leadgate.example".into(),
             },
             callback_policy: notify::zoho_callback_policy(),
+            scopes: [
+                "ZohoCRM.modules.ALL",
+                "ZohoCRM.settings.ALL",
+                "ZohoCRM.users.READ",
+                "ZohoCRM.notifications.ALL",
+                "ZohoSearch.securesearch.READ",
+            ]
+            .map(String::from)
+            .to_vec(),
+            tasks_related_list: "Tasks".into(),
         }
     }
 }
@@ -130,6 +147,11 @@ impl ZohoSim {
     /// The id of the user the API acts as (`GET /crm/v8/users?type=CurrentUser`).
     pub fn api_user_id(&self) -> &str {
         model::OWNER_ID
+    }
+
+    /// The id of the sales rep ([`Options::sales_rep`]), a user records may be owned by.
+    pub fn sales_rep_user_id(&self) -> &str {
+        &self.state.options.sales_rep.id
     }
 
     /// The accepted OAuth client.

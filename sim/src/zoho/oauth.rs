@@ -66,7 +66,7 @@ pub(crate) async fn token(
         StatusCode::OK,
         &json!({
             "access_token": access_token,
-            "scope": "ZohoCRM.modules.ALL ZohoCRM.settings.ALL",
+            "scope": zoho.options.scopes.join(" "),
             "api_domain": zoho.base_url,
             "token_type": "Bearer",
             "expires_in": ttl.as_secs(),

@@ -191,6 +191,19 @@ pub(crate) async fn related(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ZError> {
     find_module(&module)?;
+    // The related list of a record's tasks is `Tasks` in most orgs and `Activities` in orgs
+    // that list tasks, events and calls together: the API name is the org's, read from the
+    // related-list metadata (`GET /settings/related_lists`, whose `href` "provides the exact
+    // endpoint", <https://www.zoho.com/crm/developer/docs/api/v8/get-related-records.html>).
+    // The docs do not say what the other name answers; the simulator answers it as a URL Zoho
+    // does not serve (404 `INVALID_URL_PATTERN`).
+    let related = match related.as_str() {
+        "Tasks" | "Activities" if related != zoho.options.tasks_related_list => {
+            return Ok(no_route().await);
+        }
+        "Activities" => "Tasks".to_owned(),
+        _ => related,
+    };
     let related = find_module(&related)?;
     if !["Notes", "Deals", "Tasks"].contains(&related.name) {
         return Err(ZError::invalid_module());

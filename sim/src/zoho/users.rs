@@ -32,6 +32,32 @@ fn user(id: &str, full_name: &str, email: &str, role: &str) -> Value {
     })
 }
 
+/// An `Owner` written as `{"id": …}` must name one of the org's users (the API user or the
+/// sales rep), and is stored as Zoho shows it, `{name, id, email}`. Zoho's insert and update
+/// pages list `INVALID_DATA` ("invalid data") for a value that does not fit its field, with the
+/// field's `api_name` and `json_path` (<https://www.zoho.com/crm/developer/docs/api/v8/insert-records.html>);
+/// they do not list an owner-specific code, so an unknown user answers that.
+pub(crate) fn resolve_owner(
+    zoho: &Zoho,
+    fields: &mut serde_json::Map<String, Value>,
+    index: usize,
+) -> Result<(), ZError> {
+    let Some(owner) = fields.get("Owner").filter(|o| !o.is_null()) else {
+        return Ok(());
+    };
+    let id = super::model::lookup_id(owner).unwrap_or_default();
+    let rep = &zoho.options.sales_rep;
+    let user = if id == OWNER_ID {
+        super::model::owner()
+    } else if id == rep.id {
+        json!({"name": rep.name, "id": rep.id, "email": rep.email})
+    } else {
+        return Err(ZError::invalid("Owner", index, None));
+    };
+    fields.insert("Owner".into(), user);
+    Ok(())
+}
+
 /// The handler.
 pub(crate) async fn list(
     State(zoho): State<Arc<Zoho>>,

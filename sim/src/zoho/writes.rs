@@ -172,6 +172,7 @@ fn insert_one(
     index: usize,
 ) -> Result<Record, ZError> {
     let links = resolve_lookups(tables, module, &mut fields, index)?;
+    super::users::resolve_owner(zoho, &mut fields, index)?;
     check_unique(zoho, tables, module, &fields, None, index)?;
     complete(module, &mut fields);
     fields.insert("Modified_By".into(), model::owner());
@@ -206,6 +207,7 @@ pub(crate) fn update_one(
         ));
     }
     let links = resolve_lookups(tables, module, &mut fields, index)?;
+    super::users::resolve_owner(zoho, &mut fields, index)?;
     check_unique(zoho, tables, module, &fields, Some(id), index)?;
     let record = tables
         .get_mut(module.name, id)

@@ -18,6 +18,7 @@ const CONTACT_PROPERTIES: &[&str] = &[
     "mobilephone",
     "company",
     "jobtitle",
+    "hubspot_owner_id",
 ];
 
 /// HUBSPOT_DEFINED association type ids used on create.
@@ -60,17 +61,20 @@ pub(super) fn contact(person: &PersonFields) -> Map<String, Value> {
     put("lastname", person.last_name.as_deref());
     put("company", person.company.as_deref());
     put("jobtitle", person.job_title.as_deref());
+    put("hubspot_owner_id", person.owner.as_deref());
     for (name, value) in &person.custom {
         props.insert(name.clone(), text(value));
     }
     props
 }
 
-/// Properties of a new contact: the person, and the configured owner.
+/// Properties of a new contact: the person, and the configured owner unless a rep claimed it.
 pub(super) fn new_contact(config: &Config, person: &PersonFields) -> Map<String, Value> {
     let mut props = contact(person);
     if let Some(owner) = &config.owner_id {
-        props.insert("hubspot_owner_id".into(), json!(owner));
+        props
+            .entry("hubspot_owner_id")
+            .or_insert_with(|| json!(owner));
     }
     props
 }
@@ -109,6 +113,7 @@ pub(super) fn record(config: &Config, object: &Value) -> Option<PersonRecord> {
     put(Field::LastName, get("lastname").map(str::to_owned));
     put(Field::Company, get("company").map(str::to_owned));
     put(Field::JobTitle, get("jobtitle").map(str::to_owned));
+    put(Field::Owner, get("hubspot_owner_id").map(str::to_owned));
     for own in config.own_contact_properties() {
         let value = match &props[own] {
             Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -130,16 +135,18 @@ pub(super) fn has_phone(object: &Value, phone: &str) -> bool {
 }
 
 /// Deal properties. A new deal gets its name, pipeline, stage and owner; an update only the
-/// amount, currency and own values, so a rep's renaming or stage move stands.
+/// amount, currency, own values and the owner a rep's claim named, so a rep's renaming or stage
+/// move stands.
 pub(super) fn deal(config: &Config, deal: &DealFields, creating: bool) -> Map<String, Value> {
     let mut props = Map::new();
     if creating {
         props.insert("dealname".into(), json!(deal.title));
         props.insert("pipeline".into(), json!(config.pipeline));
         props.insert("dealstage".into(), json!(config.deal_stage));
-        if let Some(owner) = &config.owner_id {
-            props.insert("hubspot_owner_id".into(), json!(owner));
-        }
+    }
+    let configured = config.owner_id.as_ref().filter(|_| creating);
+    if let Some(owner) = deal.owner.as_ref().or(configured) {
+        props.insert("hubspot_owner_id".into(), json!(owner));
     }
     if let Some(amount) = deal.amount {
         props.insert("amount".into(), json!(amount.to_string()));
@@ -253,6 +260,7 @@ mod tests {
             title: "Anna – chat lead".into(),
             amount: Some(30000),
             currency: Some("PLN".into()),
+            owner: None,
             custom: [("leadgate_deal_score".to_owned(), json!(60))].into(),
         };
         let created = deal(&config(), &d, true);

@@ -22,13 +22,18 @@ pub enum Bucket {
     Search,
     /// Both (the daily allowance).
     All,
+    /// Writes only (Pipedrive's daily POST/PUT allowance): reads and searches go on. A write
+    /// also counts against `Main`; this only says what a pause holds back.
+    Writes,
 }
 
-/// The throttles of one account: the main and the search window.
+/// The throttles of one account: the main and the search window, and a gate writes pass.
 #[derive(Debug)]
 pub struct Limits {
     main: Throttle,
     search: Throttle,
+    /// No window of its own: only a pause of `Bucket::Writes` closes it.
+    writes: Throttle,
     /// The main window's length: how long a used-up window pauses when the CRM does not say.
     pub window: Duration,
 }
@@ -40,6 +45,7 @@ impl Limits {
         Limits {
             main: Throttle::new(rolling_share(main), window),
             search: Throttle::new(rolling_share(search), search_window),
+            writes: Throttle::new(0, window),
             window,
         }
     }
@@ -48,17 +54,26 @@ impl Limits {
     pub fn throttle(&self, bucket: Bucket) -> &Throttle {
         match bucket {
             Bucket::Search => &self.search,
-            Bucket::Main | Bucket::All => &self.main,
+            Bucket::Main | Bucket::All | Bucket::Writes => &self.main,
         }
+    }
+
+    /// Waits while writes are paused ([`Bucket::Writes`]); a write then takes its turn in
+    /// [`Limits::throttle`] as any call does.
+    pub async fn write_gate(&self) {
+        self.writes.acquire().await;
     }
 
     /// Nobody sends to `bucket` for `wait`.
     pub fn pause(&self, bucket: Bucket, wait: Duration) {
-        if bucket != Bucket::Search {
-            self.main.pause(wait);
-        }
-        if bucket != Bucket::Main {
-            self.search.pause(wait);
+        match bucket {
+            Bucket::Main => self.main.pause(wait),
+            Bucket::Search => self.search.pause(wait),
+            Bucket::All => {
+                self.main.pause(wait);
+                self.search.pause(wait);
+            }
+            Bucket::Writes => self.writes.pause(wait),
         }
     }
 }
@@ -96,6 +111,17 @@ mod tests {
             waited(&limits, Bucket::Search)
         );
         assert_eq!(both, (Duration::from_secs(5), Duration::from_secs(5)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_writes_pause_holds_writes_and_not_reads() {
+        let limits = Limits::new(100, Duration::from_secs(10), 5, Duration::from_secs(1));
+        limits.pause(Bucket::Writes, Duration::from_secs(7));
+        assert_eq!(waited(&limits, Bucket::Main).await, Duration::ZERO);
+        assert_eq!(waited(&limits, Bucket::Search).await, Duration::ZERO);
+        let start = tokio::time::Instant::now();
+        limits.write_gate().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(7));
     }
 
     #[test]

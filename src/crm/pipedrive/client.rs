@@ -27,8 +27,12 @@ pub(super) fn limits(config: &Config) -> Limits {
 }
 
 /// What Pipedrive's headers on an answer to a `bucket` request ask for: the window used up
-/// (`x-ratelimit-remaining: 0`, wait `x-ratelimit-reset` seconds), the daily token budget or
-/// the API token's daily POST/PUT allowance spent.
+/// (`x-ratelimit-remaining: 0`, wait `x-ratelimit-reset` seconds), the daily token budget spent
+/// (everything waits), or the API token's daily allowance of writes spent. Pipedrive's rate
+/// limiting page: `x-daily-requests-left` "indicates how many requests you can still make to
+/// POST/PUT endpoints during the ongoing day", so it holds back writes only; reads and searches
+/// go on (<https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting>). v2 updates with
+/// PATCH, which replaced PUT, so they count as writes too.
 pub(super) fn header_pauses(
     headers: &HeaderMap,
     bucket: Bucket,
@@ -45,12 +49,17 @@ pub(super) fn header_pauses(
             reset.clamp(Duration::from_secs(1), Duration::from_secs(60)),
         ));
     }
-    if number("x-daily-ratelimit-token-remaining") == Some(0)
-        || number("x-daily-requests-left") == Some(0)
-    {
+    if number("x-daily-ratelimit-token-remaining") == Some(0) {
         pauses.push((Bucket::All, DAILY_PAUSE));
+    } else if number("x-daily-requests-left") == Some(0) {
+        pauses.push((Bucket::Writes, DAILY_PAUSE));
     }
     pauses
+}
+
+/// Whether `method` spends the daily allowance of writes (POST and PUT, and v2's PATCH).
+fn is_write(method: &Method) -> bool {
+    [Method::POST, Method::PUT, Method::PATCH].contains(method)
 }
 
 /// The API version of a path.
@@ -182,6 +191,9 @@ impl Api {
             builder = builder.json(body);
         }
         let bucket = request.bucket;
+        if is_write(&request.method) {
+            self.limits.write_gate().await;
+        }
         let reply = http::send(self.limits.throttle(bucket), builder)
             .await
             .inspect_err(|e| tracing::debug!(error = %e, "no answer"))?;
@@ -278,6 +290,15 @@ mod tests {
             .is_empty()
         );
         assert!(header_pauses(&HeaderMap::new(), Bucket::Main, window).is_empty());
+        assert_eq!(
+            header_pauses(
+                &headers(&[("x-daily-requests-left", "0")]),
+                Bucket::Main,
+                window
+            ),
+            vec![(Bucket::Writes, DAILY_PAUSE)],
+            "the daily POST/PUT allowance holds back writes only"
+        );
     }
 
     #[test]

@@ -133,6 +133,9 @@ impl Connector {
         if let Some(company) = company.filter(|c| !c.trim().is_empty()) {
             values.insert(Field::Company, company);
         }
+        if let Some(owner) = person["owner_id"].as_u64() {
+            values.insert(Field::Owner, owner.to_string());
+        }
         let custom = &person["custom_fields"];
         let text = |key: &str| match &custom[key] {
             Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -340,6 +343,11 @@ impl Connector {
         numeric(&record_id(&created)?)
     }
 
+    /// The owner a write gives: the claiming rep's Pipedrive user id, else the configured one.
+    pub(super) fn owner_id(&self, claimed: Option<&str>) -> Result<Option<u64>, CallError> {
+        Ok(claimed.map(numeric).transpose()?.or(self.config.owner_id))
+    }
+
     /// `custom_fields` for the job title and the own values that are set.
     fn custom_fields(&self, person: &PersonFields) -> Map<String, Value> {
         let mut custom: Map<String, Value> = person
@@ -364,7 +372,7 @@ impl Connector {
         if let Some(company) = &person.company {
             body["org_id"] = json!(self.organization_for(company).await?);
         }
-        if let Some(owner) = self.config.owner_id {
+        if let Some(owner) = self.owner_id(person.owner.as_deref())? {
             body["owner_id"] = json!(owner);
         }
         let custom = self.custom_fields(person);
@@ -438,6 +446,9 @@ impl Connector {
                 "org_id".into(),
                 json!(self.organization_for(company).await?),
             );
+        }
+        if let Some(owner) = &person.owner {
+            body.insert("owner_id".into(), json!(numeric(owner)?));
         }
         let custom = self.custom_fields(person);
         if !custom.is_empty() {

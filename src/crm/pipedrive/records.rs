@@ -24,21 +24,32 @@ fn due(ms: i64) -> Option<(String, String)> {
 
 impl Connector {
     /// Deal fields: a new deal gets its title, pipeline, stage and owner; an update only the
-    /// value, currency and own fields, so a rep's renaming or stage move stands.
-    fn deal_body(&self, deal: &DealFields, creating: bool) -> Map<String, Value> {
+    /// value, currency, own fields and the owner a rep's claim named, so a rep's renaming or
+    /// stage move stands.
+    fn deal_body(
+        &self,
+        deal: &DealFields,
+        creating: bool,
+    ) -> Result<Map<String, Value>, CallError> {
         let mut body = Map::new();
         if creating {
             body.insert("title".into(), json!(deal.title));
             let settings = [
                 ("pipeline_id", self.config.pipeline_id),
                 ("stage_id", self.config.stage_id),
-                ("owner_id", self.config.owner_id),
             ];
             for (key, value) in settings {
                 if let Some(v) = value {
                     body.insert(key.into(), json!(v));
                 }
             }
+        }
+        let owner = match &deal.owner {
+            Some(claimed) => Some(numeric(claimed)?),
+            None => self.config.owner_id.filter(|_| creating),
+        };
+        if let Some(owner) = owner {
+            body.insert("owner_id".into(), json!(owner));
         }
         if let Some(amount) = deal.amount {
             body.insert("value".into(), json!(amount));
@@ -54,7 +65,7 @@ impl Connector {
         if !custom.is_empty() {
             body.insert("custom_fields".into(), Value::Object(custom));
         }
-        body
+        Ok(body)
     }
 
     pub(super) async fn insert_deal(
@@ -63,7 +74,7 @@ impl Connector {
         deal: &DealFields,
     ) -> Result<String, CallError> {
         let person_id = numeric(person)?;
-        let mut body = self.deal_body(deal, true);
+        let mut body = self.deal_body(deal, true)?;
         body.insert("person_id".into(), json!(person_id));
         // The deal also belongs to the person's organization.
         let holder = self
@@ -85,7 +96,7 @@ impl Connector {
     /// still exists, so a deleted deal is created again.
     pub(super) async fn patch_deal(&self, id: &str, deal: &DealFields) -> Result<(), CallError> {
         numeric(id)?;
-        let body = self.deal_body(deal, false);
+        let body = self.deal_body(deal, false)?;
         let answer = if body.is_empty() {
             self.api
                 .get("read deal", Version::V2, &["deals", id], &[])
@@ -156,7 +167,8 @@ impl Connector {
         let mut body = json!({
             "subject": task.subject,
             "type": self.config.activity_type,
-            "person_id": numeric(person)?,
+            // v2 derives the activity's (read-only) `person_id` from its primary participant.
+            "participants": [{"person_id": numeric(person)?, "primary": true}],
             "note": html_lines(&task.body),
             "done": false,
         });

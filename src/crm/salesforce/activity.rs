@@ -21,6 +21,10 @@ use crate::outbound::CallError;
 
 /// Longest text Salesforce keeps in a long text area (`Description`, a `Note`'s `Body`).
 const LONG_TEXT: usize = 32_000;
+/// A classic Note's `Title` holds 80 characters; a ContentNote's 255 (Salesforce's field
+/// reference for Note and ContentNote).
+const NOTE_TITLE: usize = 80;
+const CONTENT_NOTE_TITLE: usize = 255;
 
 /// `text` cut to `max` characters.
 fn cut(text: &str, max: usize) -> String {
@@ -48,6 +52,9 @@ fn id_of(body: &Value) -> Result<String, CallError> {
 
 /// The opportunity's amount, currency and custom fields.
 fn deal_values(api: &Api, deal: &DealFields, body: &mut Map<String, Value>) {
+    if let Some(owner) = &deal.owner {
+        body.insert("OwnerId".into(), json!(owner));
+    }
     if let Some(amount) = deal.amount {
         body.insert("Amount".into(), json!(amount));
     }
@@ -141,8 +148,8 @@ pub async fn create_deal(
     }
 }
 
-/// Brings an opportunity's amount and custom fields up to date (name, stage and close date
-/// are the rep's).
+/// Brings an opportunity's amount, custom fields and claimed owner up to date (name, stage
+/// and close date are the rep's).
 pub async fn update_deal(api: &Api, id: &str, deal: &DealFields) -> Result<(), CallError> {
     let mut body = Map::new();
     deal_values(api, deal, &mut body);
@@ -176,13 +183,13 @@ pub async fn create_note(
     let settings = &api.config().note;
     match settings.object {
         NoteObject::Note => {
-            let body = json!({ "ParentId": person, "Title": cut(&settings.title, 255), "Body": cut(&note.body, LONG_TEXT) });
+            let body = json!({ "ParentId": person, "Title": cut(&settings.title, NOTE_TITLE), "Body": cut(&note.body, LONG_TEXT) });
             id_of(&api.send(&Call::post(&["sobjects", "Note"], body)).await?)
         }
         NoteObject::ContentNote => {
             let mut calls = vec![Call::post(
                 &["sobjects", "ContentNote"],
-                json!({ "Title": cut(&settings.title, 255), "Content": content(&note.body) }),
+                json!({ "Title": cut(&settings.title, CONTENT_NOTE_TITLE), "Content": content(&note.body) }),
             )];
             for entity in std::iter::once(person).chain(deal) {
                 let link = json!({ "ContentDocumentId": "@{ref0.id}", "LinkedEntityId": entity, "ShareType": "V", "Visibility": "AllUsers" });

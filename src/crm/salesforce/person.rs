@@ -19,6 +19,7 @@ const LEAD_FIELDS: &[&str] = &[
     "Title",
     "IsConverted",
     "ConvertedContactId",
+    "OwnerId",
 ];
 /// Fields read from a Contact; the company is its Account's name.
 const CONTACT_FIELDS: &[&str] = &[
@@ -30,6 +31,7 @@ const CONTACT_FIELDS: &[&str] = &[
     "MobilePhone",
     "Title",
     "AccountId",
+    "OwnerId",
     "Account.Name",
 ];
 
@@ -116,6 +118,7 @@ pub fn record(config: &Config, object: PersonObject, row: &Value) -> Option<Pers
     put(Field::FirstName, text(&row["FirstName"]));
     put(Field::LastName, real(&row["LastName"]));
     put(Field::JobTitle, text(&row["Title"]));
+    put(Field::Owner, text(&row["OwnerId"]));
     let company = match object {
         PersonObject::Lead => real(&row["Company"]),
         PersonObject::Contact => text(&row["Account"]["Name"]),
@@ -152,6 +155,7 @@ pub fn body(
     set("Email", p.email.as_ref().map(|e| e.as_str()));
     set("Phone", p.phone.as_ref().map(|e| e.as_str()));
     set("Title", p.job_title.as_deref());
+    set("OwnerId", p.owner.as_deref());
     if object == PersonObject::Lead {
         set("Company", p.company.as_deref());
     }
@@ -165,7 +169,7 @@ pub fn body(
             body.insert("LeadSource".into(), json!(source));
         }
         if let Some(owner) = &config.owner_id {
-            body.insert("OwnerId".into(), json!(owner));
+            body.entry("OwnerId").or_insert_with(|| json!(owner));
         }
     }
     if object == config.object {

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::config::Config;
+use super::scopes;
 use crate::crm::kit::session::{Fresh, Grant, refusal, token_request};
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Reply, Throttle};
@@ -24,6 +25,8 @@ const REFRESH_PAUSE: Duration = Duration::from_secs(60);
 pub struct Session {
     pub token: SecretString,
     pub api_domain: String,
+    /// The scopes the token answer says were granted, when it says.
+    pub scopes: Option<Vec<String>>,
 }
 
 /// The OAuth client and its refresh token.
@@ -82,10 +85,13 @@ impl Grant for Refresh {
                     .trim_end_matches('/')
                     .to_owned();
                 tracing::debug!(%api_domain, "zoho access token minted");
+                let scopes = body["scope"].as_str().map(scopes::parse);
+                warn_lacking(scopes.as_deref());
                 Ok(Fresh {
                     session: Session {
                         token: SecretString::from(token),
                         api_domain,
+                        scopes,
                     },
                     until: Some(
                         Instant::now()
@@ -97,6 +103,23 @@ impl Grant for Refresh {
             }
             _ => Err(token_error(&reply, &body)),
         }
+    }
+}
+
+/// Says at the first token (start-up, in effect) which scope the refresh token lacks, before
+/// any call is refused for it.
+fn warn_lacking(granted: Option<&[String]>) {
+    let Some(granted) = granted else {
+        return;
+    };
+    let required: Vec<String> = scopes::REQUIRED.iter().map(|s| (*s).to_owned()).collect();
+    let lacking = scopes::missing(granted, &required);
+    if !lacking.is_empty() {
+        tracing::warn!(
+            lacking = %lacking.join(","),
+            granted = %granted.join(","),
+            "the Zoho refresh token lacks OAuth scopes leadgate needs: calls needing them will be refused"
+        );
     }
 }
 

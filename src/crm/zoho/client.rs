@@ -18,6 +18,7 @@ use tokio::sync::Semaphore;
 use super::auth::{Refresh, Session};
 use super::config::Config;
 use super::errors::{classify, item};
+use super::scopes;
 use crate::crm::kit::session::Sessions;
 use crate::outbound::CallError;
 use crate::outbound::http::{self, Reply, Throttle};
@@ -157,6 +158,12 @@ impl Api {
         let json = reply.read_json()?;
         if reply.status.is_success() || (status == 400 && json["data"].is_array()) {
             return Ok(Answer { status, body: json });
+        }
+        if status == 401 && json["code"] == "OAUTH_SCOPE_MISMATCH" {
+            let granted = self.sessions.latest().and_then(|s| s.scopes.clone());
+            let message = scopes::mismatch_message(method, path, granted.as_deref());
+            tracing::error!(reason = %message, "zoho: a scope is missing");
+            return Err(CallError::auth(message));
         }
         Err(classify(
             &reply,

@@ -117,7 +117,9 @@ pub struct Config {
     pub client_id: String,
     /// The OAuth client secret.
     pub client_secret: SecretString,
-    /// A refresh token with `ZohoCRM.modules.ALL` (or leads/contacts/deals/notes/tasks) scope.
+    /// A refresh token granted `ZohoCRM.modules.ALL` (or the leads/contacts, accounts, deals,
+    /// notes and tasks module scopes) and `ZohoSearch.securesearch.READ`, which search needs
+    /// (see `scopes::REQUIRED`).
     pub refresh_token: SecretString,
     /// `Leads` or `Contacts` (with an `Accounts` record for the company).
     pub module: Module,

@@ -12,6 +12,7 @@ mod deals;
 mod errors;
 mod ops;
 mod record;
+pub mod scopes;
 
 pub use config::{Config, CustomFields, DealConfig, Module, NoteConfig, TaskConfig};
 

@@ -304,7 +304,22 @@ pub async fn attached(
         ("fields", format!("{field},Created_Time")),
         ("per_page", "200".to_owned()),
     ];
-    let Some(answer) = api.get(&[module.name(), person, related], &query).await? else {
+    let answer = match api.get(&[module.name(), person, related], &query).await {
+        // Orgs that list tasks with events and calls name that related list `Activities`; a
+        // related list an org lacks answers `INVALID_URL_PATTERN` or `INVALID_DATA`.
+        Err(CallError::Permanent { message })
+            if related == "Tasks"
+                && ["INVALID_URL_PATTERN", "INVALID_DATA"]
+                    .iter()
+                    .any(|code| message.contains(code)) =>
+        {
+            tracing::debug!(%message, "no Tasks related list: reading Activities");
+            api.get(&[module.name(), person, "Activities"], &query)
+                .await?
+        }
+        other => other?,
+    };
+    let Some(answer) = answer else {
         return Ok(Some(Vec::new()));
     };
     Ok(Some(

@@ -101,6 +101,7 @@ pub fn person(config: &Config, row: &Value) -> Option<PersonRecord> {
     put(Field::FirstName, text(&row["First_Name"]));
     put(Field::LastName, real(&row["Last_Name"]));
     put(Field::JobTitle, text(&row[title_field(config.module)]));
+    put(Field::Owner, self::id(&row["Owner"]));
     put(
         Field::Company,
         match config.module {
@@ -142,6 +143,9 @@ pub fn person_body(
             }
         }
     }
+    if let Some(owner) = &p.owner {
+        body.insert("Owner".into(), json!({ "id": owner }));
+    }
     if creating {
         body.entry("Last_Name")
             .or_insert_with(|| json!(config.placeholder));
@@ -153,7 +157,8 @@ pub fn person_body(
             body.insert("Lead_Source".into(), json!(source));
         }
         if let Some(owner) = &config.owner_id {
-            body.insert("Owner".into(), json!({ "id": owner }));
+            body.entry("Owner")
+                .or_insert_with(|| json!({ "id": owner }));
         }
     }
     for (name, value) in &p.custom {
@@ -182,9 +187,12 @@ fn date(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// A deal's amount, currency and custom fields (what an update keeps current).
+/// A deal's amount, currency, custom fields and claimed owner (what an update keeps current).
 pub fn deal_values(config: &Config, deal: &DealFields) -> Map<String, Value> {
     let mut body = Map::new();
+    if let Some(owner) = &deal.owner {
+        body.insert("Owner".into(), json!({ "id": owner }));
+    }
     if let Some(amount) = deal.amount {
         body.insert("Amount".into(), json!(amount));
     }
@@ -225,7 +233,8 @@ pub fn new_deal(
         body.insert("Lead_Source".into(), json!(source));
     }
     if let Some(owner) = &config.owner_id {
-        body.insert("Owner".into(), json!({ "id": owner }));
+        body.entry("Owner")
+            .or_insert_with(|| json!({ "id": owner }));
     }
     match config.module {
         Module::Contacts => {

@@ -72,6 +72,7 @@ impl Row for HubSpot {
     const REFUSED_VALUE: Said = Said::Containing("HubSpot refused the data");
     const REFUSED_CREDENTIALS: Said = Said::Containing("HubSpot answered 401");
     const REFUSED_BEFORE_ANY_CALL: bool = false;
+    const UNKNOWN_OWNER: Said = Said::Containing("424242 is not a valid owner id");
     const LOST_CREATES: &'static [(Attach, &'static str)] = &[
         (Attach::Deal, "/objects/deals"),
         (Attach::Note, "/objects/notes"),
@@ -182,5 +183,16 @@ impl Row for HubSpot {
 
     fn note_on_deal(&self, note: &Record, deal: &str) -> Option<bool> {
         Some(linked(note, "deals", deal))
+    }
+
+    fn owners(&self) -> (String, String) {
+        (
+            leadgate_sim::hubspot::OWNER_IDS[1].to_owned(),
+            "424242".to_owned(),
+        )
+    }
+
+    fn owner_of(&self, record: &Record) -> Option<String> {
+        text(record.field("hubspot_owner_id"))
     }
 }

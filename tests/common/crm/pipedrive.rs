@@ -120,6 +120,7 @@ impl Row for Pipedrive {
     const REFUSED_VALUE: Said = Said::Containing("is not accepted");
     const REFUSED_CREDENTIALS: Said = Said::Containing("Pipedrive answered 401");
     const REFUSED_BEFORE_ANY_CALL: bool = false;
+    const UNKNOWN_OWNER: Said = Said::Containing("User with id 424242 not found");
     const LOST_CREATES: &'static [(Attach, &'static str)] = &[
         (Attach::Deal, "/deals"),
         (Attach::Note, "/notes"),
@@ -255,5 +256,14 @@ impl Row for Pipedrive {
 
     fn note_on_deal(&self, note: &Record, deal: &str) -> Option<bool> {
         Some(int(note, "deal_id").as_deref() == Some(deal))
+    }
+
+    fn owners(&self) -> (String, String) {
+        let rep = Options::default().sales_rep_user_id;
+        (rep.to_string(), "424242".to_owned())
+    }
+
+    fn owner_of(&self, record: &Record) -> Option<String> {
+        int(record, "owner_id")
     }
 }

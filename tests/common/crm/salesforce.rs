@@ -98,6 +98,7 @@ impl Row for Salesforce {
     const REFUSED_VALUE: Said = Said::Containing("FIELD_CUSTOM_VALIDATION_EXCEPTION");
     const REFUSED_CREDENTIALS: Said = Said::Containing("invalid_grant");
     const REFUSED_BEFORE_ANY_CALL: bool = true;
+    const UNKNOWN_OWNER: Said = Said::Containing("INVALID_CROSS_REFERENCE_KEY");
     /// A Lead's opportunities and enhanced notes cannot be listed: only tasks are found again.
     const LOST_CREATES: &'static [(Attach, &'static str)] = &[(Attach::Task, "/sobjects/Task")];
 
@@ -208,5 +209,16 @@ impl Row for Salesforce {
 
     fn note_on_deal(&self, note: &Record, deal: &str) -> Option<bool> {
         Some(note.associations.iter().any(|(_, id)| id == deal))
+    }
+
+    fn owners(&self) -> (String, String) {
+        (
+            self.sim.sales_rep_user_id().to_owned(),
+            "005000000000099AAA".to_owned(),
+        )
+    }
+
+    fn owner_of(&self, record: &Record) -> Option<String> {
+        text(record.field("OwnerId"))
     }
 }

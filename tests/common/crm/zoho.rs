@@ -100,6 +100,7 @@ impl Row for Zoho {
     const REFUSED_VALUE: Said = Said::Exactly("Zoho: INVALID_DATA: invalid data (Deal_Name)");
     const REFUSED_CREDENTIALS: Said = Said::Containing("invalid_code");
     const REFUSED_BEFORE_ANY_CALL: bool = true;
+    const UNKNOWN_OWNER: Said = Said::Exactly("Zoho: INVALID_DATA: invalid data (Owner)");
     const LOST_CREATES: &'static [(Attach, &'static str)] = &[
         (Attach::Deal, "/Deals"),
         (Attach::Note, "/Notes"),
@@ -210,5 +211,16 @@ impl Row for Zoho {
     /// A Zoho note has one parent: the person.
     fn note_on_deal(&self, _note: &Record, _deal: &str) -> Option<bool> {
         None
+    }
+
+    fn owners(&self) -> (String, String) {
+        (
+            self.sim.sales_rep_user_id().to_owned(),
+            "5725767000009999999".to_owned(),
+        )
+    }
+
+    fn owner_of(&self, record: &Record) -> Option<String> {
+        text(record.field("Owner").map(|o| &o["id"]))
     }
 }
