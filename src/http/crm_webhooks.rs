@@ -136,7 +136,7 @@ pub async fn zoho(State(state): State<AppState>, body: Bytes) -> Response {
         kind: crate::store::JobKind::DealRefresh,
         target: CrmKind::Zoho.name().to_owned(),
         person_key: None,
-        revision: 0,
+        revision: crate::sync::plan::stamp(),
     };
     for deal in zoho::deal_ids(&v) {
         let queued = match store

@@ -49,7 +49,7 @@ pub async fn apply(
     if !store.first_seen(crm.name(), &change.event_id).await? {
         return Ok(Applied::Duplicate);
     }
-    if change.ours {
+    if change.ours && !change.snapshot {
         return Ok(Applied::Ours);
     }
     let before = store.deal_outcome(&conversation, crm.name()).await?;
@@ -99,6 +99,11 @@ pub async fn apply(
     }
     after.changed_ms = now_ms();
     store.save_deal_outcome(&after).await?;
+    // A record as leadgate last wrote it is the baseline later changes are told against
+    // (the first read after leadgate made the deal), not news for the thread.
+    if change.ours {
+        return Ok(Applied::Ours);
+    }
     store
         .add_note(&conversation, &note(crm, before.as_ref(), &after))
         .await?;

@@ -78,8 +78,23 @@ pub fn thread_job(config: &Config) -> Option<NewJob> {
         kind: JobKind::SlackThread,
         target: SLACK.to_owned(),
         person_key: None,
-        revision: 0,
+        revision: stamp(),
     })
+}
+
+/// A revision for jobs that show state as it stands (a thread, an alert, a deal read back):
+/// later than any given before, so that a job queued while the same job runs is not merged
+/// into that run (which may have read the state before the change) but runs again after it.
+pub fn stamp() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = crate::store::now_ms();
+    let previous = LAST
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(now.max(last + 1))
+        })
+        .unwrap_or(now);
+    now.max(previous + 1)
 }
 
 /// The job that shows a lead's alert as it stands now.
@@ -88,7 +103,7 @@ pub fn alert_update_job(config: &Config) -> Option<NewJob> {
         kind: JobKind::SlackUpdate,
         target: SLACK.to_owned(),
         person_key: None,
-        revision: 0,
+        revision: stamp(),
     })
 }
 

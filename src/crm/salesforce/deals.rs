@@ -52,7 +52,13 @@ pub fn query(since: OffsetDateTime) -> String {
 pub fn change_of(row: &Value, own_user: Option<&str>) -> Option<DealChange> {
     let id = row["Id"].as_str()?;
     let stamp = row["SystemModstamp"].as_str()?;
-    let mut change = DealChange::new(format!("{id}@{stamp}"), id);
+    let values = [
+        row["StageName"].as_str().map(str::to_owned),
+        row["Amount"].as_f64().map(|a| a.to_string()),
+        row["OwnerId"].as_str().map(str::to_owned),
+        row["LastModifiedById"].as_str().map(str::to_owned),
+    ];
+    let mut change = DealChange::snapshot(id, stamp, &values);
     change.stage = row["StageName"].as_str().map(str::to_owned);
     change.amount = row["Amount"].as_f64();
     change.owner = row["OwnerId"].as_str().map(str::to_owned);
@@ -96,7 +102,10 @@ mod tests {
             "IsWon": true, "IsClosed": true, "LastModifiedById": "005REP",
             "SystemModstamp": "2026-11-22T10:00:01.000+0000"});
         let c = change_of(&row, Some("005API")).unwrap();
-        assert_eq!(c.event_id, "006A@2026-11-22T10:00:01.000+0000");
+        assert!(c.event_id.starts_with("006A@2026-11-22T10:00:01.000+0000#"));
+        let mut moved = row.clone();
+        moved["StageName"] = json!("Negotiation");
+        assert_ne!(change_of(&moved, None).unwrap().event_id, c.event_id);
         assert_eq!((c.won, c.lost, c.ours), (Some(true), Some(false), false));
         assert_eq!(c.amount, Some(12000.0));
         assert!(change_of(&row, Some("005REP")).unwrap().ours);

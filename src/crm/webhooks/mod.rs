@@ -20,6 +20,9 @@ pub struct DealChange {
     pub lost: Option<bool>,
     /// The change came through the API with leadgate's credentials: leadgate's own write.
     pub ours: bool,
+    /// The record as it is now (read back or polled), not one property's change: leadgate's
+    /// own last write still sets the baseline that later changes are compared with.
+    pub snapshot: bool,
 }
 
 impl DealChange {
@@ -35,7 +38,29 @@ impl DealChange {
             won: None,
             lost: None,
             ours: false,
+            snapshot: false,
         }
+    }
+
+    /// A record as read back now: its event id is the record's modification stamp and its
+    /// values, so two reads within the same second that differ are two events.
+    pub fn snapshot(
+        deal_id: impl Into<String>,
+        stamp: &str,
+        values: &[Option<String>],
+    ) -> DealChange {
+        use sha2::Digest;
+        let deal_id = deal_id.into();
+        let mut hash = sha2::Sha256::new();
+        for v in values {
+            hash.update(v.as_deref().unwrap_or("\u{0}").as_bytes());
+            hash.update([0xff]);
+        }
+        let digest = hash.finalize();
+        let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let mut change = DealChange::new(format!("{deal_id}@{stamp}#{short}"), deal_id);
+        change.snapshot = true;
+        change
     }
 }
 

@@ -36,8 +36,14 @@ fn id_of(v: &Value) -> Option<String> {
 pub fn change_of(row: &Value, own_user: Option<&str>) -> Option<DealChange> {
     let id = id_of(&row["id"])?;
     let modified = row["Modified_Time"].as_str().unwrap_or_default();
-    let mut change = DealChange::new(format!("{id}@{modified}"), id);
     let stage = row["Stage"].as_str().map(str::to_owned);
+    let values = [
+        stage.clone(),
+        row["Amount"].as_f64().map(|a| a.to_string()),
+        id_of(&row["Owner"]["id"]),
+        id_of(&row["Modified_By"]["id"]),
+    ];
+    let mut change = DealChange::snapshot(id, modified, &values);
     if let Some(stage) = &stage {
         let lower = stage.to_lowercase();
         change.won = Some(lower.starts_with("closed") && lower.contains("won"));
