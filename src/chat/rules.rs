@@ -575,6 +575,92 @@ mod tests {
     }
 
     #[test]
+    fn requests_are_acknowledged_as_passed_on_and_other_questions_go_to_the_rep() {
+        use crate::lead::{Request, RequestKind};
+        let e = engine();
+        let empty = Lead::default();
+        let asked = Lead {
+            request: Some(Request {
+                kind: RequestKind::Call,
+                when: Some("jeudi après-midi".into()),
+            }),
+            ..Lead::default()
+        };
+        let out = turn(
+            &e,
+            Lang::Fr,
+            "Pouvez-vous m'appeler jeudi après-midi ?",
+            &empty,
+            &asked,
+            EngineState::default(),
+        );
+        let text = &out.replies[0].text;
+        assert!(
+            text.contains("demande d'appel") && text.contains("jeudi après-midi"),
+            "{text}"
+        );
+        assert_eq!(out.open_question, None, "a request is no open question");
+        assert!(!text.contains("ne peux pas répondre"), "{text}");
+        // A question the FAQ cannot answer is passed on, and the visitor is told so.
+        let out = turn(
+            &e,
+            Lang::De,
+            "Unterstützt Ihr Bot Klingonisch?",
+            &empty,
+            &empty,
+            EngineState::default(),
+        );
+        assert_eq!(
+            out.open_question.as_deref(),
+            Some("Unterstützt Ihr Bot Klingonisch?")
+        );
+        assert!(
+            out.replies[0].text.contains("weitergegeben"),
+            "{}",
+            out.replies[0].text
+        );
+    }
+
+    #[test]
+    fn a_bare_budget_is_confirmed_before_it_is_noted() {
+        use crate::lead::{Budget, Field};
+        let e = engine();
+        let empty = Lead::default();
+        let read = Lead {
+            budget: Some(Budget::new(Some(15000), Some(15000), None).unwrap()),
+            unconfirmed: vec![Field::Budget],
+            ..Lead::default()
+        };
+        let out = turn(&e, Lang::Es, "15000", &empty, &read, EngineState::default());
+        let reply = &out.replies[0];
+        assert_eq!(reply.asked, Some(Ask::Confirm));
+        assert!(
+            reply.text.contains("15000") && !reply.text.contains("anotado"),
+            "{}",
+            reply.text
+        );
+        assert_eq!(reply.quick_replies.len(), 2);
+    }
+
+    #[test]
+    fn the_greeting_names_the_assistant_and_values_end_one_sentence_once() {
+        let e = engine();
+        let site = SiteConfig::demo();
+        for lang in Lang::ALL {
+            let text = e.greeting(&site, lang).text;
+            assert!(
+                text.contains("Kira") && text.contains("Kestrel Analytics"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            tidy("your company Volt-Pol Sp. z o.o.."),
+            "your company Volt-Pol Sp. z o.o."
+        );
+        assert_eq!(tidy("Wait... what."), "Wait... what.");
+    }
+
+    #[test]
     fn refusals_are_short_declines_only() {
         assert!(is_refusal("no"));
         assert!(is_refusal("nie, dziękuję"));
