@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::alerts::SlackConfig;
 use crate::channels::ChannelsConfig;
 use crate::crm::CrmKind;
-use crate::lead::{Lang, Region, ScoringRules};
+use crate::lead::score::Money;
+use crate::lead::{Currency, Lang, Region, ScoringRules};
 
 /// The whole configuration. Not `Serialize` nor `PartialEq`: the CRM sections hold secrets.
 #[derive(Debug, Clone, Deserialize)]
@@ -123,14 +124,25 @@ pub struct SiteConfig {
     pub privacy_policy_url: Option<String>,
     /// FAQ file (TOML) the rule engine answers from; `prompts/faq.toml` when unset.
     pub faq: Option<String>,
+    /// The assistant's own name in greetings ("I'm Kira, the assistant of …"); unset, it
+    /// introduces itself as the site's assistant.
+    pub assistant_name: Option<String>,
+    /// A budget scores only at or above this, e.g. `{ amount = 5000, currency = "EUR" }`;
+    /// budgets in other currencies are converted with `[scoring] currency_rates`.
+    pub min_budget: Option<Money>,
 }
 
 impl SiteConfig {
-    /// The site the demo page embeds.
+    /// The site the demo page embeds, under the demo page's brand.
     pub fn demo() -> SiteConfig {
         SiteConfig {
             key: "demo".to_owned(),
-            name: "leadgate demo".to_owned(),
+            name: "Kestrel Analytics".to_owned(),
+            assistant_name: Some("Kira".to_owned()),
+            min_budget: Currency::parse("EUR").ok().map(|currency| Money {
+                amount: 1000,
+                currency,
+            }),
             ..SiteConfig::default()
         }
     }
@@ -168,6 +180,8 @@ impl Default for SiteConfig {
             require_consent: false,
             privacy_policy_url: None,
             faq: None,
+            assistant_name: None,
+            min_budget: None,
         }
     }
 }
@@ -614,6 +628,25 @@ impl Config {
     /// The site with this key.
     pub fn site(&self, key: &str) -> Option<&SiteConfig> {
         self.sites.iter().find(|s| s.key == key)
+    }
+
+    /// The scoring rules on a site: `[scoring]` with the site's minimum budget.
+    pub fn scoring_for(&self, site: &SiteConfig) -> std::borrow::Cow<'_, ScoringRules> {
+        match site.min_budget {
+            None => std::borrow::Cow::Borrowed(&self.scoring),
+            Some(min) => std::borrow::Cow::Owned(ScoringRules {
+                min_budget: Some(min),
+                ..self.scoring.clone()
+            }),
+        }
+    }
+
+    /// The scoring rules on a conversation's site (`[scoring]` alone for an unknown site).
+    pub fn scoring_on(&self, site_key: &str) -> std::borrow::Cow<'_, ScoringRules> {
+        match self.site(site_key) {
+            Some(site) => self.scoring_for(site),
+            None => std::borrow::Cow::Borrowed(&self.scoring),
+        }
     }
 }
 

@@ -18,6 +18,10 @@ pub struct Alert {
     pub breakdown: Vec<String>,
     pub budget: Option<String>,
     pub timeline: Option<String>,
+    /// What the visitor asked for and when: "call (Thursday afternoon)".
+    pub request: Option<String>,
+    /// Questions the assistant could not answer.
+    pub open_questions: Vec<String>,
     pub channel: String,
     pub summary: String,
     /// "Open in HubSpot" and its link, when the CRM record exists.
@@ -95,6 +99,8 @@ impl Alert {
                     format!("in {} days", t.days())
                 }
             }),
+            request: lead.request.as_ref().map(ToString::to_string),
+            open_questions: lead.open_questions.clone(),
             channel: origin.channel.to_owned(),
             summary: summary(lead, score),
             crm_button: crm.map(|(label, url)| (format!("Open in {label}"), url)),

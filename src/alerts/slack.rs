@@ -378,6 +378,12 @@ pub fn message(a: &Alert) -> Value {
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(&format!("*What changed:* {}", esc(update)), 3000)}}));
     }
     blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(&format!("*Summary:* {}", esc(&a.summary)), 3000)}}));
+    if let Some(request) = &a.request {
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(&format!("*Asked for:* {}", esc(request)), 3000)}}));
+    }
+    if !a.open_questions.is_empty() {
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(&format!("*Open questions:* {}", esc(&a.open_questions.join(" · "))), 3000)}}));
+    }
     if !a.breakdown.is_empty() {
         blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(&format!("Score: {}", esc(&a.breakdown.join(" · "))), 3000)}]}));
     }

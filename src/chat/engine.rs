@@ -21,6 +21,8 @@ pub enum Ask {
     Timeline,
     Decision,
     Handoff,
+    /// Confirming a value read with low confidence.
+    Confirm,
 }
 
 impl Ask {
@@ -35,6 +37,7 @@ impl Ask {
             Ask::Timeline => "timeline",
             Ask::Decision => "decision",
             Ask::Handoff => "handoff",
+            Ask::Confirm => "confirm",
         }
     }
 }
@@ -101,6 +104,8 @@ pub struct BotReply {
 pub struct EngineOutput {
     pub replies: Vec<BotReply>,
     pub state: EngineState,
+    /// A question of the visitor's that the assistant could not answer, for the rep.
+    pub open_question: Option<String>,
 }
 
 /// An engine decides the assistant's next messages.

@@ -14,6 +14,15 @@ use crate::lead::text::fold_case;
 #[serde(deny_unknown_fields)]
 pub struct Templates {
     pub greeting: Vec<String>,
+    /// The greeting of an assistant with a name of its own (`{assistant}`, `{site}`).
+    pub greeting_named: Vec<String>,
+    /// The question that confirms a budget read with low confidence (`{value}`).
+    pub confirm_budget: Vec<String>,
+    /// What the visitor is told when they ask for a call, a demo, a quote or a human: that
+    /// the request is passed on, nothing more.
+    pub request_noted: RequestNoted,
+    /// The time asked for, read back (`{when}`), as a frame that needs no declension.
+    pub request_time: String,
     pub fallback: Vec<String>,
     pub question_noted: Vec<String>,
     pub no_problem: Vec<String>,
@@ -59,6 +68,16 @@ pub struct Asks {
     pub budget: Vec<String>,
     pub timeline: Vec<String>,
     pub decision: Vec<String>,
+}
+
+/// The acknowledgement of each kind of request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestNoted {
+    pub call: Vec<String>,
+    pub demo: Vec<String>,
+    pub quote: Vec<String>,
+    pub human: Vec<String>,
 }
 
 /// Quick replies offered with a question.
@@ -222,6 +241,12 @@ impl Prompts {
                 .map_err(|e| PromptError::Invalid(name.clone(), e.to_string()))?;
             let lists = [
                 &t.greeting,
+                &t.greeting_named,
+                &t.confirm_budget,
+                &t.request_noted.call,
+                &t.request_noted.demo,
+                &t.request_noted.quote,
+                &t.request_noted.human,
                 &t.fallback,
                 &t.question_noted,
                 &t.no_problem,

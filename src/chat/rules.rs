@@ -9,8 +9,9 @@ use futures_util::future::BoxFuture;
 use super::engine::{Ask, BotReply, Engine, EngineInput, EngineOutput, EngineState, Handoff};
 use super::prompts::{Faq, Prompts, Templates, pick};
 use crate::config::SiteConfig;
+use crate::lead::RequestKind;
 use crate::lead::text::fold_case;
-use crate::lead::{Lang, Lead, Timeline};
+use crate::lead::{Field, Lang, Lead, Timeline};
 
 /// The rule engine with its templates and FAQ.
 pub struct RuleEngine {
@@ -94,6 +95,7 @@ impl RuleEngine {
                 return EngineOutput {
                     replies: vec![reply],
                     state: st,
+                    open_question: None,
                 };
             }
         }
@@ -122,13 +124,25 @@ impl RuleEngine {
             st.refused.push(ask);
             parts.push(pick(&t.no_problem, st.turn).to_owned());
         }
+        let new_request = request_ack(t, input.previous, input.lead, st.turn);
+        let requested = new_request.is_some();
+        parts.extend(new_request);
+        if input.lead.request.is_some() && st.handoff == Handoff::NotOffered {
+            // The visitor asked for someone already: no need to offer it.
+            st.handoff = Handoff::Accepted;
+        }
+        let mut open_question = None;
         if crate::lead::extract::is_question(&lower) {
             match self.faq.answer(&lower, input.lang) {
                 Some(answer) => parts.push(answer.to_owned()),
-                None if captured.is_empty() => {
-                    parts.push(pick(&t.question_noted, st.turn).to_owned())
+                // A request is answered by its acknowledgement; any other question the FAQ
+                // cannot answer goes to the rep, and the visitor is told so.
+                None if requested => {}
+                None => {
+                    parts.push(pick(&t.question_noted, st.turn).to_owned());
+                    open_question =
+                        Some(crate::lead::text::truncate(input.visitor_text, 500).to_owned());
                 }
-                None => {}
             }
         }
         let gave_contact =
@@ -143,8 +157,17 @@ impl RuleEngine {
             quick_replies: Vec::new(),
             asked: None,
         };
-        match next_ask(input.lead, &st, last_ask, input.consent_missing) {
-            Some(ask) => {
+        let confirm = budget_to_confirm(input.previous, input.lead);
+        match confirm.map(|b| (Ask::Confirm, b)).or_else(|| {
+            next_ask(input.lead, &st, last_ask, input.consent_missing).map(|a| (a, String::new()))
+        }) {
+            Some((Ask::Confirm, value)) => {
+                st.asked.push(Ask::Confirm);
+                parts.push(pick(&t.confirm_budget, st.turn).replace("{value}", &value));
+                reply.quick_replies = vec![pick(&t.yes, 0).to_owned(), pick(&t.no, 0).to_owned()];
+                reply.asked = Some(Ask::Confirm);
+            }
+            Some((ask, _)) => {
                 st.asked.push(ask);
                 parts.push(ask_text(t, ask, st.turn).to_owned());
                 reply.quick_replies = quick_replies(t, ask);
@@ -166,10 +189,11 @@ impl RuleEngine {
         if parts.is_empty() {
             parts.push(pick(&t.fallback, st.turn).to_owned());
         }
-        reply.text = parts.join(" ");
+        reply.text = tidy(&parts.join(" "));
         EngineOutput {
             replies: vec![reply],
             state: st,
+            open_question,
         }
     }
 }
@@ -177,13 +201,16 @@ impl RuleEngine {
 impl Engine for RuleEngine {
     fn greeting(&self, site: &SiteConfig, lang: Lang) -> BotReply {
         let t = self.prompts.get(lang);
-        let name = if site.name.is_empty() {
-            site.key.as_str()
-        } else {
-            site.name.as_str()
+        let text = match site
+            .assistant_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+        {
+            Some(assistant) => pick(&t.greeting_named, 0).replace("{assistant}", assistant.trim()),
+            None => pick(&t.greeting, 0).to_owned(),
         };
         BotReply {
-            text: pick(&t.greeting, 0).replace("{site}", name),
+            text: tidy(&text.replace("{site}", site.display_name())),
             quick_replies: Vec::new(),
             asked: None,
         }
@@ -224,7 +251,7 @@ fn still_missing(ask: Ask, lead: &Lead) -> bool {
         Ask::Budget => lead.budget.is_none(),
         Ask::Timeline => lead.timeline_days.is_none(),
         Ask::Decision => lead.decision_maker.is_none(),
-        Ask::Handoff => false,
+        Ask::Handoff | Ask::Confirm => false,
     }
 }
 
@@ -271,6 +298,7 @@ fn ask_text(t: &Templates, ask: Ask, turn: u32) -> &str {
         Ask::Timeline => &t.ask.timeline,
         Ask::Decision => &t.ask.decision,
         Ask::Handoff => &t.handoff_offer,
+        Ask::Confirm => &t.confirm_budget,
     };
     pick(list, turn)
 }
@@ -312,7 +340,11 @@ fn captured_fields(t: &Templates, before: &Lead, after: &Lead) -> Vec<String> {
     {
         out.push(f.company.replace("{value}", c.as_str()));
     }
-    if after.budget.is_some() && after.budget != before.budget {
+    // A budget waiting for confirmation is asked about, not announced as noted.
+    if after.budget.is_some()
+        && after.budget != before.budget
+        && !after.unconfirmed.contains(&Field::Budget)
+    {
         out.push(f.budget.clone());
     }
     if after.timeline_days.is_some()
@@ -322,6 +354,55 @@ fn captured_fields(t: &Templates, before: &Lead, after: &Lead) -> Vec<String> {
     }
     if after.decision_maker.is_some() && after.decision_maker != before.decision_maker {
         out.push(f.decision_maker.clone());
+    }
+    out
+}
+
+/// The budget to confirm with the visitor, written out: one read with low confidence that is
+/// new this turn.
+fn budget_to_confirm(before: &Lead, after: &Lead) -> Option<String> {
+    let b = after
+        .budget
+        .filter(|_| after.unconfirmed.contains(&Field::Budget))?;
+    (before.budget != after.budget || !before.unconfirmed.contains(&Field::Budget))
+        .then(|| b.to_string())
+}
+
+/// The acknowledgement of a request made (or changed) this turn: it is passed on, with the
+/// time asked for read back in a frame that needs no declension.
+fn request_ack(t: &Templates, before: &Lead, after: &Lead, turn: u32) -> Option<String> {
+    let r = after
+        .request
+        .as_ref()
+        .filter(|r| before.request.as_ref() != Some(*r))?;
+    let list = match r.kind {
+        RequestKind::Call => &t.request_noted.call,
+        RequestKind::Demo => &t.request_noted.demo,
+        RequestKind::Quote => &t.request_noted.quote,
+        RequestKind::Human => &t.request_noted.human,
+    };
+    let mut text = pick(list, turn).to_owned();
+    if let Some(when) = &r.when {
+        text.push(' ');
+        text.push_str(&t.request_time.replace("{when}", when));
+    }
+    Some(text)
+}
+
+/// The reply without doubled full stops where a value ending in one ("Sp. z o.o.", "Inc.")
+/// meets the sentence's own; an ellipsis stays.
+fn tidy(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let doubled = c == '.'
+            && i > 0
+            && chars[i - 1] == '.'
+            && chars.get(i + 1) != Some(&'.')
+            && (i < 2 || chars[i - 2] != '.');
+        if !doubled {
+            out.push(c);
+        }
     }
     out
 }
@@ -430,7 +511,8 @@ mod tests {
         );
         let text = &out.replies[0].text;
         assert!(text.contains("anna@firma.pl"), "{text}");
-        assert!(text.contains("Anna"), "{text}");
+        // Formal Polish: the name is noted, the visitor is not called by their first name.
+        assert!(text.contains("imię") && !text.contains("Anna"), "{text}");
         assert_eq!(out.replies[0].asked, Some(Ask::Company));
     }
 
@@ -490,6 +572,92 @@ mod tests {
         assert_eq!(out.replies[0].quick_replies.len(), 2);
         let out2 = turn(&e, Lang::Fr, "oui", &full, &full, out.state);
         assert_eq!(out2.state.handoff, Handoff::Accepted);
+    }
+
+    #[test]
+    fn requests_are_acknowledged_as_passed_on_and_other_questions_go_to_the_rep() {
+        use crate::lead::{Request, RequestKind};
+        let e = engine();
+        let empty = Lead::default();
+        let asked = Lead {
+            request: Some(Request {
+                kind: RequestKind::Call,
+                when: Some("jeudi après-midi".into()),
+            }),
+            ..Lead::default()
+        };
+        let out = turn(
+            &e,
+            Lang::Fr,
+            "Pouvez-vous m'appeler jeudi après-midi ?",
+            &empty,
+            &asked,
+            EngineState::default(),
+        );
+        let text = &out.replies[0].text;
+        assert!(
+            text.contains("demande d'appel") && text.contains("jeudi après-midi"),
+            "{text}"
+        );
+        assert_eq!(out.open_question, None, "a request is no open question");
+        assert!(!text.contains("ne peux pas répondre"), "{text}");
+        // A question the FAQ cannot answer is passed on, and the visitor is told so.
+        let out = turn(
+            &e,
+            Lang::De,
+            "Unterstützt Ihr Bot Klingonisch?",
+            &empty,
+            &empty,
+            EngineState::default(),
+        );
+        assert_eq!(
+            out.open_question.as_deref(),
+            Some("Unterstützt Ihr Bot Klingonisch?")
+        );
+        assert!(
+            out.replies[0].text.contains("weitergegeben"),
+            "{}",
+            out.replies[0].text
+        );
+    }
+
+    #[test]
+    fn a_bare_budget_is_confirmed_before_it_is_noted() {
+        use crate::lead::{Budget, Field};
+        let e = engine();
+        let empty = Lead::default();
+        let read = Lead {
+            budget: Some(Budget::new(Some(15000), Some(15000), None).unwrap()),
+            unconfirmed: vec![Field::Budget],
+            ..Lead::default()
+        };
+        let out = turn(&e, Lang::Es, "15000", &empty, &read, EngineState::default());
+        let reply = &out.replies[0];
+        assert_eq!(reply.asked, Some(Ask::Confirm));
+        assert!(
+            reply.text.contains("15000") && !reply.text.contains("anotado"),
+            "{}",
+            reply.text
+        );
+        assert_eq!(reply.quick_replies.len(), 2);
+    }
+
+    #[test]
+    fn the_greeting_names_the_assistant_and_values_end_one_sentence_once() {
+        let e = engine();
+        let site = SiteConfig::demo();
+        for lang in Lang::ALL {
+            let text = e.greeting(&site, lang).text;
+            assert!(
+                text.contains("Kira") && text.contains("Kestrel Analytics"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            tidy("your company Volt-Pol Sp. z o.o.."),
+            "your company Volt-Pol Sp. z o.o."
+        );
+        assert_eq!(tidy("Wait... what."), "Wait... what.");
     }
 
     #[test]

@@ -102,6 +102,11 @@ impl ChatService {
         &self.config.scoring
     }
 
+    /// A lead's score under the site's scoring (its minimum budget).
+    fn score(&self, site: &SiteConfig, lead: &Lead) -> Score {
+        self.config.scoring_for(site).score(lead)
+    }
+
     /// The conversation's language: the visitor's locale when we speak it, else the site's.
     pub fn lang(&self, conversation: &ConversationRow) -> Lang {
         conversation
@@ -229,7 +234,8 @@ impl ChatService {
         let lang = self.lang(&session.conversation);
         let previous = stored_lead(&session.conversation);
         let lead = self.lead_of(session, Some(&text));
-        let score = self.rules().score(&lead);
+        // What waits for the visitor's confirmation is neither scored nor synced.
+        let score = self.score(&site, &lead.confirmed());
         let state: EngineState = session
             .conversation
             .engine_state
@@ -254,6 +260,7 @@ impl ChatService {
             EngineOutput {
                 replies: Vec::new(),
                 state,
+                open_question: None,
             }
         } else {
             self.engine
@@ -271,6 +278,12 @@ impl ChatService {
                 .await
         };
 
+        let mut lead = lead;
+        if let Some(q) = output.open_question.clone()
+            && lead.open_questions.len() < crate::lead::record::MAX_OPEN_QUESTIONS
+        {
+            lead.open_questions.push(q);
+        }
         let mut messages = vec![TurnMessage {
             role: "visitor",
             text,
@@ -285,7 +298,12 @@ impl ChatService {
         }
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
         let mut jobs = if change.is_some() {
-            jobs_for(&self.config, &session.conversation, &lead, &score)
+            jobs_for(
+                &self.config,
+                &session.conversation,
+                &lead.confirmed(),
+                &score,
+            )
         } else {
             Vec::new()
         };
@@ -395,10 +413,16 @@ impl ChatService {
         let previous = stored_lead(&session.conversation);
         session.conversation.consent_granted = Some(granted);
         let lead = self.lead_of(session, None);
-        let score = self.rules().score(&lead);
+        let site = self.site(&session.conversation.site)?.clone();
+        let score = self.score(&site, &lead.confirmed());
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
         let jobs = if change.is_some() {
-            jobs_for(&self.config, &session.conversation, &lead, &score)
+            jobs_for(
+                &self.config,
+                &session.conversation,
+                &lead.confirmed(),
+                &score,
+            )
         } else {
             Vec::new()
         };
@@ -520,6 +544,8 @@ impl ChatService {
             messages,
         };
         let mut lead = self.extractor.extract(&conv).lead;
+        // Open questions come from the engine, not from the words: they are carried along.
+        lead.open_questions = stored_lead(c).open_questions;
         if consent_missing(c) {
             lead.name = None;
             lead.email = None;
@@ -550,7 +576,8 @@ impl ChatService {
                 }
             }
         }
-        let qualified = c.qualified_ms.is_none() && self.rules().qualifies(lead, score);
+        let qualified =
+            c.qualified_ms.is_none() && self.rules().qualifies(&lead.confirmed(), score);
         let change = LeadChange {
             lead_json: after.to_string(),
             changes_json: serde_json::Value::Object(changes).to_string(),

@@ -89,7 +89,7 @@ pub async fn conversation(
         "owner": {"slack_id": c.owner_slack_id, "name": c.owner_name, "crm_id": c.owner_crm_id, "claimed_ms": c.claimed_ms},
         "not_a_lead": c.not_a_lead,
         "human_since_ms": c.human_since_ms,
-        "messages": messages.iter().map(|m| json!({"seq": m.seq, "role": m.role, "text": m.text, "client_msg_id": m.client_msg_id, "author": m.author})).collect::<Vec<_>>(),
+        "messages": messages.iter().map(|m| json!({"seq": m.seq, "role": m.role, "text": m.text, "client_msg_id": m.client_msg_id, "author": m.author, "asked": m.asked})).collect::<Vec<_>>(),
         "revisions": revisions,
         "deliveries": deliveries,
     })))

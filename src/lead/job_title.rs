@@ -68,13 +68,75 @@ impl JobTitle {
             }
             if shouting { lower } else { w.to_owned() }
         });
-        Ok(JobTitle(words.collect::<Vec<_>>().join(" ")))
+        Ok(JobTitle(base_form(&words.collect::<Vec<_>>().join(" "))))
     }
 
     /// The title as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Polish instrumental endings ("jestem kierownikiem") and the nominative ending that replaces
+/// each: a title is stored in its base form.
+const INSTRUMENTAL: [(&str, &str); 6] = [
+    ("cem", "iec"),
+    ("iem", ""),
+    ("em", ""),
+    ("ą", "a"),
+    ("ym", "y"),
+    ("im", "i"),
+];
+
+/// A head word in the instrumental, in the nominative: only when the nominative is a known
+/// title head, so that words which merely end alike are left alone.
+fn head_nominative(word: &str) -> Option<String> {
+    let lower = super::text::fold_case(word);
+    let is_head =
+        |w: &str| lexicon::ROLE_HEADS.contains(w) || lexicon::DECIDING_ROLE_HEADS.contains(w);
+    INSTRUMENTAL.iter().find_map(|(ending, nominative)| {
+        let stem = lower.strip_suffix(ending)?;
+        let candidate = format!("{stem}{nominative}");
+        (candidate != lower && is_head(&candidate)).then(|| {
+            let keep = word.len() - ending.len();
+            format!("{}{nominative}", &word[..keep])
+        })
+    })
+}
+
+/// An adjective next to a converted head, in the nominative: "handlowym" -> "handlowy",
+/// "główną" -> "główna".
+fn adjective_nominative(word: &str) -> Option<String> {
+    [("ym", "y"), ("im", "i"), ("ą", "a")]
+        .iter()
+        .find_map(|(ending, nominative)| {
+            word.strip_suffix(ending)
+                .filter(|stem| stem.chars().count() >= 3)
+                .map(|stem| format!("{stem}{nominative}"))
+        })
+}
+
+/// The title in its base form: a Polish title given in the instrumental ("kierownikiem
+/// produkcji", "dyrektorem handlowym", "główną księgową") in the nominative. What follows in
+/// the genitive ("produkcji", "ds. marketingu") is left as it is.
+fn base_form(title: &str) -> String {
+    let mut words: Vec<String> = title.split(' ').map(str::to_owned).collect();
+    let Some(head) = words
+        .iter()
+        .take(3)
+        .position(|w| head_nominative(w).is_some())
+    else {
+        return title.to_owned();
+    };
+    if let Some(n) = head_nominative(&words[head]) {
+        words[head] = n;
+    }
+    for i in [head.wrapping_sub(1), head + 1] {
+        if let Some(adj) = words.get(i).and_then(|w| adjective_nominative(w)) {
+            words[i] = adj;
+        }
+    }
+    words.join(" ")
 }
 
 fn capitalise_parts(word: &str) -> String {
@@ -129,6 +191,26 @@ mod tests {
         );
         assert_eq!(t("DIRECTEUR GÉNÉRAL", Lang::Fr), "directeur général");
         assert_eq!(t("cto", Lang::De), "CTO");
+    }
+
+    #[test]
+    fn polish_titles_in_the_instrumental_are_stored_in_the_nominative() {
+        for (given, base) in [
+            ("kierownikiem produkcji", "kierownik produkcji"),
+            ("dyrektorem handlowym", "dyrektor handlowy"),
+            ("specjalistką ds. marketingu", "specjalistka ds. marketingu"),
+            ("właścicielem", "właściciel"),
+            ("prezesem zarządu", "prezes zarządu"),
+            ("główną księgową", "główna księgowa"),
+            ("handlowcem", "handlowiec"),
+        ] {
+            assert_eq!(t(given, Lang::Pl), base, "{given}");
+            // The base form is its own base form: stored titles re-parse unchanged.
+            assert_eq!(t(base, Lang::Pl), base, "{base}");
+        }
+        // Words that only end alike stay as they are.
+        assert_eq!(t("system administrator", Lang::En), "System Administrator");
+        assert_eq!(t("Head of Product", Lang::En), "Head of Product");
     }
 
     #[test]

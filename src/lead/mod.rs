@@ -15,6 +15,7 @@ pub mod locale;
 pub mod name;
 pub mod phone;
 pub mod record;
+pub mod request;
 pub mod score;
 pub mod summary;
 pub mod text;
@@ -31,6 +32,7 @@ pub use locale::{Lang, Region};
 pub use name::{NameError, PersonName};
 pub use phone::{PhoneE164, PhoneError};
 pub use record::{LeadJson, LeadRecord};
+pub use request::{Request, RequestKind};
 pub use score::{Score, ScoreItem, ScoringRules, Weights};
 pub use summary::{display_name, person_key, summary};
 pub use timeline::{Timeline, TimelineError};
@@ -53,4 +55,32 @@ pub struct Lead {
     pub questions: u32,
     /// An obvious test or junk entry: kept, never synced.
     pub is_test: bool,
+    /// What the visitor asked sales for (a call, a demo, a quote, a human), and when.
+    pub request: Option<Request>,
+    /// Fields read with low confidence that the visitor has not confirmed yet: they are not
+    /// scored or synced until they are.
+    pub unconfirmed: Vec<Field>,
+    /// Questions the assistant could not answer, left for the rep (newest last).
+    pub open_questions: Vec<String>,
+}
+
+/// A lead field that can wait for the visitor's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Budget,
+}
+
+impl Lead {
+    /// The lead without the values still waiting for the visitor's confirmation: what is scored
+    /// and synced.
+    pub fn confirmed(&self) -> Lead {
+        let mut lead = self.clone();
+        for field in std::mem::take(&mut lead.unconfirmed) {
+            match field {
+                Field::Budget => lead.budget = None,
+            }
+        }
+        lead
+    }
 }

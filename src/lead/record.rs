@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::budget::BudgetParts;
 use super::{
-    Budget, Company, CompanySize, Email, JobTitle, Lang, Lead, PersonName, PhoneE164, Timeline,
+    Budget, Company, CompanySize, Email, Field, JobTitle, Lang, Lead, PersonName, PhoneE164,
+    Request, RequestKind, Timeline,
 };
 
 /// The lead as JSON: flat first and last name, every field nullable.
@@ -27,7 +28,22 @@ pub struct LeadJson {
     pub questions: u32,
     #[serde(default)]
     pub is_test: bool,
+    /// What the visitor asked for: `call`, `demo`, `quote` or `human`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestKind>,
+    /// The time the visitor asked for, as written ("Thursday afternoon").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_when: Option<String>,
+    /// Fields read with low confidence, not yet confirmed by the visitor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfirmed: Vec<Field>,
+    /// Questions the assistant could not answer, for the rep.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_questions: Vec<String>,
 }
+
+/// How many open questions a lead keeps.
+pub const MAX_OPEN_QUESTIONS: usize = 20;
 
 /// One output line of `leadgate extract`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +69,10 @@ impl From<&Lead> for LeadJson {
             competitors: l.competitors.clone(),
             questions: l.questions,
             is_test: l.is_test,
+            request: l.request.as_ref().map(|r| r.kind),
+            request_when: l.request.as_ref().and_then(|r| r.when.clone()),
+            unconfirmed: l.unconfirmed.clone(),
+            open_questions: l.open_questions.clone(),
         }
     }
 }
@@ -128,6 +148,20 @@ impl LeadJson {
             competitors: self.competitors.clone(),
             questions: self.questions,
             is_test: self.is_test,
+            request: self.request.map(|kind| Request {
+                kind,
+                when: self
+                    .request_when
+                    .as_deref()
+                    .map(|w| super::text::truncate(w, 200).to_owned()),
+            }),
+            unconfirmed: self.unconfirmed.clone(),
+            open_questions: self
+                .open_questions
+                .iter()
+                .take(MAX_OPEN_QUESTIONS)
+                .map(|q| super::text::truncate(q, 500).to_owned())
+                .collect(),
         })
     }
 }

@@ -74,6 +74,7 @@ fn lead_of(c: &ConversationRow) -> Lead {
         .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
         .and_then(|l| l.to_lead().ok())
         .unwrap_or_default()
+        .confirmed()
 }
 
 /// Re-draws alerts in place (`chat.update`).
@@ -112,7 +113,7 @@ impl AlertUpdates {
                 .map_err(store_error)?;
         }
         let lead = lead_of(&c);
-        let score = self.config.scoring.score(&lead);
+        let score = self.config.scoring_on(&c.site).score(&lead);
         let alert = current_alert(&self.store, &self.config, &self.links, &c, &lead, &score)
             .await
             .map_err(store_error)?;

@@ -167,7 +167,7 @@ pub fn sync_input(
             display_name(lead),
             score.total
         ),
-        body: summary(lead, &score),
+        body: task_body(lead, &score),
         due_ms: now_ms + i64::from(sync.task_due_hours) * 3_600_000,
     };
     SyncInput {
@@ -179,6 +179,23 @@ pub fn sync_input(
         task: (!junk).then_some(task),
         policy: sync.overwrite.clone(),
     }
+}
+
+/// The follow-up task: the summary, then what the visitor asked for and when, and the
+/// questions left for the rep.
+fn task_body(lead: &Lead, score: &Score) -> String {
+    let mut body = summary(lead, score);
+    if let Some(r) = &lead.request {
+        let _ = write!(body, "\nThe visitor asked for a {}", r.kind.as_str());
+        if let Some(when) = &r.when {
+            let _ = write!(body, ", at this time: {when}");
+        }
+        body.push('.');
+    }
+    for q in &lead.open_questions {
+        let _ = write!(body, "\nOpen question: {q}");
+    }
+    body
 }
 
 /// The CRM note: summary, captured fields, score breakdown and the last messages.
@@ -231,6 +248,10 @@ pub fn note_body(view: &LeadView<'_>, score: &Score, transcript_messages: usize)
         "Questions asked",
         (lead.questions > 0).then(|| lead.questions.to_string()),
     );
+    field("Asked for", lead.request.as_ref().map(ToString::to_string));
+    for q in &lead.open_questions {
+        field("Open question", Some(q.clone()));
+    }
     out.push('\n');
     let _ = writeln!(out, "Score {}:", score.total);
     for item in &score.breakdown {

@@ -164,7 +164,9 @@ impl Worker {
             .lead_json
             .as_deref()
             .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
-            .and_then(|l| l.to_lead().ok())?;
+            .and_then(|l| l.to_lead().ok())?
+            // A value still waiting for the visitor's confirmation is not synced.
+            .confirmed();
         Some((conversation, lead))
     }
 
@@ -300,7 +302,8 @@ impl Worker {
                 site,
                 conversation_url: (self.links)(&conversation.id),
             };
-            let input = sync_input(&view, &self.config.scoring, &self.config.sync, names, now);
+            let rules = self.config.scoring_for(site);
+            let input = sync_input(&view, &rules, &self.config.sync, names, now);
             let links = match self
                 .store
                 .crm_links(&conversation.id, &self.target_name)
@@ -459,7 +462,7 @@ impl Worker {
         c: &ConversationRow,
         lead: &Lead,
     ) -> Result<(), CallError> {
-        let score = self.config.scoring.score(lead);
+        let score = self.config.scoring_on(&c.site).score(lead);
         let store_err = |e: crate::store::StoreError| CallError::retryable(e.to_string(), None);
         let previous = self.store.alert(&c.id).await.map_err(store_err)?;
         let due = self

@@ -148,10 +148,21 @@ fn single(lower: &str, a: &Atom) -> Reading {
     reading
 }
 
-/// Whether a number without a currency can be the answer to "what's your budget?": not a year,
-/// and not a count of something ("3 sedes", "10 Leute").
+/// The smallest number without a currency read as a budget: below it, a bare "3" or "20" is a
+/// count, a rating or a slip, not what a business plans to spend.
+pub(crate) const MIN_BARE_AMOUNT: f64 = 100.0;
+
+/// The largest: a bare nine-digit number is a phone number or an identifier, not a budget.
+pub(crate) const MAX_BARE_AMOUNT: f64 = 10_000_000.0;
+
+/// Whether a number without a currency can be the answer to "what's your budget?": a plausible
+/// amount (from [`MIN_BARE_AMOUNT`] to [`MAX_BARE_AMOUNT`], not written with a leading zero as codes and numbers
+/// are), not a year, and not a count of something ("3 sedes", "10 Leute").
 fn bare_amount(lower: &str, a: &Atom, end: usize) -> bool {
     let written = &lower[a.span.clone()];
+    if !(MIN_BARE_AMOUNT..=MAX_BARE_AMOUNT).contains(&a.value) || written.starts_with('0') {
+        return false;
+    }
     let year_like = written.len() == 4
         && written.bytes().all(|b| b.is_ascii_digit())
         && (1900.0..=2100.0).contains(&a.written);

@@ -193,6 +193,11 @@ fn bare_numbers_after_a_budget_question() {
     assert_eq!(found("tenemos 4 tiendas"), vec![]);
     assert_eq!(found("wir sind 12 Leute"), vec![]);
     assert_eq!(found("not before 2028"), vec![]);
+    // A bare digit or a small count is no budget; a number with a leading zero is a code.
+    for slip in ["3", "20", "about 50", "07912"] {
+        assert_eq!(found(slip), vec![], "{slip}");
+    }
+    assert_eq!(found("500"), vec![(Some(500), Some(500))]);
     assert_eq!(
         found("2.000 € gesamt, live in 4 Wochen"),
         vec![(Some(2000), Some(2000))]

@@ -6,13 +6,15 @@
 use time::Date;
 
 use super::answers::{profile_name, sentence_is_question, surname_answer, without_approximation};
-use super::blank::{blank, blank_dates, without_injections};
+use super::blank::{blank, blank_dates, has_date, has_link, has_phone_shape, without_injections};
 use super::cues::{self, Asked};
 use super::{Competitors, Extraction, Source, contact, finders};
 use crate::lead::conversation::{ContactMeta, Conversation};
 use crate::lead::text::{fold_case, strip_accents};
 use crate::lead::timeline::{self, Strength};
-use crate::lead::{CompanySize, Email, Lang, Lead, PersonName, PhoneE164, Region, budget, junk};
+use crate::lead::{
+    CompanySize, Email, Field, Lang, Lead, PersonName, PhoneE164, Region, budget, junk,
+};
 
 /// Decision-maker evidence: an explicit statement beats a title.
 #[derive(Default)]
@@ -37,6 +39,9 @@ pub(super) struct Reading<'e> {
     visitor_messages: usize,
     /// The competitors mentioned, in order of first mention.
     mentioned: Vec<&'e str>,
+    /// The budget was read with low confidence (a bare number answering the budget question)
+    /// and the visitor has not confirmed it yet.
+    budget_unconfirmed: bool,
 }
 
 impl<'e> Reading<'e> {
@@ -53,6 +58,7 @@ impl<'e> Reading<'e> {
             test_messages: 0,
             visitor_messages: 0,
             mentioned: Vec::new(),
+            budget_unconfirmed: false,
         }
     }
 
@@ -89,6 +95,8 @@ impl<'e> Reading<'e> {
         self.visitor_messages += 1;
         let (mut text, mut lower) = without_injections(text, fold_case(text));
         self.count_signals(&lower);
+        self.read_confirmation(&lower);
+        self.read_request(&text, &lower);
         self.read_emails(i, &mut text, &mut lower);
         self.read_budget(i, &mut text, &mut lower);
         self.read_timeline(i, &lower);
@@ -123,14 +131,56 @@ impl<'e> Reading<'e> {
         }
     }
 
-    /// Amounts said as money; a bare number too when the bot has just asked for a budget.
+    /// A request for a call, a demo, a quote or a human; the latest wins, keeping the time asked
+    /// for earlier when it names none of its own and is of the same kind.
+    fn read_request(&mut self, text: &str, lower: &str) {
+        let Some(mut found) = crate::lead::request::find(text, lower) else {
+            return;
+        };
+        if let Some(before) = &self.out.lead.request
+            && before.kind == found.kind
+            && found.when.is_none()
+        {
+            found.when.clone_from(&before.when);
+        }
+        self.out.lead.request = Some(found);
+    }
+
+    /// The visitor's answer to "Did you mean a budget of …?": yes confirms it, no drops it
+    /// (a corrected amount in the same message is read next, as an answer).
+    fn read_confirmation(&mut self, lower: &str) {
+        if !(self.asked.confirm && self.budget_unconfirmed) {
+            return;
+        }
+        match cues::yes_no(lower) {
+            Some(true) => self.budget_unconfirmed = false,
+            Some(false) => {
+                self.out.lead.budget = None;
+                self.out.sources.budget = None;
+                self.budget_unconfirmed = false;
+            }
+            None => {}
+        }
+    }
+
+    /// Amounts said as money; a bare number too when the bot has just asked for a budget and
+    /// nothing else explains it. Evidence beats expectation: a message that holds a phone
+    /// number, a link or a date answers with that, whatever was asked. A bare amount is read
+    /// with low confidence and stays unconfirmed until the visitor says yes to it.
     fn read_budget(&mut self, i: usize, text: &mut String, lower: &mut String) {
-        let loose_money = self.asked.budget && !self.asked.size;
+        let loose_money = self.asked.budget
+            && !self.asked.size
+            && !has_link(lower)
+            && !has_date(lower)
+            && !has_phone_shape(lower)
+            && finders::phones(lower, self.region).is_empty();
         for m in budget::find(lower, self.region, loose_money) {
             if m.explicit || loose_money {
                 blank(text, lower, m.span.clone());
                 self.out.lead.budget = Some(m.budget);
                 self.out.sources.budget = Some(Source::Message(i));
+                // A number given when asked to confirm is the visitor's own correction.
+                self.budget_unconfirmed = !m.explicit && !self.asked.confirm;
             }
         }
     }
@@ -158,7 +208,14 @@ impl<'e> Reading<'e> {
     }
 
     fn read_phones(&mut self, i: usize, text: &mut String, lower: &mut String) {
-        for found in finders::phones(lower, self.region) {
+        let mut found = finders::phones(lower, self.region);
+        if found.is_empty()
+            && let Some(own) = language_region(self.lang).filter(|r| Some(*r) != self.region)
+        {
+            // A national number valid only in the visitor's language's country is read there.
+            found = finders::phones(lower, Some(own));
+        }
+        for found in found {
             blank(text, lower, found.span.clone());
             self.out.lead.phone = Some(found.value);
             self.out.sources.phone = Some(Source::Message(i));
@@ -258,8 +315,24 @@ impl<'e> Reading<'e> {
         src.decision_maker = decided.map(|(_, i)| Source::Message(i));
         lead.competitors = self.mentioned.into_iter().map(str::to_owned).collect();
         lead.is_test = is_test(lead, self.test_messages, self.visitor_messages);
+        if self.budget_unconfirmed && lead.budget.is_some() {
+            lead.unconfirmed.push(Field::Budget);
+        }
         self.out
     }
+}
+
+/// The country whose national numbers a visitor writing this language most likely gives;
+/// none for English, spoken in too many.
+fn language_region(lang: Lang) -> Option<Region> {
+    let code = match lang {
+        Lang::Pl => "PL",
+        Lang::De => "DE",
+        Lang::Es => "ES",
+        Lang::Fr => "FR",
+        Lang::En => return None,
+    };
+    Region::parse(code).ok()
 }
 
 /// A lead is a test when its contact details are junk, or when the visitor only tested and left

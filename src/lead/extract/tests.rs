@@ -164,3 +164,83 @@ fn a_surname_asked_alone_completes_the_first_name() {
         Some("Ines".into())
     );
 }
+
+#[test]
+fn evidence_beats_the_question_asked_in_five_languages() {
+    // The budget question in each language, then an answer that is a phone number or a date,
+    // or a stray digit: never a budget.
+    let cases = [
+        ("Do you have a budget in mind?", "My mobile is 07912 345678"),
+        ("Do you have a budget in mind?", "0161 496 0000"),
+        ("Do you have a budget in mind?", "07700 900123"),
+        ("Do you have a budget in mind?", "3"),
+        ("Jaki budżet Państwo planują?", "Mój numer to 601 234 567"),
+        ("Jaki budżet Państwo planują?", "startujemy 12.06.2027"),
+        (
+            "Haben Sie ein Budget im Kopf?",
+            "Meine Nummer: 0151 23456789",
+        ),
+        ("¿Tiene un presupuesto en mente?", "Mi móvil es 612 345 678"),
+        (
+            "Avez-vous un budget en tête ?",
+            "Mon portable : 06 12 34 56 78",
+        ),
+        ("Avez-vous un budget en tête ?", "www.exemple.fr/offre/2024"),
+    ];
+    for (question, answer) in cases {
+        let lead = extract(&[("bot", question), ("visitor", answer)]);
+        assert_eq!(lead.budget, None, "{answer}");
+    }
+}
+
+#[test]
+fn a_bare_amount_waits_for_the_visitors_yes() {
+    use crate::lead::Field;
+    let asked = [
+        ("bot", "Jaki budżet Państwo planują?"),
+        ("visitor", "15000"),
+    ];
+    let lead = extract(&asked);
+    assert_eq!(lead.budget.and_then(|b| b.max()), Some(15000));
+    assert_eq!(lead.unconfirmed, vec![Field::Budget]);
+    assert_eq!(lead.confirmed().budget, None, "not scored or synced yet");
+    // Yes confirms it; no drops it; a corrected amount is the visitor's own.
+    for (answer, budget, pending) in [
+        ("tak", Some(15000), false),
+        ("nein", None, false),
+        ("non, 30000", Some(30000), false),
+    ] {
+        let mut messages = asked.to_vec();
+        messages.push(("bot", "Dla pewności: czy chodzi o budżet 15000?"));
+        messages.push(("visitor", answer));
+        let lead = extract(&messages);
+        assert_eq!(lead.budget.and_then(|b| b.max()), budget, "{answer}");
+        assert_eq!(lead.unconfirmed.is_empty(), !pending, "{answer}");
+    }
+    // Said with a currency, an amount needs no confirmation.
+    let lead = extract(&[("bot", "¿Tiene un presupuesto?"), ("visitor", "15.000 €")]);
+    assert!(lead.budget.is_some() && lead.unconfirmed.is_empty());
+}
+
+#[test]
+fn requests_are_recorded_with_their_time() {
+    use crate::lead::RequestKind;
+    let lead = extract(&[
+        (
+            "visitor",
+            "Could someone give me a call on Thursday afternoon?",
+        ),
+        ("visitor", "Actually a demo would be better"),
+    ]);
+    let r = lead.request.expect("a request");
+    assert_eq!((r.kind, r.when), (RequestKind::Demo, None));
+    let lead = extract(&[
+        ("visitor", "Pouvez-vous m'appeler jeudi après-midi ?"),
+        ("visitor", "Oui, m'appeler, c'est mieux"),
+    ]);
+    let r = lead.request.expect("a request");
+    assert_eq!(
+        (r.kind, r.when.as_deref()),
+        (RequestKind::Call, Some("jeudi après-midi"))
+    );
+}

@@ -22,9 +22,16 @@ pub(crate) struct Asked {
     pub timeline: bool,
     pub decision: bool,
     pub size: bool,
+    /// The bot asked the visitor to confirm a value it read with low confidence ("Did you mean
+    /// a budget of 345678?"): a yes keeps it, a no drops it.
+    pub confirm: bool,
 }
 
 const ASK_PATTERNS: &[(&str, &str)] = &[
+    (
+        "confirm",
+        r"did you mean|do you mean|czy chodzi\w*(?: \w+)? o|czy dobrze rozumiem|meinten sie|meinst du|se refiere|te refieres|quiere decir|voulez-vous dire|vouliez-vous dire|tu veux dire",
+    ),
     (
         "email",
         r"e-?mail|\bmail\b|correo|courriel|adres\w* e-?mail|adresse",
@@ -126,6 +133,7 @@ impl Asked {
                 "budget" => asked.budget = true,
                 "timeline" => asked.timeline = true,
                 "decision" => asked.decision = true,
+                "confirm" => asked.confirm = true,
                 _ => asked.size = true,
             }
         }
