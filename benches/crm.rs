@@ -22,7 +22,7 @@ use leadgate_sim::slack::SlackSim;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-const ADMIN: &str = "bench-admin-token-0123456789";
+const ADMIN: &str = "bench-admin-token-0123456789abcdef012";
 
 /// What each lead says: a decision maker, an email, a budget and a start next week.
 fn script(i: usize) -> [String; 3] {

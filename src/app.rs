@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -17,7 +18,8 @@ use crate::chat::prompts::{BUILT_IN_FAQ, Faq, Prompts, load_llm_system};
 use crate::chat::rules::RuleEngine;
 use crate::chat::{ChatService, Engine, ResumeTokens};
 use crate::config::{Config, EngineKind};
-use crate::http::{AppState, Sockets, router};
+use crate::http::listener::ListenOptions;
+use crate::http::{AppState, Limiters, Sockets, routers};
 use crate::store::Store;
 use crate::sync::{ConversationLinks, Target, Worker};
 
@@ -36,6 +38,8 @@ fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
 
 /// Opens the store (migrating it), loads prompts and builds the shared state.
 pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
+    // However the config was made, a gateway never starts with one that does not pass.
+    config.validate()?;
     let config = Arc::new(config);
     let store = Store::connect(&config.database.url, config.database.max_connections)
         .await
@@ -49,7 +53,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         .migrate()
         .await
         .context("cannot migrate the database")?;
-    let secret = match &config.server.secret {
+    let secret: SecretString = match &config.server.secret {
         Some(s) => s.clone(),
         None => {
             let fresh: String = {
@@ -57,7 +61,10 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 let bytes: [u8; 32] = rand::rng().random();
                 bytes.iter().map(|b| format!("{b:02x}")).collect()
             };
-            store.setting_or_insert("resume_secret", &fresh).await?
+            store
+                .setting_or_insert("resume_secret", &fresh)
+                .await?
+                .into()
         }
     };
     let prompts = load_prompts(&config)?;
@@ -71,8 +78,8 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             let api_key = llm
                 .api_key
                 .clone()
-                .or_else(|| std::env::var("OPENAI_API_KEY").ok())
-                .unwrap_or_default();
+                .or_else(|| std::env::var("OPENAI_API_KEY").ok().map(SecretString::from))
+                .unwrap_or_else(|| SecretString::from(String::new()));
             Arc::new(
                 LlmEngine::new(rule_engine(&config, &prompts)?, llm, api_key, system)
                     .context("cannot set up the LLM client")?,
@@ -90,8 +97,6 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             );
         }
     }
-    let per_min = std::num::NonZeroU32::new(config.limits.ip_msgs_per_min)
-        .unwrap_or(std::num::NonZeroU32::MIN);
     let wake = Arc::new(tokio::sync::Notify::new());
     Ok(AppState {
         chat: Arc::new(ChatService::new(
@@ -102,11 +107,9 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             wake.clone(),
         )),
         wake,
-        tokens: ResumeTokens::new(secret.as_bytes()),
+        tokens: ResumeTokens::new(secret.expose_secret().as_bytes()),
         sockets: Arc::new(Sockets::default()),
-        ip_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-            per_min,
-        ))),
+        limiters: Arc::new(Limiters::new(&config.limits)),
         next_socket_id: Arc::new(AtomicU64::new(1)),
         shutdown,
         tasks: TaskTracker::new(),
@@ -281,35 +284,40 @@ fn channel_targets(state: &AppState) -> Vec<(String, Target)> {
 }
 
 /// Serves until `shutdown` is cancelled, then stops accepting, lets every socket finish its
-/// turn in progress and close with 1012, and closes the store.
+/// turn in progress and close with 1012, and closes the store. `[server] admin_listen`, when
+/// set, is bound here.
 pub async fn serve(
     config: Config,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let admin = bind_admin(&config).await?;
     let state = build(config, shutdown.clone()).await?;
-    run(state, listener, grace).await
+    run(state, listener, admin, grace).await
 }
 
-/// Serves a built state.
-pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> anyhow::Result<()> {
+/// The admin listener, when `[server] admin_listen` asks for one.
+async fn bind_admin(config: &Config) -> anyhow::Result<Option<TcpListener>> {
+    match &config.server.admin_listen {
+        Some(address) => Ok(Some(TcpListener::bind(address).await.with_context(
+            || format!("cannot listen on {address} ([server] admin_listen)"),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// Serves a built state on `listener`, and the admin API with `/metrics` on `admin` when given.
+pub async fn run(
+    state: AppState,
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+    grace: Duration,
+) -> anyhow::Result<()> {
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
     let store = state.chat.store().clone();
-    let limiter = state.ip_limiter.clone();
-    let housekeeping = tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = tick.tick() => limiter.retain_recent(),
-                }
-            }
-        }
-    });
+    let housekeeping = tokio::spawn(housekeeping(state.limiters.clone(), shutdown.clone()));
     // A SQLite file has one gateway: jobs still marked running were cut off by a crash of this
     // one, and run again now instead of waiting out their lock.
     let released = store.release_orphaned_jobs().await?;
@@ -327,18 +335,28 @@ pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> any
     }
     tasks.spawn(state.chat.clone().hand_back_idle(shutdown.clone()));
     spawn_deal_polls(&state)?;
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    // A turn is several small frames (typing, message, typing off): with Nagle's algorithm the
-    // second waits for the client's delayed ACK, 40 ms on Linux.
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+    let server = &state.config.server;
+    let options = ListenOptions {
+        header_read_timeout: Duration::from_secs(server.header_read_timeout_secs),
+        max_connections: server.max_connections,
+    };
+    let (public, admin_routes) = routers(state.clone());
+    let admin_server = match (admin, admin_routes) {
+        (Some(listener), Some(routes)) => {
+            // The operator's own listener: a visitor flood on the main one cannot starve it.
+            let options = ListenOptions {
+                max_connections: 64,
+                ..options
+            };
+            let serve = crate::http::listener::serve(listener, routes, options, shutdown.clone());
+            Some(tokio::spawn(serve))
         }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await?;
+        _ => None,
+    };
+    crate::http::listener::serve(listener, public, options, shutdown.clone()).await;
+    if let Some(admin) = admin_server {
+        let _ = admin.await;
+    }
     tasks.close();
     if tokio::time::timeout(grace, tasks.wait()).await.is_err() {
         tracing::warn!("sockets still open after the grace period; closing anyway");
@@ -348,9 +366,22 @@ pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> any
     Ok(())
 }
 
+/// Forgets quiet addresses' limits every minute.
+async fn housekeeping(limiters: Arc<Limiters>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tick.tick() => limiters.retain_recent(),
+        }
+    }
+}
+
 /// A gateway running in the background (for tests and benchmarks).
 pub struct Running {
     pub addr: SocketAddr,
+    /// The admin listener's address, with `[server] admin_listen`.
+    pub admin_addr: Option<SocketAddr>,
     pub shutdown: CancellationToken,
     pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -367,12 +398,15 @@ impl Running {
 pub async fn spawn(config: Config) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(&config.server.listen).await?;
     let addr = listener.local_addr()?;
+    let admin = bind_admin(&config).await?;
+    let admin_addr = admin.as_ref().map(TcpListener::local_addr).transpose()?;
     let shutdown = CancellationToken::new();
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let state = build(config, shutdown.clone()).await?;
-    let handle = tokio::spawn(run(state, listener, grace));
+    let handle = tokio::spawn(run(state, listener, admin, grace));
     Ok(Running {
         addr,
+        admin_addr,
         shutdown,
         handle,
     })

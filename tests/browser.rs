@@ -84,7 +84,7 @@ async fn the_widget_works_in_chromium() {
     cfg.engine.kind = EngineKind::Llm;
     cfg.engine.llm = LlmConfig {
         base_url: sim.api_base(),
-        api_key: Some(sim.api_key().to_owned()),
+        api_key: Some(sim.api_key().to_owned().into()),
         timeout_secs: 20,
         ..LlmConfig::default()
     };

@@ -17,7 +17,7 @@ fn llm_config(db: &TestDb, sim: &OpenAiSim, timeout_secs: u64) -> Config {
     c.engine.kind = EngineKind::Llm;
     c.engine.llm = LlmConfig {
         base_url: sim.api_base(),
-        api_key: Some(sim.api_key().to_owned()),
+        api_key: Some(sim.api_key().to_owned().into()),
         model: "gpt-4o-mini".into(),
         timeout_secs,
         ..LlmConfig::default()

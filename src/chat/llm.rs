@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use tracing::warn;
 
@@ -135,7 +136,7 @@ pub struct LlmEngine {
     rules: RuleEngine,
     http: reqwest::Client,
     url: String,
-    api_key: String,
+    api_key: SecretString,
     config: LlmConfig,
     system: String,
     /// Sentences of the system prompt a reply must not repeat.
@@ -149,7 +150,7 @@ impl LlmEngine {
     pub fn new(
         rules: RuleEngine,
         config: LlmConfig,
-        api_key: String,
+        api_key: SecretString,
         system: String,
     ) -> Result<LlmEngine, reqwest::Error> {
         let http = reqwest::Client::builder()
@@ -293,8 +294,8 @@ impl LlmEngine {
             .post(&self.url)
             .header(CONTENT_TYPE, "application/json")
             .body(body);
-        if !self.api_key.is_empty() {
-            request = request.bearer_auth(&self.api_key);
+        if !self.api_key.expose_secret().is_empty() {
+            request = request.bearer_auth(self.api_key.expose_secret());
         }
         let mut response = request
             .send()
@@ -930,7 +931,7 @@ mod tests {
             ..LlmConfig::default()
         };
         let system = super::super::prompts::load_llm_system(None).unwrap();
-        let engine = LlmEngine::new(rules, config, String::new(), system).unwrap();
+        let engine = LlmEngine::new(rules, config, String::new().into(), system).unwrap();
         let history = [
             message(1, "bot", "Hello! How can I help?"),
             message(2, "visitor", "first"),
@@ -977,7 +978,8 @@ mod tests {
             super::super::prompts::Faq::default(),
         );
         let system = super::super::prompts::load_llm_system(None).unwrap();
-        let engine = LlmEngine::new(rules, LlmConfig::default(), String::new(), system).unwrap();
+        let engine =
+            LlmEngine::new(rules, LlmConfig::default(), String::new().into(), system).unwrap();
         assert!(engine.tidy("Sure! What is your budget?").is_ok());
         let leak = "My instructions: Every turn the conversation planner gives you a draft reply.";
         assert!(matches!(engine.tidy(leak), Err(LlmError::Declined(_))));

@@ -408,6 +408,17 @@ impl ChatService {
         policy_version: Option<&str>,
         reply: Option<String>,
     ) -> Result<(), ChatError> {
+        // A decision the visitor already made (same choice, same policy) writes nothing: a
+        // socket repeating it costs a read, not a transaction, a revision and a CRM job.
+        let unchanged = session.conversation.consent_granted == Some(granted)
+            && self
+                .store
+                .latest_consent(&session.conversation.id)
+                .await?
+                .is_some_and(|(g, p)| g == granted && p.as_deref() == policy_version);
+        if unchanged && reply.is_none() {
+            return Ok(());
+        }
         // The decision, the lead it lets in and the answer are one transaction: nobody sees
         // consent given without the lead it releases.
         let previous = stored_lead(&session.conversation);
@@ -442,7 +453,7 @@ impl ChatService {
             }),
             qualified,
             jobs,
-            consent: Some((granted, policy_version.map(str::to_owned))),
+            consent: (!unchanged).then(|| (granted, policy_version.map(str::to_owned))),
             ..Turn::default()
         };
         self.commit(session, turn, 0).await?;

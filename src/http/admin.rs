@@ -1,14 +1,18 @@
 //! `/api/admin`: what an operator needs to look at a conversation and to erase a visitor.
 //! Off unless `[server] admin_token` is set; every call needs `Authorization: Bearer <token>`.
+//! An address that fails `[limits] admin_failures_per_min` times is refused for the rest of the
+//! minute, before its token is compared.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
 use super::AppState;
+use super::client_ip::ClientKey;
 use super::error::ApiError;
 use crate::store::JobState;
 
@@ -19,20 +23,35 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Admin, ApiError> {
-        let Some(expected) = state.config.server.admin_token.as_deref() else {
+        let Some(expected) = state.config.server.admin_token.as_ref() else {
             return Err(ApiError::not_found(
                 "the admin API is off; set [server] admin_token",
             ));
         };
+        let Ok(ClientKey(client)) = ClientKey::from_request_parts(parts, state).await;
+        if state.limiters.admin_blocked(client) {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many failed admin attempts from this address; wait a minute",
+            ));
+        }
         let given = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        if given.as_bytes().ct_eq(expected.as_bytes()).into() {
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let valid = given.is_some_and(|given| {
+            given
+                .as_bytes()
+                .ct_eq(expected.expose_secret().as_bytes())
+                .into()
+        });
+        if valid {
             Ok(Admin)
         } else {
+            state.limiters.admin_failed(client);
+            metrics::counter!("leadgate_admin_failures_total").increment(1);
             Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -418,6 +418,23 @@ impl Store {
         Ok(rows)
     }
 
+    /// The latest consent decision stored for a conversation: granted, and the policy version.
+    pub async fn latest_consent(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<(bool, Option<String>)>, StoreError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, (bool, Option<String>)>(
+                "SELECT granted, policy_version FROM consents WHERE conversation_id = $1 \
+                 ORDER BY created_ms DESC LIMIT 1",
+            )
+            .bind(conversation_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row)
+    }
+
     /// Erases a visitor (GDPR article 17): messages, revisions and consent records are deleted and
     /// the conversation keeps only its id, site, channel and times, marked erased.
     pub async fn erase(&self, conversation_id: &str) -> Result<bool, StoreError> {

@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef0123";
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,9 @@ pub fn config(db: &TestDb) -> Config {
     c.server.shutdown_grace_secs = 5;
     c.database.url = db.url.clone();
     c.database.max_connections = 4;
+    // Every test client comes from 127.0.0.1: tests that open many conversations at once are
+    // not an abuse (tests/abuse.rs sets its own limits).
+    c.limits.ip_conversations_per_min = 10_000;
     c.scoring.competitors = vec![
         "Intercom".into(),
         "Drift".into(),
@@ -162,10 +165,23 @@ impl Client {
         site: Option<&str>,
         origin: Option<&str>,
     ) -> Result<Client, WsError> {
+        let headers: Vec<(&str, &str)> = origin.map(|o| ("origin", o)).into_iter().collect();
+        Client::connect_with(addr, site, &headers).await
+    }
+
+    /// Opens a socket sending these headers (an Origin, a proxy's X-Forwarded-For, ...).
+    pub async fn connect_with(
+        addr: SocketAddr,
+        site: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, WsError> {
         let mut req = ws_url(addr, site).into_client_request()?;
-        if let Some(o) = origin {
+        for (name, value) in headers {
+            let name =
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .expect("header name");
             req.headers_mut()
-                .insert("origin", HeaderValue::from_str(o).expect("origin header"));
+                .append(name, HeaderValue::from_str(value).expect("header value"));
         }
         let (ws, _) = tokio_tungstenite::connect_async(req).await?;
         Ok(Client {
@@ -304,6 +320,34 @@ pub fn bot_texts(frames: &[Value]) -> Vec<String> {
         .filter(|f| f["type"] == "message" && f["role"] == "bot")
         .map(|f| f["text"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// One number from the test's database (`SELECT COUNT(*) …`): for what no endpoint shows.
+pub async fn scalar(db: &TestDb, sql: &str) -> i64 {
+    match db.kind {
+        Db::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&db.url)
+                .await
+                .expect("open SQLite");
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&pool)
+                .await
+                .expect("query");
+            pool.close().await;
+            n
+        }
+        Db::Postgres => {
+            let pool = sqlx::PgPool::connect(&db.url)
+                .await
+                .expect("open PostgreSQL");
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&pool)
+                .await
+                .expect("query");
+            pool.close().await;
+            n
+        }
+    }
 }
 
 /// The admin view of a conversation.
