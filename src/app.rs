@@ -37,14 +37,19 @@ fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
 /// Opens the store (migrating it), loads prompts and builds the shared state.
 pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
     let config = Arc::new(config);
-    let store = Store::connect(&config.database.url, config.database.max_connections)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot open the database at {}",
-                redact_url(&config.database.url)
-            )
-        })?;
+    let full_sync = config.database.sqlite_synchronous == crate::config::SqliteSync::Full;
+    let store = Store::connect_with(
+        &config.database.url,
+        config.database.max_connections,
+        full_sync,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot open the database at {}",
+            redact_url(&config.database.url)
+        )
+    })?;
     store
         .migrate()
         .await
@@ -102,7 +107,11 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             wake.clone(),
         )),
         wake,
-        tokens: ResumeTokens::new(secret.as_bytes()),
+        tokens: ResumeTokens::new(secret.as_bytes())
+            .with_previous(config.server.previous_secret.as_deref().map(str::as_bytes))
+            .with_lifetime(std::time::Duration::from_secs(
+                u64::from(config.server.transcript_link_days) * 86_400,
+            )),
         sockets: Arc::new(Sockets::default()),
         ip_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
             per_min,
@@ -306,6 +315,7 @@ pub async fn run(state: AppState, listener: TcpListener, grace: Duration) -> any
         tasks.spawn(state.chat.clone().relay(shutdown.clone()));
     }
     tasks.spawn(state.chat.clone().hand_back_idle(shutdown.clone()));
+    tasks.spawn(state.chat.clone().erase_expired(shutdown.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // A turn is several small frames (typing, message, typing off): with Nagle's algorithm the
     // second waits for the client's delayed ACK, 40 ms on Linux.

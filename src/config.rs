@@ -28,6 +28,7 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub crm: CrmConfigs,
     pub channels: ChannelsConfig,
+    pub privacy: PrivacyConfig,
 }
 
 impl Default for Config {
@@ -43,8 +44,17 @@ impl Default for Config {
             alerts: AlertsConfig::default(),
             crm: CrmConfigs::default(),
             channels: ChannelsConfig::default(),
+            privacy: PrivacyConfig::default(),
         }
     }
+}
+
+/// `[privacy]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Conversations silent for longer than this many days are erased (off when unset).
+    pub retention_days: Option<u32>,
 }
 
 /// `[server]`
@@ -57,6 +67,11 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// Secret for resume tokens; generated and kept in the database when unset.
     pub secret: Option<String>,
+    /// The secret used before `secret` (a key rotation): tokens and links signed with it are
+    /// still accepted while it is set.
+    pub previous_secret: Option<String>,
+    /// Days a transcript link (and a resume token) stays valid.
+    pub transcript_link_days: u32,
     /// Seconds a socket may stay silent before it is closed.
     pub idle_timeout_secs: u64,
     /// Seconds between websocket pings.
@@ -73,6 +88,8 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".to_owned(),
             public_url: None,
             secret: None,
+            previous_secret: None,
+            transcript_link_days: 90,
             idle_timeout_secs: 600,
             ping_interval_secs: 25,
             shutdown_grace_secs: 10,
@@ -89,6 +106,19 @@ pub struct DatabaseConfig {
     pub url: String,
     /// Connection pool size.
     pub max_connections: u32,
+    /// SQLite only: `full` (default) syncs the log at every commit, so an acknowledged message
+    /// survives a power cut; `normal` syncs at checkpoints only — faster writes, but the last
+    /// commits can be lost on power loss (not on a crash of the process).
+    pub sqlite_synchronous: SqliteSync,
+}
+
+/// How SQLite syncs its log to disk.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    #[default]
+    Full,
+    Normal,
 }
 
 impl Default for DatabaseConfig {
@@ -96,6 +126,7 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             url: "sqlite://leadgate.db".to_owned(),
             max_connections: 8,
+            sqlite_synchronous: SqliteSync::Full,
         }
     }
 }
@@ -436,6 +467,23 @@ impl Config {
         }
         if self.server.secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err(key_error("server.secret", "use at least 16 characters"));
+        }
+        if self
+            .server
+            .previous_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < 16)
+        {
+            return Err(key_error(
+                "server.previous_secret",
+                "use at least 16 characters",
+            ));
+        }
+        if self.server.transcript_link_days == 0 {
+            return Err(key_error(
+                "server.transcript_link_days",
+                "use at least 1 day",
+            ));
         }
         let db = &self.database.url;
         if !(db.starts_with("sqlite:")

@@ -9,6 +9,7 @@ mod health;
 mod origin;
 mod slack;
 mod sockets;
+mod subjects;
 mod transcript;
 mod webhooks;
 mod ws;
@@ -58,6 +59,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/api/admin/conversations", get(admin::conversations))
         .route("/api/admin/funnel", get(admin::funnel))
+        .route(
+            "/api/admin/subjects",
+            get(subjects::show).delete(subjects::erase),
+        )
         .route(
             "/api/admin/conversations/{id}",
             get(admin::conversation).delete(admin::erase),

@@ -595,6 +595,10 @@ impl Connection {
                     self.send_message(r).await;
                 }
             }
+            Err(crate::chat::ChatError::Store(crate::store::StoreError::Erased(_))) => {
+                self.send(crate::chat::erase::erased_frame()).await;
+                return Flow::Close(POLICY, "erased");
+            }
             Err(e) => {
                 warn!(error = %e, "turn failed");
                 self.error(
@@ -646,6 +650,10 @@ impl Connection {
 
     async fn on_push(&mut self, push: Option<crate::chat::hub::Push>) -> Flow {
         match push {
+            Some(p) if crate::chat::erase::is_erased_frame(&p.frame) => {
+                self.send((*p.frame).clone()).await;
+                Flow::Close(POLICY, "erased")
+            }
             Some(p) if p.origin != self.id => {
                 let seq = p.frame.get("seq").and_then(Value::as_i64).unwrap_or(0);
                 if seq > self.sent_seq {

@@ -307,7 +307,7 @@ impl Store {
                  qualified_ms = CASE WHEN $5 AND $8 AND qualified_ms IS NULL THEN $3 ELSE qualified_ms END, \
                  human_since_ms = CASE WHEN $10 = 1 THEN COALESCE(human_since_ms, $3) WHEN $10 = 2 THEN NULL ELSE human_since_ms END, \
                  human_last_ms = CASE WHEN $10 = 1 THEN $3 WHEN $10 = 2 THEN NULL ELSE human_last_ms END \
-                 WHERE id = $1 RETURNING last_seq, lead_revision",
+                 WHERE id = $1 AND erased_ms IS NULL RETURNING last_seq, lead_revision",
             )
             .bind(&turn.conversation_id)
             .bind(count)
@@ -325,7 +325,14 @@ impl Store {
             })
             .fetch_optional(&mut *tx)
             .await?;
-            let (last, rev) = bumped.ok_or_else(|| StoreError::NotFound(turn.conversation_id.clone()))?;
+            let Some((last, rev)) = bumped else {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = $1")
+                    .bind(&turn.conversation_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let id = turn.conversation_id.clone();
+                return Err(if exists.is_some() { StoreError::Erased(id) } else { StoreError::NotFound(id) });
+            };
             let mut stored = Vec::with_capacity(turn.messages.len());
             for (seq, m) in (last - count + 1..).zip(&turn.messages) {
                 stored.push(MessageRow {
@@ -418,31 +425,52 @@ impl Store {
         Ok(rows)
     }
 
-    /// Erases a visitor (GDPR article 17): messages, revisions and consent records are deleted and
-    /// the conversation keeps only its id, site, channel and times, marked erased.
-    pub async fn erase(&self, conversation_id: &str) -> Result<bool, StoreError> {
-        let now = now_ms();
-        let erased = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            for sql in [
-                "DELETE FROM messages WHERE conversation_id = $1",
-                "DELETE FROM lead_revisions WHERE conversation_id = $1",
-                "DELETE FROM consents WHERE conversation_id = $1",
-            ] {
-                sqlx::query(sql).bind(conversation_id).execute(&mut *tx).await?;
-            }
-            let done = sqlx::query(
-                "UPDATE conversations SET external_id = NULL, locale = NULL, region = NULL, page_url = NULL, contact_json = NULL, \
-                 lead_json = NULL, score = 0, engine_state = NULL, erased_ms = $2, updated_ms = $2 WHERE id = $1",
-            )
-            .bind(conversation_id)
-            .bind(now)
-            .execute(&mut *tx)
+    /// The conversations, not erased, whose lead has this email or phone (E.164), or whose
+    /// channel sender is this phone (WhatsApp's number without the `+`), newest first: what a
+    /// person's access or erasure request covers.
+    pub async fn conversations_of_person(
+        &self,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        // The lead is JSON text: a pattern finds candidates (with LIKE's wildcards escaped),
+        // and the caller checks each lead's field exactly.
+        let like = |key: &str, value: Option<&str>| {
+            value.map(|v| {
+                let escaped = v.replace('!', "!!").replace('%', "!%").replace('_', "!_");
+                format!("%\"{key}\":\"{escaped}\"%")
+            })
+        };
+        let wa_id = phone.map(|p| p.trim_start_matches('+').to_owned());
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE erased_ms IS NULL AND \
+                 (lead_json LIKE $1 ESCAPE '!' OR lead_json LIKE $2 ESCAPE '!' OR external_id = $3) \
+                 ORDER BY started_ms DESC, id DESC LIMIT 1000"
+            )))
+            .bind(like("email", email))
+            .bind(like("phone", phone))
+            .bind(wa_id)
+            .fetch_all(pool)
             .await?
-            .rows_affected();
-            tx.commit().await?;
-            done > 0
         });
-        Ok(erased)
+        Ok(rows)
+    }
+
+    /// Conversations not erased and silent since before `before_ms`, oldest first, at most
+    /// `limit`.
+    pub async fn conversations_idle_before(
+        &self,
+        before_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM conversations WHERE erased_ms IS NULL AND updated_ms < $1 ORDER BY updated_ms LIMIT $2")
+                .bind(before_ms)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(ids)
     }
 }
