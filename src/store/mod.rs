@@ -11,11 +11,13 @@ mod erase;
 mod handoff;
 mod jobs;
 mod rows;
+mod turn;
 
 pub use channels::{DeliveryRow, EventRow, NewEvent, StoredPost};
-pub use chat::{FunnelWeek, Hold, LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
+pub use chat::{FunnelWeek, NewConversation};
 pub use handoff::{Claim, DealOutcome, Rep};
 pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
+pub use turn::{Hold, LeadChange, StoredTurn, Turn, TurnMessage};
 pub mod relay;
 pub use rows::{ConversationRow, MessageRow, RevisionRow};
 
