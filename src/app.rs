@@ -41,14 +41,19 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     // However the config was made, a gateway never starts with one that does not pass.
     config.validate()?;
     let config = Arc::new(config);
-    let store = Store::connect(&config.database.url, config.database.max_connections)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot open the database at {}",
-                redact_url(&config.database.url)
-            )
-        })?;
+    let full_sync = config.database.sqlite_synchronous == crate::config::SqliteSync::Full;
+    let store = Store::connect_with(
+        &config.database.url,
+        config.database.max_connections,
+        full_sync,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot open the database at {}",
+            redact_url(&config.database.url)
+        )
+    })?;
     store
         .migrate()
         .await
@@ -107,7 +112,17 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             wake.clone(),
         )),
         wake,
-        tokens: ResumeTokens::new(secret.expose_secret().as_bytes()),
+        tokens: ResumeTokens::new(secret.expose_secret().as_bytes())
+            .with_previous(
+                config
+                    .server
+                    .previous_secret
+                    .as_ref()
+                    .map(|s| s.expose_secret().as_bytes()),
+            )
+            .with_lifetime(std::time::Duration::from_secs(
+                u64::from(config.server.transcript_link_days) * 86_400,
+            )),
         sockets: Arc::new(Sockets::default()),
         limiters: Arc::new(Limiters::new(&config.limits)),
         next_socket_id: Arc::new(AtomicU64::new(1)),
@@ -335,6 +350,7 @@ pub async fn run(
     }
     tasks.spawn(state.chat.clone().hand_back_idle(shutdown.clone()));
     spawn_deal_polls(&state)?;
+    tasks.spawn(state.chat.clone().erase_expired(shutdown.clone()));
     let server = &state.config.server;
     let options = ListenOptions {
         header_read_timeout: Duration::from_secs(server.header_read_timeout_secs),

@@ -604,6 +604,16 @@
       case "resume_failed":
         resetConversation();
         break;
+      case "erased":
+        // An operator erased the conversation: nothing it held is kept or sent again, and the
+        // next connection starts a new one.
+        for (const item of [...outbox]) {
+          removeFromOutbox(item.clientMsgId);
+          pendingByClientId.get(item.clientMsgId)?.remove();
+          pendingByClientId.delete(item.clientMsgId);
+        }
+        resetConversation();
+        break;
       default:
         if (FATAL_ERRORS.has(frame.code)) {
           fatal = true;
@@ -661,7 +671,9 @@
 
   function hello() {
     const frame = { type: "hello", v: 1, site: SITE_KEY, last_seq: 0, locale: LOCALE,
-      page: { url: location.href, referrer: document.referrer } };
+      // Origin and path only: a query or fragment may carry tokens, search terms or e-mail
+      // addresses, and the referrer is another site's page.
+      page: { url: location.origin + location.pathname } };
     if (session.id && session.resumeToken) {
       frame.session_id = session.id;
       frame.resume_token = session.resumeToken;

@@ -2,6 +2,7 @@
 //! to the store, and the plumbing for open sockets.
 
 pub mod engine;
+pub mod erase;
 mod frames;
 pub mod handoff;
 pub mod hub;

@@ -53,6 +53,14 @@ impl ChatService {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(payload) else {
             return;
         };
+        if v["erased"] == true
+            && v["g"].as_str() != Some(self.instance.as_str())
+            && let Some(conversation) = v["c"].as_str()
+        {
+            self.hub()
+                .publish_remote(conversation, super::erase::erased_frame());
+            return;
+        }
         let (Some(origin), Some(conversation), Some(from), Some(to)) = (
             v["g"].as_str(),
             v["c"].as_str(),

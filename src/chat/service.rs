@@ -143,9 +143,7 @@ impl ChatService {
             channel_account: opening.channel_account,
             locale: Some(locale),
             region,
-            page_url: opening
-                .page_url
-                .map(|u| crate::lead::text::truncate(&u, 2048).to_owned()),
+            page_url: opening.page_url.as_deref().map(page_address),
             contact_json: opening
                 .contact
                 .as_ref()
@@ -652,4 +650,11 @@ fn stored_lead(c: &ConversationRow) -> Lead {
         .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
         .and_then(|l| l.to_lead().ok())
         .unwrap_or_default()
+}
+
+/// The page's origin and path: an older widget sends the whole address, whose query and
+/// fragment may carry tokens, search terms or an e-mail address.
+fn page_address(url: &str) -> String {
+    let bare = url.split(['?', '#']).next().unwrap_or_default();
+    crate::lead::text::truncate(bare, 2048).to_owned()
 }

@@ -18,7 +18,7 @@ use crate::channels::ChannelsConfig;
 use crate::lead::ScoringRules;
 
 pub use engine::{EngineConfig, EngineKind, LlmConfig};
-pub use server::{DatabaseConfig, LimitsConfig, ServerConfig, TrustedProxy};
+pub use server::{DatabaseConfig, LimitsConfig, ServerConfig, SqliteSync, TrustedProxy};
 pub use sites::SiteConfig;
 pub use sync::{AlertsConfig, CrmConfigs, MinFields, SyncConfig};
 pub use validate::MIN_ADMIN_TOKEN;
@@ -37,6 +37,15 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub crm: CrmConfigs,
     pub channels: ChannelsConfig,
+    pub privacy: PrivacyConfig,
+}
+
+/// `[privacy]`
+#[derive(Debug, Clone, Default, serde::Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Conversations silent for longer than this many days are erased (off when unset).
+    pub retention_days: Option<u32>,
 }
 
 impl Default for Config {
@@ -52,6 +61,7 @@ impl Default for Config {
             alerts: AlertsConfig::default(),
             crm: CrmConfigs::default(),
             channels: ChannelsConfig::default(),
+            privacy: PrivacyConfig::default(),
         }
     }
 }
@@ -135,8 +145,10 @@ impl Config {
 }
 
 /// Keys whose values are secrets: an error about one names the key and never the value.
-const SECRET_KEYS: [&str; 15] = [
+const SECRET_KEYS: [&str; 17] = [
     "secret",
+    "previous_secret",
+    "webhook_token",
     "admin_token",
     "api_key",
     "token",

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `[server]`
 #[derive(Debug, Clone, Deserialize)]
@@ -19,6 +19,11 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// Secret for resume tokens; generated and kept in the database when unset.
     pub secret: Option<SecretString>,
+    /// The secret used before `secret` (a key rotation): tokens and links signed with it are
+    /// still accepted while it is set.
+    pub previous_secret: Option<SecretString>,
+    /// Days a transcript link (and a resume token) stays valid.
+    pub transcript_link_days: u32,
     /// Seconds a socket may go without an application frame before it is closed.
     pub idle_timeout_secs: u64,
     /// Seconds between websocket pings.
@@ -45,6 +50,8 @@ impl Default for ServerConfig {
             admin_listen: None,
             public_url: None,
             secret: None,
+            previous_secret: None,
+            transcript_link_days: 90,
             idle_timeout_secs: 600,
             ping_interval_secs: 25,
             hello_timeout_secs: 10,
@@ -91,6 +98,19 @@ pub struct DatabaseConfig {
     pub url: String,
     /// Connection pool size.
     pub max_connections: u32,
+    /// SQLite only: `full` (default) syncs the log at every commit, so an acknowledged message
+    /// survives a power cut; `normal` syncs at checkpoints only — faster writes, but the last
+    /// commits can be lost on power loss (not on a crash of the process).
+    pub sqlite_synchronous: SqliteSync,
+}
+
+/// How SQLite syncs its log to disk.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    #[default]
+    Full,
+    Normal,
 }
 
 impl Default for DatabaseConfig {
@@ -98,6 +118,7 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             url: "sqlite://leadgate.db".to_owned(),
             max_connections: 8,
+            sqlite_synchronous: SqliteSync::Full,
         }
     }
 }

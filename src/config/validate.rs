@@ -87,6 +87,21 @@ impl Config {
         {
             return Err(key_error("server.secret", "use at least 16 characters"));
         }
+        if s.previous_secret
+            .as_ref()
+            .is_some_and(|s| s.expose_secret().len() < 16)
+        {
+            return Err(key_error(
+                "server.previous_secret",
+                "use at least 16 characters",
+            ));
+        }
+        if s.transcript_link_days == 0 {
+            return Err(key_error(
+                "server.transcript_link_days",
+                "use at least 1 day",
+            ));
+        }
         let token = s
             .admin_token
             .as_ref()

@@ -72,9 +72,18 @@ pub async fn conversation(
         .conversation(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no conversation {id}")))?;
-    let messages = store.messages_after(&id, 0, 10_000).await?;
-    let revisions = store.revisions(&id).await?;
-    let deliveries = store.deliveries(&id).await?;
+    Ok(Json(conversation_view(store, &c).await?))
+}
+
+/// Everything stored about a conversation, as the admin API shows it.
+pub(super) async fn conversation_view(
+    store: &crate::store::Store,
+    c: &crate::store::ConversationRow,
+) -> Result<Value, ApiError> {
+    let id = &c.id;
+    let messages = store.messages_after(id, 0, 10_000).await?;
+    let revisions = store.revisions(id).await?;
+    let deliveries = store.deliveries(id).await?;
     let lead: Value = c
         .lead_json
         .as_deref()
@@ -93,7 +102,7 @@ pub async fn conversation(
             })
         })
         .collect();
-    Ok(Json(json!({
+    Ok(json!({
         "id": c.id,
         "site": c.site,
         "channel": c.channel,
@@ -111,7 +120,7 @@ pub async fn conversation(
         "messages": messages.iter().map(|m| json!({"seq": m.seq, "role": m.role, "text": m.text, "client_msg_id": m.client_msg_id, "author": m.author, "asked": m.asked})).collect::<Vec<_>>(),
         "revisions": revisions,
         "deliveries": deliveries,
-    })))
+    }))
 }
 
 /// `?channel=whatsapp&limit=50`
@@ -154,7 +163,7 @@ pub async fn erase(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if state.chat.store().erase(&id).await? {
+    if state.chat.erase(&id).await? {
         Ok(Json(json!({"erased": id})))
     } else {
         Err(ApiError::not_found(format!("no conversation {id}")))

@@ -13,6 +13,7 @@ pub mod listener;
 mod origin;
 mod slack;
 mod sockets;
+mod subjects;
 mod transcript;
 mod webhooks;
 mod ws;
@@ -69,6 +70,10 @@ fn admin_router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/api/admin/conversations", get(admin::conversations))
         .route("/api/admin/funnel", get(admin::funnel))
+        .route(
+            "/api/admin/subjects",
+            get(subjects::show).delete(subjects::erase),
+        )
         .route(
             "/api/admin/conversations/{id}",
             get(admin::conversation).delete(admin::erase),

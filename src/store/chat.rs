@@ -1,10 +1,8 @@
-//! Conversations, messages, lead revisions and consent.
+//! Conversations, their messages and lead revisions, and the lookups over them.
 
 use uuid::Uuid;
 
-use super::{
-    BeginWrite, ConversationRow, MessageRow, RevisionRow, Store, StoreError, now_ms, on_pool,
-};
+use super::{ConversationRow, MessageRow, RevisionRow, Store, StoreError, now_ms, on_pool};
 
 pub(crate) const CONVERSATION_COLUMNS: &str = "id, site, channel, external_id, channel_account, locale, region, page_url, contact_json, started_ms, updated_ms, last_seq, consent_required, consent_granted, lead_json, lead_revision, score, qualified_ms, engine_state, erased_ms, owner_slack_id, owner_name, owner_crm_id, claimed_ms, not_a_lead, human_since_ms, human_last_ms";
 
@@ -32,74 +30,6 @@ pub struct FunnelWeek {
     pub qualified: i64,
     pub with_deal: i64,
     pub won: i64,
-}
-
-/// A message to store in a turn.
-#[derive(Debug, Clone, Default)]
-pub struct TurnMessage {
-    /// Set when the message was announced before it was stored (a streamed reply's id).
-    pub id: Option<String>,
-    pub role: &'static str,
-    pub text: String,
-    pub client_msg_id: Option<String>,
-    pub quick_replies: Option<String>,
-    pub asked: Option<String>,
-    /// Who wrote a `rep` message.
-    pub author: Option<String>,
-}
-
-/// Everything one turn changes, written in one transaction: the visitor's message, the lead
-/// revision it caused, the engine's replies and memory.
-#[derive(Debug, Clone, Default)]
-pub struct Turn {
-    pub conversation_id: String,
-    pub messages: Vec<TurnMessage>,
-    /// The new lead (JSON), its score and what changed (JSON), when the lead changed.
-    pub lead: Option<LeadChange>,
-    pub engine_state: Option<String>,
-    /// Set when the lead first reached the deal threshold in this turn.
-    pub qualified: bool,
-    /// Outbox jobs the lead change causes (CRM sync, sales alert), committed with it.
-    pub jobs: Vec<super::jobs::NewJob>,
-    /// A consent decision made in this turn: whether it was granted, and the policy version.
-    pub consent: Option<(bool, Option<String>)>,
-    /// The conversation's language, when this turn showed it is another than thought.
-    pub locale: Option<String>,
-    /// A rep takes the conversation over (or keeps talking), or hands it back.
-    pub hold: Option<Hold>,
-    /// Notes for the lead's Slack thread ("Anna joined the chat").
-    pub notes: Vec<String>,
-}
-
-/// Who speaks for the business.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hold {
-    /// A rep speaks: the assistant stays quiet from now (or still), idle time counts from now.
-    Rep,
-    /// The assistant speaks again.
-    Assistant,
-}
-
-/// A lead revision to record.
-#[derive(Debug, Clone)]
-pub struct LeadChange {
-    pub lead_json: String,
-    pub changes_json: String,
-    pub score: i64,
-    /// Index into `Turn::messages` of the message that caused the change.
-    pub caused_by: Option<usize>,
-}
-
-/// What a stored turn became.
-#[derive(Debug, Clone)]
-pub enum StoredTurn {
-    /// Stored; the messages with their seq, and the new lead revision number if any.
-    Stored {
-        messages: Vec<MessageRow>,
-        revision: Option<i64>,
-    },
-    /// The first message's `client_msg_id` was stored before: nothing was written.
-    Duplicate(MessageRow),
 }
 
 impl Store {
@@ -260,150 +190,6 @@ impl Store {
         Ok(row)
     }
 
-    /// Writes a turn in one transaction. The seq numbers are taken under the conversation's row
-    /// lock, so two sockets of one session never get the same seq.
-    pub async fn record_turn(&self, turn: &Turn) -> Result<StoredTurn, StoreError> {
-        let now = now_ms();
-        let count = turn.messages.len() as i64;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            if let Some(first) = turn.messages.first()
-                && let Some(cid) = &first.client_msg_id {
-                    let existing = sqlx::query_as::<_, MessageRow>(
-                        "SELECT conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms, author \
-                         FROM messages WHERE conversation_id = $1 AND client_msg_id = $2",
-                    )
-                    .bind(&turn.conversation_id)
-                    .bind(cid)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(existing) = existing {
-                        tx.rollback().await?;
-                        return Ok(StoredTurn::Duplicate(existing));
-                    }
-                }
-            if let Some((granted, policy)) = &turn.consent {
-                sqlx::query("INSERT INTO consents (conversation_id, granted, policy_version, created_ms) VALUES ($1, $2, $3, $4)")
-                    .bind(&turn.conversation_id)
-                    .bind(*granted)
-                    .bind(policy)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE conversations SET consent_granted = $2 WHERE id = $1")
-                    .bind(&turn.conversation_id)
-                    .bind(*granted)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            // One statement for the conversation row: its seq, the lead and the engine state.
-            let lead = turn.lead.as_ref();
-            let bumped: Option<(i64, i64)> = sqlx::query_as(
-                "UPDATE conversations SET last_seq = last_seq + $2, updated_ms = $3, \
-                 engine_state = COALESCE($4, engine_state), locale = COALESCE($9, locale), \
-                 lead_json = CASE WHEN $5 THEN $6 ELSE lead_json END, \
-                 score = CASE WHEN $5 THEN $7 ELSE score END, \
-                 lead_revision = CASE WHEN $5 THEN lead_revision + 1 ELSE lead_revision END, \
-                 qualified_ms = CASE WHEN $5 AND $8 AND qualified_ms IS NULL THEN $3 ELSE qualified_ms END, \
-                 human_since_ms = CASE WHEN $10 = 1 THEN COALESCE(human_since_ms, $3) WHEN $10 = 2 THEN NULL ELSE human_since_ms END, \
-                 human_last_ms = CASE WHEN $10 = 1 THEN $3 WHEN $10 = 2 THEN NULL ELSE human_last_ms END \
-                 WHERE id = $1 RETURNING last_seq, lead_revision",
-            )
-            .bind(&turn.conversation_id)
-            .bind(count)
-            .bind(now)
-            .bind(turn.engine_state.as_deref())
-            .bind(lead.is_some())
-            .bind(lead.map(|l| l.lead_json.as_str()))
-            .bind(lead.map_or(0, |l| l.score))
-            .bind(turn.qualified)
-            .bind(turn.locale.as_deref())
-            .bind(match turn.hold {
-                None => 0i64,
-                Some(Hold::Rep) => 1,
-                Some(Hold::Assistant) => 2,
-            })
-            .fetch_optional(&mut *tx)
-            .await?;
-            let (last, rev) = bumped.ok_or_else(|| StoreError::NotFound(turn.conversation_id.clone()))?;
-            let mut stored = Vec::with_capacity(turn.messages.len());
-            for (seq, m) in (last - count + 1..).zip(&turn.messages) {
-                stored.push(MessageRow {
-                    conversation_id: turn.conversation_id.clone(),
-                    seq,
-                    id: m.id.clone().unwrap_or_else(|| Uuid::now_v7().to_string()),
-                    role: m.role.to_owned(),
-                    text: m.text.clone(),
-                    client_msg_id: m.client_msg_id.clone(),
-                    quick_replies: m.quick_replies.clone(),
-                    asked: m.asked.clone(),
-                    created_ms: now,
-                    author: m.author.clone(),
-                });
-            }
-            // All of the turn's messages in one statement.
-            if !stored.is_empty() {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO messages (conversation_id, seq, id, role, text, client_msg_id, quick_replies, asked, created_ms, author) ",
-                );
-                insert.push_values(&stored, |mut b, row| {
-                    b.push_bind(&row.conversation_id)
-                        .push_bind(row.seq)
-                        .push_bind(&row.id)
-                        .push_bind(&row.role)
-                        .push_bind(&row.text)
-                        .push_bind(&row.client_msg_id)
-                        .push_bind(&row.quick_replies)
-                        .push_bind(&row.asked)
-                        .push_bind(row.created_ms)
-                        .push_bind(&row.author);
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-            let mut revision = None;
-            if let Some(lead) = lead {
-                let message_seq = lead.caused_by.and_then(|i| stored.get(i)).map(|m| m.seq);
-                sqlx::query(
-                    "INSERT INTO lead_revisions (conversation_id, revision, message_seq, changes_json, lead_json, score, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&turn.conversation_id)
-                .bind(rev)
-                .bind(message_seq)
-                .bind(&lead.changes_json)
-                .bind(&lead.lead_json)
-                .bind(lead.score)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                revision = Some(rev);
-            }
-            for note in &turn.notes {
-                sqlx::query("INSERT INTO slack_notes (conversation_id, text, created_ms) VALUES ($1, $2, $3)")
-                    .bind(&turn.conversation_id)
-                    .bind(note)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for job in &turn.jobs {
-                sqlx::query(super::jobs::ENQUEUE)
-                    .bind(job.kind.as_str())
-                    .bind(&job.target)
-                    .bind(&turn.conversation_id)
-                    .bind(&job.person_key)
-                    // A job names its own revision (a delivery: the last seq to send), else it
-                    // carries the lead revision of this turn.
-                    .bind(if job.revision > 0 { job.revision } else { revision.unwrap_or(0) })
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(StoredTurn::Stored { messages: stored, revision })
-        })
-    }
-
     /// The lead revisions of a conversation, oldest first.
     pub async fn revisions(&self, conversation_id: &str) -> Result<Vec<RevisionRow>, StoreError> {
         let rows = on_pool!(self, pool => {
@@ -435,31 +221,52 @@ impl Store {
         Ok(row)
     }
 
-    /// Erases a visitor (GDPR article 17): messages, revisions and consent records are deleted and
-    /// the conversation keeps only its id, site, channel and times, marked erased.
-    pub async fn erase(&self, conversation_id: &str) -> Result<bool, StoreError> {
-        let now = now_ms();
-        let erased = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            for sql in [
-                "DELETE FROM messages WHERE conversation_id = $1",
-                "DELETE FROM lead_revisions WHERE conversation_id = $1",
-                "DELETE FROM consents WHERE conversation_id = $1",
-            ] {
-                sqlx::query(sql).bind(conversation_id).execute(&mut *tx).await?;
-            }
-            let done = sqlx::query(
-                "UPDATE conversations SET external_id = NULL, locale = NULL, region = NULL, page_url = NULL, contact_json = NULL, \
-                 lead_json = NULL, score = 0, engine_state = NULL, erased_ms = $2, updated_ms = $2 WHERE id = $1",
-            )
-            .bind(conversation_id)
-            .bind(now)
-            .execute(&mut *tx)
+    /// The conversations, not erased, whose lead has this email or phone (E.164), or whose
+    /// channel sender is this phone (WhatsApp's number without the `+`), newest first: what a
+    /// person's access or erasure request covers.
+    pub async fn conversations_of_person(
+        &self,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        // The lead is JSON text: a pattern finds candidates (with LIKE's wildcards escaped),
+        // and the caller checks each lead's field exactly.
+        let like = |key: &str, value: Option<&str>| {
+            value.map(|v| {
+                let escaped = v.replace('!', "!!").replace('%', "!%").replace('_', "!_");
+                format!("%\"{key}\":\"{escaped}\"%")
+            })
+        };
+        let wa_id = phone.map(|p| p.trim_start_matches('+').to_owned());
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE erased_ms IS NULL AND \
+                 (lead_json LIKE $1 ESCAPE '!' OR lead_json LIKE $2 ESCAPE '!' OR external_id = $3) \
+                 ORDER BY started_ms DESC, id DESC LIMIT 1000"
+            )))
+            .bind(like("email", email))
+            .bind(like("phone", phone))
+            .bind(wa_id)
+            .fetch_all(pool)
             .await?
-            .rows_affected();
-            tx.commit().await?;
-            done > 0
         });
-        Ok(erased)
+        Ok(rows)
+    }
+
+    /// Conversations not erased and silent since before `before_ms`, oldest first, at most
+    /// `limit`.
+    pub async fn conversations_idle_before(
+        &self,
+        before_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM conversations WHERE erased_ms IS NULL AND updated_ms < $1 ORDER BY updated_ms LIMIT $2")
+                .bind(before_ms)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(ids)
     }
 }

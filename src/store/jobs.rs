@@ -150,6 +150,9 @@ pub struct JobRow {
     pub last_error_class: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// How many times the job was claimed: only the holder of the latest claim may extend its
+    /// lock or end it.
+    pub claim: i64,
 }
 
 /// How a job ended this time.
@@ -224,24 +227,28 @@ pub(crate) const ENQUEUE_AT: &str = "INSERT INTO jobs (kind, target, conversatio
     DO UPDATE SET revision = CASE WHEN excluded.revision > jobs.revision THEN excluded.revision ELSE jobs.revision END, \
     updated_ms = excluded.updated_ms";
 
-pub(crate) const JOB_COLUMNS: &str = "id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms";
+pub(crate) const JOB_COLUMNS: &str = "id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms, claim";
 
 /// Claims due jobs. A job is due when pending and its time has come, or when it was running on
-/// a worker whose lock expired (that worker died). A person whose job is running elsewhere is
-/// skipped.
-const CLAIM_POSTGRES: &str = "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1, updated_ms = $3 \
+/// a worker whose lock expired (that worker died or stalled). A person whose job is running
+/// elsewhere is skipped, and so are the jobs of erased conversations. Each claim counts up
+/// `claim`, which fences the claimant's later writes.
+///
+/// On PostgreSQL the claims of one target and kind are serialised by a transaction-scoped
+/// advisory lock taken first: under READ COMMITTED two gateways claiming at once would each
+/// miss the other's running job of the same person in `NOT EXISTS`; taken in turn, the second
+/// statement sees the first claim committed.
+const CLAIM: &str = "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1, updated_ms = $3, claim = claim + 1 \
     WHERE id IN (SELECT id FROM jobs j WHERE j.target = $4 AND j.kind = $5 \
       AND ((j.state = 'pending' AND j.run_at_ms <= $3) OR (j.state = 'running' AND j.locked_until_ms < $3)) \
       AND (j.person_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.target = j.target AND r.kind = j.kind AND r.person_key = j.person_key AND r.id <> j.id AND r.state = 'running' AND r.locked_until_ms >= $3)) \
-      ORDER BY j.run_at_ms, j.id LIMIT $6 FOR UPDATE SKIP LOCKED) \
-    RETURNING id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms";
+      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = j.conversation_id AND c.erased_ms IS NOT NULL) \
+      ORDER BY j.run_at_ms, j.id LIMIT $6 {LOCK}) \
+    RETURNING id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms, claim";
 
-const CLAIM_SQLITE: &str = "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1, updated_ms = $3 \
-    WHERE id IN (SELECT id FROM jobs j WHERE j.target = $4 AND j.kind = $5 \
-      AND ((j.state = 'pending' AND j.run_at_ms <= $3) OR (j.state = 'running' AND j.locked_until_ms < $3)) \
-      AND (j.person_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.target = j.target AND r.kind = j.kind AND r.person_key = j.person_key AND r.id <> j.id AND r.state = 'running' AND r.locked_until_ms >= $3)) \
-      ORDER BY j.run_at_ms, j.id LIMIT $6) \
-    RETURNING id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms";
+/// The lock that serialises claims of one target and kind across gateways (PostgreSQL).
+const CLAIM_LOCK: &str =
+    "SELECT pg_advisory_xact_lock(hashtext('leadgate-claim:' || $1 || ':' || $2))";
 
 impl Store {
     /// Claims up to `limit` due jobs of one kind and target for `worker`, locked for `lock_ms`.
@@ -254,48 +261,67 @@ impl Store {
         lock_ms: i64,
     ) -> Result<Vec<JobRow>, StoreError> {
         let now = now_ms();
-        let rows = match self {
-            Store::Postgres(pool) => {
-                sqlx::query_as::<_, JobRow>(CLAIM_POSTGRES)
-                    .bind(worker)
-                    .bind(now + lock_ms)
-                    .bind(now)
+        let rows = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let sql = if matches!(self, Store::Postgres(_)) {
+                sqlx::query(CLAIM_LOCK)
                     .bind(target)
                     .bind(kind.as_str())
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?
-            }
-            Store::Sqlite(pool) => {
-                let mut tx = pool.begin_write().await?;
-                let rows = sqlx::query_as::<_, JobRow>(CLAIM_SQLITE)
-                    .bind(worker)
-                    .bind(now + lock_ms)
-                    .bind(now)
-                    .bind(target)
-                    .bind(kind.as_str())
-                    .bind(limit)
-                    .fetch_all(&mut *tx)
+                    .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
-                rows
-            }
-        };
+                CLAIM.replace("{LOCK}", "FOR UPDATE SKIP LOCKED")
+            } else {
+                CLAIM.replace("{LOCK}", "")
+            };
+            let rows = sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(sql))
+                .bind(worker)
+                .bind(now + lock_ms)
+                .bind(now)
+                .bind(target)
+                .bind(kind.as_str())
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows
+        });
         Ok(rows)
     }
 
-    /// Extends the locks of the jobs `worker` is running by `lock_ms` from now.
-    pub async fn extend_locks(&self, worker: &str, lock_ms: i64) -> Result<u64, StoreError> {
+    /// Extends the locks `worker` holds on its claimed `jobs` (`(id, claim)`) by `lock_ms` from
+    /// now. Returns the jobs lost: claimed again since (another worker took them over after
+    /// their lock expired, or the conversation was erased). A job this worker already ended
+    /// is neither extended nor lost.
+    pub async fn extend_locks(
+        &self,
+        worker: &str,
+        jobs: &[(i64, i64)],
+        lock_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
         let until = now_ms() + lock_ms;
-        let n = on_pool!(self, pool => {
-            sqlx::query("UPDATE jobs SET locked_until_ms = $1 WHERE locked_by = $2 AND state = 'running'")
-                .bind(until)
-                .bind(worker)
-                .execute(pool)
-                .await?
-                .rows_affected()
+        let mut lost = Vec::new();
+        on_pool!(self, pool => {
+            for &(id, claim) in jobs {
+                let extended = sqlx::query("UPDATE jobs SET locked_until_ms = $1 WHERE id = $2 AND locked_by = $3 AND claim = $4 AND state = 'running'")
+                    .bind(until)
+                    .bind(id)
+                    .bind(worker)
+                    .bind(claim)
+                    .execute(pool)
+                    .await?
+                    .rows_affected();
+                if extended > 0 {
+                    continue;
+                }
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM jobs WHERE id = $1 AND claim <> $2")
+                    .bind(id)
+                    .bind(claim)
+                    .fetch_optional(pool)
+                    .await?;
+                lost.extend(taken);
+            }
         });
-        Ok(n)
+        Ok(lost)
     }
 
     /// On SQLite (one gateway per file), puts jobs left running by a previous process back in
@@ -313,74 +339,88 @@ impl Store {
     }
 
     /// Records how a claimed job ended. `synced_revision` is the revision the worker read; if a
-    /// newer one arrived while it ran, a finished job goes back to pending at once.
+    /// newer one arrived while it ran, a finished job goes back to pending at once. Fenced on
+    /// the claim: returns `false`, writing nothing, when another worker has claimed the job
+    /// since.
     pub async fn end_job(
         &self,
         job: &JobRow,
         synced_revision: i64,
         end: &JobEnd,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let now = now_ms();
-        on_pool!(self, pool => {
+        let claim = job.claim;
+        let locked_by = job.locked_by.as_deref().unwrap_or_default();
+        let n = on_pool!(self, pool => {
             match end {
                 JobEnd::Done => {
-                    sqlx::query(
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE jobs SET state = CASE WHEN revision > $2 THEN 'pending' ELSE 'done' END, \
                          attempts = CASE WHEN revision > $2 THEN 0 ELSE attempts END, run_at_ms = $3, \
-                         locked_by = NULL, locked_until_ms = NULL, last_error = NULL, last_error_class = NULL, updated_ms = $3 WHERE id = $1",
-                    )
+                         locked_by = NULL, locked_until_ms = NULL, last_error = NULL, last_error_class = NULL, updated_ms = $3 WHERE id = $1 AND locked_by = $4 AND claim = {claim}",
+                    )))
                     .bind(job.id)
                     .bind(synced_revision)
                     .bind(now)
+                    .bind(locked_by)
                     .execute(pool)
-                    .await?;
+                    .await?
+                    .rows_affected()
                 }
                 JobEnd::Retry { at_ms, error, class } => {
-                    sqlx::query(
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE jobs SET state = 'pending', run_at_ms = $2, locked_by = NULL, locked_until_ms = NULL, \
-                         last_error = $3, last_error_class = $4, updated_ms = $5 WHERE id = $1",
-                    )
+                         last_error = $3, last_error_class = $4, updated_ms = $5 WHERE id = $1 AND locked_by = $6 AND claim = {claim}",
+                    )))
                     .bind(job.id)
                     .bind(at_ms)
                     .bind(error)
                     .bind(class.as_str())
                     .bind(now)
+                    .bind(locked_by)
                     .execute(pool)
-                    .await?;
+                    .await?
+                    .rows_affected()
                 }
                 JobEnd::Dead { error, class } => {
-                    sqlx::query(
-                        "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until_ms = NULL, last_error = $2, last_error_class = $3, updated_ms = $4 WHERE id = $1",
-                    )
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until_ms = NULL, last_error = $2, last_error_class = $3, updated_ms = $4 WHERE id = $1 AND locked_by = $5 AND claim = {claim}",
+                    )))
                     .bind(job.id)
                     .bind(error)
                     .bind(class.as_str())
                     .bind(now)
+                    .bind(locked_by)
                     .execute(pool)
-                    .await?;
+                    .await?
+                    .rows_affected()
                 }
                 JobEnd::Paused { error } => {
-                    sqlx::query(
-                        "UPDATE jobs SET state = 'paused', locked_by = NULL, locked_until_ms = NULL, last_error = $2, last_error_class = 'auth', updated_ms = $3 WHERE id = $1",
-                    )
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE jobs SET state = 'paused', locked_by = NULL, locked_until_ms = NULL, last_error = $2, last_error_class = 'auth', updated_ms = $3 WHERE id = $1 AND locked_by = $4 AND claim = {claim}",
+                    )))
                     .bind(job.id)
                     .bind(error)
                     .bind(now)
+                    .bind(locked_by)
                     .execute(pool)
-                    .await?;
+                    .await?
+                    .rows_affected()
                 }
                 JobEnd::Released => {
-                    sqlx::query(
-                        "UPDATE jobs SET state = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until_ms = NULL, updated_ms = $2 WHERE id = $1",
-                    )
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE jobs SET state = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until_ms = NULL, updated_ms = $2 WHERE id = $1 AND locked_by = $3 AND claim = {claim}",
+                    )))
                     .bind(job.id)
                     .bind(now)
+                    .bind(locked_by)
                     .execute(pool)
-                    .await?;
+                    .await?
+                    .rows_affected()
                 }
             }
         });
-        Ok(())
+        Ok(n > 0)
     }
 
     /// Jobs, newest first, optionally of one state.
@@ -501,7 +541,8 @@ impl Store {
         Ok(row)
     }
 
-    /// Stores a lead's CRM record ids after a (possibly partial) sync.
+    /// Stores a lead's CRM record ids after a (possibly partial) sync; nothing for an erased
+    /// conversation.
     pub async fn save_crm_links(
         &self,
         conversation_id: &str,
@@ -517,7 +558,8 @@ impl Store {
             .and_then(|v| v["deal"].as_str().map(str::to_owned));
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO crm_links (conversation_id, target, links_json, synced_revision, record_url, updated_ms, deal_id) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                "INSERT INTO crm_links (conversation_id, target, links_json, synced_revision, record_url, updated_ms, deal_id) SELECT $1, $2, $3, $4, $5, $6, $7 \
+                 WHERE NOT EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND erased_ms IS NOT NULL) \
                  ON CONFLICT (conversation_id, target) DO UPDATE SET links_json = excluded.links_json, \
                  deal_id = COALESCE(excluded.deal_id, crm_links.deal_id), \
                  synced_revision = CASE WHEN excluded.synced_revision > crm_links.synced_revision THEN excluded.synced_revision ELSE crm_links.synced_revision END, \
@@ -547,7 +589,8 @@ impl Store {
         Ok(row)
     }
 
-    /// Remembers a sent alert (the first one keeps its thread).
+    /// Remembers a sent alert (the first one keeps its thread); nothing for an erased
+    /// conversation.
     pub async fn save_alert(
         &self,
         conversation_id: &str,
@@ -560,7 +603,8 @@ impl Store {
         let now = now_ms();
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO alerts (conversation_id, channel, thread_ts, score, digest, with_crm_link, sent_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                "INSERT INTO alerts (conversation_id, channel, thread_ts, score, digest, with_crm_link, sent_ms) SELECT $1, $2, $3, $4, $5, $6, $7 \
+                 WHERE NOT EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND erased_ms IS NOT NULL) \
                  ON CONFLICT (conversation_id) DO UPDATE SET score = excluded.score, digest = excluded.digest, \
                  with_crm_link = excluded.with_crm_link, sent_ms = excluded.sent_ms, \
                  channel = COALESCE(alerts.channel, excluded.channel), thread_ts = COALESCE(alerts.thread_ts, excluded.thread_ts)",
@@ -578,11 +622,19 @@ impl Store {
         Ok(())
     }
 
-    /// Adds jobs outside a turn (a sync that must follow another, an operator's replay).
+    /// Adds jobs outside a turn (a sync that must follow another, an operator's replay);
+    /// nothing for an erased conversation.
     pub async fn enqueue(&self, conversation_id: &str, jobs: &[NewJob]) -> Result<(), StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            let erased: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = $1 AND erased_ms IS NOT NULL")
+                .bind(conversation_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if erased.is_some() {
+                return Ok(());
+            }
             for job in jobs {
                 sqlx::query(ENQUEUE)
                     .bind(job.kind.as_str())

@@ -8,14 +8,17 @@
 mod channels;
 mod chat;
 mod copy;
+mod erase;
 mod handoff;
 mod jobs;
 mod rows;
+mod turn;
 
 pub use channels::{DeliveryRow, EventRow, NewEvent, StoredPost};
-pub use chat::{FunnelWeek, Hold, LeadChange, NewConversation, StoredTurn, Turn, TurnMessage};
+pub use chat::{FunnelWeek, NewConversation};
 pub use handoff::{Claim, DealOutcome, Rep};
 pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
+pub use turn::{Hold, LeadChange, StoredTurn, Turn, TurnMessage};
 pub mod relay;
 pub use copy::CopyReport;
 pub use rows::{ConversationRow, MessageRow, RevisionRow};
@@ -37,6 +40,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("conversation {0} not found")]
     NotFound(String),
+    /// The conversation was erased: nothing is written to it any more.
+    #[error("conversation {0} was erased")]
+    Erased(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -91,15 +97,34 @@ impl BeginWrite for PgPool {
 }
 
 impl Store {
-    /// Connects to `sqlite://FILE` (created when missing; WAL, busy timeout) or `postgres://…`.
+    /// Connects to `sqlite://FILE` (created when missing; WAL, busy timeout, the log synced at
+    /// every commit) or `postgres://…`.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, StoreError> {
+        Store::connect_with(url, max_connections, true).await
+    }
+
+    /// [`Store::connect`], choosing for SQLite whether every commit syncs the log
+    /// (`synchronous=FULL`: an acknowledged message survives a power cut) or only checkpoints
+    /// do (`NORMAL`: faster, but the last commits can be lost when the power goes).
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        sqlite_full_sync: bool,
+    ) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(if sqlite_full_sync {
+                    SqliteSynchronous::Full
+                } else {
+                    SqliteSynchronous::Normal
+                })
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Deleted rows are overwritten with zeros, so an erased visitor's words do not
+                // linger in free pages of the file.
+                .pragma("secure_delete", "ON");
             // One connection: SQLite takes one writer at a time, and writers that wait on its
             // lock sleep in its busy handler (1, 2, 5 … 100 ms), which is what makes tail
             // latency under load. Queuing for the one connection in the pool is fair and

@@ -209,10 +209,29 @@ impl Delivery {
             body["type"] = serde_json::json!("template");
             body["template"] =
                 serde_json::json!({"name": template.name, "language": {"code": template.language}});
+            // Meta has no idempotency key: an answer lost after the template went out would
+            // send it again on retry. The attempt is recorded first, so the template goes at
+            // most once — once or not at all, never twice.
+            if let Some(first) = replies.first() {
+                let attempt = format!("{reason}; {TEMPLATE_SENT} ({})", template.name);
+                self.store
+                    .record_delivery(
+                        &c.id,
+                        first.seq,
+                        channel.as_str(),
+                        None,
+                        "undeliverable",
+                        Some(&attempt),
+                    )
+                    .await
+                    .map_err(store_error)?;
+            }
             match self.graph.send(account, &config.access_token, &body).await {
                 Ok(_) => reason.push_str(&format!("; {TEMPLATE_SENT} ({})", template.name)),
-                Err(e) if e.error.class() == "retryable" => return Err(e.error),
-                Err(e) => reason.push_str(&format!("; the template was refused: {}", e.error)),
+                Err(e) => {
+                    warn!(conversation = %c.id, error = %e.error, "the re-engagement template was not sent; it is not tried again");
+                    reason.push_str(&format!("; the template was not sent: {}", e.error));
+                }
             }
         }
         for m in replies {

@@ -22,7 +22,7 @@ use crate::crm::progressive::{
 use crate::crm::{CrmApi, CrmLinks};
 use crate::lead::{Lead, LeadJson, person_key};
 use crate::outbound::{CallError, ErrorClass};
-use crate::store::{ConversationRow, JobEnd, JobKind, JobRow, NewJob, Store};
+use crate::store::{ConversationRow, JobEnd, JobKind, JobRow, NewJob, Store, StoreError};
 
 /// What a worker delivers to.
 #[derive(Clone)]
@@ -127,23 +127,30 @@ impl Worker {
                 }
                 metrics::counter!("leadgate_jobs_claimed_total", "target" => self.target_name.clone()).increment(jobs.len() as u64);
                 // The lock is short, so a crashed gateway's jobs are soon taken over; while this
-                // worker is alive it keeps extending it, however long the CRM takes.
-                let heartbeat = tokio::spawn({
-                    let (store, worker_id) = (self.store.clone(), worker_id.clone());
-                    let every = Duration::from_millis((lock_ms / 3).max(100) as u64);
-                    async move {
-                        loop {
-                            tokio::time::sleep(every).await;
-                            if let Err(e) = store.extend_locks(&worker_id, lock_ms).await {
-                                warn!(error = %e, "extending job locks failed");
-                            }
-                        }
+                // worker is alive it keeps extending it, however long the CRM takes. When an
+                // extension fails, or finds a job taken over, the batch stops where it is: the
+                // jobs are (or will be) another worker's.
+                let lost = CancellationToken::new();
+                let heartbeat = tokio::spawn(heartbeat(
+                    self.store.clone(),
+                    worker_id.clone(),
+                    jobs.iter().map(|j| (j.id, j.claim)).collect(),
+                    lock_ms,
+                    lost.clone(),
+                ));
+                let run = async {
+                    match &self.target {
+                        Target::Crm { api, names } => self.run_crm(api.as_ref(), names, jobs).await,
+                        Target::Slack(alerter) => self.run_slack(alerter, jobs).await,
+                        Target::Handler(handler) => self.run_handler(handler.as_ref(), jobs).await,
                     }
-                });
-                match &self.target {
-                    Target::Crm { api, names } => self.run_crm(api.as_ref(), names, jobs).await,
-                    Target::Slack(alerter) => self.run_slack(alerter, jobs).await,
-                    Target::Handler(handler) => self.run_handler(handler.as_ref(), jobs).await,
+                };
+                tokio::select! {
+                    _ = run => {}
+                    _ = lost.cancelled() => {
+                        warn!("lost the lock of a claimed job; stopped its batch");
+                        metrics::counter!("leadgate_jobs_lost_total", "target" => self.target_name.clone()).increment(1);
+                    }
                 }
                 heartbeat.abort();
             }
@@ -152,29 +159,47 @@ impl Worker {
         .await
     }
 
-    /// Loads what a job needs: the conversation and its current lead.
-    async fn load(&self, job: &JobRow) -> Option<(ConversationRow, Lead)> {
-        let conversation = self
-            .store
-            .conversation(&job.conversation_id)
-            .await
-            .ok()
-            .flatten()?;
+    /// Loads what a job needs: the conversation and its current lead; `None` when the
+    /// conversation or its lead is gone. A store error is the caller's to retry: it says
+    /// nothing about the lead.
+    async fn load(&self, job: &JobRow) -> Result<Option<(ConversationRow, Lead)>, StoreError> {
+        let Some(conversation) = self.store.conversation(&job.conversation_id).await? else {
+            return Ok(None);
+        };
         let lead = conversation
             .lead_json
             .as_deref()
             .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
-            .and_then(|l| l.to_lead().ok())?
+            .and_then(|l| l.to_lead().ok())
             // A value still waiting for the visitor's confirmation is not synced.
-            .confirmed();
-        Some((conversation, lead))
+            .map(|l| l.confirmed());
+        Ok(lead.map(|lead| (conversation, lead)))
     }
 
     async fn end(&self, job: &JobRow, end: JobEnd) {
-        if let Err(e) = self.store.end_job(job, job.revision, &end).await {
-            error!(job = job.id, error = %e, "recording a job's end failed; it will be retried when its lock expires");
+        match self.store.end_job(job, job.revision, &end).await {
+            Ok(true) => {}
+            Ok(false) => {
+                warn!(
+                    job = job.id,
+                    "the job was claimed by another worker meanwhile; its end is theirs to record"
+                )
+            }
+            Err(e) => {
+                error!(job = job.id, error = %e, "recording a job's end failed; it will be retried when its lock expires")
+            }
         }
         metrics::counter!("leadgate_jobs_ended_total", "target" => self.target_name.clone(), "end" => end.name()).increment(1);
+    }
+
+    /// A store error while preparing a job: it runs again after the schedule's delay, never
+    /// becoming a dead letter or a dropped alert.
+    async fn store_failed(&self, job: &JobRow, e: StoreError) {
+        warn!(job = job.id, error = %e, "the store failed while preparing a job; retrying it");
+        let end = self
+            .failed(job, &CallError::retryable(format!("store: {e}"), None))
+            .await;
+        self.end(job, end).await;
     }
 
     /// Tells operators, once per pause, that the target refused the credentials.
@@ -251,68 +276,95 @@ impl Worker {
         }
     }
 
+    /// Builds a job's sync from the store, or ends the job when there is nothing to send; a
+    /// store error retries the job (links built from a failed read are never used or saved).
+    async fn prepare_crm(
+        &self,
+        job: &JobRow,
+        names: &CustomFieldNames,
+        keys: &mut std::collections::HashSet<String>,
+        now: i64,
+    ) -> Option<BatchItem> {
+        let (conversation, lead) = match self.load(job).await {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => {
+                let error = "the conversation or its lead is gone".into();
+                let class = ErrorClass::Permanent;
+                self.end(job, JobEnd::Dead { error, class }).await;
+                return None;
+            }
+            Err(e) => {
+                self.store_failed(job, e).await;
+                return None;
+            }
+        };
+        if !syncable(&lead, &conversation, self.config.sync.min_fields) {
+            // Nothing to send (any more): test lead, consent withdrawn, erased.
+            self.end(job, JobEnd::Done).await;
+            return None;
+        }
+        // One person at a time: a second job of the same person waits for the first.
+        if let Some(key) = person_key(&lead)
+            && !keys.insert(key)
+        {
+            self.end(job, JobEnd::Released).await;
+            return None;
+        }
+        let Some(site) = self.config.site(&conversation.site) else {
+            let error = format!("site {} is no longer configured", conversation.site);
+            let class = ErrorClass::Permanent;
+            self.end(job, JobEnd::Dead { error, class }).await;
+            return None;
+        };
+        let read = async {
+            let messages = self
+                .store
+                .messages_after(&conversation.id, 0, 10_000)
+                .await?;
+            let links = self
+                .store
+                .crm_links(&conversation.id, &self.target_name)
+                .await?;
+            Ok::<_, StoreError>((messages, links))
+        };
+        let (messages, links) = match read.await {
+            Ok(read) => read,
+            Err(e) => {
+                self.store_failed(job, e).await;
+                return None;
+            }
+        };
+        let links = match links {
+            None => CrmLinks::default(),
+            Some(row) => match serde_json::from_str(&row.links_json) {
+                Ok(links) => links,
+                Err(e) => {
+                    self.store_failed(job, StoreError::Corrupt(format!("CRM links: {e}")))
+                        .await;
+                    return None;
+                }
+            },
+        };
+        let view = LeadView {
+            conversation: &conversation,
+            messages: &messages,
+            lead: &lead,
+            site,
+            conversation_url: (self.links)(&conversation.id),
+        };
+        let rules = self.config.scoring_for(site);
+        let input = sync_input(&view, &rules, &self.config.sync, names, now);
+        Some(BatchItem { input, links })
+    }
+
     async fn run_crm(&self, api: &dyn CrmApi, names: &CustomFieldNames, jobs: Vec<JobRow>) {
         let now = crate::store::now_ms();
         let mut work: Vec<(JobRow, BatchItem)> = Vec::new();
         let mut keys = std::collections::HashSet::new();
         for job in jobs {
-            let Some((conversation, lead)) = self.load(&job).await else {
-                self.end(
-                    &job,
-                    JobEnd::Dead {
-                        error: "the conversation or its lead is gone".into(),
-                        class: ErrorClass::Permanent,
-                    },
-                )
-                .await;
-                continue;
-            };
-            if !syncable(&lead, &conversation, self.config.sync.min_fields) {
-                // Nothing to send (any more): test lead, consent withdrawn, erased.
-                self.end(&job, JobEnd::Done).await;
-                continue;
+            if let Some(item) = self.prepare_crm(&job, names, &mut keys, now).await {
+                work.push((job, item));
             }
-            // One person at a time: a second job of the same person waits for the first.
-            if let Some(key) = person_key(&lead)
-                && !keys.insert(key)
-            {
-                self.end(&job, JobEnd::Released).await;
-                continue;
-            }
-            let Some(site) = self.config.site(&conversation.site) else {
-                self.end(
-                    &job,
-                    JobEnd::Dead {
-                        error: format!("site {} is no longer configured", conversation.site),
-                        class: ErrorClass::Permanent,
-                    },
-                )
-                .await;
-                continue;
-            };
-            let messages = self
-                .store
-                .messages_after(&conversation.id, 0, 10_000)
-                .await
-                .unwrap_or_default();
-            let view = LeadView {
-                conversation: &conversation,
-                messages: &messages,
-                lead: &lead,
-                site,
-                conversation_url: (self.links)(&conversation.id),
-            };
-            let rules = self.config.scoring_for(site);
-            let input = sync_input(&view, &rules, &self.config.sync, names, now);
-            let links = match self
-                .store
-                .crm_links(&conversation.id, &self.target_name)
-                .await
-            {
-                Ok(Some(row)) => serde_json::from_str(&row.links_json).unwrap_or_default(),
-                _ => CrmLinks::default(),
-            };
-            work.push((job, BatchItem { input, links }));
         }
         if work.is_empty() {
             return;
@@ -330,19 +382,9 @@ impl Worker {
         }
         let (retries, fresh): (Vec<usize>, Vec<usize>) =
             (0..work.len()).partition(|&i| !work[i].1.links.pending.is_empty());
-        let items: Vec<BatchItem> = fresh.iter().map(|&i| work[i].1.clone()).collect();
-        let batch = (items.len() > 1).then(|| api.sync_batch(&items)).flatten();
-        let single: Vec<usize> = if let Some(batch) = batch {
-            let outcomes = batch.await;
-            for (&i, mut outcome) in fresh.iter().zip(outcomes) {
-                let (job, item) = &work[i];
-                outcome.links.pending = marks[i].clone();
-                settle_pending(&mut outcome.links);
-                self.finish(api, job, item, outcome).await;
-            }
-            retries
-        } else {
-            (0..work.len()).collect()
+        let single = match self.run_crm_batch(api, &work, &fresh, &marks).await {
+            true => retries,
+            false => (0..work.len()).collect(),
         };
         // One lead at a time; each lead's ids are stored as soon as the CRM hands them out.
         for i in single {
@@ -359,6 +401,29 @@ impl Worker {
             settle_pending(&mut outcome.links);
             self.finish(api, job, item, outcome).await;
         }
+    }
+
+    /// Sends the `fresh` leads of `work` in one batch when there are several and the CRM has
+    /// batch endpoints; returns whether it did.
+    async fn run_crm_batch(
+        &self,
+        api: &dyn CrmApi,
+        work: &[(JobRow, BatchItem)],
+        fresh: &[usize],
+        marks: &[crate::crm::Pending],
+    ) -> bool {
+        let items: Vec<BatchItem> = fresh.iter().map(|&i| work[i].1.clone()).collect();
+        let Some(batch) = (items.len() > 1).then(|| api.sync_batch(&items)).flatten() else {
+            return false;
+        };
+        let outcomes = batch.await;
+        for (&i, mut outcome) in fresh.iter().zip(outcomes) {
+            let (job, item) = &work[i];
+            outcome.links.pending = marks[i].clone();
+            settle_pending(&mut outcome.links);
+            self.finish(api, job, item, outcome).await;
+        }
+        true
     }
 
     /// Stores a lead's CRM ids before its sync has finished.
@@ -399,7 +464,9 @@ impl Worker {
                 )
                 .await
             {
-                error!(job = job.id, error = %e, "saving CRM ids failed");
+                // The next run reads the ids saved before the sync, with the creates it marked
+                // pending, and looks for those records instead of making them again.
+                return self.store_failed(job, e).await;
             }
             let end = match &outcome.error {
                 None => {
@@ -414,7 +481,9 @@ impl Worker {
                             person_key: None,
                             revision: job.revision,
                         };
-                        let _ = self.store.enqueue(&job.conversation_id, &[follow]).await;
+                        if let Err(e) = self.store.enqueue(&job.conversation_id, &[follow]).await {
+                            return self.store_failed(job, e).await;
+                        }
                         self.wake.notify_waiters();
                     }
                     // The credentials work again: a later refusal is news.
@@ -443,9 +512,17 @@ impl Worker {
 
     async fn run_slack(&self, alerter: &SlackAlerter, jobs: Vec<JobRow>) {
         for job in jobs {
-            let Some((conversation, lead)) = self.load(&job).await else {
-                self.end(&job, JobEnd::Done).await;
-                continue;
+            let (conversation, lead) = match self.load(&job).await {
+                Ok(Some(loaded)) => loaded,
+                // Gone or erased: there is nothing to alert about.
+                Ok(None) => {
+                    self.end(&job, JobEnd::Done).await;
+                    continue;
+                }
+                Err(e) => {
+                    self.store_failed(&job, e).await;
+                    continue;
+                }
             };
             let end = match self.alert(alerter, &conversation, &lead).await {
                 Ok(()) => JobEnd::Done,
@@ -533,5 +610,33 @@ impl Worker {
             }
         }
         Ok(())
+    }
+}
+
+/// Extends the locks of a claimed batch every third of the lock time until aborted; cancels
+/// `lost` when an extension fails or finds one of the jobs claimed by another worker.
+async fn heartbeat(
+    store: Store,
+    worker_id: String,
+    claimed: Vec<(i64, i64)>,
+    lock_ms: i64,
+    lost: CancellationToken,
+) {
+    let every = Duration::from_millis((lock_ms / 3).max(100) as u64);
+    loop {
+        tokio::time::sleep(every).await;
+        match store.extend_locks(&worker_id, &claimed, lock_ms).await {
+            Ok(lost_jobs) if lost_jobs.is_empty() => {}
+            Ok(lost_jobs) => {
+                warn!(jobs = ?lost_jobs, "claimed jobs were taken over by another worker");
+                lost.cancel();
+                return;
+            }
+            Err(e) => {
+                warn!(error = %e, "extending job locks failed; stopping the batch");
+                lost.cancel();
+                return;
+            }
+        }
     }
 }

@@ -207,7 +207,8 @@ async function run(browser) {
   }, 20);
 
   await step("a. demo page loads under the gateway's Content-Security-Policy", async () => {
-    const response = await page.goto(BASE_URL, { waitUntil: "load" });
+    // A query and a fragment that must not leave the page (the widget sends origin and path).
+    const response = await page.goto(`${BASE_URL}?ref=p.brandt%40example.com#private`, { waitUntil: "load" });
     assert(response.ok(), `GET ${BASE_URL} answered ${response.status()}`);
     const csp = response.headers()["content-security-policy"] || "";
     assert(csp.includes("script-src 'self'"), `the demo page has no strict CSP header (got "${csp}")`);
@@ -251,6 +252,10 @@ async function run(browser) {
   await step("c. the bot greets, and answers the visitor's name and contact details", async () => {
     await waitFor("the bot's greeting", async () =>
       storedMessages(await readWidget(page)).some((m) => m.role === "bot"));
+    const hello = frames.find((f) => f.direction === "sent" && f.frame.type === "hello");
+    assert(hello, "no hello frame was sent");
+    assert(hello.frame.page.url === new URL(BASE_URL).origin + new URL(BASE_URL).pathname,
+      `the widget sent more than the page's origin and path: ${JSON.stringify(hello.frame.page)}`);
     const accept = page.locator("leadgate-widget .consent button.button-primary");
     if (await accept.isVisible()) {
       await accept.click();

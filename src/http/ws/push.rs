@@ -10,6 +10,10 @@ use crate::chat::hub::Push;
 impl Connection {
     pub(super) async fn on_push(&mut self, push: Option<Push>) -> Flow {
         match push {
+            Some(p) if crate::chat::erase::is_erased_frame(&p.frame) => {
+                self.send((*p.frame).clone()).await;
+                Flow::Close(super::connection::POLICY, "erased")
+            }
             Some(p) if p.origin != self.peer.id => self.forward(p).await,
             Some(_) => Flow::Continue,
             None => {

@@ -24,7 +24,9 @@ impl Connection {
         let started = Instant::now();
         let result = self.run_turn(&cid, text).await;
         metrics::histogram!("leadgate_turn_seconds").record(started.elapsed().as_secs_f64());
-        self.answer_turn(&cid, result).await;
+        if !self.answer_turn(&cid, result).await {
+            return Flow::Close(super::connection::POLICY, "erased");
+        }
         self.send(json!({"type": "typing", "on": false})).await;
         Flow::Continue
     }
@@ -88,8 +90,9 @@ impl Connection {
         result
     }
 
-    /// Acknowledges the visitor's message and sends the replies.
-    async fn answer_turn(&mut self, cid: &str, result: Result<TurnResult, ChatError>) {
+    /// Acknowledges the visitor's message and sends the replies; `false` when the conversation
+    /// was erased (the visitor is told and the socket must close).
+    async fn answer_turn(&mut self, cid: &str, result: Result<TurnResult, ChatError>) -> bool {
         match result {
             Ok(TurnResult::Duplicate(existing)) => {
                 self.send(json!({"type": "ack", "client_msg_id": cid, "seq": existing.seq, "duplicate": true})).await;
@@ -106,12 +109,17 @@ impl Connection {
                     self.send_message(r).await;
                 }
             }
+            Err(crate::chat::ChatError::Store(crate::store::StoreError::Erased(_))) => {
+                self.send(crate::chat::erase::erased_frame()).await;
+                return false;
+            }
             Err(e) => {
                 warn!(error = %e, "turn failed");
                 let message = "the server failed; the message was not stored, send it again";
                 self.error("internal", message, None, Some(cid)).await;
             }
         }
+        true
     }
 
     pub(super) async fn on_consent(
