@@ -1,0 +1,203 @@
+//! The stream reader: a server-sent event stream of `chat.completion.chunk`s, shown to the
+//! visitor while it is written, as far as it may be shown.
+
+use serde_json::Value;
+
+use super::LlmError;
+use super::client::{MAX_ANSWER_BYTES, without_url};
+use super::finish::{MAX_REPLY_CHARS, finished, refusal, without_label, without_reasoning};
+use crate::chat::engine::StreamSink;
+
+/// Longest reply text, reasoning included, that is streamed while it is written.
+const MAX_STREAM_SCAN: usize = 16 * 1024;
+
+/// What of a streamed reply the visitor has seen.
+#[derive(Debug, Default)]
+pub(super) struct Shown {
+    pub(super) sent: String,
+    /// Cleaning changed text already shown: nothing more is streamed, and the stored message
+    /// replaces what was.
+    pub(super) stopped: bool,
+}
+
+impl Shown {
+    /// Streams what `raw` (the content so far) adds to the visible reply.
+    fn feed(&mut self, raw: &str, sink: &StreamSink) {
+        // Past these sizes nothing more can be shown (the reply is cut at MAX_REPLY_CHARS), and
+        // re-reading the whole text on every piece would cost more than it shows.
+        if self.sent.len() >= MAX_REPLY_CHARS || raw.len() > MAX_STREAM_SCAN {
+            self.stopped = true;
+        }
+        if self.stopped {
+            return;
+        }
+        let Some(visible) = visible_so_far(raw) else {
+            return;
+        };
+        match visible.strip_prefix(self.sent.as_str()) {
+            Some("") => {}
+            Some(new) => {
+                sink(new);
+                self.sent.push_str(new);
+            }
+            None => self.stopped = true,
+        }
+    }
+}
+
+/// The part of a reply being written that can be shown: nothing while the start may still be a
+/// speaker label or a reasoning block, and nothing of a marker that may still be completing.
+fn visible_so_far(raw: &str) -> Option<String> {
+    let text = without_reasoning(raw);
+    let text = text.trim_start();
+    if text.chars().count() < 12 {
+        return None;
+    }
+    let text = without_label(text).trim_start_matches(['"', '“', '«', '\'']);
+    let mut text = text.replace("**", "").replace("__", "");
+    // A `<think>`, `**` or `__` still arriving.
+    if let Some(cut) = text.rfind(['<', '*', '_'])
+        && text.len() - cut < 8
+    {
+        text.truncate(cut);
+    }
+    let text = crate::lead::text::truncate(&text, MAX_REPLY_CHARS);
+    Some(text.to_owned())
+}
+
+/// Reads a server-sent event stream of `chat.completion.chunk`s: content pieces go to `sink` as
+/// they arrive; the whole content is the result. A stream that stops before `[DONE]` or a
+/// finish reason, an error event, a refusal or a tool call is an error.
+pub(super) async fn read_stream(
+    response: &mut reqwest::Response,
+    sink: Option<&StreamSink>,
+    shown: &mut Shown,
+) -> Result<String, LlmError> {
+    let mut pending: Vec<u8> = Vec::new();
+    let mut raw = String::new();
+    let mut event = String::new();
+    let mut finish: Option<String> = None;
+    let mut done = false;
+    while !done {
+        let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| LlmError::Transport(without_url(e)))?
+        else {
+            break;
+        };
+        if raw.len() + pending.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(LlmError::Malformed(
+                "the answer is larger than 1 MiB".into(),
+            ));
+        }
+        pending.extend_from_slice(&chunk);
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                event.clear();
+                continue;
+            }
+            if let Some(name) = line.strip_prefix("event:") {
+                event = name.trim().to_owned();
+                continue;
+            }
+            let Some(data) = line.strip_prefix("data:") else {
+                continue;
+            };
+            let data = data.trim_start();
+            if data == "[DONE]" {
+                done = true;
+                break;
+            }
+            if matches!(event.as_str(), "keepalive" | "ping") {
+                continue;
+            }
+            let v: Value = serde_json::from_str(data)
+                .map_err(|e| LlmError::Malformed(format!("a stream event is not JSON: {e}")))?;
+            if v["error"].is_object() {
+                let message = v["error"]["message"].as_str().unwrap_or("an error event");
+                return Err(LlmError::Malformed(format!(
+                    "the stream broke off: {}",
+                    crate::lead::text::truncate(message, 300)
+                )));
+            }
+            let Some(choice) = v["choices"].get(0) else {
+                continue;
+            };
+            let delta = &choice["delta"];
+            if let Some(declined) = refusal(delta) {
+                return Err(declined);
+            }
+            if delta["tool_calls"].is_array() {
+                return Err(LlmError::Malformed(
+                    "the model called a tool; none was offered".into(),
+                ));
+            }
+            if let Some(piece) = delta["content"].as_str()
+                && !piece.is_empty()
+            {
+                raw.push_str(piece);
+                if let Some(sink) = sink {
+                    shown.feed(&raw, sink);
+                }
+            }
+            if let Some(reason) = choice["finish_reason"].as_str().filter(|f| !f.is_empty()) {
+                finish = Some(reason.to_owned());
+            }
+        }
+    }
+    if !done && finish.is_none() {
+        return Err(LlmError::Malformed(
+            "the stream ended before the reply did".into(),
+        ));
+    }
+    finished(raw, finish.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::llm::finish::tidy;
+
+    #[test]
+    fn streaming_holds_back_what_may_not_be_shown() {
+        assert_eq!(visible_so_far("Assistant"), None, "may still be a label");
+        assert_eq!(
+            visible_so_far("Assistant: Hello there, nice").as_deref(),
+            Some("Hello there, nice")
+        );
+        assert_eq!(visible_so_far("<think>pricing question, answer"), None);
+        assert_eq!(
+            visible_so_far("<think>x</think>\n\"Guten Tag, wie kann").as_deref(),
+            Some("Guten Tag, wie kann")
+        );
+        assert_eq!(
+            visible_so_far("Our plans are **chea").as_deref(),
+            Some("Our plans are chea")
+        );
+        assert_eq!(
+            visible_so_far("Our plans are *").as_deref(),
+            Some("Our plans are "),
+            "an emphasis marker still arriving"
+        );
+        let mut shown = Shown::default();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let into = seen.clone();
+        let sink = move |piece: &str| into.lock().unwrap().push_str(piece);
+        let mut raw = String::new();
+        for piece in ["\"Bonjour", " ! Quel est", " votre budget ?\""] {
+            raw.push_str(piece);
+            shown.feed(&raw, &sink);
+        }
+        assert_eq!(*seen.lock().unwrap(), "Bonjour ! Quel est votre budget ?\"");
+        assert_eq!(tidy(&raw).unwrap(), "Bonjour ! Quel est votre budget ?");
+        let mut long = Shown::default();
+        let raw = "word ".repeat(1000);
+        long.feed(&raw, &sink);
+        long.feed(&raw, &sink);
+        assert!(long.sent.len() <= MAX_REPLY_CHARS && long.stopped);
+    }
+}
