@@ -1,235 +1,257 @@
-//! The client adapter: one call to the chat-completions endpoint, with one retry when the
-//! server asks for one and the deadline leaves room; error answers and whole answers read
-//! leniently.
+//! The client adapter: the chat-completions call through async-openai with the engine's own
+//! request and lenient answer types (`byot`), and what its errors mean for the engine.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use async_openai::Client;
+use async_openai::config::{Config, OpenAIConfig};
+use async_openai::error::OpenAIError;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::LlmError;
 use super::finish::{finished, refusal};
-use super::stream::{Shown, read_stream};
-use super::{LlmEngine, LlmError};
-use crate::chat::engine::StreamSink;
+use super::transport::{ErrorAnswer, Transport};
+use crate::config::LlmConfig;
 
-/// Largest answer body read.
-pub(super) const MAX_ANSWER_BYTES: usize = 1 << 20;
-/// Longest wait before the one retry of a throttled or failed call.
-const MAX_RETRY_WAIT: Duration = Duration::from_secs(2);
+/// An async-openai client for the configured server.
+pub(super) type Api = Client<Box<dyn Config>>;
 
-impl LlmEngine {
-    /// The model's wording of the turn, with one retry when the server asks for one and the
-    /// deadline leaves room.
-    pub(super) async fn words(
-        &self,
-        body: &Value,
-        sink: Option<&StreamSink>,
-    ) -> Result<String, LlmError> {
-        let deadline = Instant::now() + Duration::from_secs(self.config.timeout_secs);
-        let bytes = serde_json::to_vec(body).map_err(|e| LlmError::Malformed(e.to_string()))?;
-        let mut retried = false;
-        let mut shown = Shown::default();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let result = tokio::time::timeout(left, self.call(bytes.clone(), sink, &mut shown))
-                .await
-                .unwrap_or(Err(LlmError::Timeout));
-            let wait = match &result {
-                // Once the visitor saw part of a reply, a second one would not follow on.
-                Err(e) if !retried && shown.sent.is_empty() => e.retry_in(),
-                _ => None,
+/// The clients of one engine: one for whole answers, one for streams.
+pub(super) struct Clients {
+    pub whole: Api,
+    pub streamed: Api,
+}
+
+impl Clients {
+    pub(super) fn new(config: &LlmConfig, api_key: &str) -> Result<Clients, reqwest::Error> {
+        let timeout = Duration::from_secs(config.timeout_secs);
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .tcp_nodelay(true)
+            .build()?;
+        let api =
+            |streaming| {
+                Client::build(http.clone(), target(config, api_key))
+                    .with_http_service(Transport::new(http.clone(), timeout, streaming))
             };
-            match wait {
-                Some(wait)
-                    if wait <= MAX_RETRY_WAIT
-                        && wait + Duration::from_millis(500)
-                            < deadline.saturating_duration_since(Instant::now()) =>
-                {
-                    retried = true;
-                    tokio::time::sleep(wait).await;
-                }
-                _ => return result.and_then(|text| self.tidy(&text)),
-            }
+        Ok(Clients {
+            whole: api(false),
+            streamed: api(true),
+        })
+    }
+}
+
+/// Where requests go and how they are signed: any OpenAI-compatible base URL (up to and
+/// including `/v1`) with a bearer key.
+fn target(config: &LlmConfig, api_key: &str) -> Box<dyn Config> {
+    Box::new(
+        OpenAIConfig::new()
+            .with_api_base(config.base_url.trim_end_matches('/'))
+            .with_api_key(api_key),
+    )
+}
+
+/// The chat-completions request the engine sends.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatRequest {
+    pub model: String,
+    pub messages: Vec<Message>,
+    pub temperature: f64,
+    pub max_tokens: u32,
+    pub stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_options: Option<StreamOptions>,
+}
+
+/// One message of the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub role: &'static str,
+    pub content: String,
+}
+
+/// `stream_options`: the usage chunk at the end of a stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamOptions {
+    pub include_usage: bool,
+}
+
+/// A whole answer or one streamed chunk, read leniently where compatible servers differ (no
+/// `id`, `object`, `model` or `created`, an empty or unknown `finish_reason`, content as a list of
+/// parts, an error object with an integer code) and strictly where it matters (content is text
+/// or parts).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct Answer {
+    pub choices: Vec<Choice>,
+    pub usage: Option<Usage>,
+    pub error: Option<Value>,
+}
+
+/// One choice: `message` in a whole answer, `delta` in a chunk.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct Choice {
+    pub message: Option<Said>,
+    pub delta: Option<Said>,
+    pub finish_reason: Option<String>,
+}
+
+impl Choice {
+    /// What the choice says, whole or in part.
+    pub(super) fn said(&self) -> Result<String, LlmError> {
+        match (&self.message, &self.delta) {
+            (Some(said), _) | (None, Some(said)) => said.text(),
+            (None, None) => Ok(String::new()),
         }
     }
 
-    async fn call(
-        &self,
-        body: Vec<u8>,
-        sink: Option<&StreamSink>,
-        shown: &mut Shown,
-    ) -> Result<String, LlmError> {
-        let mut request = self
-            .http
-            .post(&self.url)
-            .header(CONTENT_TYPE, "application/json")
-            .body(body);
-        if !self.api_key.is_empty() {
-            request = request.bearer_auth(&self.api_key);
-        }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| LlmError::Transport(without_url(e)))?;
-        let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
-        let event_stream = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/event-stream"));
-        if (200..300).contains(&status) && event_stream {
-            return read_stream(&mut response, sink, shown).await;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| LlmError::Transport(without_url(e)))?
-        {
-            if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return Err(LlmError::Malformed(
-                    "the answer is larger than 1 MiB".into(),
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if (200..300).contains(&status) {
-            read_answer(&bytes)
-        } else {
-            Err(classify(status, &bytes, retry_after))
+    /// How it finished: a whole message without a reason finished all the same.
+    pub(super) fn finish(&self) -> Option<&str> {
+        match self.finish_reason.as_deref().filter(|f| !f.is_empty()) {
+            None if self.message.is_some() => Some("stop"),
+            reason => reason,
         }
     }
 }
 
-/// A transport error without the URL (it may carry a key in a query string).
-pub(super) fn without_url(e: reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        "connection failed".to_owned()
-    } else {
-        e.without_url().to_string()
+/// What the assistant says in a message or delta.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct Said {
+    pub content: Option<Content>,
+    pub refusal: Option<String>,
+    pub tool_calls: Option<Vec<Value>>,
+}
+
+/// Content: text, or a list of parts (text parts are joined).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Content {
+    Text(String),
+    Parts(Vec<Part>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Part {
+    Text(String),
+    Object {
+        #[serde(default)]
+        text: Option<String>,
+    },
+}
+
+/// Tokens an answer used, as the server counts them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub total_tokens: u64,
+}
+
+impl Usage {
+    /// Tokens in all.
+    pub fn total(&self) -> u64 {
+        self.total_tokens
+            .max(self.prompt_tokens + self.completion_tokens)
     }
 }
 
-/// `retry-after` (seconds, fractions allowed) or `retry-after-ms`.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| {
-        headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n >= 0.0)
-    };
-    number("retry-after-ms")
-        .map(|ms| Duration::from_secs_f64((ms / 1000.0).min(3600.0)))
-        .or_else(|| number("retry-after").map(|s| Duration::from_secs_f64(s.min(3600.0))))
-}
-
-/// An error answer: OpenAI's `{"error": {message, type, code}}`, the unwrapped and integer-code
-/// shapes of other servers, or plain text.
-pub fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> LlmError {
-    let json: Option<Value> = serde_json::from_slice(body).ok();
-    let error = json.as_ref().map(|v| {
-        if v["error"].is_object() {
-            &v["error"]
-        } else {
-            v
+impl Said {
+    /// The text said, or why this is not a reply (a refusal, a tool call).
+    pub(super) fn text(&self) -> Result<String, LlmError> {
+        if let Some(declined) = refusal(self.refusal.as_deref()) {
+            return Err(declined);
         }
-    });
-    let text = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    let field = |name: &str| error.and_then(|e| text(&e[name])).unwrap_or_default();
-    let mut message = match error.and_then(|e| e["message"].as_str()) {
-        Some(m) => m.to_owned(),
-        None if json.is_some() => String::new(),
-        None => String::from_utf8_lossy(body).trim().to_owned(),
-    };
-    if message.is_empty() {
-        message = format!("HTTP {status}");
-    }
-    let message = crate::lead::text::truncate(&message, 300).to_owned();
-    let (code, kind) = (field("code"), field("type"));
-    match status {
-        401 | 403 => LlmError::Auth { status, message },
-        429 if code == "insufficient_quota" || kind == "insufficient_quota" => {
-            LlmError::Quota(message)
-        }
-        429 => LlmError::Status {
-            status,
-            message,
-            retry: Some(retry_after.unwrap_or(Duration::from_secs(1))),
-        },
-        408 | 409 | 500..=599 => LlmError::Status {
-            status,
-            message,
-            retry: Some(retry_after.unwrap_or(Duration::from_millis(200))),
-        },
-        _ => LlmError::Status {
-            status,
-            message,
-            retry: None,
-        },
-    }
-}
-
-/// The text of a successful answer. Lenient where compatible servers differ (missing `id`,
-/// `object` or `model`, an empty or unknown `finish_reason`, content as a list of parts); strict
-/// where it matters (there must be a first choice with text).
-pub fn read_answer(body: &[u8]) -> Result<String, LlmError> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| LlmError::Malformed(format!("the answer is not JSON: {e}")))?;
-    if let Some(message) = v["error"]["message"].as_str() {
-        return Err(LlmError::Malformed(format!(
-            "an error in a success answer: {}",
-            crate::lead::text::truncate(message, 300)
-        )));
-    }
-    let choice = v["choices"]
-        .get(0)
-        .ok_or_else(|| LlmError::Malformed("the answer has no choices".into()))?;
-    let message = &choice["message"];
-    if let Some(declined) = refusal(message) {
-        return Err(declined);
-    }
-    let content = match &message["content"] {
-        Value::String(s) => s.clone(),
-        Value::Array(parts) => parts
-            .iter()
-            .filter_map(|p| p["text"].as_str().or_else(|| p.as_str()))
-            .collect::<Vec<_>>()
-            .join(""),
-        Value::Null if message["tool_calls"].is_array() => {
+        if self.tool_calls.is_some() && self.content.is_none() {
             return Err(LlmError::Malformed(
                 "the model called a tool; none was offered".into(),
             ));
         }
-        Value::Null => String::new(),
-        other => {
-            return Err(LlmError::Malformed(format!(
-                "content is neither text nor parts: {}",
-                kind_of(other)
-            )));
-        }
-    };
-    finished(content, choice["finish_reason"].as_str())
+        Ok(match &self.content {
+            Some(Content::Text(text)) => text.clone(),
+            Some(Content::Parts(parts)) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Text(text) => Some(text.as_str()),
+                    Part::Object { text } => text.as_deref(),
+                })
+                .collect(),
+            None => String::new(),
+        })
+    }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+impl Answer {
+    /// The error a success answer carries, if any.
+    pub(super) fn carried_error(&self) -> Option<String> {
+        let error = self.error.as_ref()?;
+        let message = error["message"]
+            .as_str()
+            .or_else(|| error.as_str())
+            .unwrap_or("an error object");
+        Some(crate::lead::text::truncate(message, 300).to_owned())
+    }
+
+    /// The text of a whole answer.
+    pub(super) fn reply(&self) -> Result<String, LlmError> {
+        if let Some(message) = self.carried_error() {
+            return Err(LlmError::Malformed(format!(
+                "an error in a success answer: {message}"
+            )));
+        }
+        let choice = self
+            .choices
+            .first()
+            .ok_or_else(|| LlmError::Malformed("the answer has no choices".into()))?;
+        finished(choice.said()?, choice.finish())
+    }
+}
+
+/// What an async-openai error means for the engine.
+pub(super) fn from_openai(error: OpenAIError) -> LlmError {
+    match error {
+        OpenAIError::ApiError(e) => {
+            let status = e.status_code.as_u16();
+            let answer = ErrorAnswer {
+                message: e.api_error.message,
+                kind: e.api_error.r#type.unwrap_or_default(),
+                code: e.api_error.code.unwrap_or_default(),
+            };
+            match status {
+                401 | 403 => LlmError::Auth {
+                    status,
+                    message: answer.message,
+                },
+                429 if answer.is_quota() => LlmError::Quota(answer.message),
+                _ => LlmError::Status {
+                    status,
+                    message: answer.message,
+                },
+            }
+        }
+        OpenAIError::Reqwest(e) => LlmError::Transport(without_url(&e)),
+        OpenAIError::JSONDeserialize(e, _) => {
+            LlmError::Malformed(format!("the answer is not a chat completion: {e}"))
+        }
+        OpenAIError::StreamError(e) => LlmError::Transport(format!("the stream broke off: {e}")),
+        other => LlmError::Malformed(other.to_string()),
+    }
+}
+
+/// A transport error without the URL (it may carry a key in a query string).
+fn without_url(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "connection failed".to_owned()
+    } else if e.is_request() {
+        "the request failed".to_owned()
+    } else {
+        "the answer broke off".to_owned()
     }
 }
 
@@ -237,6 +259,12 @@ fn kind_of(v: &Value) -> &'static str {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn read(body: &[u8]) -> Result<String, LlmError> {
+        serde_json::from_slice::<Answer>(body)
+            .map_err(|e| LlmError::Malformed(e.to_string()))?
+            .reply()
+    }
 
     fn answer(content: Value, finish: &str) -> Vec<u8> {
         serde_json::to_vec(&json!({
@@ -247,12 +275,9 @@ mod tests {
 
     #[test]
     fn reads_text_and_content_parts() {
-        assert_eq!(
-            read_answer(&answer(json!("Hello!"), "stop")).unwrap(),
-            "Hello!"
-        );
+        assert_eq!(read(&answer(json!("Hello!"), "stop")).unwrap(), "Hello!");
         let parts = json!([{"type": "text", "text": "Guten "}, {"type": "text", "text": "Tag."}]);
-        assert_eq!(read_answer(&answer(parts, "")).unwrap(), "Guten Tag.");
+        assert_eq!(read(&answer(parts, "")).unwrap(), "Guten Tag.");
     }
 
     #[test]
@@ -261,12 +286,9 @@ mod tests {
             json!("Merci ! Quel est votre budget ? Et votre cal"),
             "length",
         );
+        assert_eq!(read(&cut).unwrap(), "Merci ! Quel est votre budget ?");
         assert_eq!(
-            read_answer(&cut).unwrap(),
-            "Merci ! Quel est votre budget ?"
-        );
-        assert_eq!(
-            read_answer(&answer(json!("no sentence end"), "length")),
+            read(&answer(json!("no sentence end"), "length")),
             Err(LlmError::Empty)
         );
     }
@@ -277,75 +299,29 @@ mod tests {
             b"<html>404</html>".to_vec(),
             b"{}".to_vec(),
             br#"{"choices": []}"#.to_vec(),
-            br#"{"error": {"message": "overloaded"}}"#.to_vec(),
+            br#"{"error": {"message": "overloaded", "code": 503}}"#.to_vec(),
             br#"{"choices": [{"message": {"content": 42}}]}"#.to_vec(),
             br#"{"choices": [{"message": {"content": null, "tool_calls": []}}]}"#.to_vec(),
         ] {
             assert!(
-                matches!(read_answer(&body), Err(LlmError::Malformed(_))),
+                matches!(read(&body), Err(LlmError::Malformed(_))),
                 "{}",
                 String::from_utf8_lossy(&body)
             );
         }
         let refusal = br#"{"choices": [{"message": {"content": null, "refusal": "I can't help with that."}, "finish_reason": "stop"}]}"#;
-        assert!(matches!(read_answer(refusal), Err(LlmError::Declined(_))));
+        assert!(matches!(read(refusal), Err(LlmError::Declined(_))));
         let filtered = answer(json!("x"), "content_filter");
-        assert!(matches!(read_answer(&filtered), Err(LlmError::Declined(_))));
+        assert!(matches!(read(&filtered), Err(LlmError::Declined(_))));
     }
 
     #[test]
-    fn classifies_error_answers() {
-        let quota = br#"{"error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "param": null, "code": "insufficient_quota"}}"#;
-        assert!(matches!(classify(429, quota, None), LlmError::Quota(_)));
-        let limited = br#"{"error": {"message": "Rate limit reached", "type": "tokens", "code": "rate_limit_exceeded"}}"#;
-        assert_eq!(
-            classify(429, limited, Some(Duration::from_millis(1146))),
-            LlmError::Status {
-                status: 429,
-                message: "Rate limit reached".into(),
-                retry: Some(Duration::from_millis(1146)),
-            }
-        );
-        assert!(matches!(
-            classify(
-                401,
-                br#"{"error": {"message": "Incorrect API key provided"}}"#,
-                None
-            ),
-            LlmError::Auth { status: 401, .. }
-        ));
-        // vLLM: unwrapped, integer code.
-        let vllm = br#"{"object": "error", "message": "model not found", "type": "NotFoundError", "code": 404}"#;
-        assert_eq!(
-            classify(404, vllm, None),
-            LlmError::Status {
-                status: 404,
-                message: "model not found".into(),
-                retry: None
-            }
-        );
-        let plain = classify(500, b"Internal Server Error", None);
-        assert!(
-            matches!(&plain, LlmError::Status { status: 500, message, retry: Some(_) } if message == "Internal Server Error")
-        );
-        let long = "x".repeat(10_000);
-        assert!(classify(502, long.as_bytes(), None).to_string().len() < 400);
-    }
-
-    #[test]
-    fn reads_retry_after_headers() {
-        let mut h = HeaderMap::new();
-        h.insert("retry-after", "1.5".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(1500)));
-        h.insert("retry-after-ms", "20".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(20)));
-        let mut bad = HeaderMap::new();
-        bad.insert(
-            "retry-after",
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&bad), None);
-        bad.insert("retry-after", "-3".parse().unwrap());
-        assert_eq!(retry_after(&bad), None);
+    fn reads_usage_when_the_server_counts() {
+        let body = br#"{"choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": 5}}"#;
+        let usage = serde_json::from_slice::<Answer>(body)
+            .unwrap()
+            .usage
+            .unwrap();
+        assert_eq!(usage.total(), 15);
     }
 }

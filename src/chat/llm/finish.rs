@@ -1,8 +1,6 @@
 //! Reply finishing: what models add around a chat reply is cleaned off, a cut reply keeps its
 //! whole sentences, and refusals and filtered replies are not replies.
 
-use serde_json::Value;
-
 use super::LlmError;
 
 /// Longest reply sent to the visitor, in characters.
@@ -18,11 +16,9 @@ pub(super) fn finished(content: String, reason: Option<&str>) -> Result<String, 
     }
 }
 
-/// The model's refusal, when `message` (or a streamed delta) carries one.
-pub(super) fn refusal(message: &Value) -> Option<LlmError> {
-    let text = message["refusal"]
-        .as_str()
-        .filter(|r| !r.trim().is_empty())?;
+/// The model's refusal, when a message (or a streamed delta) carries one.
+pub(super) fn refusal(text: Option<&str>) -> Option<LlmError> {
+    let text = text.filter(|r| !r.trim().is_empty())?;
     Some(LlmError::Declined(
         crate::lead::text::truncate(text, 300).to_owned(),
     ))

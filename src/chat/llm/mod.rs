@@ -9,40 +9,43 @@
 //! On a site with `require_consent`, the model is not called until the visitor accepts the
 //! privacy notice: what they write does not leave the gateway before that.
 //!
-//! The client is a small reqwest call rather than a typed SDK: answers of compatible servers that
-//! strict typed clients reject (an empty `finish_reason`, no `id` or `model`, content as parts,
-//! error bodies with integer codes or none at all) are read here, and a reply that is not usable
-//! is a fallback, never an error for the visitor.
+//! The model is called through async-openai with the engine's own request and answer types
+//! (`byot`): answers of compatible servers that the crate's typed answers reject (an empty
+//! `finish_reason`, no `id` or `model`, content as parts) are read here, and a reply that is not
+//! usable is a fallback, never an error for the visitor. Below the crate, a small transport keeps
+//! retries within the turn's deadline and hands the crate error answers it can read.
 //!
 //! Failures open a breaker: after [`TRIP_AFTER`] failures in a row, or at once when the key is
 //! refused or the quota is used up, the model is skipped for a while and turns are answered at
 //! rule-engine speed.
 //!
-//! The parts: `client` calls the server and reads whole answers, `stream` reads streamed
-//! ones, `breaker` skips a failing model, `prompt` builds the request and `finish` tidies
-//! the reply.
+//! The parts: `client` is the async-openai adapter and reads whole answers, `transport` is the
+//! HTTP shim under it, `stream` reads streamed answers, `breaker` skips a failing model, `prompt`
+//! builds the request and `finish` tidies the reply.
 
 mod breaker;
 mod client;
 mod finish;
 mod prompt;
 mod stream;
+mod transport;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
-use serde_json::Value;
 use tracing::warn;
 
-use super::engine::{BotReply, Engine, EngineInput, EngineOutput};
+use super::engine::{BotReply, Engine, EngineInput, EngineOutput, StreamSink};
 use super::rules::RuleEngine;
 use crate::config::{LlmConfig, SiteConfig};
 use crate::lead::Lang;
 use breaker::Breaker;
+use client::{Answer, Clients, Usage, from_openai};
+use stream::{Shown, read_stream};
 
 pub use breaker::TRIP_AFTER;
-pub use client::{classify, read_answer};
+pub use client::{ChatRequest, Message, StreamOptions};
 pub use finish::{MAX_REPLY_CHARS, tidy};
 pub use prompt::language_name;
 
@@ -53,13 +56,8 @@ pub enum LlmError {
     Timeout,
     #[error("cannot reach the server: {0}")]
     Transport(String),
-    /// An error status; `retry` is set when trying again may help.
     #[error("HTTP {status}: {message}")]
-    Status {
-        status: u16,
-        message: String,
-        retry: Option<Duration>,
-    },
+    Status { status: u16, message: String },
     #[error("the API key was refused (HTTP {status}): {message}")]
     Auth { status: u16, message: String },
     #[error("the quota is used up: {0}")]
@@ -87,15 +85,6 @@ impl LlmError {
         }
     }
 
-    /// How long to wait before one more try, when one may help.
-    pub(super) fn retry_in(&self) -> Option<Duration> {
-        match self {
-            LlmError::Status { retry, .. } => *retry,
-            LlmError::Transport(_) => Some(Duration::from_millis(100)),
-            _ => None,
-        }
-    }
-
     /// Whether only an operator can fix it (the key, the plan).
     pub(super) fn is_lasting(&self) -> bool {
         matches!(self, LlmError::Auth { .. } | LlmError::Quota(_))
@@ -105,9 +94,7 @@ impl LlmError {
 /// The engine.
 pub struct LlmEngine {
     rules: RuleEngine,
-    http: reqwest::Client,
-    url: String,
-    api_key: String,
+    clients: Clients,
     config: LlmConfig,
     system: String,
     /// Sentences of the system prompt a reply must not repeat.
@@ -124,11 +111,7 @@ impl LlmEngine {
         api_key: String,
         system: String,
     ) -> Result<LlmEngine, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(Duration::from_secs(config.timeout_secs)))
-            .tcp_nodelay(true)
-            .build()?;
-        let url = format!("{}/chat/completions", config.base_url.trim_end_matches('/'));
+        let clients = Clients::new(&config, &api_key)?;
         let secrets = system
             .split(['.', '\n', ':'])
             .map(str::trim)
@@ -137,9 +120,7 @@ impl LlmEngine {
             .collect();
         Ok(LlmEngine {
             rules,
-            http,
-            url,
-            api_key,
+            clients,
             config,
             system,
             secrets,
@@ -149,6 +130,42 @@ impl LlmEngine {
 
     fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
         self.breaker.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The model's wording of the turn within the deadline, and the usage the server counted.
+    async fn words(
+        &self,
+        request: &ChatRequest,
+        sink: Option<&StreamSink>,
+    ) -> (Result<String, LlmError>, Option<Usage>) {
+        let mut usage = None;
+        let call = async {
+            if request.stream {
+                let events = self
+                    .clients
+                    .streamed
+                    .chat()
+                    .create_stream_byot(request)
+                    .await
+                    .map_err(from_openai)?;
+                read_stream(events, sink, &mut Shown::default(), &mut usage).await
+            } else {
+                let answer: Answer = self
+                    .clients
+                    .whole
+                    .chat()
+                    .create_byot(request)
+                    .await
+                    .map_err(from_openai)?;
+                usage = answer.usage;
+                answer.reply()
+            }
+        };
+        let timeout = Duration::from_secs(self.config.timeout_secs);
+        let result = tokio::time::timeout(timeout, call)
+            .await
+            .unwrap_or(Err(LlmError::Timeout));
+        (result.and_then(|text| self.tidy(&text)), usage)
     }
 
     /// The reply as the visitor may see it, or why not.
@@ -161,6 +178,18 @@ impl LlmEngine {
         }
         Ok(reply)
     }
+
+    /// Records the outcome with the breaker; whether it was already open before.
+    fn record(&self, result: &Result<String, LlmError>) -> bool {
+        let mut breaker = self.breaker();
+        let before = breaker.failures;
+        breaker.record(result, Instant::now());
+        before >= TRIP_AFTER
+    }
+}
+
+fn count(outcome: &'static str) {
+    metrics::counter!("leadgate_llm_replies_total", "outcome" => outcome).increment(1);
 }
 
 impl Engine for LlmEngine {
@@ -181,36 +210,29 @@ impl Engine for LlmEngine {
             // On a site that asks for consent, nothing the visitor wrote leaves the gateway
             // before they accept the privacy notice.
             if input.consent_missing {
-                metrics::counter!("leadgate_llm_replies_total", "outcome" => "no_consent")
-                    .increment(1);
+                count("no_consent");
                 return plan;
             }
             if self.breaker().is_open(Instant::now()) {
-                metrics::counter!("leadgate_llm_replies_total", "outcome" => "breaker_open")
-                    .increment(1);
+                count("breaker_open");
                 return plan;
             }
-            let mut body = self.request(&input, &draft.text);
             let sink = input.stream.filter(|_| self.config.stream);
-            body["stream"] = Value::Bool(sink.is_some());
+            let request = self.request(&input, &draft.text, sink.is_some());
             let started = Instant::now();
-            let result = self.words(&body, sink).await;
+            let (result, usage) = self.words(&request, sink).await;
+            if let Some(usage) = usage {
+                metrics::counter!("leadgate_llm_tokens_total").increment(usage.total());
+            }
             metrics::histogram!("leadgate_llm_seconds").record(started.elapsed().as_secs_f64());
-            let was_open = {
-                let mut breaker = self.breaker();
-                let before = breaker.failures;
-                breaker.record(&result, Instant::now());
-                before >= TRIP_AFTER
-            };
+            let was_open = self.record(&result);
             match result {
                 Ok(text) => {
-                    metrics::counter!("leadgate_llm_replies_total", "outcome" => "model")
-                        .increment(1);
+                    count("model");
                     draft.text = text;
                 }
                 Err(e) => {
-                    metrics::counter!("leadgate_llm_replies_total", "outcome" => e.kind())
-                        .increment(1);
+                    count(e.kind());
                     if !was_open {
                         warn!(error = %e, "the LLM gave no usable reply; the rule engine's is sent");
                     }

@@ -1,14 +1,13 @@
 //! The prompt builder: the system prompt filled for the turn and the recent turns, alternating.
 
-use serde_json::{Value, json};
-
 use super::LlmEngine;
+use super::client::{ChatRequest, Message, StreamOptions};
 use crate::chat::engine::EngineInput;
 use crate::lead::{Lang, Lead};
 
 impl LlmEngine {
-    /// The chat-completions request for one turn.
-    pub fn request(&self, input: &EngineInput<'_>, draft: &str) -> Value {
+    /// The chat-completions request for one turn, streamed or not.
+    pub fn request(&self, input: &EngineInput<'_>, draft: &str, stream: bool) -> ChatRequest {
         let site = if input.site.name.is_empty() {
             input.site.key.as_str()
         } else {
@@ -40,12 +39,15 @@ impl LlmEngine {
                 },
             )
             .replace("{draft}", draft);
-        let mut messages = vec![json!({"role": "system", "content": system.trim()})];
+        let mut messages = vec![Message {
+            role: "system",
+            content: system.trim().to_owned(),
+        }];
         let skip = input
             .history
             .len()
             .saturating_sub(self.config.history_messages);
-        let mut turns: Vec<(&str, String)> = Vec::new();
+        let mut turns: Vec<(&'static str, String)> = Vec::new();
         let said = input.history[skip..]
             .iter()
             .map(|m| (m.role == "visitor", m.text.as_str()))
@@ -68,15 +70,19 @@ impl LlmEngine {
         messages.extend(
             turns
                 .into_iter()
-                .map(|(role, content)| json!({"role": role, "content": content})),
+                .map(|(role, content)| Message { role, content }),
         );
-        json!({
-            "model": self.config.model,
-            "messages": messages,
-            "temperature": (f64::from(self.config.temperature) * 100.0).round() / 100.0,
-            "max_tokens": self.config.max_tokens,
-            "stream": false,
-        })
+        ChatRequest {
+            model: self.config.model.clone(),
+            messages,
+            // An f32 as f64 carries float noise (0.30000001192092896): rounded to what was meant.
+            temperature: (f64::from(self.config.temperature) * 100.0).round() / 100.0,
+            max_tokens: self.config.max_tokens,
+            stream,
+            stream_options: stream.then_some(StreamOptions {
+                include_usage: true,
+            }),
+        }
     }
 }
 
@@ -166,7 +172,8 @@ mod tests {
             state: Default::default(),
             stream: None,
         };
-        let body = engine.request(&input, "Jak masz na imię?");
+        let body =
+            serde_json::to_value(engine.request(&input, "Jak masz na imię?", false)).unwrap();
         let messages = body["messages"].as_array().unwrap();
         let turns: Vec<(&str, &str)> = messages[1..]
             .iter()
@@ -182,5 +189,7 @@ mod tests {
             "every placeholder is filled: {system}"
         );
         assert_eq!(body["temperature"], 0.3);
+        assert_eq!(body["stream"], false);
+        assert!(body.get("stream_options").is_none());
     }
 }

@@ -1,11 +1,13 @@
 //! The stream reader: a server-sent event stream of `chat.completion.chunk`s, shown to the
 //! visitor while it is written, as far as it may be shown.
 
-use serde_json::Value;
+use async_openai::types::stream::StreamResponse;
+use futures_util::StreamExt;
 
 use super::LlmError;
-use super::client::{MAX_ANSWER_BYTES, without_url};
-use super::finish::{MAX_REPLY_CHARS, finished, refusal, without_label, without_reasoning};
+use super::client::{Answer, Usage, from_openai};
+use super::finish::{MAX_REPLY_CHARS, finished, without_label, without_reasoning};
+use super::transport::MAX_ANSWER_BYTES;
 use crate::chat::engine::StreamSink;
 
 /// Longest reply text, reasoning included, that is streamed while it is written.
@@ -65,91 +67,47 @@ fn visible_so_far(raw: &str) -> Option<String> {
     Some(text.to_owned())
 }
 
-/// Reads a server-sent event stream of `chat.completion.chunk`s: content pieces go to `sink` as
-/// they arrive; the whole content is the result. A stream that stops before `[DONE]` or a
-/// finish reason, an error event, a refusal or a tool call is an error.
+/// Reads the stream of `chat.completion.chunk`s async-openai parses from the server-sent events:
+/// content pieces go to `sink` as they arrive; the whole content is the result, and the usage
+/// the server counted goes to `usage`. A stream that ends without a finish reason (async-openai
+/// ends a stream the same way on `[DONE]` and on a closed connection), an error event, a chunk
+/// that is not one, a refusal or a tool call is an error.
 pub(super) async fn read_stream(
-    response: &mut reqwest::Response,
+    mut events: StreamResponse<Answer>,
     sink: Option<&StreamSink>,
     shown: &mut Shown,
+    usage: &mut Option<Usage>,
 ) -> Result<String, LlmError> {
-    let mut pending: Vec<u8> = Vec::new();
     let mut raw = String::new();
-    let mut event = String::new();
     let mut finish: Option<String> = None;
-    let mut done = false;
-    while !done {
-        let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| LlmError::Transport(without_url(e)))?
-        else {
-            break;
-        };
-        if raw.len() + pending.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(LlmError::Malformed(
-                "the answer is larger than 1 MiB".into(),
-            ));
+    while let Some(chunk) = events.next().await {
+        let chunk = chunk.map_err(from_openai)?;
+        if let Some(message) = chunk.carried_error() {
+            return Err(LlmError::Malformed(format!(
+                "the stream broke off: {message}"
+            )));
         }
-        pending.extend_from_slice(&chunk);
-        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            let line = String::from_utf8_lossy(&line);
-            let line = line.trim_end_matches(['\r', '\n']);
-            if line.is_empty() {
-                event.clear();
-                continue;
+        if chunk.usage.is_some() {
+            *usage = chunk.usage;
+        }
+        let Some(choice) = chunk.choices.first() else {
+            continue;
+        };
+        let piece = choice.said()?;
+        if !piece.is_empty() {
+            if raw.len() + piece.len() > MAX_ANSWER_BYTES {
+                return Err(LlmError::Malformed("the reply is larger than 1 MiB".into()));
             }
-            if let Some(name) = line.strip_prefix("event:") {
-                event = name.trim().to_owned();
-                continue;
+            raw.push_str(&piece);
+            if let Some(sink) = sink {
+                shown.feed(&raw, sink);
             }
-            let Some(data) = line.strip_prefix("data:") else {
-                continue;
-            };
-            let data = data.trim_start();
-            if data == "[DONE]" {
-                done = true;
-                break;
-            }
-            if matches!(event.as_str(), "keepalive" | "ping") {
-                continue;
-            }
-            let v: Value = serde_json::from_str(data)
-                .map_err(|e| LlmError::Malformed(format!("a stream event is not JSON: {e}")))?;
-            if v["error"].is_object() {
-                let message = v["error"]["message"].as_str().unwrap_or("an error event");
-                return Err(LlmError::Malformed(format!(
-                    "the stream broke off: {}",
-                    crate::lead::text::truncate(message, 300)
-                )));
-            }
-            let Some(choice) = v["choices"].get(0) else {
-                continue;
-            };
-            let delta = &choice["delta"];
-            if let Some(declined) = refusal(delta) {
-                return Err(declined);
-            }
-            if delta["tool_calls"].is_array() {
-                return Err(LlmError::Malformed(
-                    "the model called a tool; none was offered".into(),
-                ));
-            }
-            if let Some(piece) = delta["content"].as_str()
-                && !piece.is_empty()
-            {
-                raw.push_str(piece);
-                if let Some(sink) = sink {
-                    shown.feed(&raw, sink);
-                }
-            }
-            if let Some(reason) = choice["finish_reason"].as_str().filter(|f| !f.is_empty()) {
-                finish = Some(reason.to_owned());
-            }
+        }
+        if let Some(reason) = choice.finish() {
+            finish = Some(reason.to_owned());
         }
     }
-    if !done && finish.is_none() {
+    if finish.is_none() {
         return Err(LlmError::Malformed(
             "the stream ended before the reply did".into(),
         ));
