@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/api/admin/conversations", get(admin::conversations))
         .route("/api/admin/funnel", get(admin::funnel))
+        .route("/api/admin/llm/usage", get(admin::llm_usage))
         .route(
             "/api/admin/conversations/{id}",
             get(admin::conversation).delete(admin::erase),

@@ -27,6 +27,8 @@ mod breaker;
 mod client;
 mod finish;
 mod prompt;
+mod redact;
+mod spend;
 mod stream;
 mod transport;
 
@@ -39,15 +41,18 @@ use tracing::warn;
 use super::engine::{BotReply, Engine, EngineInput, EngineOutput, StreamSink};
 use super::rules::RuleEngine;
 use crate::config::{LlmConfig, SiteConfig};
-use crate::lead::Lang;
+use crate::lead::{Lang, Region};
 use breaker::Breaker;
 use client::{Answer, Clients, Usage, from_openai};
+use redact::Redaction;
+use spend::Spend;
 use stream::{Shown, read_stream};
 
 pub use breaker::TRIP_AFTER;
 pub use client::{ChatRequest, Message, StreamOptions};
 pub use finish::{MAX_REPLY_CHARS, tidy};
 pub use prompt::language_name;
+pub use spend::ModelUse;
 
 /// Why the model's answer was not used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -100,6 +105,7 @@ pub struct LlmEngine {
     /// Sentences of the system prompt a reply must not repeat.
     secrets: Vec<String>,
     breaker: Mutex<Breaker>,
+    spend: Spend,
 }
 
 impl LlmEngine {
@@ -112,6 +118,7 @@ impl LlmEngine {
         system: String,
     ) -> Result<LlmEngine, reqwest::Error> {
         let clients = Clients::new(&config, &api_key)?;
+        let spend = Spend::new(config.max_concurrent, config.daily_token_budget);
         let secrets = system
             .split(['.', '\n', ':'])
             .map(str::trim)
@@ -125,6 +132,7 @@ impl LlmEngine {
             system,
             secrets,
             breaker: Mutex::new(Breaker::default()),
+            spend,
         })
     }
 
@@ -137,6 +145,7 @@ impl LlmEngine {
         &self,
         request: &ChatRequest,
         sink: Option<&StreamSink>,
+        redaction: &Redaction,
     ) -> (Result<String, LlmError>, Option<Usage>) {
         let mut usage = None;
         let call = async {
@@ -148,7 +157,8 @@ impl LlmEngine {
                     .create_stream_byot(request)
                     .await
                     .map_err(from_openai)?;
-                read_stream(events, sink, &mut Shown::default(), &mut usage).await
+                let mut shown = Shown::new(redaction);
+                read_stream(events, sink, &mut shown, &mut usage).await
             } else {
                 let answer: Answer = self
                     .clients
@@ -165,7 +175,10 @@ impl LlmEngine {
         let result = tokio::time::timeout(timeout, call)
             .await
             .unwrap_or(Err(LlmError::Timeout));
-        (result.and_then(|text| self.tidy(&text)), usage)
+        let reply = result
+            .and_then(|text| self.tidy(&text))
+            .and_then(|reply| redaction.restored(&reply));
+        (reply, usage)
     }
 
     /// The reply as the visitor may see it, or why not.
@@ -188,6 +201,18 @@ impl LlmEngine {
     }
 }
 
+/// The region national phone numbers are read in when the site sets none: the language's home.
+fn region_of(lang: Lang) -> Option<Region> {
+    let code = match lang {
+        Lang::En => "GB",
+        Lang::Pl => "PL",
+        Lang::De => "DE",
+        Lang::Es => "ES",
+        Lang::Fr => "FR",
+    };
+    Region::parse(code).ok()
+}
+
 fn count(outcome: &'static str) {
     metrics::counter!("leadgate_llm_replies_total", "outcome" => outcome).increment(1);
 }
@@ -199,6 +224,10 @@ impl Engine for LlmEngine {
 
     fn greeting(&self, site: &SiteConfig, lang: Lang) -> BotReply {
         self.rules.greeting(site, lang)
+    }
+
+    fn model_use(&self) -> Option<ModelUse> {
+        Some(self.spend.report())
     }
 
     fn reply<'a>(&'a self, input: EngineInput<'a>) -> BoxFuture<'a, EngineOutput> {
@@ -217,13 +246,26 @@ impl Engine for LlmEngine {
                 count("breaker_open");
                 return plan;
             }
+            let _slot = match self.spend.start() {
+                Ok(slot) => slot,
+                Err(skip) => {
+                    count(skip.label());
+                    return plan;
+                }
+            };
             let sink = input.stream.filter(|_| self.config.stream);
-            let request = self.request(&input, &draft.text, sink.is_some());
-            let started = Instant::now();
-            let (result, usage) = self.words(&request, sink).await;
-            if let Some(usage) = usage {
-                metrics::counter!("leadgate_llm_tokens_total").increment(usage.total());
+            // National numbers as the site reads them, and as a visitor of the reply's language
+            // writes them.
+            let regions = [input.site.region(), region_of(input.lang)];
+            let mut redaction = Redaction::new(self.config.redact, input.lead, &regions);
+            let mut request = self.request(&input, &draft.text, sink.is_some());
+            for message in &mut request.messages {
+                message.content = redaction.hide(&message.content);
             }
+            let started = Instant::now();
+            let (result, usage) = self.words(&request, sink, &redaction).await;
+            let said = result.as_deref().unwrap_or_default();
+            self.spend.charge(&request, said, usage);
             metrics::histogram!("leadgate_llm_seconds").record(started.elapsed().as_secs_f64());
             let was_open = self.record(&result);
             match result {

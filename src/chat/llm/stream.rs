@@ -7,6 +7,7 @@ use futures_util::StreamExt;
 use super::LlmError;
 use super::client::{Answer, Usage, from_openai};
 use super::finish::{MAX_REPLY_CHARS, finished, without_label, without_reasoning};
+use super::redact::Redaction;
 use super::transport::MAX_ANSWER_BYTES;
 use crate::chat::engine::StreamSink;
 
@@ -14,15 +15,24 @@ use crate::chat::engine::StreamSink;
 const MAX_STREAM_SCAN: usize = 16 * 1024;
 
 /// What of a streamed reply the visitor has seen.
-#[derive(Debug, Default)]
-pub(super) struct Shown {
+pub(super) struct Shown<'r> {
     pub(super) sent: String,
     /// Cleaning changed text already shown: nothing more is streamed, and the stored message
     /// replaces what was.
     pub(super) stopped: bool,
+    /// Puts the visitor's details back into what is shown.
+    redaction: &'r Redaction,
 }
 
-impl Shown {
+impl<'r> Shown<'r> {
+    pub(super) fn new(redaction: &'r Redaction) -> Shown<'r> {
+        Shown {
+            sent: String::new(),
+            stopped: false,
+            redaction,
+        }
+    }
+
     /// Streams what `raw` (the content so far) adds to the visible reply.
     fn feed(&mut self, raw: &str, sink: &StreamSink) {
         // Past these sizes nothing more can be shown (the reply is cut at MAX_REPLY_CHARS), and
@@ -36,6 +46,7 @@ impl Shown {
         let Some(visible) = visible_so_far(raw) else {
             return;
         };
+        let visible = self.redaction.restore(&visible);
         match visible.strip_prefix(self.sent.as_str()) {
             Some("") => {}
             Some(new) => {
@@ -63,6 +74,13 @@ fn visible_so_far(raw: &str) -> Option<String> {
     {
         text.truncate(cut);
     }
+    // A placeholder (`[phone 1]`) still arriving.
+    if let Some(cut) = text.rfind('[')
+        && !text[cut..].contains(']')
+        && text.len() - cut < 16
+    {
+        text.truncate(cut);
+    }
     let text = crate::lead::text::truncate(&text, MAX_REPLY_CHARS);
     Some(text.to_owned())
 }
@@ -75,7 +93,7 @@ fn visible_so_far(raw: &str) -> Option<String> {
 pub(super) async fn read_stream(
     mut events: StreamResponse<Answer>,
     sink: Option<&StreamSink>,
-    shown: &mut Shown,
+    shown: &mut Shown<'_>,
     usage: &mut Option<Usage>,
 ) -> Result<String, LlmError> {
     let mut raw = String::new();
@@ -141,7 +159,12 @@ mod tests {
             Some("Our plans are "),
             "an emphasis marker still arriving"
         );
-        let mut shown = Shown::default();
+        let none = Redaction::new(
+            crate::config::Redact::None,
+            &crate::lead::Lead::default(),
+            &[],
+        );
+        let mut shown = Shown::new(&none);
         let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let into = seen.clone();
         let sink = move |piece: &str| into.lock().unwrap().push_str(piece);
@@ -152,7 +175,7 @@ mod tests {
         }
         assert_eq!(*seen.lock().unwrap(), "Bonjour ! Quel est votre budget ?\"");
         assert_eq!(tidy(&raw).unwrap(), "Bonjour ! Quel est votre budget ?");
-        let mut long = Shown::default();
+        let mut long = Shown::new(&none);
         let raw = "word ".repeat(1000);
         long.feed(&raw, &sink);
         long.feed(&raw, &sink);
