@@ -103,10 +103,10 @@ async fn the_model_words_replies_and_facts_stay_the_visitors(db: Db) {
         "the site's FAQ in the visitor's language: {system}"
     );
     assert!(
-        system.contains("Draft reply for this turn:")
-            && system.contains("jana.vogt@vogt-moebel.de"),
-        "the rule engine's draft confirms the captured email: {system}"
+        system.contains("Draft reply for this turn:") && system.contains("[email 1]"),
+        "the rule engine's draft confirms the captured email, which the model sees only as a placeholder: {system}"
     );
+    assert!(!last.to_string().contains("jana.vogt@vogt-moebel.de"));
     let messages = last["messages"].as_array().unwrap();
     let roles: Vec<&str> = messages
         .iter()
@@ -117,10 +117,7 @@ async fn the_model_words_replies_and_facts_stay_the_visitors(db: Db) {
         ["system", "user", "assistant", "user"],
         "{messages:?}"
     );
-    assert_eq!(
-        messages[3]["content"],
-        "Ich bin Jana Vogt, jana.vogt@vogt-moebel.de"
-    );
+    assert_eq!(messages[3]["content"], "Ich bin Jana Vogt, [email 1]");
     assert_eq!(messages[2]["content"], first.as_str());
 
     let view = admin_conversation(gw.addr, c.session_id.as_deref().unwrap()).await;

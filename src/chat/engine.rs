@@ -120,4 +120,9 @@ pub trait Engine: Send + Sync {
 
     /// The reply to a visitor's message.
     fn reply<'a>(&'a self, input: EngineInput<'a>) -> BoxFuture<'a, EngineOutput>;
+
+    /// The day's use of a paid model, for an engine that calls one.
+    fn model_use(&self) -> Option<super::llm::ModelUse> {
+        None
+    }
 }

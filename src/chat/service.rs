@@ -207,6 +207,11 @@ impl ChatService {
         self.engine.streams()
     }
 
+    /// The day's use of the model, when the engine calls one.
+    pub fn model_use(&self) -> Option<super::llm::ModelUse> {
+        self.engine.model_use()
+    }
+
     /// Handles a visitor message: stores it with the lead revision it causes and the
     /// assistant's replies, in one transaction, and pushes the frames to the session's other
     /// sockets. `origin` is the socket that sent it. With `deltas`, a streaming engine's reply

@@ -50,6 +50,25 @@ pub struct LlmConfig {
     pub history_messages: usize,
     /// Show the reply in the widget while the model writes it.
     pub stream: bool,
+    /// What personal data is replaced by placeholders before anything is sent to the model.
+    pub redact: Redact,
+    /// Model calls at once across the gateway; beyond them the rule engine answers (0: no cap).
+    pub max_concurrent: u32,
+    /// Tokens a UTC day; once used, the rule engine answers until midnight (0: no budget).
+    pub daily_token_budget: u64,
+}
+
+/// `[engine.llm] redact`: what the model is not sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Redact {
+    /// Email addresses and phone numbers become `[email 1]`, `[phone 1]`.
+    #[default]
+    Contact,
+    /// Those, and the visitor's name becomes `[name 1]`.
+    ContactAndNames,
+    /// Everything is sent as written.
+    None,
 }
 
 impl Default for LlmConfig {
@@ -63,6 +82,9 @@ impl Default for LlmConfig {
             max_tokens: 300,
             history_messages: 12,
             stream: true,
+            redact: Redact::Contact,
+            max_concurrent: 16,
+            daily_token_budget: 2_000_000,
         }
     }
 }

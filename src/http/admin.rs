@@ -131,6 +131,15 @@ pub struct ConversationFilter {
     limit: Option<i64>,
 }
 
+/// `GET /api/admin/llm/usage`: the day's tokens and calls of the model, and the turns the rule
+/// engine answered because the budget or the concurrency cap was reached.
+pub async fn llm_usage(_: Admin, State(state): State<AppState>) -> Json<Value> {
+    match state.chat.model_use() {
+        Some(used) => Json(json!({"engine": "llm", "today": used})),
+        None => Json(json!({"engine": "rules", "today": null})),
+    }
+}
+
 /// `GET /api/admin/conversations`: conversations, newest first.
 pub async fn conversations(
     _: Admin,

@@ -70,6 +70,7 @@ fn admin_router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/api/admin/conversations", get(admin::conversations))
         .route("/api/admin/funnel", get(admin::funnel))
+        .route("/api/admin/llm/usage", get(admin::llm_usage))
         .route(
             "/api/admin/subjects",
             get(subjects::show).delete(subjects::erase),

@@ -6,6 +6,7 @@ mod answers;
 mod blank;
 mod contact;
 mod cues;
+mod details;
 mod finders;
 mod reading;
 #[cfg(test)]
@@ -13,6 +14,7 @@ mod tests;
 mod tokens;
 
 pub use cues::{is_question, yes_no};
+pub use details::{ContactDetail, DetailKind, contact_details};
 pub use finders::Competitors;
 
 use super::Lead;
