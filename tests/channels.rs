@@ -321,7 +321,9 @@ async fn a_senders_messages_are_read_in_their_order(db: Db) {
     assert_eq!((a.unwrap(), b.unwrap()), (200, 200));
     let conv = eventually("three messages", async || {
         let all = conversations(gw.addr, "whatsapp").await;
-        all.into_iter().find(|c| visitor_texts(c).len() == 3)
+        // The lead and the messages are read one after the other: wait for both.
+        all.into_iter()
+            .find(|c| visitor_texts(c).len() == 3 && c["lead"]["email"] == "maria@lopez.es")
     })
     .await;
     assert_eq!(visitor_texts(&conv), texts);

@@ -66,7 +66,9 @@ fn lang_of(language: Language) -> Lang {
 /// How much more likely (in the detector's confidence, 0–1) another language must be than the
 /// one the conversation is in before replies switch: a name, a company ("Brandt Logistik
 /// GmbH") or a word shared by two languages ("Under" / "unter") must not flip the replies.
-pub const SWITCH_MARGIN: f64 = 0.4;
+/// Measured: an English sentence with a German name and company reads German 0.46 against
+/// English 0.45; "Hola! Che, una consulta" reads Spanish 0.50 against English 0.15.
+pub const SWITCH_MARGIN: f64 = 0.2;
 
 /// The language replies should switch to from `current`, if the visitor's recent text (oldest
 /// first) is clearly in another one.
