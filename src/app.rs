@@ -413,6 +413,12 @@ impl Running {
 /// Starts a gateway on `config.server.listen` (port 0 picks a free port).
 pub async fn spawn(config: Config) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(&config.server.listen).await?;
+    spawn_on(listener, config).await
+}
+
+/// Starts a gateway in the background on a listener already bound (whose address the
+/// configuration may name, as `public_url`, before the gateway starts).
+pub async fn spawn_on(listener: TcpListener, config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let admin = bind_admin(&config).await?;
     let admin_addr = admin.as_ref().map(TcpListener::local_addr).transpose()?;

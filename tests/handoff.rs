@@ -675,16 +675,13 @@ async fn a_deal_won_in_zoho_reaches_the_thread_through_its_notification(db: Db) 
     let db = TestDb::new(db).await;
     let sim = SlackSim::start(Options::default()).await.unwrap();
     let zoho = ZohoSim::start(ZohoOptions::default()).await.unwrap();
-    // The gateway tells Zoho its own address, so it must know it before it starts.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // The gateway tells Zoho its own address, so it must know it before it starts: the
+    // listener is bound first and handed over.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     let mut cfg = config(&db);
     with_slack(&mut cfg, &sim, 15.0);
-    cfg.server.listen = format!("127.0.0.1:{port}");
-    cfg.server.public_url = Some(format!("http://127.0.0.1:{port}"));
+    cfg.server.public_url = Some(format!("http://{addr}"));
     cfg.sites[0].crm = leadgate::crm::CrmKind::Zoho;
     let oauth = zoho.oauth_client();
     cfg.crm.zoho = Some(leadgate::crm::zoho::Config {
@@ -696,7 +693,7 @@ async fn a_deal_won_in_zoho_reaches_the_thread_through_its_notification(db: Db) 
         webhook_token: Some("zoho-channel-token".to_owned().into()),
         ..Default::default()
     });
-    let gw = start(cfg).await;
+    let gw = leadgate::app::spawn_on(listener, cfg).await.unwrap();
     let url = format!("http://{}/webhooks/zoho", gw.addr);
     let (_visitor, _id) = qualified_visitor(gw.addr).await;
     let alert = the_alert(&sim).await;
