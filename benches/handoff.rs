@@ -42,6 +42,7 @@ fn config(db: &str, slack: &SlackSim) -> Config {
     // Each visitor sends three messages; the rate limits are not what is measured.
     c.limits.ip_msgs_per_min = 100_000;
     c.limits.ip_connections = 10_000;
+    c.limits.ip_conversations_per_min = 100_000;
     c
 }
 

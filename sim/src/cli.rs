@@ -192,6 +192,7 @@ impl Running {
             "openai",
             self.openai.as_ref().map(openai::OpenAiSim::describe),
         );
+        add("meta", self.meta.as_ref().map(meta::MetaSim::describe));
         Value::Object(all)
     }
 
