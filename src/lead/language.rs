@@ -38,6 +38,12 @@ pub fn neutral(message: &str) -> bool {
 /// The language of a visitor's text (their recent messages, oldest first), when any of it is
 /// not neutral.
 pub fn detect<'a>(messages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
+    DETECTOR.detect_language_of(&window(messages)?).map(lang_of)
+}
+
+/// The last [`WINDOW_BYTES`] of the messages that are not neutral, one per line; `None` when
+/// every message is neutral.
+fn window<'a>(messages: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut text = String::new();
     for m in messages.into_iter().filter(|m| !neutral(m)) {
         text.push_str(m);
@@ -50,7 +56,7 @@ pub fn detect<'a>(messages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
     let start = (start..text.len())
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
-    DETECTOR.detect_language_of(&text[start..]).map(lang_of)
+    Some(text[start..].to_owned())
 }
 
 fn lang_of(language: Language) -> Lang {
@@ -73,19 +79,7 @@ pub const SWITCH_MARGIN: f64 = 0.2;
 /// The language replies should switch to from `current`, if the visitor's recent text (oldest
 /// first) is clearly in another one.
 pub fn shift<'a>(messages: impl IntoIterator<Item = &'a str>, current: Lang) -> Option<Lang> {
-    let mut text = String::new();
-    for m in messages.into_iter().filter(|m| !neutral(m)) {
-        text.push_str(m);
-        text.push('\n');
-    }
-    if text.is_empty() {
-        return None;
-    }
-    let start = text.len().saturating_sub(WINDOW_BYTES);
-    let start = (start..text.len())
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
-    let values = DETECTOR.compute_language_confidence_values(&text[start..]);
+    let values = DETECTOR.compute_language_confidence_values(window(messages)?);
     let confidence = |lang: Lang| {
         values
             .iter()
