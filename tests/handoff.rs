@@ -88,6 +88,14 @@ fn thread_texts(sim: &SlackSim, ts: &str) -> Vec<String> {
         .collect()
 }
 
+/// How many posts in the thread of `ts` say `what`.
+fn told(sim: &SlackSim, ts: &str, what: &str) -> usize {
+    thread_texts(sim, ts)
+        .iter()
+        .filter(|t| t.contains(what))
+        .count()
+}
+
 /// Frames until a message of `role` arrives (typing and acks skipped).
 async fn next_message(c: &mut Client, role: &str) -> Value {
     loop {
@@ -449,10 +457,7 @@ async fn a_deal_moved_in_the_crm_reaches_the_thread_once(db: Db) {
     props.insert("amount".into(), "12000".into());
     hubspot.crm_user_changes_deal(&deal.id, props).unwrap();
     eventually("the outcome in the thread", async || {
-        thread_texts(&sim, &alert.ts)
-            .iter()
-            .any(|t| t.contains("Deal moved to Closed won"))
-            .then_some(())
+        (told(&sim, &alert.ts, "Deal moved to Closed won") > 0).then_some(())
     })
     .await;
     let updated = eventually("the alert shows it", async || {
@@ -501,10 +506,7 @@ async fn a_deal_moved_in_the_crm_reaches_the_thread_once(db: Db) {
         (Some(1), Some(1), Some(1), Some(1)),
         "{funnel}"
     );
-    let outcomes = thread_texts(&sim, &alert.ts)
-        .iter()
-        .filter(|t| t.contains("Deal moved"))
-        .count();
+    let outcomes = told(&sim, &alert.ts, "Deal moved");
     assert_eq!(outcomes, 1);
     gw.stop().await.unwrap();
     db.remove().await;
@@ -653,18 +655,12 @@ async fn a_deal_won_in_salesforce_reaches_the_thread_by_polling(db: Db) {
         .crm_user_changes_deal(&opportunity.id, fields)
         .unwrap();
     eventually("the outcome in the thread", async || {
-        thread_texts(&sim, &alert.ts)
-            .iter()
-            .any(|t| t.contains("Deal moved to Closed won in Salesforce"))
-            .then_some(())
+        (told(&sim, &alert.ts, "Deal moved to Closed won in Salesforce") > 0).then_some(())
     })
     .await;
     // Later polls see the same change again and report it once.
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let told = thread_texts(&sim, &alert.ts)
-        .iter()
-        .filter(|t| t.contains("Deal moved"))
-        .count();
+    let told = told(&sim, &alert.ts, "Deal moved");
     assert_eq!(told, 1);
     gw.stop().await.unwrap();
     db.remove().await;
@@ -717,10 +713,7 @@ async fn a_deal_won_in_zoho_reaches_the_thread_through_its_notification(db: Db) 
     fields.insert("Amount".into(), 12000.into());
     zoho.crm_user_changes_deal(&deal.id, fields).unwrap();
     eventually("the outcome in the thread", async || {
-        thread_texts(&sim, &alert.ts)
-            .iter()
-            .any(|t| t.contains("Deal moved to Closed won in Zoho"))
-            .then_some(())
+        (told(&sim, &alert.ts, "Deal moved to Closed won in Zoho") > 0).then_some(())
     })
     .await;
     // The same notification again (Zoho may repeat itself) is told once.
@@ -729,10 +722,7 @@ async fn a_deal_won_in_zoho_reaches_the_thread_through_its_notification(db: Db) 
     let answer = client.post(&url).json(&again).send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 200);
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    let told = thread_texts(&sim, &alert.ts)
-        .iter()
-        .filter(|t| t.contains("Deal moved"))
-        .count();
+    let told = told(&sim, &alert.ts, "Deal moved");
     assert_eq!(told, 1);
     gw.stop().await.unwrap();
     db.remove().await;

@@ -52,14 +52,15 @@ pub fn query(since: OffsetDateTime) -> String {
 pub fn change_of(row: &Value, own_user: Option<&str>) -> Option<DealChange> {
     let id = row["Id"].as_str()?;
     let stamp = row["SystemModstamp"].as_str()?;
+    let stage = row["StageName"].as_str().map(str::to_owned);
     let values = [
-        row["StageName"].as_str().map(str::to_owned),
+        stage.clone(),
         row["Amount"].as_f64().map(|a| a.to_string()),
         row["OwnerId"].as_str().map(str::to_owned),
         row["LastModifiedById"].as_str().map(str::to_owned),
     ];
     let mut change = DealChange::snapshot(id, stamp, &values);
-    change.stage = row["StageName"].as_str().map(str::to_owned);
+    change.stage = stage;
     change.amount = row["Amount"].as_f64();
     change.owner = row["OwnerId"].as_str().map(str::to_owned);
     let won = row["IsWon"].as_bool();
