@@ -77,6 +77,34 @@ async fn create_then_duplicate_gives_409_with_existing_id() {
 }
 
 #[tokio::test]
+async fn gdpr_delete_removes_a_contact_by_id_or_email() {
+    let api = Api::start(Options::default()).await;
+    let (_, first) = api.create_contact("jane@acme.test").await;
+    let (_, second) = api.create_contact("joe@acme.test").await;
+    let path = "/crm/v3/objects/contacts/gdpr-delete";
+    for (body, status) in [
+        (json!({}), 400),
+        (json!({"objectId": 7}), 400),
+        (json!({"objectId": "x", "idProperty": "phone"}), 400),
+        (json!({"objectId": "999999"}), 404),
+    ] {
+        assert_eq!(api.post(path, body.clone()).await.0, status, "{body}");
+    }
+    let (status, _) = api.post(path, json!({"objectId": first["id"]})).await;
+    assert_eq!(status, 204);
+    let (status, _) = api
+        .post(
+            path,
+            json!({"objectId": "JOE@acme.test", "idProperty": "email"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert!(api.sim.records("contacts").is_empty(), "{second}");
+    let (status, _) = api.post(path, json!({"objectId": first["id"]})).await;
+    assert_eq!(status, 404, "deleted once");
+}
+
+#[tokio::test]
 async fn search_by_email_and_phone_groups() {
     let api = Api::start(Options::default()).await;
     api.create_contact("jane@example.com").await;

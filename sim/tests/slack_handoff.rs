@@ -142,6 +142,59 @@ async fn chat_update_replaces_the_bots_own_messages_only() {
 }
 
 #[tokio::test]
+async fn chat_delete_removes_the_bots_own_messages_only() {
+    let sim = SlackSim::start(Options::default()).await.unwrap();
+    let ts = post_alert(&sim).await;
+    // One message a second per channel.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let webhook = client()
+        .post(sim.webhook_url())
+        .json(&json!({"text": "via webhook"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(webhook.status(), 200);
+    let hooked = sim
+        .messages()
+        .into_iter()
+        .find(|m| m.via == Via::Webhook)
+        .unwrap();
+    for (request, error) in [
+        (
+            json!({"channel": "C0123456789", "ts": hooked.ts}),
+            "cant_delete_message",
+        ),
+        (
+            json!({"channel": "C0123456789", "ts": "1.000001"}),
+            "message_not_found",
+        ),
+        (json!({"channel": "leads", "ts": ts}), "channel_not_found"),
+    ] {
+        let (status, body) = call(&sim, "chat.delete", request).await;
+        assert_eq!((status, body["ok"].clone()), (200, json!(false)));
+        assert_eq!(body["error"], error);
+    }
+    let (status, body) = call(
+        &sim,
+        "chat.delete",
+        json!({"channel": "C0123456789", "ts": ts}),
+    )
+    .await;
+    assert_eq!((status, body["ok"].clone()), (200, json!(true)), "{body}");
+    assert_eq!(body["ts"], ts.as_str());
+    assert!(sim.message("C0123456789", &ts).is_none());
+    assert_eq!(sim.messages().len(), 1, "the webhook's message stays");
+    // Deleted once: a second delete finds nothing.
+    let (_, body) = call(
+        &sim,
+        "chat.delete",
+        json!({"channel": "C0123456789", "ts": ts}),
+    )
+    .await;
+    assert_eq!(body["error"], "message_not_found");
+}
+
+#[tokio::test]
 async fn updates_keep_the_thread() {
     let sim = SlackSim::start(Options::default()).await.unwrap();
     let parent = post_alert(&sim).await;

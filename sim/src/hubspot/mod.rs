@@ -8,6 +8,7 @@
 mod associations;
 mod batch;
 mod errors;
+mod gdpr;
 mod guard;
 mod model;
 mod oauth;

@@ -11,7 +11,7 @@ use axum::routing::{get, post, put};
 
 use super::errors::HsError;
 use super::state::HubSpot;
-use super::{associations, batch, guard, oauth, objects, search, settings};
+use super::{associations, batch, gdpr, guard, oauth, objects, search, settings};
 use crate::shared::pipeline;
 use crate::shared::vendor::Vendor;
 
@@ -56,6 +56,7 @@ pub(crate) fn router(hs: Arc<HubSpot>) -> Router {
     let shared: Arc<dyn Vendor> = hs.clone();
     let v4 = "/crm/v4/objects/{from_type}/{from_id}/associations";
     Router::new()
+        .route("/crm/v3/objects/contacts/gdpr-delete", post(gdpr::delete))
         .merge(object_routes("/crm/v3/objects"))
         .merge(object_routes("/crm/objects/2026-03"))
         .route(

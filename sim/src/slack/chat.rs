@@ -1,4 +1,4 @@
-//! `chat.update` and `chat.postEphemeral`.
+//! `chat.update`, `chat.delete` and `chat.postEphemeral`.
 //!
 //! `chat.update` (<https://docs.slack.dev/reference/methods/chat.update>, errors and answer from
 //! slack-ruby/slack-api-ref `methods/chat/chat.update.json`): `channel` (an id: the method
@@ -104,6 +104,48 @@ pub(crate) async fn update(
             "text": updated.text.clone().unwrap_or_default(),
             "message": message_json(&updated),
         }),
+    )
+}
+
+/// `POST /api/chat.delete` (<https://docs.slack.dev/reference/methods/chat.delete>, errors from
+/// slack-ruby/slack-api-ref `methods/chat/chat.delete.json`): `channel` (an id) and `ts` are
+/// required; with a bot token an app deletes only the messages it posted ("bot tokens may delete
+/// only messages posted by that bot", same page), so webhook and people's messages answer
+/// `cant_delete_message`; an unknown `ts` answers `message_not_found`. Success is
+/// `{"ok":true,"channel","ts"}`. The docs do not say what becomes of a deleted parent's thread
+/// replies: the simulator keeps them, so a gateway must delete the replies it posted itself.
+/// The method is Tier 3 (50+ calls a minute); the simulator does not throttle it (the docs give
+/// no exact figure).
+pub(crate) async fn delete(
+    State(slack): State<Arc<Slack>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body = match parse(&headers, &body) {
+        Ok(body) => body,
+        Err(code) => return api_error(code),
+    };
+    if let Some(refusal) = refuse_unauthorized(&slack, &headers, &body, "chat:write") {
+        return refusal;
+    }
+    let Some(channel) = text_of(&body, "channel")
+        .filter(|c| slack.options.channels.iter().any(|known| &known.id == c))
+    else {
+        return api_error("channel_not_found");
+    };
+    let Some(message) = text_of(&body, "ts")
+        .and_then(|ts| slack.message(&ts))
+        .filter(|m| m.channel == channel)
+    else {
+        return api_error("message_not_found");
+    };
+    if message.via != Via::Api {
+        return api_error("cant_delete_message");
+    }
+    slack.remove(&message.ts);
+    json(
+        StatusCode::OK,
+        &json!({"ok": true, "channel": channel, "ts": message.ts}),
     )
 }
 

@@ -305,6 +305,7 @@ fn router(slack: Arc<state::Slack>) -> Router {
         .route("/services/{team}/{bot}/{secret}", post(webhook::post))
         .route("/api/chat.postMessage", post(api::post_message))
         .route("/api/chat.update", post(chat::update))
+        .route("/api/chat.delete", post(chat::delete))
         .route("/api/chat.postEphemeral", post(chat::post_ephemeral))
         .route("/api/users.info", post(users::info).get(users::info))
         .route("/api/auth.test", post(api::auth_test).get(api::auth_test))
