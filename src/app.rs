@@ -193,19 +193,23 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         })
     });
     let instance = uuid::Uuid::now_v7().simple().to_string();
-    let mut targets: Vec<(String, Target)> = crate::sync::targets::connectors(&config)
-        .map_err(anyhow::Error::msg)?
-        .into_iter()
-        .map(|c| {
-            (
-                c.kind.name().to_owned(),
-                Target::Crm {
-                    api: c.api,
-                    names: c.names,
-                },
-            )
-        })
-        .collect();
+    let store = state.chat.store().clone();
+    let mut targets: Vec<(String, Target)> = Vec::new();
+    for c in crate::sync::targets::connectors(&config).map_err(anyhow::Error::msg)? {
+        let name = c.kind.name().to_owned();
+        if config.privacy.erase_in_crm {
+            let erasure = crate::sync::erasure::CrmErasure {
+                store: store.clone(),
+                api: c.api.clone(),
+            };
+            targets.push((name.clone(), Target::Handler(Arc::new(erasure))));
+        }
+        let target = Target::Crm {
+            api: c.api,
+            names: c.names,
+        };
+        targets.push((name, target));
+    }
     let notices = config
         .alerts
         .slack
@@ -214,7 +218,13 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
     if let Some(slack) = &notices {
         use crate::sync::handoff::{AlertUpdates, Threads};
         targets.push(("slack".to_owned(), Target::Slack(slack.clone())));
-        let store = state.chat.store().clone();
+        if config.privacy.erase_in_slack {
+            let erasure = crate::sync::erasure::SlackErasure {
+                store: store.clone(),
+                alerter: slack.clone(),
+            };
+            targets.push(("slack".to_owned(), Target::Handler(Arc::new(erasure))));
+        }
         targets.push((
             "slack".to_owned(),
             Target::Handler(Arc::new(AlertUpdates {
@@ -227,7 +237,7 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         targets.push((
             "slack".to_owned(),
             Target::Handler(Arc::new(Threads {
-                store,
+                store: store.clone(),
                 alerter: slack.clone(),
             })),
         ));

@@ -244,6 +244,62 @@ async fn an_erased_conversation_takes_no_more_writes(db: Db) {
     db.remove().await;
 }
 
+/// With `erase_in_crm`, erasing a visitor deletes the contact, deal, note and task leadgate made
+/// in HubSpot (the contact through HubSpot's GDPR delete); the Slack alert and the update
+/// leadgate posted in its thread go too (`erase_in_slack`, on by default). The company stays.
+async fn erase_in_crm_and_slack_deletes_the_records_there(db: Db) {
+    let db = TestDb::new(db).await;
+    let hubspot = HubSpotSim::start(Default::default()).await.unwrap();
+    let slack = SlackSim::start(Default::default()).await.unwrap();
+    let mut c = config(&db);
+    with_crm_and_slack(&mut c, &hubspot, &slack);
+    c.privacy.erase_in_crm = true;
+    let gw = start(c).await;
+    let mut tab = Client::open(gw.addr, "demo", "en-GB").await;
+    tab.say("Hi, I'm Paula Brandt, managing director of Brandt Logistik GmbH.")
+        .await;
+    tab.say("p.brandt@brandt-logistik.de").await;
+    tab.say("Our budget is 12.000 € and we want to start next week. I decide.")
+        .await;
+    let kinds = ["contacts", "deals", "notes", "tasks"];
+    until("the lead's records in HubSpot and the alert", || {
+        kinds.iter().all(|k| !hubspot.records(k).is_empty()) && !slack.messages().is_empty()
+    })
+    .await;
+    settled(gw.addr).await;
+    // A new fact: the alert's update goes in its thread.
+    tab.say("My mobile is +49 151 12345678").await;
+    until("the update in the alert's thread", || {
+        slack.messages().iter().any(|m| m.thread_ts.is_some())
+    })
+    .await;
+    settled(gw.addr).await;
+    let id = tab.session_id.clone().unwrap();
+    assert_eq!(erase(gw.addr, &id).await, 200);
+    until("the records deleted in HubSpot and Slack", || {
+        kinds.iter().all(|k| hubspot.records(k).is_empty()) && slack.messages().is_empty()
+    })
+    .await;
+    settled(gw.addr).await;
+    let jobs = admin(gw.addr, "jobs").await;
+    for kind in ["crm_erase", "slack_erase"] {
+        let done: Vec<_> = jobs["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["kind"] == kind)
+            .collect();
+        assert!(
+            done.len() == 1 && done[0]["state"] == "done",
+            "{kind} ran once: {jobs}"
+        );
+    }
+    let found = leftovers(&db).await;
+    assert!(found.is_empty(), "left after erasure: {found:#?}");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 /// A visitor on the web who gives a name, an email and maybe a phone.
 async fn visitor(addr: SocketAddr, email: &str, phone: Option<&str>) -> String {
     let mut c = Client::open(addr, "demo", "en-GB").await;
@@ -483,6 +539,7 @@ async fn transcript_links_expire_and_survive_a_key_rotation(db: Db) {
 
 both_stores!(
     erase_leaves_no_copy_of_the_visitor,
+    erase_in_crm_and_slack_deletes_the_records_there,
     an_erased_conversation_takes_no_more_writes,
     a_person_is_found_and_erased_across_conversations,
     conversations_past_their_retention_are_erased,

@@ -70,18 +70,25 @@ impl SlackAlerter {
         self.web_api("chat.update", channel, &body).await.map(drop)
     }
 
-    /// Posts text in an alert's thread (`chat.postMessage` with `thread_ts`).
+    /// Posts text in an alert's thread (`chat.postMessage` with `thread_ts`); returns the
+    /// reply's own `ts`, when Slack gave it.
     pub async fn reply_in_thread(
         &self,
         channel: &str,
         ts: &str,
         text: &str,
-    ) -> Result<(), CallError> {
+    ) -> Result<Option<String>, CallError> {
         let body =
             json!({"channel": channel, "thread_ts": ts, "text": text, "unfurl_links": false});
-        self.web_api("chat.postMessage", channel, &body)
-            .await
-            .map(drop)
+        let answer = self.web_api("chat.postMessage", channel, &body).await?;
+        Ok(answer["ts"].as_str().map(str::to_owned))
+    }
+
+    /// Deletes a message the app posted (`chat.delete`, bot tokens only); one already gone
+    /// answers [`CallError::NotFound`].
+    pub async fn delete(&self, channel: &str, ts: &str) -> Result<(), CallError> {
+        let body = json!({"channel": channel, "ts": ts});
+        self.web_api("chat.delete", channel, &body).await.map(drop)
     }
 
     /// A person's display name (`users.info`, scope `users:read`): the display name they chose,
@@ -211,6 +218,7 @@ fn api_result(reply: &Reply, throttle: &Throttle) -> Result<Value, CallError> {
         "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
             CallError::retryable(format!("Slack: {error}"), None)
         }
+        "message_not_found" => CallError::not_found(format!("Slack: {error}")),
         _ => CallError::permanent(format!("Slack refused the message: {error}")),
     })
 }

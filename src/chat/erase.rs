@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::service::ChatService;
 use crate::lead::Channel;
-use crate::store::{ConversationRow, StoreError};
+use crate::store::{ConversationRow, Elsewhere, StoreError};
 
 /// The frame that tells a socket its conversation was erased; the socket closes after it.
 pub fn erased_frame() -> Value {
@@ -30,7 +30,7 @@ impl ChatService {
         let sender = sender_key(&conversation);
         let erased = self
             .store()
-            .erase(conversation_id, sender.as_deref())
+            .erase(conversation_id, sender.as_deref(), self.elsewhere())
             .await?;
         if erased {
             self.hub().publish_remote(conversation_id, erased_frame());
@@ -44,6 +44,15 @@ impl ChatService {
 }
 
 impl ChatService {
+    /// What an erasure deletes outside leadgate, as configured.
+    fn elsewhere(&self) -> Elsewhere {
+        let privacy = &self.config().privacy;
+        Elsewhere {
+            crm: privacy.erase_in_crm,
+            slack: privacy.erase_in_slack && self.config().alerts.slack.is_some(),
+        }
+    }
+
     /// Erases the conversations silent for longer than `[privacy] retention_days`, at start-up
     /// and then every hour, until `shutdown`. Off when the setting is unset.
     pub async fn erase_expired(self: Arc<Self>, shutdown: CancellationToken) {

@@ -41,11 +41,27 @@ pub struct Config {
 }
 
 /// `[privacy]`
-#[derive(Debug, Clone, Default, serde::Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PrivacyConfig {
     /// Conversations silent for longer than this many days are erased (off when unset).
     pub retention_days: Option<u32>,
+    /// Erasing a visitor also deletes the person, deal, note and task leadgate made in each
+    /// CRM (off by default: a CRM record may hold a sales history the company must keep).
+    pub erase_in_crm: bool,
+    /// Erasing a visitor also deletes the Slack alert and the replies leadgate posted in its
+    /// thread (on by default; needs a bot token: webhook messages cannot be deleted).
+    pub erase_in_slack: bool,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig {
+            retention_days: None,
+            erase_in_crm: false,
+            erase_in_slack: true,
+        }
+    }
 }
 
 impl Default for Config {

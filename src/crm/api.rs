@@ -5,8 +5,8 @@ use futures_util::future::BoxFuture;
 
 use super::input::{BatchItem, SyncOutcome};
 use super::model::{
-    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, Attached, CrmKind, CrmLinks, DealFields, FindKey, NoteFields, PersonFields,
+    PersonRecord, TaskFields,
 };
 use crate::outbound::CallError;
 
@@ -103,6 +103,10 @@ pub trait CrmApi: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<Vec<Attached>>, CallError>> {
         Box::pin(async { Ok(None) })
     }
+
+    /// Deletes the records leadgate made for an erased visitor (`[privacy] erase_in_crm`):
+    /// task, note, deal and person, each already gone counting as deleted. The company stays.
+    fn erase<'a>(&'a self, links: &'a CrmLinks) -> BoxFuture<'a, Result<(), CallError>>;
 
     /// A link to the person's record in the CRM's web app, for the sales alert.
     fn record_url(&self, _person_id: &str) -> Option<String> {

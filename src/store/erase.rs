@@ -4,6 +4,27 @@
 
 use super::{BeginWrite, Store, StoreError, now_ms, on_pool};
 
+/// What an erasure also deletes outside leadgate, by a job each (`[privacy]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// The person, deal, note and task in every CRM the lead was synced to (`erase_in_crm`).
+    pub crm: bool,
+    /// The Slack alert and the replies leadgate posted in its thread (`erase_in_slack`).
+    pub slack: bool,
+}
+
+/// One CRM erase job per CRM the lead has records in.
+const QUEUE_CRM_ERASE: &str = "INSERT INTO jobs (kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, created_ms, updated_ms) \
+    SELECT 'crm_erase', target, conversation_id, NULL, 0, 'pending', 0, $2, $2, $2 FROM crm_links WHERE conversation_id = $1 \
+    ON CONFLICT (kind, target, conversation_id) WHERE state IN ('pending', 'running', 'paused') DO NOTHING";
+
+/// The Slack erase job, when an alert was posted with the Web API or replies were.
+const QUEUE_SLACK_ERASE: &str = "INSERT INTO jobs (kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, created_ms, updated_ms) \
+    SELECT 'slack_erase', 'slack', $1, NULL, 0, 'pending', 0, $2, $2, $2 \
+    WHERE EXISTS (SELECT 1 FROM alerts WHERE conversation_id = $1 AND thread_ts IS NOT NULL) \
+       OR EXISTS (SELECT 1 FROM slack_posts WHERE conversation_id = $1) \
+    ON CONFLICT (kind, target, conversation_id) WHERE state IN ('pending', 'running', 'paused') DO NOTHING";
+
 /// Rows of the conversation deleted outright.
 const DELETES: [&str; 6] = [
     "DELETE FROM messages WHERE conversation_id = $1",
@@ -38,11 +59,13 @@ impl Store {
     /// deleted too, read or not. Returns whether the conversation exists.
     ///
     /// CRM record ids stay (without the pending creates, which carry the deal title): the
-    /// records themselves are in the CRM, erased there by a job when configured.
+    /// records themselves are in the CRM, erased there by a job when `elsewhere` says so, and
+    /// so are the alert and its thread replies in Slack.
     pub async fn erase(
         &self,
         conversation_id: &str,
         sender_key: Option<&str>,
+        elsewhere: Elsewhere,
     ) -> Result<bool, StoreError> {
         let now = now_ms();
         let erased = on_pool!(self, pool => {
@@ -78,6 +101,10 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            let queue = [(elsewhere.crm, QUEUE_CRM_ERASE), (elsewhere.slack, QUEUE_SLACK_ERASE)];
+            for (_, sql) in queue.into_iter().filter(|(on, _)| *on) {
+                sqlx::query(sql).bind(conversation_id).bind(now).execute(&mut *tx).await?;
+            }
             let done = sqlx::query(SCRUB_CONVERSATION)
                 .bind(conversation_id)
                 .bind(now)
@@ -89,6 +116,81 @@ impl Store {
         });
         self.flush_erased().await?;
         Ok(erased)
+    }
+
+    /// Forgets a lead's record ids in a CRM once they were deleted there.
+    pub async fn forget_crm_links(
+        &self,
+        conversation_id: &str,
+        target: &str,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM crm_links WHERE conversation_id = $1 AND target = $2")
+                .bind(conversation_id)
+                .bind(target)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Remembers a reply posted in an alert's thread, so an erasure can delete it.
+    pub async fn save_slack_post(
+        &self,
+        conversation_id: &str,
+        channel: &str,
+        ts: &str,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO slack_posts (conversation_id, channel, ts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(conversation_id)
+                .bind(channel)
+                .bind(ts)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The replies leadgate posted in a conversation's alert thread: `(channel, ts)`.
+    pub async fn slack_posts(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as("SELECT channel, ts FROM slack_posts WHERE conversation_id = $1 ORDER BY ts")
+                .bind(conversation_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows)
+    }
+
+    /// Forgets a thread reply deleted from Slack.
+    pub async fn forget_slack_post(
+        &self,
+        conversation_id: &str,
+        ts: &str,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM slack_posts WHERE conversation_id = $1 AND ts = $2")
+                .bind(conversation_id)
+                .bind(ts)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Forgets where the alert was posted once it was deleted from Slack.
+    pub async fn forget_alert_message(&self, conversation_id: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE alerts SET channel = NULL, thread_ts = NULL WHERE conversation_id = $1")
+                .bind(conversation_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     /// On SQLite, deleted rows are zeroed in the file (`secure_delete`) but their old pages

@@ -25,6 +25,10 @@ pub enum JobKind {
     SlackThread,
     /// Reads a lead's deal back from a CRM that notified a change without its values (Zoho).
     DealRefresh,
+    /// Deletes an erased visitor's person, deal, note and task in a CRM (`erase_in_crm`).
+    CrmErase,
+    /// Deletes an erased visitor's alert and thread replies in Slack (`erase_in_slack`).
+    SlackErase,
 }
 
 impl JobKind {
@@ -38,6 +42,8 @@ impl JobKind {
             JobKind::SlackUpdate => "slack_update",
             JobKind::SlackThread => "slack_thread",
             JobKind::DealRefresh => "deal_refresh",
+            JobKind::CrmErase => "crm_erase",
+            JobKind::SlackErase => "slack_erase",
         }
     }
 }
@@ -53,6 +59,8 @@ impl TryFrom<String> for JobKind {
             JobKind::SlackUpdate,
             JobKind::SlackThread,
             JobKind::DealRefresh,
+            JobKind::CrmErase,
+            JobKind::SlackErase,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)
@@ -231,7 +239,8 @@ pub(crate) const JOB_COLUMNS: &str = "id, kind, target, conversation_id, person_
 
 /// Claims due jobs. A job is due when pending and its time has come, or when it was running on
 /// a worker whose lock expired (that worker died or stalled). A person whose job is running
-/// elsewhere is skipped, and so are the jobs of erased conversations. Each claim counts up
+/// elsewhere is skipped, and so are the jobs of erased conversations, but for the ones that
+/// erase the visitor in the CRMs and Slack. Each claim counts up
 /// `claim`, which fences the claimant's later writes.
 ///
 /// On PostgreSQL the claims of one target and kind are serialised by a transaction-scoped
@@ -242,7 +251,7 @@ const CLAIM: &str = "UPDATE jobs SET state = 'running', locked_by = $1, locked_u
     WHERE id IN (SELECT id FROM jobs j WHERE j.target = $4 AND j.kind = $5 \
       AND ((j.state = 'pending' AND j.run_at_ms <= $3) OR (j.state = 'running' AND j.locked_until_ms < $3)) \
       AND (j.person_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.target = j.target AND r.kind = j.kind AND r.person_key = j.person_key AND r.id <> j.id AND r.state = 'running' AND r.locked_until_ms >= $3)) \
-      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = j.conversation_id AND c.erased_ms IS NOT NULL) \
+      AND (j.kind IN ('crm_erase', 'slack_erase') OR NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = j.conversation_id AND c.erased_ms IS NOT NULL)) \
       ORDER BY j.run_at_ms, j.id LIMIT $6 {LOCK}) \
     RETURNING id, kind, target, conversation_id, person_key, revision, state, attempts, run_at_ms, locked_by, locked_until_ms, last_error, last_error_class, created_ms, updated_ms, claim";
 

@@ -21,6 +21,7 @@ pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
 pub use turn::{Hold, LeadChange, StoredTurn, Turn, TurnMessage};
 pub mod relay;
 pub use copy::CopyReport;
+pub use erase::Elsewhere;
 pub use rows::{ConversationRow, MessageRow, RevisionRow};
 
 use std::str::FromStr;

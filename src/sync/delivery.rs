@@ -10,6 +10,7 @@ use futures_util::future::BoxFuture;
 use secrecy::SecretString;
 use tracing::{debug, warn};
 
+use super::store_error;
 use super::worker::JobHandler;
 use crate::channels::graph::{Graph, SendError};
 use crate::channels::replies::{
@@ -18,7 +19,7 @@ use crate::channels::replies::{
 use crate::channels::{MessengerConfig, WhatsappConfig};
 use crate::lead::{Channel, Lang};
 use crate::outbound::CallError;
-use crate::store::{ConversationRow, JobKind, JobRow, MessageRow, Store, StoreError};
+use crate::store::{ConversationRow, JobKind, JobRow, MessageRow, Store};
 
 /// Which send API a bridge uses.
 pub enum Bridge {
@@ -41,10 +42,6 @@ const TEMPLATE_SENT: &str = "re-engagement template sent instead";
 /// Longest Messenger text (Meta refuses 2,000 characters or more) and Instagram text (1,000).
 const MESSENGER_TEXT: usize = 1999;
 const INSTAGRAM_TEXT: usize = 999;
-
-fn store_error(e: StoreError) -> CallError {
-    CallError::retryable(format!("store: {e}"), None)
-}
 
 impl Delivery {
     /// Sends through `bridge`, labelling WhatsApp lists in the conversation's language.

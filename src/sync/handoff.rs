@@ -6,16 +6,13 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
+use super::store_error;
 use super::worker::{ConversationLinks, JobHandler};
 use crate::alerts::{Alert, HandoffState, Origin, SlackAlerter};
 use crate::config::Config;
 use crate::lead::{Lead, LeadJson, Score};
 use crate::outbound::CallError;
 use crate::store::{ConversationRow, JobKind, JobRow, Store, StoreError};
-
-fn store_error(e: StoreError) -> CallError {
-    CallError::retryable(format!("store: {e}"), None)
-}
 
 /// The alert of a lead as it stands now: facts, score, CRM link, what reps did with it.
 pub async fn current_alert(
@@ -148,7 +145,8 @@ impl Threads {
             return Ok(());
         };
         for (note, text) in self.store.open_notes(id).await.map_err(store_error)? {
-            self.alerter.reply_in_thread(channel, ts, &text).await?;
+            let posted = self.alerter.reply_in_thread(channel, ts, &text).await?;
+            self.remember(id, channel, posted).await?;
             self.store.note_posted(note).await.map_err(store_error)?;
         }
         let Some(c) = self.store.conversation(id).await.map_err(store_error)? else {
@@ -164,13 +162,28 @@ impl Threads {
             .map_err(store_error)?;
         for m in new.iter().filter(|m| m.role == "visitor") {
             let text = format!(":bust_in_silhouette: *Visitor:* {}", escape(&m.text));
-            self.alerter.reply_in_thread(channel, ts, &text).await?;
+            let posted = self.alerter.reply_in_thread(channel, ts, &text).await?;
+            self.remember(id, channel, posted).await?;
             self.store
                 .set_relayed(id, m.seq)
                 .await
                 .map_err(store_error)?;
         }
         Ok(())
+    }
+}
+
+impl Threads {
+    /// Keeps a posted reply's `ts`, so that erasing the visitor deletes it from Slack too.
+    async fn remember(&self, id: &str, channel: &str, ts: Option<String>) -> Result<(), CallError> {
+        match ts {
+            Some(ts) => self
+                .store
+                .save_slack_post(id, channel, &ts)
+                .await
+                .map_err(store_error),
+            None => Ok(()),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! each CRM receives.
 
 pub mod delivery;
+pub mod erasure;
 pub mod handoff;
 pub mod outcomes;
 pub mod plan;
@@ -11,3 +12,8 @@ pub mod worker;
 
 pub use plan::CustomFieldNames;
 pub use worker::{ConversationLinks, JobHandler, Target, Worker};
+
+/// A store failure met while running a job: the job is tried again (the database may be back).
+pub(crate) fn store_error(e: crate::store::StoreError) -> crate::outbound::CallError {
+    crate::outbound::CallError::retryable(format!("store: {e}"), None)
+}

@@ -595,7 +595,14 @@ impl Worker {
                 } else {
                     changed.join(", ")
                 });
-                alerter.post(&alert, sent.thread_ts.as_deref()).await?;
+                let posted = alerter.post(&alert, sent.thread_ts.as_deref()).await?;
+                // An update in the thread names the visitor too: an erasure deletes it.
+                if let (Some(channel), Some(ts)) = (&posted.channel, &posted.ts) {
+                    self.store
+                        .save_slack_post(&c.id, channel, ts)
+                        .await
+                        .map_err(store_err)?;
+                }
                 self.store
                     .save_alert(
                         &c.id,

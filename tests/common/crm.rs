@@ -4,12 +4,15 @@
 //! test file runs every scenario against that CRM; the file keeps the tests of what is the
 //! vendor's own (field mapping, its error shapes, its batch path).
 
+mod erase;
 pub mod hubspot;
 mod owner;
 pub mod pipedrive;
 pub mod salesforce;
 pub mod zoho;
 
+#[allow(unused_imports)]
+pub use erase::an_erased_visitors_records_are_deleted;
 #[allow(unused_imports)]
 pub use owner::a_claimed_leads_owner_reaches_the_person_and_the_deal;
 
@@ -654,6 +657,7 @@ macro_rules! crm_scenarios {
                 refused_credentials_are_an_auth_error,
                 a_refused_value_is_permanent_with_the_crms_reason,
                 a_claimed_leads_owner_reaches_the_person_and_the_deal,
+                an_erased_visitors_records_are_deleted,
                 $($optional,)*
             );
         }

@@ -7,6 +7,7 @@
 mod batch;
 mod client;
 mod config;
+mod erase;
 mod errors;
 mod props;
 mod single;
@@ -19,8 +20,8 @@ use self::client::Api;
 use crate::crm::input::{BatchItem, SyncOutcome};
 use crate::crm::kit::Calls;
 use crate::crm::model::{
-    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, Attached, CrmKind, CrmLinks, DealFields, FindKey, NoteFields, PersonFields,
+    PersonRecord, TaskFields,
 };
 use crate::outbound::CallError;
 
@@ -104,6 +105,10 @@ impl Calls for Connector {
         _sent: &[String],
     ) -> Result<Option<Vec<Attached>>, CallError> {
         self.list_attached(person, kind).await.map(Some)
+    }
+
+    async fn erase(&self, links: &CrmLinks) -> Result<(), CallError> {
+        self.erase_records(links).await
     }
 
     /// `{app_url}/contacts/{portal_id}/record/0-1/{id}` when `portal_id` is configured.

@@ -8,8 +8,8 @@ use tracing::Instrument;
 use crate::crm::api::CrmApi;
 use crate::crm::input::{BatchItem, SyncOutcome};
 use crate::crm::model::{
-    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, Attached, CrmKind, CrmLinks, DealFields, FindKey, NoteFields, PersonFields,
+    PersonRecord, TaskFields,
 };
 use crate::outbound::CallError;
 
@@ -99,6 +99,9 @@ pub trait Calls: Send + Sync {
     ) -> impl Future<Output = Result<Option<Vec<Attached>>, CallError>> + Send {
         async { Ok(None) }
     }
+
+    /// Deletes an erased visitor's task, note, deal and person (see [`super::erase`]).
+    fn erase(&self, links: &CrmLinks) -> impl Future<Output = Result<(), CallError>> + Send;
 
     /// A link to the person's record in the CRM's web app.
     fn record_url(&self, _person_id: &str) -> Option<String> {
@@ -246,6 +249,10 @@ impl<C: Calls> CrmApi for C {
         )
     }
 
+    fn erase<'a>(&'a self, links: &'a CrmLinks) -> BoxFuture<'a, Result<(), CallError>> {
+        step(C::KIND, "erase", Calls::erase(self, links))
+    }
+
     fn record_url(&self, person_id: &str) -> Option<String> {
         Calls::record_url(self, person_id)
     }
@@ -312,6 +319,9 @@ mod tests {
             _: &TaskFields,
         ) -> Result<String, CallError> {
             Ok("4".into())
+        }
+        async fn erase(&self, _: &CrmLinks) -> Result<(), CallError> {
+            Ok(())
         }
     }
 

@@ -5,12 +5,14 @@
 //!   is a [`CrmApi`](super::CrmApi), each call run in a `crm` span that names the CRM and the
 //!   operation and logs a failure with its class.
 //! - [`escape`]: text as HTML, as a quoted literal, or with reserved characters escaped.
+//! - [`erase`]: the order records are deleted in when a visitor is erased there.
 //! - [`Companies`]: which company record (an Account) each person belongs to, remembered.
 //! - [`session`]: an access token kept while it lasts, renewed once when it is refused.
 //! - [`limits`]: the main and search windows a rate-limited CRM keeps, paused per [`Bucket`].
 
 mod adapter;
 mod companies;
+pub mod erase;
 pub mod escape;
 pub mod limits;
 pub mod session;

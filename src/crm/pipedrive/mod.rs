@@ -6,6 +6,7 @@
 mod auth;
 mod client;
 mod config;
+mod erase;
 mod errors;
 mod persons;
 mod records;
@@ -15,8 +16,8 @@ pub use config::Config;
 use self::client::Api;
 use crate::crm::kit::Calls;
 use crate::crm::model::{
-    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, Attached, CrmKind, CrmLinks, DealFields, FindKey, NoteFields, PersonFields,
+    PersonRecord, TaskFields,
 };
 use crate::outbound::CallError;
 
@@ -75,6 +76,10 @@ impl Calls for Connector {
 
     async fn update_note(&self, id: &str, note: &NoteFields) -> Result<(), CallError> {
         self.patch_note(id, note).await
+    }
+
+    async fn erase(&self, links: &CrmLinks) -> Result<(), CallError> {
+        self.erase_records(links).await
     }
 
     async fn link_note(&self, note: &str, deal: &str) -> Result<(), CallError> {

@@ -46,6 +46,11 @@ impl Call {
         Call::new(Method::POST, path, Some(body))
     }
 
+    /// `DELETE` of a record.
+    pub fn delete(path: &[&str]) -> Call {
+        Call::new(Method::DELETE, path, None)
+    }
+
     /// `PATCH` of a JSON body.
     pub fn patch(path: &[&str], body: Value) -> Call {
         Call::new(Method::PATCH, path, Some(body))

@@ -8,6 +8,7 @@ mod auth;
 mod client;
 mod config;
 mod deals;
+mod erase;
 mod errors;
 mod find;
 mod jwt;
@@ -20,8 +21,8 @@ pub use config::{CustomFields, NoteConfig, NoteObject, OpportunityConfig, TaskCo
 
 use crate::crm::kit::{Calls, Companies};
 use crate::crm::model::{
-    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, Attached, CrmKind, CrmLinks, DealFields, FindKey, NoteFields, PersonFields,
+    PersonRecord, TaskFields,
 };
 use crate::outbound::CallError;
 use client::Api;
@@ -133,6 +134,10 @@ impl Calls for Connector {
         _sent: &[String],
     ) -> Result<Option<Vec<Attached>>, CallError> {
         activity::attached(&self.api, person, kind).await
+    }
+
+    async fn erase(&self, links: &CrmLinks) -> Result<(), CallError> {
+        erase::erase(&self.api, links).await
     }
 
     /// `{instance_url}/{id}`, which Salesforce redirects to the record in Lightning; known

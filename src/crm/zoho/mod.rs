@@ -9,6 +9,7 @@ mod batch;
 mod client;
 mod config;
 mod deals;
+mod erase;
 mod errors;
 mod ops;
 mod record;
@@ -21,8 +22,8 @@ use futures_util::future::BoxFuture;
 use crate::crm::input::{BatchItem, SyncOutcome};
 use crate::crm::kit::{Calls, Companies};
 use crate::crm::model::{
-    Attach, Attached, CrmKind, DealFields, FindKey, NoteFields, PersonFields, PersonRecord,
-    TaskFields,
+    Attach, Attached, CrmKind, CrmLinks, DealFields, FindKey, NoteFields, PersonFields,
+    PersonRecord, TaskFields,
 };
 use crate::outbound::CallError;
 use client::Api;
@@ -142,6 +143,10 @@ impl Calls for Connector {
         sent: &[String],
     ) -> Result<Option<Vec<Attached>>, CallError> {
         ops::attached(&self.api, person, kind, sent).await
+    }
+
+    async fn erase(&self, links: &CrmLinks) -> Result<(), CallError> {
+        erase::erase(&self.api, links).await
     }
 
     /// `{crm_url}/tab/{Module}/{id}`, when the web app's address is known (`crm_url`, or
