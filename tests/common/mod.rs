@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod crm;
+pub mod process;
 
 use std::net::SocketAddr;
 use std::time::Duration;
