@@ -30,14 +30,18 @@ const FIRST: [&str; 20] = [
     "Laura", "Max", "Emma", "Paul", "Lena", "Noah", "Mia", "Ben", "Lea", "Finn",
 ];
 const LAST: [&str; 15] = [
-    "Brandt", "Becker", "Nowak", "Fischer", "Martin", "Wolf", "Schulz", "Weber", "Meyer",
-    "Wagner", "Hoffmann", "Koch", "Richter", "Klein", "Neumann",
+    "Brandt", "Becker", "Nowak", "Fischer", "Martin", "Wolf", "Schulz", "Weber", "Meyer", "Wagner",
+    "Hoffmann", "Koch", "Richter", "Klein", "Neumann",
 ];
 
 /// Lead `i`: a distinct name and email, on site `i % SITES`.
 fn person(i: usize) -> (String, String) {
     let (first, last) = (FIRST[i % FIRST.len()], LAST[i / FIRST.len()]);
-    let email = format!("{}.{}{i}@kunde{i}.de", first.to_lowercase(), last.to_lowercase());
+    let email = format!(
+        "{}.{}{i}@kunde{i}.de",
+        first.to_lowercase(),
+        last.to_lowercase()
+    );
     (format!("{first} {last}"), email)
 }
 
@@ -45,7 +49,12 @@ fn channel_id(site: usize) -> String {
     format!("C00000000{site:02}")
 }
 
-fn config_file(dir: &std::path::Path, db: &TestDb, hubspot: &HubSpotSim, slack: &SlackSim) -> std::path::PathBuf {
+fn config_file(
+    dir: &std::path::Path,
+    db: &TestDb,
+    hubspot: &HubSpotSim,
+    slack: &SlackSim,
+) -> std::path::PathBuf {
     let mut text = format!(
         r#"
 [server]
@@ -129,7 +138,11 @@ async fn job_counts(addr: SocketAddr) -> Vec<(String, String, i64)> {
         .iter()
         .map(|c| {
             let text = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
-            (text("target"), text("state"), c["count"].as_i64().unwrap_or_default())
+            (
+                text("target"),
+                text("state"),
+                c["count"].as_i64().unwrap_or_default(),
+            )
         })
         .collect()
 }
@@ -187,7 +200,12 @@ async fn three_gateways_survive_a_kill_a_stall_and_a_flaky_crm() {
 
     // 5 % of HubSpot's answers are 503s, and some creates are made but their answers lost.
     hubspot.faults().set_error_rate(0.05, 503);
-    for (n, path) in [(5, "/contacts"), (5, "/deals"), (3, "/notes"), (3, "/tasks")] {
+    for (n, path) in [
+        (5, "/contacts"),
+        (5, "/deals"),
+        (3, "/notes"),
+        (3, "/tasks"),
+    ] {
         hubspot.faults().lose_answer_next(n, path);
     }
     let mut visitors = tokio::task::JoinSet::new();
@@ -219,7 +237,12 @@ async fn three_gateways_survive_a_kill_a_stall_and_a_flaky_crm() {
     let kinds = ["contacts", "deals", "notes", "tasks"];
     eventually("every lead in HubSpot and Slack", 8, async || {
         kinds.iter().all(|k| hubspot.records(k).len() >= LEADS)
-            && slack.messages().iter().filter(|m| m.thread_ts.is_none()).count() >= LEADS
+            && slack
+                .messages()
+                .iter()
+                .filter(|m| m.thread_ts.is_none())
+                .count()
+                >= LEADS
     })
     .await;
     hubspot.faults().clear();
