@@ -335,6 +335,45 @@ async fn pongs_do_not_keep_a_socket_open(kind: Db) {
     db.remove().await;
 }
 
+/// A conversation holds `[limits] messages_per_conversation` messages: the message over the
+/// limit is refused with `conversation_full` and the socket closed; what was said stays stored,
+/// and the same message is stored in the new conversation the next `hello` starts.
+async fn a_full_conversation_is_kept_and_a_new_one_starts(kind: Db) {
+    let db = TestDb::new(kind).await;
+    let mut config = common::config(&db);
+    config.limits.messages_per_conversation = 6;
+    let gw = common::start(config).await;
+    let mut c = Client::open(gw.addr, "demo", "en-GB").await;
+    let first = c.session_id.clone().unwrap();
+    let mut refused = None;
+    for i in 0..6 {
+        let frames = c
+            .say(&format!("Question number {i} about your pricing?"))
+            .await;
+        if let Some(f) = frames.iter().find(|f| f["type"] == "error") {
+            refused = Some(f.clone());
+            break;
+        }
+    }
+    let refused = refused.expect("a message over the limit is refused");
+    assert_eq!(refused["code"], "conversation_full", "{refused}");
+    assert!(c.recv().await.is_none(), "the socket is closed");
+    let kept = common::scalar(
+        &db,
+        &format!("SELECT COUNT(*) FROM messages WHERE conversation_id = '{first}'"),
+    )
+    .await;
+    // Turns run while the conversation holds fewer than the limit; the last may pass it.
+    assert!((6..10).contains(&kept), "the conversation is kept: {kept}");
+
+    let mut next = Client::open(gw.addr, "demo", "en-GB").await;
+    assert_ne!(next.session_id.as_deref(), Some(first.as_str()));
+    let frames = next.say("Question number 9 about your pricing?").await;
+    assert!(frames.iter().any(|f| f["type"] == "ack"), "{frames:?}");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     consent_frames_are_metered,
     a_repeated_consent_writes_nothing,
@@ -347,4 +386,5 @@ both_stores!(
     connections_over_the_cap_are_refused,
     a_socket_that_never_says_hello_is_closed,
     pongs_do_not_keep_a_socket_open,
+    a_full_conversation_is_kept_and_a_new_one_starts,
 );

@@ -37,6 +37,7 @@
       connecting: "Connecting…", reconnecting: "Reconnecting…",
       unavailable: "Chat is unavailable right now.",
       privacy: "Privacy", accept: "Accept", decline: "Decline", policy: "Privacy policy",
+      conversationFull: "This conversation is full, so a new one starts. Your message goes there.",
       rateLimited: "You're sending messages quickly. We'll send this one in a moment.",
       textTooLong: "That message is too long by {over} characters. Please shorten it.",
       counter: "{left} characters left",
@@ -52,6 +53,7 @@
       connecting: "Łączenie…", reconnecting: "Ponowne łączenie…",
       unavailable: "Czat jest teraz niedostępny.",
       privacy: "Prywatność", accept: "Akceptuję", decline: "Odrzucam", policy: "Polityka prywatności",
+      conversationFull: "Ta rozmowa osiągnęła limit, więc zaczynamy nową. Tam wyślemy Twoją wiadomość.",
       rateLimited: "Wysyłasz wiadomości bardzo szybko. Wyślemy tę za chwilę.",
       textTooLong: "Ta wiadomość jest za długa o {over} znaków. Skróć ją, proszę.",
       counter: "Pozostało znaków: {left}",
@@ -67,6 +69,7 @@
       connecting: "Verbindung wird hergestellt…", reconnecting: "Verbindung wird wiederhergestellt…",
       unavailable: "Der Chat ist gerade nicht verfügbar.",
       privacy: "Datenschutz", accept: "Akzeptieren", decline: "Ablehnen", policy: "Datenschutzerklärung",
+      conversationFull: "Dieses Gespräch ist voll, daher beginnt ein neues. Ihre Nachricht geht dorthin.",
       rateLimited: "Sie senden sehr schnell. Wir senden diese Nachricht gleich.",
       textTooLong: "Diese Nachricht ist um {over} Zeichen zu lang. Bitte kürzen Sie sie.",
       counter: "Noch {left} Zeichen",
@@ -82,6 +85,7 @@
       connecting: "Conectando…", reconnecting: "Reconectando…",
       unavailable: "El chat no está disponible ahora.",
       privacy: "Privacidad", accept: "Aceptar", decline: "Rechazar", policy: "Política de privacidad",
+      conversationFull: "Esta conversación está llena, así que empieza una nueva. Su mensaje irá allí.",
       rateLimited: "Estás enviando mensajes muy rápido. Lo enviaremos en un momento.",
       textTooLong: "Ese mensaje tiene {over} caracteres de más. Acórtalo, por favor.",
       counter: "Quedan {left} caracteres",
@@ -98,6 +102,7 @@
       unavailable: "Le chat est indisponible pour le moment.",
       privacy: "Confidentialité", accept: "Accepter", decline: "Refuser",
       policy: "Politique de confidentialité",
+      conversationFull: "Cette conversation est pleine : une nouvelle commence, et votre message y sera envoyé.",
       rateLimited: "Vous envoyez des messages très vite. Nous enverrons celui-ci dans un instant.",
       textTooLong: "Ce message dépasse la limite de {over} caractères. Merci de le raccourcir.",
       counter: "Encore {left} caractères",
@@ -602,6 +607,12 @@
         }
         break;
       case "resume_failed":
+        resetConversation();
+        break;
+      case "conversation_full":
+        // The conversation is kept on the server; the next connection starts a new one, and
+        // the refused message (still queued) is sent there.
+        showNotice(T.conversationFull);
         resetConversation();
         break;
       case "erased":

@@ -36,6 +36,10 @@ fn chat_error(e: ChatError) -> CallError {
         ChatError::UnknownSite(site) => {
             CallError::permanent(format!("site {site} is not configured"))
         }
+        // Kept for an operator: the sender's message stays among the channel's events.
+        ChatError::Full(max) => CallError::permanent(format!(
+            "the conversation holds its limit of {max} messages ([limits] messages_per_conversation)"
+        )),
     }
 }
 

@@ -28,7 +28,7 @@ use crate::sync::plan::{delivery_job, jobs_for, thread_job};
 pub struct ChatService {
     store: Store,
     config: Arc<Config>,
-    extractor: Extractor,
+    extractor: Arc<Extractor>,
     engine: Arc<dyn Engine>,
     prompts: Arc<Prompts>,
     hub: Hub,
@@ -52,7 +52,7 @@ impl ChatService {
         prompts: Arc<Prompts>,
         wake: Arc<tokio::sync::Notify>,
     ) -> ChatService {
-        let extractor = Extractor::new(&config.scoring.competitors);
+        let extractor = Arc::new(Extractor::new(&config.scoring.competitors));
         ChatService {
             store,
             config,
@@ -229,6 +229,10 @@ impl ChatService {
         if let Some(existing) = session.stored(client_msg_id.as_deref()) {
             return Ok(TurnResult::Duplicate(existing.clone()));
         }
+        let cap = self.config.limits.messages_per_conversation;
+        if session.messages.len() >= cap as usize {
+            return Err(ChatError::Full(cap));
+        }
         let site = self.site(&session.conversation.site)?.clone();
         let locale = self.language_shift(session, &text);
         if locale.is_some() {
@@ -236,7 +240,7 @@ impl ChatService {
         }
         let lang = self.lang(&session.conversation);
         let previous = stored_lead(&session.conversation);
-        let lead = self.lead_of(session, Some(&text));
+        let lead = self.lead_of(session, Some(&text)).await;
         // What waits for the visitor's confirmation is neither scored nor synced.
         let score = self.score(&site, &lead.confirmed());
         let state: EngineState = session
@@ -426,7 +430,7 @@ impl ChatService {
         // consent given without the lead it releases.
         let previous = stored_lead(&session.conversation);
         session.conversation.consent_granted = Some(granted);
-        let lead = self.lead_of(session, None);
+        let lead = self.lead_of(session, None).await;
         let site = self.site(&session.conversation.site)?.clone();
         let score = self.score(&site, &lead.confirmed());
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
@@ -522,7 +526,7 @@ impl ChatService {
 
     /// The lead of a session's conversation (with a new visitor message not yet stored), with
     /// personal fields dropped while consent is missing.
-    fn lead_of(&self, session: &Session, new_visitor_text: Option<&str>) -> Lead {
+    async fn lead_of(&self, session: &Session, new_visitor_text: Option<&str>) -> Lead {
         let c = &session.conversation;
         let mut messages: Vec<Message> = session
             .messages
@@ -557,7 +561,14 @@ impl ChatService {
                 .and_then(|j| serde_json::from_str(j).ok()),
             messages,
         };
-        let mut lead = self.extractor.extract(&conv).lead;
+        // Reading a long conversation is CPU work: it runs on the blocking pool, so the
+        // runtime's threads go on serving the other sockets meanwhile.
+        let extractor = self.extractor.clone();
+        let read = tokio::task::spawn_blocking(move || extractor.extract(&conv).lead);
+        let mut lead = match read.await {
+            Ok(lead) => lead,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
         // Open questions come from the engine, not from the words: they are carried along.
         lead.open_questions = stored_lead(c).open_questions;
         if consent_missing(c) {

@@ -47,6 +47,9 @@ pub enum ChatError {
     Store(#[from] StoreError),
     #[error("site {0} is not configured")]
     UnknownSite(String),
+    /// The conversation holds `[limits] messages_per_conversation` messages already.
+    #[error("the conversation holds its limit of {0} messages")]
+    Full(u32),
 }
 
 /// Where a new conversation comes from.

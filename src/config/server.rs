@@ -143,6 +143,10 @@ pub struct LimitsConfig {
     /// Failed admin API attempts per minute per client address; beyond it every admin call
     /// from that address is refused until the minute has passed.
     pub admin_failures_per_min: u32,
+    /// Messages one conversation holds (the visitor's and the assistant's): every turn reads
+    /// the whole conversation, so an endless one would cost more with each message. Beyond it
+    /// the visitor is told and a new conversation starts; what was said is kept.
+    pub messages_per_conversation: u32,
 }
 
 impl Default for LimitsConfig {
@@ -155,6 +159,7 @@ impl Default for LimitsConfig {
             ip_conversations_per_min: 10,
             ip_connections: 50,
             admin_failures_per_min: 10,
+            messages_per_conversation: 400,
         }
     }
 }

@@ -24,8 +24,8 @@ impl Connection {
         let started = Instant::now();
         let result = self.run_turn(&cid, text).await;
         metrics::histogram!("leadgate_turn_seconds").record(started.elapsed().as_secs_f64());
-        if !self.answer_turn(&cid, result).await {
-            return Flow::Close(super::connection::POLICY, "erased");
+        if let Some(close) = self.answer_turn(&cid, result).await {
+            return close;
         }
         self.send(json!({"type": "typing", "on": false})).await;
         Flow::Continue
@@ -90,9 +90,13 @@ impl Connection {
         result
     }
 
-    /// Acknowledges the visitor's message and sends the replies; `false` when the conversation
-    /// was erased (the visitor is told and the socket must close).
-    async fn answer_turn(&mut self, cid: &str, result: Result<TurnResult, ChatError>) -> bool {
+    /// Acknowledges the visitor's message and sends the replies; the close to make when the
+    /// conversation was erased or is full (the visitor is told first).
+    async fn answer_turn(
+        &mut self,
+        cid: &str,
+        result: Result<TurnResult, ChatError>,
+    ) -> Option<Flow> {
         match result {
             Ok(TurnResult::Duplicate(existing)) => {
                 self.send(json!({"type": "ack", "client_msg_id": cid, "seq": existing.seq, "duplicate": true})).await;
@@ -109,9 +113,20 @@ impl Connection {
                     self.send_message(r).await;
                 }
             }
-            Err(crate::chat::ChatError::Store(crate::store::StoreError::Erased(_))) => {
+            Err(ChatError::Store(crate::store::StoreError::Erased(_))) => {
                 self.send(crate::chat::erase::erased_frame()).await;
-                return false;
+                return Some(Flow::Close(super::connection::POLICY, "erased"));
+            }
+            Err(ChatError::Full(max)) => {
+                // The message is not stored here: the widget sends it again in the new
+                // conversation its next `hello` starts.
+                let message = format!(
+                    "this conversation holds its limit of {max} messages; it is kept, and a new one starts"
+                );
+                self.send(json!({"type": "typing", "on": false})).await;
+                self.error("conversation_full", &message, None, Some(cid))
+                    .await;
+                return Some(Flow::Close(1000, "conversation full"));
             }
             Err(e) => {
                 warn!(error = %e, "turn failed");
@@ -119,7 +134,7 @@ impl Connection {
                 self.error("internal", message, None, Some(cid)).await;
             }
         }
-        true
+        None
     }
 
     pub(super) async fn on_consent(
