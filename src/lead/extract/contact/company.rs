@@ -123,6 +123,17 @@ impl Reader<'_> {
                 }
                 break;
             }
+            // "… Logistics, Inc.": a comma right before a legal form is inside the name.
+            if t.is_punct(',')
+                && content > 0
+                && self
+                    .toks
+                    .get(j + 1)
+                    .is_some_and(|n| matches!(n.kind, Kind::Legal(_)))
+            {
+                end = j + 2;
+                break;
+            }
             if self.is_content(j) && self.is_domain_at(j) {
                 // "kräuterkiste.de": the shop's address is its name.
                 domain = true;
@@ -191,6 +202,10 @@ impl Reader<'_> {
         let mut j = legal;
         let mut start = legal;
         let mut words = 0;
+        // "Harborview Logistics, Inc.": one comma may stand right before the form.
+        if j > 1 && self.toks[j - 1].is_punct(',') && self.is_content(j - 2) {
+            j -= 1;
+        }
         while j > 0 && words < 6 {
             let k = j - 1;
             if self.is_content(k) && !self.toks[k].is_punct('-') {
