@@ -79,6 +79,7 @@ word_lists! {
     PRODUCTS = "products", Lower;
     CONNECTORS = "connectors", Lower;
     NOT_COMPANY = "not_company", Lower;
+    COMPANY_WORDS_IN_NAMES = "business_words", Lower;
     WORK_VERBS = "work_verbs", Lower;
     RUNNING_VERBS = "running_verbs", Lower;
     BUSINESS_PREPOSITIONS = "business_prepositions", Lower;

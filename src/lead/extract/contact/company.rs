@@ -189,6 +189,24 @@ impl Reader<'_> {
         (content > 0 && !self.names_a_team(start, end)).then_some((start, end))
     }
 
+    /// Whether tokens `start..end` read as a business and not as a place: they reach a legal
+    /// form, hold a word that names a business ("Muebles" no, "Hotel", "Clínica" yes, as
+    /// listed), are written like a brand, or carry the surname of the person named from
+    /// `name_start` ("Javier Ortega de Ortega Muebles").
+    pub(super) fn reads_as_business(&self, start: usize, end: usize, name_start: usize) -> bool {
+        let surname = |w: &str| {
+            (name_start + 1..start).any(|q| self.toks[q].is_capital() && self.lower(q) == w)
+        };
+        (start..end).any(|k| {
+            let t = &self.toks[k];
+            matches!(t.kind, Kind::Legal(_))
+                || COMPANY_WORDS.contains(t.lower)
+                || lexicon::COMPANY_WORDS_IN_NAMES.contains(t.lower)
+                || is_brand_like(t)
+                || surname(t.lower)
+        })
+    }
+
     /// Whether tokens `start..end` name a team inside a company rather than the company: "from
     /// the support team", "z działu IT".
     fn names_a_team(&self, start: usize, end: usize) -> bool {

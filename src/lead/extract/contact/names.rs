@@ -122,6 +122,12 @@ impl Reader<'_> {
         (words > 0).then_some(j)
     }
 
+    /// Whether the name starting at token `i` opens with a given name of two words.
+    fn compound_given_name(&self, i: usize) -> bool {
+        self.name_between(i, (i + 2).min(self.toks.len()))
+            .is_some_and(|n| n.first().contains(' '))
+    }
+
     /// Whether the capitalised words from `k`, after a particle, name a business rather than
     /// end a surname: a surname after "de la", "von der", "van" is one word ("de la Fuente",
     /// "von der Heide"), while "de Viajes Sol", "von der Weber Druck GmbH", "de Taquerías El
@@ -182,11 +188,11 @@ impl Reader<'_> {
                 .find(|&i| self.toks[i].is_boundary())
                 .unwrap_or(self.toks.len());
             let start = self.name_start(run);
-            // Up to four name words, with the particles between them: "Ana Belén Ruiz y
-            // Moreno".
+            // A given name and two surnames; the given name may be two words ("Ana Belén Ruiz y
+            // Moreno").
             if let Some(end) = self.read_name(start, true)
                 && end == run_end
-                && (start..end).filter(|&q| !self.is_particle(q)).count() <= 4
+                && (end - start <= 3 || (end - start <= 5 && self.compound_given_name(start)))
                 && best.is_none_or(|(bs, be)| end - start > be - bs)
             {
                 best = Some((start, end));

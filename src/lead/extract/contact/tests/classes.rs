@@ -203,3 +203,45 @@ fn particles_belong_to_a_name_only_before_a_surname() {
         assert_eq!(f.1.as_deref(), company, "{text}");
     }
 }
+
+#[test]
+fn after_a_particle_the_name_ends_and_only_a_business_is_a_company() {
+    let cases = [
+        (
+            Lang::Es,
+            "Soy Ana de Reformas Ruiz.",
+            Some("Ana"),
+            Some("Reformas Ruiz"),
+        ),
+        (
+            Lang::Es,
+            "Hola, soy Javier Ortega de Ortega Muebles.",
+            Some("Javier Ortega"),
+            Some("Ortega Muebles"),
+        ),
+        (
+            Lang::Fr,
+            "Je suis Marie de Lacroix Immobilier.",
+            Some("Marie"),
+            Some("Lacroix Immobilier"),
+        ),
+        // A place after the particle is where the visitor is, not a company.
+        (
+            Lang::Es,
+            "Soy Iker de San Sebastián, tengo una pregunta.",
+            Some("Iker"),
+            None,
+        ),
+        (
+            Lang::Fr,
+            "Je suis Paul de Saint Malo, une question.",
+            Some("Paul"),
+            None,
+        ),
+    ];
+    for (lang, text, name, company) in cases {
+        let f = facts_in(text, lang);
+        assert_eq!(f.0.as_deref(), name, "{text}");
+        assert_eq!(f.1.as_deref(), company, "{text}");
+    }
+}
