@@ -139,8 +139,8 @@ impl From<Budget> for BudgetParts {
 pub fn currency_named(text: &str, region: Option<Region>) -> Option<Currency> {
     find(&fold_case(text), region, false)
         .into_iter()
-        .filter_map(|m| m.budget.currency())
-        .last()
+        .rev()
+        .find_map(|m| m.budget.currency())
 }
 
 /// A budget found in a message.

@@ -124,8 +124,13 @@ impl Reader<'_> {
 
     /// Whether the name starting at token `i` opens with a given name of two words.
     fn compound_given_name(&self, i: usize) -> bool {
-        self.name_between(i, (i + 2).min(self.toks.len()))
-            .is_some_and(|n| n.first().contains(' '))
+        // "Ana Belén", or with a particle inside: "María del Carmen".
+        [2, 3].into_iter().any(|n| {
+            i + n <= self.toks.len()
+                && self
+                    .name_between(i, i + n)
+                    .is_some_and(|name| name.first().contains(' '))
+        })
     }
 
     /// Whether the capitalised words from `k`, after a particle, name a business rather than
