@@ -142,7 +142,8 @@ fn load_prompts(config: &Config) -> anyhow::Result<Prompts> {
 /// The rule engine with the configured templates and FAQ.
 fn rule_engine(config: &Config, prompts: &Prompts) -> anyhow::Result<RuleEngine> {
     let faq = load_faq(config).context("cannot load the FAQ")?;
-    Ok(RuleEngine::new(prompts.clone(), faq))
+    Ok(RuleEngine::new(prompts.clone(), faq)
+        .with_currency_rates(config.scoring.currency_rates.clone()))
 }
 
 fn load_faq(config: &Config) -> anyhow::Result<Faq> {

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
-use crate::lead::{Lang, Lead};
+use crate::lead::{Lang, Lead, Region};
 use crate::store::MessageRow;
 
 /// What the assistant can ask for.
@@ -73,6 +73,9 @@ pub struct EngineState {
 pub struct EngineInput<'a> {
     pub site: &'a SiteConfig,
     pub lang: Lang,
+    /// The visitor's region (the site's configured one, else their browser's): with the
+    /// language, it says which currency they think in.
+    pub region: Option<Region>,
     /// The visitor's message this turn.
     pub visitor_text: &'a str,
     /// The conversation before this message, oldest first.

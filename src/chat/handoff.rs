@@ -46,7 +46,7 @@ impl ChatService {
                 .site(&session.conversation.site)
                 .map_or(session.conversation.site.as_str(), |s| s.display_name());
             let joined = self
-                .templates(lang)
+                .templates_on(&session.conversation.site, lang)
                 .rep_joined
                 .replace("{name}", &rep.name)
                 .replace("{site}", site);
@@ -126,7 +126,10 @@ impl ChatService {
             conversation_id: session.conversation.id.clone(),
             messages: vec![TurnMessage {
                 role: "bot",
-                text: self.templates(lang).rep_left.replace("{name}", &name),
+                text: self
+                    .templates_on(&session.conversation.site, lang)
+                    .rep_left
+                    .replace("{name}", &name),
                 ..TurnMessage::default()
             }],
             hold: Some(Hold::Assistant),

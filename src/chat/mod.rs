@@ -1,6 +1,7 @@
 //! Conversations: the engine that replies, its prompts, the service that ties a visitor message
 //! to the store, and the plumbing for open sockets.
 
+mod budget_buttons;
 pub mod engine;
 pub mod erase;
 mod frames;
@@ -9,6 +10,8 @@ pub mod hub;
 pub mod inbound;
 pub mod llm;
 pub mod prompts;
+#[cfg(test)]
+mod register_tests;
 mod relay;
 pub mod rules;
 pub mod service;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::config::Register;
 use crate::lead::Lang;
 use crate::lead::text::fold_case;
 
@@ -181,10 +182,10 @@ pub enum PromptError {
     Read(String, std::io::Error),
 }
 
-/// Templates for every language.
+/// Templates for every language, in both registers.
 #[derive(Debug, Clone)]
 pub struct Prompts {
-    by_lang: HashMap<Lang, Templates>,
+    by_lang: HashMap<(Lang, Register), Templates>,
 }
 
 const BUILT_IN: [(Lang, &str); 5] = [
@@ -237,51 +238,24 @@ impl Prompts {
                     .map_err(|e| PromptError::Read(path.display().to_string(), e))?,
                 None => built_in.to_owned(),
             };
-            let t: Templates = toml::from_str(&text)
-                .map_err(|e| PromptError::Invalid(name.clone(), e.to_string()))?;
-            let lists = [
-                &t.greeting,
-                &t.greeting_named,
-                &t.confirm_budget,
-                &t.request_noted.call,
-                &t.request_noted.demo,
-                &t.request_noted.quote,
-                &t.request_noted.human,
-                &t.fallback,
-                &t.question_noted,
-                &t.no_problem,
-                &t.captured,
-                &t.anything_else,
-                &t.handoff_offer,
-                &t.handoff_yes,
-                &t.handoff_no,
-                &t.consent_needed,
-                &t.yes,
-                &t.no,
-                &t.ask.email,
-                &t.ask.phone,
-                &t.ask.name,
-                &t.ask.company,
-                &t.ask.budget,
-                &t.ask.timeline,
-                &t.ask.decision,
-            ];
-            if lists.iter().any(|l| l.is_empty()) {
-                return Err(PromptError::Invalid(
-                    name,
-                    "every template list needs at least one entry".into(),
-                ));
-            }
-            by_lang.insert(lang, t);
+            let (formal, informal) =
+                registers(&text).map_err(|e| PromptError::Invalid(name.clone(), e))?;
+            by_lang.insert((lang, Register::Formal), formal);
+            by_lang.insert((lang, Register::Informal), informal);
         }
         Ok(Prompts { by_lang })
     }
 
-    /// The templates of a language.
+    /// The templates of a language, in the formal register.
     pub fn get(&self, lang: Lang) -> &Templates {
+        self.get_in(lang, Register::Formal)
+    }
+
+    /// The templates of a language in a register.
+    pub fn get_in(&self, lang: Lang, register: Register) -> &Templates {
         self.by_lang
-            .get(&lang)
-            .or_else(|| self.by_lang.get(&Lang::En))
+            .get(&(lang, register))
+            .or_else(|| self.by_lang.get(&(Lang::En, register)))
             .expect("English templates are always loaded")
     }
 }
@@ -302,6 +276,72 @@ mod llm_prompt_tests {
         assert!(load_llm_system(Some(&dir)).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
+}
+
+/// A language file read in both registers: the file as written is formal; its `[informal]`
+/// table holds only what the informal register says differently, laid over the formal text.
+fn registers(text: &str) -> Result<(Templates, Templates), String> {
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    let informal = match table.remove("informal") {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(t)) => t,
+        Some(_) => return Err("`informal` must be a table of templates".into()),
+    };
+    let formal = templates(table.clone())?;
+    let mut merged = table;
+    overlay(&mut merged, informal);
+    let informal = templates(merged).map_err(|e| format!("[informal]: {e}"))?;
+    Ok((formal, informal))
+}
+
+/// Lays `over` onto `base`, table by table: a value in `over` replaces the one in `base`.
+fn overlay(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => overlay(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// One register's templates, with every list holding at least one entry.
+fn templates(table: toml::Table) -> Result<Templates, String> {
+    let t: Templates = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.to_string())?;
+    let lists = [
+        &t.greeting,
+        &t.greeting_named,
+        &t.confirm_budget,
+        &t.request_noted.call,
+        &t.request_noted.demo,
+        &t.request_noted.quote,
+        &t.request_noted.human,
+        &t.fallback,
+        &t.question_noted,
+        &t.no_problem,
+        &t.captured,
+        &t.anything_else,
+        &t.handoff_offer,
+        &t.handoff_yes,
+        &t.handoff_no,
+        &t.consent_needed,
+        &t.yes,
+        &t.no,
+        &t.ask.email,
+        &t.ask.phone,
+        &t.ask.name,
+        &t.ask.company,
+        &t.ask.budget,
+        &t.ask.timeline,
+        &t.ask.decision,
+    ];
+    if lists.iter().any(|l| l.is_empty()) {
+        return Err("every template list needs at least one entry".into());
+    }
+    Ok(t)
 }
 
 /// Picks a variant: the same conversation turn always gets the same one, and consecutive turns

@@ -4,19 +4,25 @@
 //! budget, timeline and who decides — never the same thing twice in a row; when nothing is
 //! missing it offers a human follow-up.
 
+use std::collections::BTreeMap;
+
 use futures_util::future::BoxFuture;
 
+use super::budget_buttons::{budget_buttons, visitor_currency};
 use super::engine::{Ask, BotReply, Engine, EngineInput, EngineOutput, EngineState, Handoff};
 use super::prompts::{Faq, Prompts, Templates, pick};
 use crate::config::SiteConfig;
 use crate::lead::RequestKind;
 use crate::lead::text::fold_case;
-use crate::lead::{Field, Lang, Lead, Timeline};
+use crate::lead::{Field, Lang, Lead, ScoringRules, Timeline};
 
 /// The rule engine with its templates and FAQ.
 pub struct RuleEngine {
     prompts: Prompts,
     faq: Faq,
+    /// What one unit of each currency is worth (`[scoring] currency_rates`), for the budget
+    /// buttons in the visitor's currency.
+    rates: BTreeMap<String, f64>,
 }
 
 /// Phrases a visitor uses to decline a question.
@@ -57,7 +63,16 @@ const MAX_ASKS: usize = 2;
 impl RuleEngine {
     /// An engine with these templates and FAQ.
     pub fn new(prompts: Prompts, faq: Faq) -> RuleEngine {
-        RuleEngine { prompts, faq }
+        RuleEngine {
+            prompts,
+            faq,
+            rates: ScoringRules::default().currency_rates,
+        }
+    }
+
+    /// The same engine converting budget buttons with this currency table.
+    pub fn with_currency_rates(self, rates: BTreeMap<String, f64>) -> RuleEngine {
+        RuleEngine { rates, ..self }
     }
 
     /// The FAQ it answers from.
@@ -65,9 +80,29 @@ impl RuleEngine {
         &self.faq
     }
 
+    /// The suggested answers to a question; budget ranges in the visitor's currency.
+    fn quick_replies(&self, t: &Templates, ask: Ask, visitor: &VisitorView<'_>) -> Vec<String> {
+        match ask {
+            Ask::Budget => {
+                let visitor_texts = visitor
+                    .history
+                    .iter()
+                    .filter(|m| m.role == "visitor")
+                    .map(|m| m.text.as_str())
+                    .chain([visitor.text]);
+                let currency = visitor_currency(visitor_texts, visitor.lang, visitor.region);
+                budget_buttons(&t.quick_replies.budget, visitor.lang, currency, &self.rates)
+            }
+            Ask::Timeline => t.quick_replies.timeline.clone(),
+            Ask::Decision => t.quick_replies.decision.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Plans one turn: what to say and ask, and the state after it.
     pub fn turn(&self, input: EngineInput<'_>) -> EngineOutput {
-        let t = self.prompts.get(input.lang);
+        let t = self.prompts.get_in(input.lang, input.site.register);
+        let visitor = visitor_view(&input);
         let mut st = input.state;
         st.turn += 1;
         let lower = fold_case(input.visitor_text);
@@ -170,7 +205,7 @@ impl RuleEngine {
             Some((ask, _)) => {
                 st.asked.push(ask);
                 parts.push(ask_text(t, ask, st.turn).to_owned());
-                reply.quick_replies = quick_replies(t, ask);
+                reply.quick_replies = self.quick_replies(t, ask, &visitor);
                 reply.asked = Some(ask);
             }
             None if st.handoff == Handoff::NotOffered => {
@@ -200,7 +235,7 @@ impl RuleEngine {
 
 impl Engine for RuleEngine {
     fn greeting(&self, site: &SiteConfig, lang: Lang) -> BotReply {
-        let t = self.prompts.get(lang);
+        let t = self.prompts.get_in(lang, site.register);
         let text = match site
             .assistant_name
             .as_deref()
@@ -219,6 +254,24 @@ impl Engine for RuleEngine {
     fn reply<'a>(&'a self, input: EngineInput<'a>) -> BoxFuture<'a, EngineOutput> {
         let out = self.turn(input);
         Box::pin(async move { out })
+    }
+}
+
+/// What the budget buttons need to know of the visitor: what they wrote, in which language,
+/// from where.
+struct VisitorView<'a> {
+    history: &'a [crate::store::MessageRow],
+    text: &'a str,
+    lang: Lang,
+    region: Option<crate::lead::Region>,
+}
+
+fn visitor_view<'a>(input: &EngineInput<'a>) -> VisitorView<'a> {
+    VisitorView {
+        history: input.history,
+        text: input.visitor_text,
+        lang: input.lang,
+        region: input.region,
     }
 }
 
@@ -301,15 +354,6 @@ fn ask_text(t: &Templates, ask: Ask, turn: u32) -> &str {
         Ask::Confirm => &t.confirm_budget,
     };
     pick(list, turn)
-}
-
-fn quick_replies(t: &Templates, ask: Ask) -> Vec<String> {
-    match ask {
-        Ask::Budget => t.quick_replies.budget.clone(),
-        Ask::Timeline => t.quick_replies.timeline.clone(),
-        Ask::Decision => t.quick_replies.decision.clone(),
-        _ => Vec::new(),
-    }
 }
 
 /// The fields this turn added or changed, as the visitor reads them back.
@@ -439,6 +483,7 @@ mod tests {
         e.turn(EngineInput {
             site: &site,
             lang,
+            region: None,
             visitor_text: text,
             history: &[],
             lead,

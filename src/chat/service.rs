@@ -85,9 +85,22 @@ impl ChatService {
         self.prompts.get(lang)
     }
 
+    /// One language's reply templates in the register a site speaks.
+    pub fn templates_for(&self, site: &SiteConfig, lang: Lang) -> &Templates {
+        self.prompts.get_in(lang, site.register)
+    }
+
+    /// One language's reply templates on the site with this key (formal on an unknown site).
+    pub fn templates_on(&self, site_key: &str, lang: Lang) -> &Templates {
+        match self.config.site(site_key) {
+            Some(site) => self.templates_for(site, lang),
+            None => self.templates(lang),
+        }
+    }
+
     /// The privacy notice of a site, in a language.
     pub fn consent_notice(&self, site: &SiteConfig, lang: Lang) -> String {
-        self.templates(lang)
+        self.templates_for(site, lang)
             .consent_notice
             .replace("{site}", site.display_name())
     }
@@ -274,6 +287,11 @@ impl ChatService {
                 .reply(EngineInput {
                     site: &site,
                     lang,
+                    region: session
+                        .conversation
+                        .region
+                        .as_deref()
+                        .and_then(|r| Region::parse(r).ok()),
                     visitor_text: &text,
                     history: &session.messages,
                     lead: &lead,

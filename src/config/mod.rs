@@ -19,7 +19,7 @@ use crate::lead::ScoringRules;
 
 pub use engine::{EngineConfig, EngineKind, LlmConfig, Redact};
 pub use server::{DatabaseConfig, LimitsConfig, ServerConfig, SqliteSync, TrustedProxy};
-pub use sites::SiteConfig;
+pub use sites::{Register, SiteConfig};
 pub use sync::{AlertsConfig, CrmConfigs, MinFields, SyncConfig};
 pub use validate::MIN_ADMIN_TOKEN;
 

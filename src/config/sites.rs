@@ -35,6 +35,20 @@ pub struct SiteConfig {
     /// A budget scores only at or above this, e.g. `{ amount = 5000, currency = "EUR" }`;
     /// budgets in other currencies are converted with `[scoring] currency_rates`.
     pub min_budget: Option<Money>,
+    /// How the assistant addresses visitors: `formal` (Pan/Pani, Sie, usted, vous) or
+    /// `informal` (ty, du, tú, tu), in every language that tells them apart.
+    pub register: Register,
+}
+
+/// How the assistant addresses a visitor, where the language tells the two apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Register {
+    /// "Pan/Pani", "Sie", "usted", "vous": the default, as to a customer one has not met.
+    #[default]
+    Formal,
+    /// "ty", "du", "tú", "tu": for sites whose brand speaks to visitors that way.
+    Informal,
 }
 
 impl SiteConfig {
@@ -87,6 +101,7 @@ impl Default for SiteConfig {
             faq: None,
             assistant_name: None,
             min_budget: None,
+            register: Register::Formal,
         }
     }
 }

@@ -142,6 +142,11 @@ fn errors_name_the_key() {
             .contains("sites[0].allowed_origins[0]")
     );
     assert!(err("[engine]\nkind = \"magic\"").contains("engine.kind"));
+    let register = err("[[sites]]\nkey = \"a\"\nregister = \"casual\"");
+    assert!(
+        register.contains("sites[0].register") && register.contains("informal"),
+        "{register}"
+    );
     assert!(err("[scoring]\ndeal_threshold = -1").contains("scoring.deal_threshold"));
     assert!(err("[limits]\nmax_text_bytes = 0").contains("limits.max_text_bytes"));
     assert!(err("this is not toml").contains("not valid TOML"));

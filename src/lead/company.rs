@@ -29,9 +29,28 @@ pub enum CompanyError {
 /// Legal forms in their usual spelling, longest first so that "GmbH & Co. KG" wins over "GmbH".
 /// Each entry: the canonical spelling and a pattern for the ways people type it.
 pub(crate) const LEGAL_FORMS: &[(&str, &str)] = &[
+    // Forms made of two forms ("… & Co. KG", "… de C.V.", "… sp.k.") come before their parts,
+    // so the whole form is one token and stays with the name.
     ("GmbH & Co. KG", r"gmbh\s*&\s*co\.?\s*kg"),
+    ("AG & Co. KG", r"ag\s*&\s*co\.?\s*kg"),
+    ("SE & Co. KG", r"se\s*&\s*co\.?\s*kg"),
+    (
+        "S.A.P.I. de C.V.",
+        r"s\.\s?a\.\s?p\.\s?i\.?\s+de\s+c\.?\s?v\.?",
+    ),
+    ("S.A.B. de C.V.", r"s\.\s?a\.\s?b\.?\s+de\s+c\.?\s?v\.?"),
+    ("S.A.S. de C.V.", r"s\.\s?a\.\s?s\.?\s+de\s+c\.?\s?v\.?"),
+    (
+        "S. de R.L. de C.V.",
+        r"s\.\s?de\s+r\.?\s?l\.?\s+de\s+c\.?\s?v\.?",
+    ),
     ("S.A. de C.V.", r"s\.?\s?a\.?\s+de\s+c\.?\s?v\.?"),
     ("S. de R.L.", r"s\.\s?de\s+r\.?\s?l\.?"),
+    ("S.A.P.I.", r"s\.\s?a\.\s?p\.\s?i\.?"),
+    (
+        "Sp. z o.o. sp.k.",
+        r"(?:sp\.?\s*z\s*o\.\s?o\.?|spółka\s+z\s+o\.\s?o\.?),?\s+(?:sp\.\s?k\.?|spółka\s+komandytowa)",
+    ),
     (
         "Sp. z o.o.",
         r"sp\.?\s*z\s*o\.\s?o\.?|sp\.?\s*z\s*oo|spółka\s+z\s+o\.\s?o\.?|spółka\s+z\s+ograniczoną\s+odpowiedzialnością",
@@ -40,12 +59,19 @@ pub(crate) const LEGAL_FORMS: &[(&str, &str)] = &[
     ("Sp.j.", r"sp\.\s?j\.|spółka\s+jawna"),
     ("UG (haftungsbeschränkt)", r"ug\s*\(haftungsbeschränkt\)"),
     ("S.A.R.L.", r"s\.a\.r\.l\.?"),
+    ("S.à r.l.", r"s\.\s?à\s?r\.\s?l\.?"),
+    ("Sàrl", r"sàrl"),
+    ("S.A.S.U.", r"s\.\s?a\.\s?s\.\s?u\.?"),
     ("S.A.S.", r"s\.a\.s\.?"),
     // Spanish professional and worker-owned companies: "S.L.P.", "S.L.L.", "S.A.L.".
     ("S.L.P.", r"s\.\s?l\.\s?p\.?"),
     ("S.L.L.", r"s\.\s?l\.\s?l\.?"),
     ("S.A.L.", r"s\.\s?a\.\s?l\.?"),
-    ("S.L.U.", r"s\.l\.u\.?"),
+    ("S.L.U.", r"s\.\s?l\.\s?u\.?"),
+    ("S.L.N.E.", r"s\.\s?l\.\s?n\.\s?e\.?"),
+    ("S.A.U.", r"s\.\s?a\.\s?u\.?"),
+    ("P.S.A.", r"p\.\s?s\.\s?a\.?"),
+    ("L.L.C.", r"l\.\s?l\.\s?c\.?"),
     ("S.p.A.", r"s\.p\.a\.?"),
     ("S.r.l.", r"s\.r\.l\.?"),
     ("S.A.", r"s\.\s?a\.?"),
@@ -53,6 +79,14 @@ pub(crate) const LEGAL_FORMS: &[(&str, &str)] = &[
     ("S.C.", r"s\.\s?c\.?"),
     ("e.K.", r"e\.\s?k\.?"),
     ("e.V.", r"e\.\s?v\.?"),
+    // The Austrian sole trader: only with its dots, "eu" alone is a word.
+    ("e.U.", r"e\.\s?u\."),
+    ("Ges.m.b.H.", r"ges\.\s?m\.\s?b\.\s?h\.?"),
+    ("GesmbH", r"gesmbh"),
+    ("gGmbH", r"ggmbh"),
+    ("PartG mbB", r"partg\s+mbb"),
+    ("mbB", r"mbb"),
+    ("GbR", r"gbr"),
     ("eG", r"eg"),
     ("B.V.", r"b\.v\.?"),
     ("N.V.", r"n\.v\.?"),
@@ -67,9 +101,14 @@ pub(crate) const LEGAL_FORMS: &[(&str, &str)] = &[
     ("SAS", r"sas"),
     ("EURL", r"eurl"),
     ("SNC", r"snc"),
+    ("SPRL", r"sprl"),
+    ("BVBA", r"bvba"),
+    ("ASBL", r"asbl"),
     ("SA", r"sa"),
     ("SL", r"sl"),
     ("SLU", r"slu"),
+    ("Pty Ltd", r"pty\.?\s+ltd\.?"),
+    ("Ltda.", r"ltda\.?"),
     ("Ltd", r"ltd\.?"),
     ("Limited", r"limited"),
     ("PLC", r"plc"),
@@ -107,6 +146,9 @@ const SPELLED_OUT: &[(&str, &str)] = &[
     ("spółkazoo", "Sp. z o.o."),
     ("spółkazograniczonąodpowiedzialnością", "Sp. z o.o."),
     ("spółkakomandytowa", "Sp.k."),
+    ("spzoospółkakomandytowa", "Sp. z o.o. sp.k."),
+    ("spółkazoospółkakomandytowa", "Sp. z o.o. sp.k."),
+    ("spółkazoospk", "Sp. z o.o. sp.k."),
     ("spółkajawna", "Sp.j."),
     ("incorporated", "Inc."),
 ];
@@ -178,6 +220,9 @@ impl Company {
         }
         let collapsed: String = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
         let (core, form) = split_form(&collapsed);
+        // "Harborview Logistics, Inc.", "Construcciones Pérez, S.L.": a comma written before
+        // the form is part of the name as registered, and is kept.
+        let comma = form.is_some() && core.ends_with(',');
         let core = core.trim_end_matches([',', ' ']);
         let core = if needs_recasing(core) {
             title_case(core)
@@ -186,6 +231,7 @@ impl Company {
         };
         let name = match form {
             Some(form) if core.is_empty() => form.to_owned(),
+            Some(form) if comma => format!("{core}, {form}"),
             Some(form) => format!("{core} {form}"),
             None => core,
         };
@@ -297,6 +343,47 @@ mod tests {
         assert_eq!(c("Petit Bateau sarl"), "Petit Bateau SARL");
         assert_eq!(c("Fernhill Digital Ltd."), "Fernhill Digital Ltd");
         assert_eq!(c("Bluefin Analytics inc"), "Bluefin Analytics Inc.");
+    }
+
+    #[test]
+    fn multi_part_forms_and_a_comma_before_them_are_kept() {
+        let cases = [
+            ("Harborview Logistics, Inc.", "Harborview Logistics, Inc."),
+            (
+                "Fenwick & Rowe Holdings, LLC",
+                "Fenwick & Rowe Holdings, LLC",
+            ),
+            ("Auer Tischlerei e.U.", "Auer Tischlerei e.U."),
+            ("Brandl Bau Ges.m.b.H.", "Brandl Bau Ges.m.b.H."),
+            ("Seidel Logistik AG & Co. KG", "Seidel Logistik AG & Co. KG"),
+            (
+                "Zieliński Transport Sp. z o.o. sp.k.",
+                "Zieliński Transport Sp. z o.o. sp.k.",
+            ),
+            (
+                "Wrona Logistyka sp. z o.o. sp. k.",
+                "Wrona Logistyka Sp. z o.o. sp.k.",
+            ),
+            (
+                "Grupo Salinas S.A.P.I. de C.V.",
+                "Grupo Salinas S.A.P.I. de C.V.",
+            ),
+            (
+                "Taller Ruiz S. de R.L. de C.V.",
+                "Taller Ruiz S. de R.L. de C.V.",
+            ),
+            ("Pons Reformes S.L.U.", "Pons Reformes S.L.U."),
+            ("Construcciones Pérez, S.L.", "Construcciones Pérez, S.L."),
+            ("Martin Conseil S.à r.l.", "Martin Conseil S.à r.l."),
+            ("Girard Immobilier S.A.S.U.", "Girard Immobilier S.A.S.U."),
+            ("Koala Cleaning Pty Ltd", "Koala Cleaning Pty Ltd"),
+            ("Café Andino Ltda.", "Café Andino Ltda."),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(c(raw), want, "{raw}");
+            // A parsed name parses as itself.
+            assert_eq!(c(want), want, "{want}");
+        }
     }
 
     #[test]

@@ -80,8 +80,9 @@ impl PersonName {
                 }
             })
             .collect();
-        let first = cased[0].clone();
-        let last = (cased.len() > 1).then(|| cased[1..].join(" "));
+        let given = given_name_words(&cased);
+        let first = cased[..given].join(" ");
+        let last = (cased.len() > given).then(|| cased[given..].join(" "));
         Ok(PersonName { first, last })
     }
 
@@ -114,6 +115,21 @@ impl PersonName {
         }
         PersonName::parse(&format!("{} {}", self.first, last)).ok()
     }
+}
+
+/// How many of a name's words are the given name: two or three for a given name known to be
+/// made of two ("José Luis", "María del Carmen", "Jean Pierre"), else one. Compared without
+/// accents, as people type them either way.
+fn given_name_words(words: &[String]) -> usize {
+    for n in [3, 2] {
+        if words.len() >= n {
+            let phrase = super::text::strip_accents(&words[..n].join(" ").to_lowercase());
+            if lexicon::COMPOUND_GIVEN_NAMES.contains(&phrase) {
+                return n;
+            }
+        }
+    }
+    1
 }
 
 /// Whether a word, lower-cased and without a trailing dot, is in a list: "Dr." is "dr".
@@ -262,6 +278,43 @@ mod tests {
         );
         // A trailing particle is a surname on its own, not a particle.
         assert_eq!(parts("Pedro De"), ("Pedro".into(), Some("De".into())));
+    }
+
+    #[test]
+    fn compound_given_names_stay_together_in_five_languages() {
+        let cases = [
+            (
+                "María José García López",
+                "María José",
+                Some("García López"),
+            ),
+            (
+                "jose luis fernandez y ruiz",
+                "Jose Luis",
+                Some("Fernandez y Ruiz"),
+            ),
+            ("Maria del Carmen Ruiz", "Maria del Carmen", Some("Ruiz")),
+            ("Jordi Puig i Ferrer", "Jordi", Some("Puig i Ferrer")),
+            ("Jean Pierre Dubois", "Jean Pierre", Some("Dubois")),
+            ("Jean-Pierre Dubois", "Jean-Pierre", Some("Dubois")),
+            ("Anna Maria Schulz", "Anna Maria", Some("Schulz")),
+            ("Anna Maria Kowalczyk", "Anna Maria", Some("Kowalczyk")),
+            ("Mary Ann Collins", "Mary Ann", Some("Collins")),
+            ("José Luis", "José Luis", None),
+            // Two given names that are not one: the second is the surname.
+            ("Anna Jan", "Anna", Some("Jan")),
+            ("Luis Miguel", "Luis Miguel", None),
+        ];
+        for (raw, first, last) in cases {
+            assert_eq!(
+                parts(raw),
+                (first.to_owned(), last.map(str::to_owned)),
+                "{raw}"
+            );
+        }
+        // A surname added later goes after the whole given name.
+        let n = PersonName::parse("José Luis").unwrap();
+        assert_eq!(n.with_last("Pérez").unwrap().last(), Some("Pérez"));
     }
 
     #[test]

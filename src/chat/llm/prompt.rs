@@ -164,6 +164,7 @@ mod tests {
         let input = EngineInput {
             site: &site,
             lang: Lang::Pl,
+            region: None,
             visitor_text: "fourth",
             history: &history,
             lead: &lead,

@@ -134,6 +134,15 @@ impl From<Budget> for BudgetParts {
     }
 }
 
+/// The currency of the last amount of money a text names with one ("we pay £300 a month",
+/// "20 tys. zł"), whatever the amount is for; `region` picks the peso or dollar meant.
+pub fn currency_named(text: &str, region: Option<Region>) -> Option<Currency> {
+    find(&fold_case(text), region, false)
+        .into_iter()
+        .rev()
+        .find_map(|m| m.budget.currency())
+}
+
 /// A budget found in a message.
 #[derive(Debug, Clone)]
 pub(crate) struct BudgetMention {

@@ -48,6 +48,7 @@ word_lists! {
     NAME_SUFFIXES = "name_suffixes", Lower;
     LOWER_CASE_NAME_PARTICLES = "lower_case_name_particles", Lower;
     MAC_NAMES = "mac_names", Lower;
+    COMPOUND_GIVEN_NAMES = "compound_given_names", Lower;
     TITLE_ACRONYMS = "title_acronyms", Lower;
     TITLE_SMALL_WORDS = "title_small_words", Lower;
     COMPANY_SMALL_WORDS = "company_small_words", Lower;
@@ -78,6 +79,7 @@ word_lists! {
     PRODUCTS = "products", Lower;
     CONNECTORS = "connectors", Lower;
     NOT_COMPANY = "not_company", Lower;
+    COMPANY_WORDS_IN_NAMES = "business_words", Lower;
     WORK_VERBS = "work_verbs", Lower;
     RUNNING_VERBS = "running_verbs", Lower;
     BUSINESS_PREPOSITIONS = "business_prepositions", Lower;

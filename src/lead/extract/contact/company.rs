@@ -123,6 +123,17 @@ impl Reader<'_> {
                 }
                 break;
             }
+            // "… Logistics, Inc.": a comma right before a legal form is inside the name.
+            if t.is_punct(',')
+                && content > 0
+                && self
+                    .toks
+                    .get(j + 1)
+                    .is_some_and(|n| matches!(n.kind, Kind::Legal(_)))
+            {
+                end = j + 2;
+                break;
+            }
             if self.is_content(j) && self.is_domain_at(j) {
                 // "kräuterkiste.de": the shop's address is its name.
                 domain = true;
@@ -178,6 +189,24 @@ impl Reader<'_> {
         (content > 0 && !self.names_a_team(start, end)).then_some((start, end))
     }
 
+    /// Whether tokens `start..end` read as a business and not as a place: they reach a legal
+    /// form, hold a word that names a business ("Muebles" no, "Hotel", "Clínica" yes, as
+    /// listed), are written like a brand, or carry the surname of the person named from
+    /// `name_start` ("Javier Ortega de Ortega Muebles").
+    pub(super) fn reads_as_business(&self, start: usize, end: usize, name_start: usize) -> bool {
+        let surname = |w: &str| {
+            (name_start + 1..start).any(|q| self.toks[q].is_capital() && self.lower(q) == w)
+        };
+        (start..end).any(|k| {
+            let t = &self.toks[k];
+            matches!(t.kind, Kind::Legal(_))
+                || COMPANY_WORDS.contains(t.lower)
+                || lexicon::COMPANY_WORDS_IN_NAMES.contains(t.lower)
+                || is_brand_like(t)
+                || surname(t.lower)
+        })
+    }
+
     /// Whether tokens `start..end` name a team inside a company rather than the company: "from
     /// the support team", "z działu IT".
     fn names_a_team(&self, start: usize, end: usize) -> bool {
@@ -191,6 +220,10 @@ impl Reader<'_> {
         let mut j = legal;
         let mut start = legal;
         let mut words = 0;
+        // "Harborview Logistics, Inc.": one comma may stand right before the form.
+        if j > 1 && self.toks[j - 1].is_punct(',') && self.is_content(j - 2) {
+            j -= 1;
+        }
         while j > 0 && words < 6 {
             let k = j - 1;
             if self.is_content(k) && !self.toks[k].is_punct('-') {

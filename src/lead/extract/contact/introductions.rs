@@ -139,10 +139,15 @@ impl Reader<'_> {
                 // names none.
                 let capitalised_after = self.all_lower
                     || (end + 1..end + 3).any(|q| self.toks.get(q).is_some_and(|t| t.is_capital()));
+                // "Soy Ana de Reformas Ruiz": a particle the name did not take is "from", but
+                // what follows may be a place ("Soy Iker de San Sebastián"): it is a company
+                // only when it reads as one.
+                let after_particle = self.is_particle(end);
                 if lexicon::COMPANY_PREPOSITIONS.contains(self.lower(end))
                     && !self.is_role(end + 1)
                     && capitalised_after
                     && let Some((s, e)) = self.company_after_descriptor(end + 1)
+                    && (!after_particle || self.reads_as_business(s, e, after))
                 {
                     self.offer(&mut found.company, 2, s, e);
                 }

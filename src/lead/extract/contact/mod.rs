@@ -55,13 +55,41 @@ impl Findings {
         let mut facts = self.facts;
         facts.company = self.company.map(|(_, c)| c);
         if let (Some(n), Some(c)) = (&facts.name, &facts.company) {
+            let name = n.to_string();
             // A company read from a name is no company.
-            if n.to_string() == c.as_str() {
+            if name == c.as_str() {
                 facts.company = None;
+            } else if let Some(rest) = after_name(c.as_str(), &name) {
+                // Read backward from its legal form, a company may take in the name before it:
+                // "Ricardo Salinas de Grupo Salinas S.A.P.I. de C.V." is Ricardo's company.
+                facts.company = Company::parse(rest).ok();
             }
         }
         facts
     }
+}
+
+/// The rest of a company name that starts with the person's name, or its last words, and a
+/// preposition ("de", "von der", "from", "z"), if it does.
+fn after_name<'c>(company: &'c str, name: &str) -> Option<&'c str> {
+    let words: Vec<&str> = name.split(' ').collect();
+    (0..words.len()).find_map(|k| after_words(company, &words[k..].join(" ")))
+}
+
+fn after_words<'c>(company: &'c str, name: &str) -> Option<&'c str> {
+    let rest = company.strip_prefix(name)?.strip_prefix(' ')?;
+    let mut words = rest.splitn(3, ' ');
+    let first = words.next()?;
+    if !crate::lead::lexicon::COMPANY_PREPOSITIONS.contains(&crate::lead::text::fold_case(first)) {
+        return None;
+    }
+    let rest = rest[first.len()..].trim_start();
+    let article = rest.split(' ').next().unwrap_or_default();
+    let rest = match article {
+        "der" | "dem" | "la" | "el" | "the" | "le" => rest[article.len()..].trim_start(),
+        _ => rest,
+    };
+    (!rest.is_empty()).then_some(rest)
 }
 
 /// Reads name, company and title from one visitor message. `asked` is what the bot asked just

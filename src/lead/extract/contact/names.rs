@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use super::super::tokens::{Case, Tok};
+use super::super::tokens::{Case, Kind, Tok};
 use super::reader::Reader;
 use super::title::role_of;
 use crate::lead::lexicon;
@@ -85,17 +85,68 @@ impl Reader<'_> {
             if self.lang == Lang::De && words >= 2 {
                 break;
             }
+            // "Puig i Ferrer", "Fernández y Ruiz": a conjunction joins two surnames only, after
+            // a given name and a first surname, and closes the name; "Ana y Pedro" are two
+            // people, and in Polish "i" is only "and".
+            if matches!(self.lower(j), "i" | "y") {
+                let joins_surnames = words >= 2
+                    && !(self.lower(j) == "i" && self.lang == Lang::Pl)
+                    && self.is_particle(j)
+                    && self.is_name_word(j + 1, relaxed)
+                    && !self.is_name_word(j + 2, relaxed)
+                    && !self.is_particle(j + 2);
+                if joins_surnames {
+                    j += 2;
+                }
+                break;
+            }
             let mut k = j;
             while self.is_particle(k) && k < j + 2 {
                 k += 1;
             }
-            if k > j && self.is_name_word(k, relaxed) {
+            // "María del Carmen Ruiz": the particle is inside a given name of two.
+            let given_name = words == 1 && {
+                let phrase: Vec<&str> = (i..=k).map(|q| self.lower(q)).collect();
+                lexicon::COMPOUND_GIVEN_NAMES
+                    .contains(&crate::lead::text::strip_accents(&phrase.join(" ")))
+            };
+            if k > j
+                && self.is_name_word(k, relaxed)
+                && (given_name || !self.names_a_business(k, relaxed))
+            {
                 j = k;
                 continue;
             }
             break;
         }
         (words > 0).then_some(j)
+    }
+
+    /// Whether the name starting at token `i` opens with a given name of two words.
+    fn compound_given_name(&self, i: usize) -> bool {
+        // "Ana Belén", or with a particle inside: "María del Carmen".
+        [2, 3].into_iter().any(|n| {
+            i + n <= self.toks.len()
+                && self
+                    .name_between(i, i + n)
+                    .is_some_and(|name| name.first().contains(' '))
+        })
+    }
+
+    /// Whether the capitalised words from `k`, after a particle, name a business rather than
+    /// end a surname: a surname after "de la", "von der", "van" is one word ("de la Fuente",
+    /// "von der Heide"), while "de Viajes Sol", "von der Weber Druck GmbH", "de Taquerías El
+    /// Güero" go on, or reach a legal form: there the particle was a preposition.
+    fn names_a_business(&self, k: usize, relaxed: bool) -> bool {
+        let mut end = k;
+        while end < k + 3 && self.is_name_word(end, relaxed) {
+            end += 1;
+        }
+        let next = self.toks.get(end);
+        end - k >= 2
+            || next.is_some_and(|t| {
+                matches!(t.kind, Kind::Legal(_)) || (t.is_word() && t.is_capital())
+            })
     }
 
     /// Where a name starting at token `i` really starts: past an article and honorifics with
@@ -142,9 +193,11 @@ impl Reader<'_> {
                 .find(|&i| self.toks[i].is_boundary())
                 .unwrap_or(self.toks.len());
             let start = self.name_start(run);
+            // A given name and two surnames; the given name may be two words ("Ana Belén Ruiz y
+            // Moreno").
             if let Some(end) = self.read_name(start, true)
                 && end == run_end
-                && end - start <= 3
+                && (end - start <= 3 || (end - start <= 5 && self.compound_given_name(start)))
                 && best.is_none_or(|(bs, be)| end - start > be - bs)
             {
                 best = Some((start, end));

@@ -154,7 +154,7 @@ impl Asked {
 /// "Comment s'appelle votre boutique ?".
 static BUSINESS_NAME_ASKED: LazyLock<Regex> = LazyLock::new(|| {
     word_regex(
-        r"\b(?:cómo\s+se\s+llama|nombre\s+de|name\s+of|called|wie\s+heißt|wie\s+heisst|name\s+(?:ihres|ihrer|deines|deiner)|jak\s+(?:się\s+)?nazywa(?:\s+się)?|nazwa|comment\s+s'appelle|nom\s+de)\s+(?:(?:tu|su|vuestro|vuestra|el|la|your|the|ihr|ihre|dein|deine|der|die|das|twoja|twój|twój|pana|pani|votre|ton|ta|le|la|l')\s+)?(?:negocio|empresa|tienda|local|compañía|business|company|shop|store|salon|firm|restaurant|firma|firmy|geschäft|geschäfts|laden|ladens|betrieb|betriebs|unternehmen|unternehmens|sklep|sklepu|salon|salonu|działalność|entreprise|société|boutique|commerce|magasin)\b",
+        r"\b(?:cómo\s+se\s+llama|nombre\s+de|name\s+of|called|wie\s+heißt|wie\s+heisst|name\s+(?:ihres|ihrer|deines|deiner)|jak\s+(?:się\s+)?nazywa(?:\s+się)?|nazwa|comment\s+s'appelle|nom\s+de)\s+(?:(?:tu|su|vuestro|vuestra|el|la|your|the|ihr|ihre|dein|deine|der|die|das|twoja|twój|twój|pana|pani|votre|ton|ta|le|la|l')\s+)?(?:negocio|empresa|tienda|local|compañía|business|company|shop|store|salon|firm|restaurant|firma|firmy|geschäft|geschäfts|laden|ladens|betrieb|betriebs|unternehmen|unternehmens|sklep|sklepu|salon|salonu|działalność|entreprise|société|boutique|commerce|magasin|estudio|despacho|agencia|clínica|bufete|agency|studio|practice|kanzlei|praxis|agentur|kancelaria|kancelarii|gabinet|gabinetu|agence|cabinet|atelier)\b",
     )
 });
 

@@ -150,8 +150,9 @@ fn budgets_held_and_signatures_typed_casually() {
     assert_eq!(d("umowy podpisuję ja, budżet po mojej stronie"), Some(true));
     assert_eq!(d("el presupuesto lo manejo yo"), Some(true));
     assert_eq!(d("le budget est chez moi, je signe"), Some(true));
-    // The third person of the same Polish verb is someone else's signature.
-    assert_eq!(d("podpisuje prezes"), None);
+    // The third person of the same Polish verb, with who signs after it, is someone else's
+    // signature.
+    assert_eq!(d("podpisuje prezes"), Some(false));
 }
 
 #[test]
@@ -276,4 +277,89 @@ fn yes_and_no() {
     assert_eq!(yes_no("tak"), Some(true));
     assert_eq!(yes_no("nein, mein chef"), Some(false));
     assert_eq!(yes_no("maybe"), None);
+}
+
+#[test]
+fn decisions_stated_indirectly_in_five_languages() {
+    let d = |s: &str| decision_statement(&fold_case(s));
+    // Someone else signs: the visitor does not decide.
+    for s in [
+        "My business partner signs the contracts.",
+        "Our CFO will sign it once we agree.",
+        "Everything is signed by our managing director.",
+        "Umowę podpisuje wspólnik.",
+        "U nas podpisuje prezes, ja tylko zbieram oferty.",
+        "Den Vertrag unterschreibt mein Chef.",
+        "Unterschreiben wird unser Geschäftsführer.",
+        "El contrato lo firma mi socio.",
+        "Lo firma el director general.",
+        "C'est mon associé qui signe.",
+        "Le contrat est signé par notre directeur.",
+    ] {
+        assert_eq!(d(s), Some(false), "{s}");
+    }
+    // Presenting it to whoever decides: an influencer, not the final decision maker.
+    for s in [
+        "I'll present it to the board next week.",
+        "I need to take this to my boss before we commit.",
+        "Przedstawię to zarządowi w przyszłym tygodniu.",
+        "Najpierw pokażę ofertę szefowi.",
+        "Ich stelle das nächste Woche dem Vorstand vor.",
+        "Ich werde es unserer Geschäftsführung vorlegen.",
+        "Se lo presentaré a la junta la semana que viene.",
+        "Lo llevaré al consejo en marzo.",
+        "Je vais le présenter au conseil d'administration.",
+        "Je le soumettrai à la direction.",
+    ] {
+        assert_eq!(d(s), Some(false), "{s}");
+    }
+    // "It's my call", said every way.
+    for s in [
+        "It's ultimately my call.",
+        "The final say is mine.",
+        "I have the last word on purchases.",
+        "Ostatecznie to moja decyzja.",
+        "Ja mam ostatnie słowo.",
+        "Letztlich ist das meine Entscheidung.",
+        "Das entscheide am Ende ich.",
+        "Al final es mi decisión.",
+        "La última palabra la tengo yo.",
+        "Au final, c'est ma décision.",
+        "C'est moi qui ai le dernier mot.",
+    ] {
+        assert_eq!(d(s), Some(true), "{s}");
+    }
+    // Negated, or about someone else's call: not the visitor's.
+    assert_eq!(d("To nie moja decyzja."), Some(false));
+    assert_eq!(d("Das ist nicht meine Entscheidung."), Some(false));
+    // A later statement wins: presenting it, then deciding after all.
+    assert_eq!(
+        d("I'll present it to the board, but honestly it's my call."),
+        Some(true)
+    );
+    assert_eq!(d("We present our products at fairs."), None);
+}
+
+#[test]
+fn preparing_the_decision_or_naming_whose_it_is() {
+    let d = |s: &str| decision_statement(&fold_case(s));
+    for s in [
+        "I'm just preparing the recommendation for our director.",
+        "€400/month-ish, need to check with our MD",
+        "Ich bereite die Entscheidung vor, treffen wird sie mein Chef.",
+        "Przygotowuję tylko rekomendację dla zarządu.",
+        "La decisión final es del gerente.",
+        "Solo preparo la propuesta, decide mi jefa.",
+        "La décision finale est celle de la direction.",
+    ] {
+        assert_eq!(d(s), Some(false), "{s}");
+    }
+    for s in [
+        "The budget is mine, so I decide.",
+        "Budżet jest mój, więc decyzja też.",
+        "Das Budget ist meins.",
+        "Je valide le budget IT, la DG suit mes recommandations.",
+    ] {
+        assert_eq!(d(s), Some(true), "{s}");
+    }
 }

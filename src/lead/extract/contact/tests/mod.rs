@@ -1,6 +1,7 @@
 //! Reading who the visitor is, message by message, in the five languages.
 
 mod answers;
+mod classes;
 mod companies;
 mod introductions;
 mod titles;
