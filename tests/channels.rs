@@ -868,6 +868,42 @@ async fn writing_again_after_a_long_silence_starts_a_new_conversation_for_the_sa
     db.remove().await;
 }
 
+/// A sender whose conversation holds `[limits] messages_per_conversation` messages is not
+/// refused: their next message starts a new conversation, and the full one is kept.
+async fn a_full_conversation_gives_way_to_a_new_one(db: Db) {
+    let db = TestDb::new(db).await;
+    let sim = MetaSim::start(meta::Options::default()).await.unwrap();
+    let mut c = config(&db);
+    with_channels(&mut c, &sim, "demo");
+    c.limits.messages_per_conversation = 4;
+    let gw = start(c).await;
+    let url = format!("http://{}/webhooks/whatsapp", gw.addr);
+    for (i, text) in [
+        "Hello, do you offer installation?",
+        "And how long does delivery take?",
+        "One more question: is there a warranty?",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let event = sim.whatsapp_text_event("4915112340001", "Jo", text);
+        assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
+        eventually("the message read", async || {
+            let all = conversations(gw.addr, "whatsapp").await;
+            let read: usize = all.iter().map(|c| visitor_texts(c).len()).sum();
+            (read == i + 1).then_some(())
+        })
+        .await;
+    }
+    let all = conversations(gw.addr, "whatsapp").await;
+    assert!(all.len() >= 2, "a new conversation once the first was full");
+    let mut texts: Vec<String> = all.iter().flat_map(visitor_texts).collect();
+    texts.sort();
+    assert_eq!(texts.len(), 3, "every message kept: {texts:?}");
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     the_handshake_answers_only_the_right_token,
     a_whatsapp_text_is_answered_and_becomes_a_lead,
@@ -886,4 +922,5 @@ both_stores!(
     outside_the_window_a_template_goes_once_or_nothing_does,
     a_sender_without_a_number_and_instagram_are_conversations_too,
     writing_again_after_a_long_silence_starts_a_new_conversation_for_the_same_person,
+    a_full_conversation_gives_way_to_a_new_one,
 );

@@ -163,7 +163,11 @@ impl Inbound {
             return Ok(None);
         };
         let idle_ms = (config.channels.conversation_idle_hours * 3_600_000.0) as i64;
-        let fresh = |s: &Session| s.conversation.updated_ms >= now_ms() - idle_ms;
+        // A conversation silent for too long, or holding its limit of messages, is left as it
+        // is: the sender's next message starts a new one.
+        let cap = config.limits.messages_per_conversation as usize;
+        let room = |s: &Session| s.messages.len() < cap;
+        let fresh = |s: &Session| s.conversation.updated_ms >= now_ms() - idle_ms && room(s);
         if held.as_ref().is_some_and(|s| !fresh(s)) {
             *held = None;
         }
@@ -178,8 +182,12 @@ impl Inbound {
                 )
                 .await
                 .map_err(store_error)?;
-            *held = match found {
+            let resumed = match found {
                 Some(c) => self.chat.resume(&c.id).await.map_err(chat_error)?,
+                None => None,
+            };
+            *held = match resumed.filter(room) {
+                Some(session) => Some(session),
                 None if create => {
                     // The channel tells no locale: the first message's language greets them.
                     let locale = match &event.what {
