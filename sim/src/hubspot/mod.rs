@@ -5,12 +5,14 @@
 //! (409 `Contact already exists. Existing ID: <id>`, 400 `PROPERTY_DOESNT_EXIST`, 429 with
 //! `policyName`), and `deal.propertyChange` webhooks signed with version 3 (see `webhooks`).
 
+mod assoc_batch;
 mod associations;
 mod batch;
 mod errors;
 mod guard;
 mod model;
 mod oauth;
+mod phones;
 mod objects;
 mod routes;
 mod search;
