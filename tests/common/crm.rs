@@ -6,12 +6,15 @@
 
 pub mod hubspot;
 mod owner;
+mod phones;
 pub mod pipedrive;
 pub mod salesforce;
 pub mod zoho;
 
 #[allow(unused_imports)]
 pub use owner::a_claimed_leads_owner_reaches_the_person_and_the_deal;
+#[allow(unused_imports)]
+pub use phones::a_number_a_rep_typed_nationally_is_found;
 
 use std::time::Duration;
 
@@ -654,6 +657,7 @@ macro_rules! crm_scenarios {
                 refused_credentials_are_an_auth_error,
                 a_refused_value_is_permanent_with_the_crms_reason,
                 a_claimed_leads_owner_reaches_the_person_and_the_deal,
+                a_number_a_rep_typed_nationally_is_found,
                 $($optional,)*
             );
         }

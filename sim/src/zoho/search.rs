@@ -280,11 +280,17 @@ pub(crate) async fn search(
                             .is_some_and(|v| v.eq_ignore_ascii_case(email))
                     });
                 }
+                // Zoho's search-records page (https://www.zoho.com/crm/developer/docs/api/v8/search-records.html)
+                // calls `phone` a search by phone number and says no more on formats. The
+                // simulator compares digits with separators ignored, but only the same digits:
+                // `+14155550134` does not find a stored `(415) 555-0134`, the stricter reading
+                // of a silent page. `criteria` conditions compare the stored text as it is.
                 if let Some(phone) = &phone {
                     hit &= ["Phone", "Mobile"].iter().any(|f| {
-                        record.value(f).as_str().is_some_and(|v| {
-                            v == phone || (!digits(v).is_empty() && digits(v) == digits(phone))
-                        })
+                        record
+                            .value(f)
+                            .as_str()
+                            .is_some_and(|v| !digits(v).is_empty() && digits(v) == digits(phone))
                     });
                 }
                 if let Some(word) = &word {
