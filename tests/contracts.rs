@@ -32,8 +32,8 @@ fn routes() -> BTreeMap<String, String> {
 /// file's other definitions beside it for its references.
 fn validator(target: &str) -> jsonschema::Validator {
     let (file, name) = target.split_once('#').expect("routes name file#definition");
-    let text = std::fs::read_to_string(contracts().join(file))
-        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    let text =
+        std::fs::read_to_string(contracts().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     let document: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
     assert!(
         document["$defs"].get(name).is_some(),
@@ -53,9 +53,7 @@ fn check(
     let Some(file) = routes.get(route) else {
         return vec![format!("{route}: no contract for this route")];
     };
-    let validator = cache
-        .entry(file.clone())
-        .or_insert_with(|| validator(file));
+    let validator = cache.entry(file.clone()).or_insert_with(|| validator(file));
     validator
         .iter_errors(body)
         .map(|e| format!("{route} ({file}) at {}: {e}", e.instance_path()))

@@ -34,9 +34,7 @@ impl Api {
     }
 
     async fn create(&self, object: &str, body: Value) -> String {
-        let (status, made) = self
-            .post(&format!("/crm/v3/objects/{object}"), body)
-            .await;
+        let (status, made) = self.post(&format!("/crm/v3/objects/{object}"), body).await;
         assert_eq!(status, 201, "{made}");
         made["id"].as_str().unwrap().to_owned()
     }
@@ -46,10 +44,16 @@ impl Api {
 async fn companies_are_read_and_associated_with_contacts_in_batches() {
     let api = Api::start().await;
     let anna = api
-        .create("contacts", json!({"properties": {"email": "anna@firma.pl"}, "associations": []}))
+        .create(
+            "contacts",
+            json!({"properties": {"email": "anna@firma.pl"}, "associations": []}),
+        )
         .await;
     let ewa = api
-        .create("contacts", json!({"properties": {"email": "ewa@firma.pl"}, "associations": []}))
+        .create(
+            "contacts",
+            json!({"properties": {"email": "ewa@firma.pl"}, "associations": []}),
+        )
         .await;
     let firma = api
         .create(
@@ -110,11 +114,21 @@ async fn searches_keep_to_hubspots_filter_limits() {
     let search = |groups: Vec<Value>| json!({ "filterGroups": groups });
     let path = "/crm/v3/objects/contacts/search";
     assert_eq!(api.post(path, search(vec![group(1); 5])).await.0, 200);
-    assert_eq!(api.post(path, search(vec![group(1); 6])).await.0, 400, "six groups");
-    assert_eq!(api.post(path, search(vec![group(10)])).await.0, 200);
-    assert_eq!(api.post(path, search(vec![group(11)])).await.0, 400, "eleven filters");
     assert_eq!(
-        api.post(path, search(vec![group(9), group(9), group(8)])).await.0,
+        api.post(path, search(vec![group(1); 6])).await.0,
+        400,
+        "six groups"
+    );
+    assert_eq!(api.post(path, search(vec![group(10)])).await.0, 200);
+    assert_eq!(
+        api.post(path, search(vec![group(11)])).await.0,
+        400,
+        "eleven filters"
+    );
+    assert_eq!(
+        api.post(path, search(vec![group(9), group(9), group(8)]))
+            .await
+            .0,
         400,
         "twenty-six filters"
     );
@@ -129,14 +143,15 @@ async fn a_typed_phone_is_found_by_its_searchable_national_number_only() {
             json!({"properties": {"phone": "(415) 555-0134"}, "associations": []}),
         )
         .await;
-    let by = |property: &str, value: &str| {
-        json!({"filterGroups": [{"filters": [{"propertyName": property, "operator": "EQ", "value": value}]}]})
-    };
+    let by = |property: &str, value: &str| json!({"filterGroups": [{"filters": [{"propertyName": property, "operator": "EQ", "value": value}]}]});
     let path = "/crm/v3/objects/contacts/search";
     let (_, e164) = api.post(path, by("phone", "+14155550134")).await;
     assert_eq!(e164["total"], 0, "phone keeps the text as typed");
     let (_, national) = api
-        .post(path, by("hs_searchable_calculated_phone_number", "4155550134"))
+        .post(
+            path,
+            by("hs_searchable_calculated_phone_number", "4155550134"),
+        )
         .await;
     assert_eq!(national["total"], 1);
     assert_eq!(national["results"][0]["id"], typed.as_str());

@@ -116,7 +116,11 @@ async fn a_lost_company_create_is_adopted_not_made_twice() {
     let retried = execute(&crm, &anna, lost.links).await;
     assert!(retried.error.is_none(), "{:?}", retried.error);
     let companies = sim.records("companies");
-    assert_eq!(companies.len(), 1, "adopted from the contact, not made again");
+    assert_eq!(
+        companies.len(),
+        1,
+        "adopted from the contact, not made again"
+    );
     let deal = record(&sim, "deals", retried.links.deal.as_ref());
     assert!(linked(&deal, "companies", &companies[0].id));
 }

@@ -119,7 +119,10 @@ fn contains_token(held: &str, token: &str) -> bool {
 
 /// A record's value of `property`: stored, or calculated from the typed phone properties.
 fn held_value(record: &Record, property: &str) -> Option<String> {
-    match super::phones::CALCULATED.iter().find(|(p, _)| *p == property) {
+    match super::phones::CALCULATED
+        .iter()
+        .find(|(p, _)| *p == property)
+    {
         Some((_, typed)) => record.str_field(typed).and_then(super::phones::searchable),
         None => record.str_field(property).map(str::to_owned),
     }

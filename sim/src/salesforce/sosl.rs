@@ -366,7 +366,10 @@ mod tests {
 
     #[test]
     fn or_terms_match_any_alternative() {
-        let fields = json!({"Phone": "(415) 555-0123"}).as_object().unwrap().clone();
+        let fields = json!({"Phone": "(415) 555-0123"})
+            .as_object()
+            .unwrap()
+            .clone();
         let record = Record::new("003A".into(), fields);
         assert!(matches(&record, "+14155550123 OR 4155550123", Group::Phone));
         assert!(!matches(&record, "+14155550123", Group::Phone));

@@ -77,8 +77,9 @@ impl Wanted {
 
     /// Search filter groups (OR-ed) for these companies: domain, then name.
     pub fn groups(wanted: &[&Wanted]) -> Vec<Value> {
-        let mut domains: Vec<&str> = wanted.iter().filter_map(|w| w.domain.as_deref()).collect();
-        let mut names: Vec<&str> = wanted.iter().map(|w| w.name.as_str()).collect();
+        // Names in lower case: one entry per company however the leads wrote it.
+        let mut domains: Vec<String> = wanted.iter().filter_map(|w| w.domain.clone()).collect();
+        let mut names: Vec<String> = wanted.iter().map(|w| w.name.to_lowercase()).collect();
         domains.sort_unstable();
         domains.dedup();
         names.sort_unstable();
@@ -317,9 +318,16 @@ mod tests {
         ];
         assert_eq!(wanted.pick(&found).unwrap()["id"], "2");
         assert_eq!(wanted.pick(&found[..1]).unwrap()["id"], "1");
-        assert!(wanted.pick(&[company("3", "Other", Some("other.pl"))]).is_none());
+        assert!(
+            wanted
+                .pick(&[company("3", "Other", Some("other.pl"))])
+                .is_none()
+        );
         let gmail = Email::parse("anna@gmail.com").unwrap();
-        assert_eq!(Wanted::of(Some("Firma"), Some(&gmail)).unwrap().domain, None);
+        assert_eq!(
+            Wanted::of(Some("Firma"), Some(&gmail)).unwrap().domain,
+            None
+        );
         assert_eq!(Wanted::of(Some("  "), Some(&email)), None);
     }
 
@@ -335,6 +343,6 @@ mod tests {
         };
         let groups = Wanted::groups(&[&a, &b]);
         assert_eq!(groups[0]["filters"][0]["values"], json!(["firma.pl"]));
-        assert_eq!(groups[1]["filters"][0]["values"], json!(["Firma"]));
+        assert_eq!(groups[1]["filters"][0]["values"], json!(["firma"]));
     }
 }

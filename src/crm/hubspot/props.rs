@@ -258,7 +258,10 @@ mod tests {
         let phone = PhoneE164::parse("+48601234567", None).unwrap();
         assert!(has_phone(&object, &phone));
         let typed = json!({"id": "102", "properties": {"mobilephone": "601 234 567"}});
-        assert!(has_phone(&typed, &phone), "a national number, read in Poland");
+        assert!(
+            has_phone(&typed, &phone),
+            "a national number, read in Poland"
+        );
     }
 
     #[test]

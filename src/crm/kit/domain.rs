@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn business_addresses_name_their_domain_and_mailboxes_none() {
         assert_eq!(of("Anna@Firma.PL").as_deref(), Some("firma.pl"));
-        assert_eq!(of("jo@sales.acme.co.uk").as_deref(), Some("sales.acme.co.uk"));
+        assert_eq!(
+            of("jo@sales.acme.co.uk").as_deref(),
+            Some("sales.acme.co.uk")
+        );
         for personal in [
             "a@gmail.com",
             "a@yahoo.co.uk",

@@ -227,9 +227,7 @@ impl Connector {
                 }
                 let digits = phone.as_str();
                 let tail = &digits[digits.len().saturating_sub(3)..];
-                let hits = self
-                    .search("persons", tail, "phone", false, None)
-                    .await?;
+                let hits = self.search("persons", tail, "phone", false, None).await?;
                 self.oldest(hits, same).await
             }
             FindKey::NameAndCompany {

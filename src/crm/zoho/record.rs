@@ -428,6 +428,9 @@ mod tests {
         let berlin = PhoneE164::parse("+49301234567", None).unwrap();
         assert!(same_phone(&json!("030 1234567"), &berlin));
         assert!(!same_phone(&json!("+49301234568"), &berlin));
-        assert!(!same_phone(&json!("1234567"), &berlin), "not a suffix match");
+        assert!(
+            !same_phone(&json!("1234567"), &berlin),
+            "not a suffix match"
+        );
     }
 }

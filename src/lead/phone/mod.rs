@@ -283,14 +283,29 @@ mod tests {
         assert_eq!(gb.national_dialled(), "01614960000");
         assert_eq!(gb.region(), region("GB"));
         let pl = PhoneE164::parse("+48 601 234 567", None).unwrap();
-        assert_eq!(pl.national_dialled(), "601234567", "Poland dials no trunk prefix");
-        for held in ["(415) 555-0134", "+1 415-555-0134", "415.555.0134", "001 415 555 0134"] {
+        assert_eq!(
+            pl.national_dialled(),
+            "601234567",
+            "Poland dials no trunk prefix"
+        );
+        for held in [
+            "(415) 555-0134",
+            "+1 415-555-0134",
+            "415.555.0134",
+            "001 415 555 0134",
+        ] {
             assert!(us.same_as(held), "{held}");
         }
         for held in ["0161 496 0000", "+44 (0)161 496 0000", "01614960000"] {
             assert!(gb.same_as(held), "{held}");
         }
-        for other in ["(415) 555-0199", "0161 496 0001", "", "n/a", "+441614960000 9"] {
+        for other in [
+            "(415) 555-0199",
+            "0161 496 0001",
+            "",
+            "n/a",
+            "+441614960000 9",
+        ] {
             assert!(!us.same_as(other), "{other}");
             assert!(!gb.same_as(other), "{other}");
         }

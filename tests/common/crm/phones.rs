@@ -29,7 +29,12 @@ pub async fn a_number_a_rep_typed_nationally_is_found<C: Row>() {
             company: Some("Acme"),
             ..Seed::default()
         });
-        let out = execute(&*api, &lead::<C>(None, Some(chat), None, None), CrmLinks::default()).await;
+        let out = execute(
+            &*api,
+            &lead::<C>(None, Some(chat), None, None),
+            CrmLinks::default(),
+        )
+        .await;
         ok(&out);
         assert_eq!(out.links.person.as_deref(), Some(id.as_str()), "{typed}");
         assert_ne!(out.links.person.as_deref(), Some(other.as_str()));

@@ -154,7 +154,11 @@ impl Connector {
                 .filter(|c| object_id(c).is_ok_and(|id| own.contains(&id)))
                 .cloned()
                 .collect();
-            if let Some(id) = want.wanted.pick(&candidates).and_then(|c| object_id(c).ok()) {
+            if let Some(id) = want
+                .wanted
+                .pick(&candidates)
+                .and_then(|c| object_id(c).ok())
+            {
                 self.companies.remember(&want.contact, Some(id.clone()));
                 slots[want.slot].company = Some(id);
             }
@@ -193,7 +197,8 @@ impl Connector {
             match answer {
                 Ok(_) => {
                     for (at, id) in chunk {
-                        self.companies.remember(&open[*at].contact, Some(id.clone()));
+                        self.companies
+                            .remember(&open[*at].contact, Some(id.clone()));
                         slots[open[*at].slot].company = Some(id.clone());
                     }
                 }

@@ -277,11 +277,11 @@ pub(super) async fn find_people(api: &Api, accounts: &Companies, jobs: &mut [Job
 /// code ("(415) 555-0134") is not among them: each lead still unfound is looked up by its
 /// national form with `phone=`, which compares digits (as the single path does).
 async fn look_up_national_phones(api: &Api, accounts: &Companies, jobs: &mut [Job<'_>]) {
-    for i in 0..jobs.len() {
-        if !jobs[i].active || jobs[i].found.is_some() {
+    for job in jobs.iter_mut() {
+        if !job.active || job.found.is_some() {
             continue;
         }
-        let Some(phone) = jobs[i].item.input.person.phone.clone() else {
+        let Some(phone) = job.item.input.person.phone.clone() else {
             continue;
         };
         let query = [("phone", phone.national_dialled())];
@@ -291,10 +291,10 @@ async fn look_up_national_phones(api: &Api, accounts: &Companies, jobs: &mut [Jo
         {
             Ok(answer) => {
                 if let Some(row) = oldest(&rows(answer), |r| has_phone(r, &phone)) {
-                    found_row(api, accounts, &mut jobs[i], row);
+                    found_row(api, accounts, job, row);
                 }
             }
-            Err(e) => jobs[i].fail(e),
+            Err(e) => job.fail(e),
         }
     }
 }
