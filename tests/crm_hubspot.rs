@@ -3,6 +3,8 @@
 //! configuration, the `Existing ID` conflict, and the batch path (`sync_batch`).
 
 mod common;
+#[path = "crm_hubspot/companies.rs"]
+mod companies;
 
 use std::collections::HashSet;
 

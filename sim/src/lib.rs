@@ -41,6 +41,7 @@ pub mod zoho;
 mod shared;
 
 pub use shared::auth::OAuthClient;
+pub use shared::bodies::{RecordedBody, record_bodies, take_bodies};
 pub use shared::error::{SimError, UiChangeError};
 pub use shared::faults::{FaultCommand, Faults, SendFailure};
 pub use shared::outbound::{RetryPolicy, WebhookDelivery};

@@ -7,6 +7,7 @@
 mod erase;
 pub mod hubspot;
 mod owner;
+mod phones;
 pub mod pipedrive;
 pub mod salesforce;
 pub mod zoho;
@@ -15,6 +16,8 @@ pub mod zoho;
 pub use erase::an_erased_visitors_records_are_deleted;
 #[allow(unused_imports)]
 pub use owner::a_claimed_leads_owner_reaches_the_person_and_the_deal;
+#[allow(unused_imports)]
+pub use phones::a_number_a_rep_typed_nationally_is_found;
 
 use std::time::Duration;
 
@@ -658,6 +661,7 @@ macro_rules! crm_scenarios {
                 a_refused_value_is_permanent_with_the_crms_reason,
                 a_claimed_leads_owner_reaches_the_person_and_the_deal,
                 an_erased_visitors_records_are_deleted,
+                a_number_a_rep_typed_nationally_is_found,
                 $($optional,)*
             );
         }

@@ -5,6 +5,7 @@
 //! (409 `Contact already exists. Existing ID: <id>`, 400 `PROPERTY_DOESNT_EXIST`, 429 with
 //! `policyName`), and `deal.propertyChange` webhooks signed with version 3 (see `webhooks`).
 
+mod assoc_batch;
 mod associations;
 mod batch;
 mod errors;
@@ -13,6 +14,7 @@ mod guard;
 mod model;
 mod oauth;
 mod objects;
+mod phones;
 mod routes;
 mod search;
 mod settings;

@@ -106,6 +106,8 @@ pub(crate) fn object_type(segment: &str) -> Result<&'static ObjectType, HsError>
 
 /// Properties HubSpot maintains itself; writes to them are ignored.
 const READ_ONLY: &[&str] = &[
+    "hs_searchable_calculated_phone_number",
+    "hs_searchable_calculated_mobile_number",
     "hs_object_id",
     "createdate",
     "lastmodifieddate",
@@ -139,6 +141,8 @@ pub(crate) fn standard_schema() -> Schema {
             "message",
             "hs_language",
             "hs_whatsapp_phone_number",
+            "hs_searchable_calculated_phone_number",
+            "hs_searchable_calculated_mobile_number",
             "createdate",
             "lastmodifieddate",
             "hs_object_id",

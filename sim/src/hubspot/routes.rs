@@ -11,7 +11,7 @@ use axum::routing::{get, post, put};
 
 use super::errors::HsError;
 use super::state::HubSpot;
-use super::{associations, batch, gdpr, guard, oauth, objects, search, settings};
+use super::{assoc_batch, associations, batch, gdpr, guard, oauth, objects, search, settings};
 use crate::shared::pipeline;
 use crate::shared::vendor::Vendor;
 
@@ -68,6 +68,14 @@ pub(crate) fn router(hs: Arc<HubSpot>) -> Router {
             put(associations::put_labelled),
         )
         .route(&format!("{v4}/{{to_type}}"), get(associations::list))
+        .route(
+            "/crm/v4/associations/{from_type}/{to_type}/batch/read",
+            post(assoc_batch::read),
+        )
+        .route(
+            "/crm/v4/associations/{from_type}/{to_type}/batch/associate/default",
+            post(assoc_batch::associate_default),
+        )
         .route(
             "/crm/v3/properties/{object}",
             post(settings::create_property).get(settings::list_properties),

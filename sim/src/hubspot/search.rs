@@ -17,8 +17,13 @@ use super::state::HubSpot;
 use crate::shared::http::json;
 use crate::shared::store::Record;
 
-/// At most this many filter groups per request.
-const MAX_GROUPS: usize = 6;
+/// At most this many filter groups per request, filters per group and filters in all: HubSpot's
+/// changelog "Breaking Change: Expanded Filtering Capabilities and Error Messaging in HubSpot's
+/// Search API" (https://developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api,
+/// from 26 August 2024): five groups, ten filters a group, twenty-five in all.
+const MAX_GROUPS: usize = 5;
+const MAX_GROUP_FILTERS: usize = 10;
+const MAX_FILTERS: usize = 25;
 /// At most this many results per page.
 const MAX_LIMIT: u64 = 200;
 
@@ -51,6 +56,19 @@ fn parse_groups(body: &Value) -> Result<Vec<Vec<Filter>>, HsError> {
         return Err(HsError::invalid_input(format!(
             "Too many filter groups: {} (maximum {MAX_GROUPS})",
             groups.len()
+        )));
+    }
+    let count = |group: &Value| group["filters"].as_array().map_or(0, Vec::len);
+    if let Some(crowded) = groups.iter().find(|g| count(g) > MAX_GROUP_FILTERS) {
+        return Err(HsError::invalid_input(format!(
+            "Too many filters in a filter group: {} (maximum {MAX_GROUP_FILTERS})",
+            count(crowded)
+        )));
+    }
+    let total: usize = groups.iter().map(count).sum();
+    if total > MAX_FILTERS {
+        return Err(HsError::invalid_input(format!(
+            "Too many filters: {total} (maximum {MAX_FILTERS})"
         )));
     }
     groups
@@ -99,8 +117,20 @@ fn contains_token(held: &str, token: &str) -> bool {
         .any(|word| word == token)
 }
 
+/// A record's value of `property`: stored, or calculated from the typed phone properties.
+fn held_value(record: &Record, property: &str) -> Option<String> {
+    match super::phones::CALCULATED
+        .iter()
+        .find(|(p, _)| *p == property)
+    {
+        Some((_, typed)) => record.str_field(typed).and_then(super::phones::searchable),
+        None => record.str_field(property).map(str::to_owned),
+    }
+}
+
 fn matches(record: &Record, filter: &Filter) -> Result<bool, HsError> {
-    let held = record.str_field(&filter.property).filter(|v| !v.is_empty());
+    let held = held_value(record, &filter.property);
+    let held = held.as_deref().filter(|v| !v.is_empty());
     let equals = |wanted: &str| held.is_some_and(|h| h.eq_ignore_ascii_case(wanted));
     let value = filter.value.as_deref().unwrap_or_default();
     let ordered = |accept: fn(Ordering) -> bool| held.is_some_and(|h| accept(compare(h, value)));

@@ -1,6 +1,13 @@
 //! Search: `GET /api/v2/{persons,organizations,deals}/search` (and the v1 paths) with `term`,
 //! `fields`, `exact_match` (case-insensitive equality), `organization_id` / `person_id`,
 //! `limit` and cursor paging.
+//!
+//! Matching follows Pipedrive's API reference (https://developers.pipedrive.com/docs/api/v1/ItemSearch,
+//! and the v2 `searchPersons` parameters): with `exact_match` "only full exact matches against
+//! the given term are returned. It is not case sensitive"; without it "the term can be present
+//! anywhere in the resulting field values". The reference says nothing of phone numbers being
+//! normalised, so a phone is compared as the text it was typed as: `+14155550134` does not find
+//! a stored `(415) 555-0134`, while the term `0134` does.
 
 use std::sync::Arc;
 

@@ -2,10 +2,18 @@
 //! [RETURNING Obj[(fields [WHERE …] [LIMIT n])], …] [LIMIT n]` and
 //! `GET /parameterizedSearch?q=term&sobject=Obj&Obj.fields=…&in=PHONE`.
 //!
-//! Matching: `PHONE` compares digits only (a stored `+1 (415) 555-0123` matches
-//! `+14155550123`, and a shorter number matches the end of a longer one); `EMAIL` and `NAME`
-//! match case-insensitive substrings of email and name fields; `ALL` any text field or phone.
-//! `*` and `?` wildcards are honoured.
+//! Matching: `PHONE` compares digits only, formatting ignored (a stored `+1 (415) 555-0123`
+//! matches `+14155550123`); `EMAIL` and `NAME` match case-insensitive substrings of email and
+//! name fields; `ALL` any text field or phone. `*` and `?` wildcards are honoured, and terms
+//! joined by `OR` (upper case, as the SOSL reference writes its operators:
+//! https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_sosl_find.htm)
+//! match when any of them does.
+//!
+//! Salesforce keeps phone values as they were typed (help article 000385963, "Standard 'Phone'
+//! field length and formatting"). The SOSL reference does not say whether a number searched
+//! with its country code finds one stored without it (or the reverse): the simulator requires
+//! the same digits, the stricter reading, so `+14155550123` does not find `(415) 555-0123`
+//! and a client must also search the national form.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -81,15 +89,19 @@ fn text_matches(value: &str, term: &str) -> bool {
 
 fn phone_matches(value: &str, term: &str) -> bool {
     let (held, wanted) = (digits(value), digits(term));
-    !wanted.is_empty()
-        && !held.is_empty()
-        && (held == wanted
-            || (wanted.len() >= 7 && held.ends_with(&wanted))
-            || (held.len() >= 7 && wanted.ends_with(&held)))
+    !wanted.is_empty() && held == wanted
 }
 
-/// Whether a record matches the search term in the group's fields.
+/// Whether a record matches the search term (any of its `OR` alternatives) in the group's
+/// fields.
 pub(crate) fn matches(record: &Record, term: &str, group: Group) -> bool {
+    term.split(" OR ")
+        .map(|t| t.trim().trim_matches('"'))
+        .filter(|t| !t.is_empty())
+        .any(|t| matches_one(record, t, group))
+}
+
+fn matches_one(record: &Record, term: &str, group: Group) -> bool {
     let text = |field: &str| record.value(field).as_str().map(str::to_owned);
     let phone = || {
         PHONE_FIELDS
@@ -344,8 +356,23 @@ mod tests {
     #[test]
     fn phone_matching_ignores_formatting() {
         assert!(phone_matches("+1 (415) 555-0123", "+14155550123"));
-        assert!(phone_matches("4155550123", "+14155550123"));
+        assert!(phone_matches("415.555.0123", "4155550123"));
+        assert!(
+            !phone_matches("4155550123", "+14155550123"),
+            "a country code is not dropped"
+        );
         assert!(!phone_matches("+14155550199", "+14155550123"));
+    }
+
+    #[test]
+    fn or_terms_match_any_alternative() {
+        let fields = json!({"Phone": "(415) 555-0123"})
+            .as_object()
+            .unwrap()
+            .clone();
+        let record = Record::new("003A".into(), fields);
+        assert!(matches(&record, "+14155550123 OR 4155550123", Group::Phone));
+        assert!(!matches(&record, "+14155550123", Group::Phone));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bodies;
 pub mod clock;
 pub mod error;
 pub mod faults;

@@ -49,15 +49,35 @@ pub(crate) async fn run(
         rate_limited: false,
         injected: false,
     };
+    // While a contract test records bodies, a write's body is read here and handed on whole.
+    let (request, sent) = if super::bodies::recording()
+        && matches!(entry.method.as_str(), "POST" | "PUT" | "PATCH")
+    {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
+        (request, Some(bytes))
+    } else {
+        (request, None)
+    };
+    let keep = |entry: &RequestLog| {
+        if let Some(sent) = &sent {
+            super::bodies::keep(&entry.route, &entry.path, sent);
+        }
+    };
     let decision = core.faults.decide();
     entry.injected = decision.is_some();
     let response = match decision {
         Some(Decision::Hang) => {
+            keep(&entry);
             core.stats.record(entry);
             core.shutdown.cancelled().await;
             return dropped();
         }
         Some(Decision::Drop) => {
+            keep(&entry);
             core.stats.record(entry);
             return dropped();
         }
@@ -79,6 +99,7 @@ pub(crate) async fn run(
             entry.injected = true;
             let served = next.run(request).await;
             entry.status = Some(served.status().as_u16());
+            keep(&entry);
             core.stats.record(entry);
             return dropped();
         }
@@ -89,6 +110,7 @@ pub(crate) async fn run(
     }
     entry.status = Some(response.status().as_u16());
     entry.rate_limited = response.extensions().get::<RateLimited>().is_some();
+    keep(&entry);
     tracing::debug!(
         status = response.status().as_u16(),
         injected = entry.injected,

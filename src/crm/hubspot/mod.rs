@@ -1,11 +1,14 @@
-//! HubSpot connector: contacts, deals, notes and tasks through the v3 object APIs with a
-//! private-app token. Contacts are unique by email in HubSpot (a duplicate create answers 409
-//! `Existing ID`); phones are written in E.164 and searched in `phone` and `mobilephone`.
+//! HubSpot connector: contacts, companies, deals, notes and tasks through the v3 object APIs
+//! with a private-app token. Contacts are unique by email in HubSpot (a duplicate create answers
+//! 409 `Existing ID`); phones are written in E.164 and searched in `phone` and `mobilephone`. A
+//! lead's company is found or created and associated with the contact and the deal (see the
+//! `companies` module).
 //! Under a backlog, [`CrmApi::sync_batch`](crate::crm::CrmApi::sync_batch) syncs up to 100
 //! leads with HubSpot's batch endpoints (see the `batch` module).
 
 mod batch;
 mod client;
+mod companies;
 mod config;
 mod erase;
 mod errors;
@@ -18,7 +21,7 @@ use futures_util::future::BoxFuture;
 
 use self::client::Api;
 use crate::crm::input::{BatchItem, SyncOutcome};
-use crate::crm::kit::Calls;
+use crate::crm::kit::{Calls, Companies};
 use crate::crm::model::{
     Attach, Attached, CrmKind, CrmLinks, DealFields, FindKey, NoteFields, PersonFields,
     PersonRecord, TaskFields,
@@ -31,6 +34,8 @@ pub struct Connector {
     api: Api,
     /// The contact properties every read asks for.
     read_properties: Vec<String>,
+    /// Each contact's company, as the writes and reads of this process saw it.
+    companies: Companies,
 }
 
 impl Connector {
@@ -40,6 +45,8 @@ impl Connector {
         Ok(Connector {
             api: Api::new(config)?,
             read_properties: props::read_properties(config),
+            // Contacts are not read with their companies: only writes and listings fill this.
+            companies: Companies::new(|_| None),
             config: config.clone(),
         })
     }

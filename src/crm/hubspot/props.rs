@@ -23,6 +23,9 @@ const CONTACT_PROPERTIES: &[&str] = &[
 
 /// HUBSPOT_DEFINED association type ids used on create.
 pub(super) const DEAL_TO_CONTACT: u32 = 3;
+pub(super) const DEAL_TO_COMPANY: u32 = 5;
+/// Company to contact, unlabelled: what HubSpot's companies guide creates a company with.
+pub(super) const COMPANY_TO_CONTACT: u32 = 280;
 pub(super) const NOTE_TO_CONTACT: u32 = 202;
 pub(super) const NOTE_TO_DEAL: u32 = 214;
 pub(super) const TASK_TO_CONTACT: u32 = 204;
@@ -125,12 +128,13 @@ pub(super) fn record(config: &Config, object: &Value) -> Option<PersonRecord> {
     Some(PersonRecord { id, values })
 }
 
-/// Whether a contact holds this phone as `phone` or `mobilephone`.
-pub(super) fn has_phone(object: &Value, phone: &str) -> bool {
+/// Whether a contact holds this phone as `phone` or `mobilephone`, in any format (a number
+/// without country code is read in the phone's own region).
+pub(super) fn has_phone(object: &Value, phone: &PhoneE164) -> bool {
     ["phone", "mobilephone"].iter().any(|p| {
         object["properties"][p]
             .as_str()
-            .is_some_and(|v| phone_key(v) == phone)
+            .is_some_and(|v| phone.same_as(v))
     })
 }
 
@@ -251,7 +255,13 @@ mod tests {
             "empty values are absent"
         );
         assert_eq!(r.values[&Field::Custom("leadgate_score".into())], "60");
-        assert!(has_phone(&object, "+48601234567"));
+        let phone = PhoneE164::parse("+48601234567", None).unwrap();
+        assert!(has_phone(&object, &phone));
+        let typed = json!({"id": "102", "properties": {"mobilephone": "601 234 567"}});
+        assert!(
+            has_phone(&typed, &phone),
+            "a national number, read in Poland"
+        );
     }
 
     #[test]

@@ -6,11 +6,14 @@
 use serde_json::{Map, Value, json};
 
 use super::Connector;
+use super::companies::Wanted;
 use super::props::{
-    self, DEAL_TO_CONTACT, NOTE_TO_CONTACT, NOTE_TO_DEAL, TASK_TO_CONTACT, TASK_TO_DEAL,
+    self, DEAL_TO_COMPANY, DEAL_TO_CONTACT, NOTE_TO_CONTACT, NOTE_TO_DEAL, TASK_TO_CONTACT,
+    TASK_TO_DEAL,
 };
 use crate::crm::kit::escape::html_lines;
 use crate::crm::{DealFields, FindKey, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::lead::PhoneE164;
 use crate::outbound::CallError;
 
 /// The path segments of an object type and what follows it (an id, `search`, `batch`/`read`).
@@ -43,17 +46,26 @@ fn eq(property: &str, value: &str) -> Value {
     json!({"propertyName": property, "operator": "EQ", "value": value})
 }
 
-/// Filter groups matching any of `phones` in `phone` or `mobilephone` (groups are OR-ed).
-pub(super) fn phone_groups(phones: &[&str]) -> Vec<Value> {
-    ["phone", "mobilephone"]
-        .iter()
-        .map(|property| match phones {
-            [one] => json!({"filters": [eq(property, one)]}),
-            many => {
-                json!({"filters": [{"propertyName": property, "operator": "IN", "values": many}]})
-            }
-        })
-        .collect()
+/// Filter groups matching any of `phones` (OR-ed): the E.164 text in `phone` or
+/// `mobilephone` (HubSpot keeps numbers as typed and `EQ` compares text), and the national
+/// number in the read-only `hs_searchable_calculated_phone_number` and
+/// `hs_searchable_calculated_mobile_number`, HubSpot's copies of them without formatting or
+/// country code, which find a rep's "(415) 555-0134". Four groups of HubSpot's five.
+pub(super) fn phone_groups(phones: &[&PhoneE164]) -> Vec<Value> {
+    let e164: Vec<&str> = phones.iter().map(|p| p.as_str()).collect();
+    let mut national: Vec<&str> = phones.iter().map(|p| p.national_number()).collect();
+    national.sort_unstable();
+    national.dedup();
+    let group = |property: &str, values: &[&str]| match values {
+        [one] => json!({"filters": [eq(property, one)]}),
+        many => json!({"filters": [{"propertyName": property, "operator": "IN", "values": many}]}),
+    };
+    vec![
+        group("phone", &e164),
+        group("mobilephone", &e164),
+        group("hs_searchable_calculated_phone_number", &national),
+        group("hs_searchable_calculated_mobile_number", &national),
+    ]
 }
 
 /// A filter group matching a first name, last name (when known) and company (AND-ed).
@@ -83,26 +95,31 @@ impl Connector {
         &self,
         key: FindKey<'_>,
     ) -> Result<Option<PersonRecord>, CallError> {
-        let groups = match key {
+        let (groups, limit) = match key {
             FindKey::Email(email) => return self.read_contact(email.as_str(), Some("email")).await,
-            FindKey::Phone(phone) => phone_groups(&[phone.as_str()]),
+            // The national number finds other numbers that end alike: each is checked.
+            FindKey::Phone(phone) => (phone_groups(&[phone]), 20),
             FindKey::NameAndCompany {
                 first,
                 last,
                 company,
-            } => vec![name_group(first, last, company)],
+            } => (vec![name_group(first, last, company)], 1),
         };
         let page = self
             .api
             .post(
                 "search contacts",
                 &path("contacts", &["search"]),
-                &self.search_body(groups, 1, None),
+                &self.search_body(groups, limit, None),
             )
             .await?;
+        let confirmed = |o: &&Value| match key {
+            FindKey::Phone(phone) => props::has_phone(o, phone),
+            _ => true,
+        };
         Ok(page["results"]
             .as_array()
-            .and_then(|r| r.first())
+            .and_then(|r| r.iter().find(confirmed))
             .and_then(|o| props::record(&self.config, o)))
     }
 
@@ -129,12 +146,21 @@ impl Connector {
     pub(super) async fn create_contact(&self, person: &PersonFields) -> Result<String, CallError> {
         let body =
             json!({"properties": props::new_contact(&self.config, person), "associations": []});
-        object_id(
+        let id = object_id(
             &self
                 .api
                 .post("create contact", &path("contacts", &[]), &body)
                 .await?,
-        )
+        )?;
+        match Wanted::of(person.company.as_deref(), person.email.as_ref()) {
+            // A failure here fails the create; the retry finds the contact by email and its
+            // deal gives it the company (`company_of`).
+            Some(wanted) => {
+                self.attach_company(&id, &wanted, true).await?;
+            }
+            None => self.companies.remember(&id, None),
+        }
+        Ok(id)
     }
 
     pub(super) async fn update_contact(
@@ -145,8 +171,11 @@ impl Connector {
         let body = json!({ "properties": props::contact(person) });
         self.api
             .patch("update contact", &path("contacts", &[id]), &body)
-            .await
-            .map(drop)
+            .await?;
+        if let Some(wanted) = Wanted::of(person.company.as_deref(), person.email.as_ref()) {
+            self.attach_company(id, &wanted, false).await?;
+        }
+        Ok(())
     }
 
     pub(super) async fn insert_deal(
@@ -154,9 +183,13 @@ impl Connector {
         person: &str,
         deal: &DealFields,
     ) -> Result<String, CallError> {
+        let mut associations = vec![props::association(person, DEAL_TO_CONTACT)];
+        if let Some(company) = self.company_of(person).await? {
+            associations.push(props::association(&company, DEAL_TO_COMPANY));
+        }
         let body = json!({
             "properties": props::deal(&self.config, deal, true),
-            "associations": [props::association(person, DEAL_TO_CONTACT)],
+            "associations": associations,
         });
         object_id(
             &self
@@ -311,7 +344,8 @@ impl Connector {
             .post(
                 "read attached",
                 &path(object, &["batch", "read"]),
-                &json!({ "properties": [property], "inputs": ids }),
+                // `propertiesWithHistory` is required by HubSpot's batch read model.
+                &json!({ "properties": [property], "propertiesWithHistory": [], "inputs": ids }),
             )
             .await?;
         Ok(read["results"]

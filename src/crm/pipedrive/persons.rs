@@ -212,16 +212,23 @@ impl Connector {
                 })
                 .await
             }
+            // Pipedrive keeps phones as typed and its search compares text: `exact_match`
+            // the whole value (case aside), otherwise "the term can be present anywhere in the
+            // field value". E.164 first; then the last three digits, which a rep's "(415)
+            // 555-0134", "0161 496 0000" or "601 234 567" holds as written, every candidate
+            // then read in the phone's region and compared.
             FindKey::Phone(phone) => {
+                let same = |h: &Value| listed(&h["phones"]).iter().any(|p| phone.same_as(p));
                 let hits = self
                     .search("persons", phone.as_str(), "phone", true, None)
                     .await?;
-                self.oldest(hits, |h| {
-                    listed(&h["phones"])
-                        .iter()
-                        .any(|p| phone_key(p) == phone.as_str())
-                })
-                .await
+                if let Some(found) = self.oldest(hits, same).await? {
+                    return Ok(Some(found));
+                }
+                let digits = phone.as_str();
+                let tail = &digits[digits.len().saturating_sub(3)..];
+                let hits = self.search("persons", tail, "phone", false, None).await?;
+                self.oldest(hits, same).await
             }
             FindKey::NameAndCompany {
                 first,

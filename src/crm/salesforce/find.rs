@@ -11,6 +11,7 @@ use super::person;
 use super::soql::{eq, search_term};
 use crate::crm::kit::Companies;
 use crate::crm::{FindKey, PersonRecord};
+use crate::lead::PhoneE164;
 use crate::outbound::CallError;
 
 /// The objects searched, in order of preference.
@@ -70,17 +71,19 @@ fn name_condition(object: PersonObject, first: &str, last: Option<&str>, company
     parts.join(" AND ")
 }
 
-/// Digits of a phone number without a national trunk prefix.
-fn digits(text: &str) -> String {
-    let all: String = text.chars().filter(char::is_ascii_digit).collect();
-    all.trim_start_matches('0').to_owned()
-}
-
-/// Whether a stored number is the E.164 number `wanted` (stored in any format, national or
-/// international).
-pub fn same_phone(held: &str, wanted: &str) -> bool {
-    let (held, wanted) = (digits(held), digits(wanted));
-    !held.is_empty() && (held == wanted || (held.len() >= 7 && wanted.ends_with(&held)))
+/// The SOSL term for a phone: the number in E.164 and as dialled at home, OR-ed. SOSL's phone
+/// search compares digits, not formatting, but a number stored without its country code only
+/// has the national digits (see `sim/src/salesforce/sosl.rs` for what Salesforce documents).
+fn phone_term(phone: &PhoneE164) -> String {
+    let mut forms = vec![phone.as_str().to_owned(), phone.national_dialled()];
+    if phone.national_number() != phone.national_dialled() {
+        forms.push(phone.national_number().to_owned());
+    }
+    forms
+        .iter()
+        .map(|f| search_term(f))
+        .collect::<Vec<_>>()
+        .join(" OR ")
 }
 
 /// Runs one query per object (in one call) and returns the first person found.
@@ -137,16 +140,17 @@ pub async fn find(
                 .collect();
             first_of(api, accounts, queries).await
         }
-        FindKey::Phone(phone) => find_by_phone(api, accounts, phone.as_str()).await,
+        FindKey::Phone(phone) => find_by_phone(api, accounts, phone).await,
     }
 }
 
-/// Finds a person by phone: a SOSL phone search (which matches loosely), the numbers it
-/// returns then checked digit by digit, Leads before Contacts.
+/// Finds a person by phone: a SOSL phone search for the number's international and national
+/// forms, each number it returns then read in the phone's region and compared, Leads before
+/// Contacts.
 async fn find_by_phone(
     api: &Api,
     accounts: &Companies,
-    phone: &str,
+    phone: &PhoneE164,
 ) -> Result<Option<PersonRecord>, CallError> {
     let config = api.config();
     let objects = objects(config);
@@ -168,7 +172,7 @@ async fn find_by_phone(
         .collect();
     let sosl = format!(
         "FIND {{{}}} IN PHONE FIELDS RETURNING {}",
-        search_term(phone),
+        phone_term(phone),
         returning.join(", ")
     );
     let body = api
@@ -181,7 +185,7 @@ async fn find_by_phone(
     let matches = |row: &&Value| {
         ["Phone", "MobilePhone"]
             .iter()
-            .any(|f| row[f].as_str().is_some_and(|v| same_phone(v, phone)))
+            .any(|f| row[f].as_str().is_some_and(|v| phone.same_as(v)))
     };
     for object in objects {
         let found = rows
@@ -239,12 +243,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phones_match_in_any_format() {
-        assert!(same_phone("+1 (415) 555-0123", "+14155550123"));
-        assert!(same_phone("(415) 555-0123", "+14155550123"));
-        assert!(same_phone("030 1234567", "+49301234567"));
-        assert!(!same_phone("+14155550199", "+14155550123"));
-        assert!(!same_phone("", "+14155550123"));
+    fn phones_are_searched_in_their_international_and_national_forms() {
+        let us = PhoneE164::parse("+14155550123", None).unwrap();
+        assert_eq!(phone_term(&us), r"\+14155550123 OR 4155550123");
+        let gb = PhoneE164::parse("+441614960000", None).unwrap();
+        assert_eq!(
+            phone_term(&gb),
+            r"\+441614960000 OR 01614960000 OR 1614960000"
+        );
     }
 
     #[test]

@@ -54,10 +54,20 @@ pub async fn find(
             has_email(r, email.as_str())
         })
         .cloned(),
-        FindKey::Phone(phone) => oldest(&search("phone", phone.as_str().to_owned()).await?, |r| {
-            has_phone(r, phone.as_str())
-        })
-        .cloned(),
+        // Zoho's `phone` search compares the digits of the number as stored (see the
+        // simulator's `zoho/search.rs`): E.164 finds a number stored with its country code,
+        // the national form one a rep typed without it.
+        FindKey::Phone(phone) => {
+            let mut found = None;
+            for form in [phone.as_str().to_owned(), phone.national_dialled()] {
+                let rows = search("phone", form).await?;
+                found = oldest(&rows, |r| has_phone(r, phone)).cloned();
+                if found.is_some() {
+                    break;
+                }
+            }
+            found
+        }
         FindKey::NameAndCompany {
             first,
             last,

@@ -11,6 +11,7 @@ use time::macros::format_description;
 use super::config::{Config, Module, is_api_name};
 use crate::crm::kit::escape::backslashed;
 use crate::crm::{DealFields, Field, NoteFields, PersonFields, PersonRecord, TaskFields};
+use crate::lead::PhoneE164;
 
 /// Longest text leadgate writes into a note or description.
 const LONG_TEXT: usize = 32_000;
@@ -309,19 +310,10 @@ pub fn same_text(held: &Value, wanted: &str) -> bool {
         .is_some_and(|h| h.trim().eq_ignore_ascii_case(wanted.trim()))
 }
 
-/// Digits of a phone number without a national trunk prefix.
-fn digits(text: &str) -> String {
-    let all: String = text.chars().filter(char::is_ascii_digit).collect();
-    all.trim_start_matches('0').to_owned()
-}
-
-/// Whether a stored number (any format, national or international) is the E.164 `wanted`.
-pub fn same_phone(held: &Value, wanted: &str) -> bool {
-    let Some(held) = held.as_str() else {
-        return false;
-    };
-    let (held, wanted) = (digits(held), digits(wanted));
-    !held.is_empty() && (held == wanted || (held.len() >= 7 && wanted.ends_with(&held)))
+/// Whether a stored number (any format; without a country code, read in the number's region)
+/// is `wanted`.
+pub fn same_phone(held: &Value, wanted: &PhoneE164) -> bool {
+    held.as_str().is_some_and(|h| wanted.same_as(h))
 }
 
 /// Whether a row has this email (in either email field).
@@ -330,7 +322,7 @@ pub fn has_email(row: &Value, email: &str) -> bool {
 }
 
 /// Whether a row has this phone (in either phone field).
-pub fn has_phone(row: &Value, phone: &str) -> bool {
+pub fn has_phone(row: &Value, phone: &PhoneE164) -> bool {
     same_phone(&row["Phone"], phone) || same_phone(&row["Mobile"], phone)
 }
 
@@ -433,7 +425,12 @@ mod tests {
             !has_name(&config, &row, "Anna", None, "Firma"),
             "Zoho's equals is contains; ours is not"
         );
-        assert!(same_phone(&json!("030 1234567"), "+49301234567"));
-        assert!(!same_phone(&json!("+49301234568"), "+49301234567"));
+        let berlin = PhoneE164::parse("+49301234567", None).unwrap();
+        assert!(same_phone(&json!("030 1234567"), &berlin));
+        assert!(!same_phone(&json!("+49301234568"), &berlin));
+        assert!(
+            !same_phone(&json!("1234567"), &berlin),
+            "not a suffix match"
+        );
     }
 }

@@ -262,6 +262,17 @@ pub(super) fn national_e164(region: &str, digits: &str) -> Option<String> {
     is_valid(code, &nsn).then(|| format!("+{code}{nsn}"))
 }
 
+/// The parts of a valid E.164 number's digits: its country code, national significant number,
+/// region id (`None` for the non-geographic codes) and that region's trunk prefix.
+pub(super) fn parts(
+    digits: &str,
+) -> Option<(u16, &str, Option<&'static str>, Option<&'static str>)> {
+    let (code, nsn) = split_country_code(digits)?;
+    let entry = region_for(code, nsn)?;
+    let region = (entry.id != "001").then_some(entry.id);
+    Some((code, nsn, region, entry.meta.national_prefix()))
+}
+
 /// The region's trunk prefix ("0" in most of Europe), if it has one.
 pub(super) fn trunk_prefix(region: &str) -> Option<&'static str> {
     REGIONS.get(region)?.meta.national_prefix()

@@ -103,6 +103,41 @@ impl PhoneE164 {
         &self.0
     }
 
+    /// The national significant number: the digits after the country code (`4155550134` of
+    /// `+14155550134`, `1614960000` of `+441614960000`).
+    pub fn national_number(&self) -> &str {
+        let digits = &self.0[1..];
+        metadata::parts(digits).map_or(digits, |(_, nsn, _, _)| nsn)
+    }
+
+    /// The number as dialled inside its country, digits only: the trunk prefix a region
+    /// dials with ("0" in the UK and most of Europe) and the national number
+    /// (`01614960000`; `4155550134` in North America, whose "1" is not written nationally).
+    pub fn national_dialled(&self) -> String {
+        let digits = &self.0[1..];
+        match metadata::parts(digits) {
+            Some((code, nsn, _, Some(prefix))) if code != 1 && prefix.len() == 1 => {
+                format!("{prefix}{nsn}")
+            }
+            Some((_, nsn, _, _)) => nsn.to_owned(),
+            None => digits.to_owned(),
+        }
+    }
+
+    /// The region the number belongs to (`None` for non-geographic numbers).
+    pub fn region(&self) -> Option<Region> {
+        let (_, _, region, _) = metadata::parts(&self.0[1..])?;
+        Region::parse(region?).ok()
+    }
+
+    /// Whether `held` (a number as a CRM holds it, in any format, with or without its country
+    /// code) is this number: read in this number's region when it has no country code.
+    pub fn same_as(&self, held: &str) -> bool {
+        let digits: String = held.chars().filter(char::is_ascii_digit).collect();
+        (digits == self.0[1..] && held.trim_start().starts_with(['+', '(']))
+            || PhoneE164::parse(held, self.region()).is_ok_and(|p| p == *self)
+    }
+
     /// `+48******567`: enough for a log line to be useful, not enough to call anyone.
     pub fn masked(&self) -> String {
         let n = self.0.len();
@@ -235,6 +270,45 @@ mod tests {
         assert_eq!(e164("(617) 294-3381", "US").unwrap(), "+16172943381");
         assert_eq!(e164("07911 123456", "GB").unwrap(), "+447911123456");
         assert_eq!(e164("55 4123 9087", "MX").unwrap(), "+525541239087");
+    }
+
+    #[test]
+    fn national_forms_of_an_e164_number() {
+        let us = PhoneE164::parse("+1 415 555 0134", None).unwrap();
+        assert_eq!(us.national_number(), "4155550134");
+        assert_eq!(us.national_dialled(), "4155550134");
+        assert_eq!(us.region(), region("US"));
+        let gb = PhoneE164::parse("+44 161 496 0000", None).unwrap();
+        assert_eq!(gb.national_number(), "1614960000");
+        assert_eq!(gb.national_dialled(), "01614960000");
+        assert_eq!(gb.region(), region("GB"));
+        let pl = PhoneE164::parse("+48 601 234 567", None).unwrap();
+        assert_eq!(
+            pl.national_dialled(),
+            "601234567",
+            "Poland dials no trunk prefix"
+        );
+        for held in [
+            "(415) 555-0134",
+            "+1 415-555-0134",
+            "415.555.0134",
+            "001 415 555 0134",
+        ] {
+            assert!(us.same_as(held), "{held}");
+        }
+        for held in ["0161 496 0000", "+44 (0)161 496 0000", "01614960000"] {
+            assert!(gb.same_as(held), "{held}");
+        }
+        for other in [
+            "(415) 555-0199",
+            "0161 496 0001",
+            "",
+            "n/a",
+            "+441614960000 9",
+        ] {
+            assert!(!us.same_as(other), "{other}");
+            assert!(!gb.same_as(other), "{other}");
+        }
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl HubSpot {
 
 impl Row for HubSpot {
     const OBJECTS: [&'static str; 4] = ["contacts", "deals", "notes", "tasks"];
-    const COMPANY_OBJECT: Option<&'static str> = None;
+    const COMPANY_OBJECT: Option<&'static str> = Some("companies");
     const TOKEN_ROUTE: Option<&'static str> = None;
     const SCORE: &'static str = "leadgate_score";
     const DEAL_TITLE: &'static str = "dealname";

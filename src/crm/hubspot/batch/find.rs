@@ -10,6 +10,7 @@ use super::super::single::{name_group, path, phone_groups};
 use super::calls::ItemError;
 use super::{FoundBy, Slot, State};
 use crate::crm::PersonRecord;
+use crate::lead::PhoneE164;
 use crate::outbound::CallError;
 
 /// Search pages read per request before giving up on completeness (200 contacts a page).
@@ -136,9 +137,9 @@ impl Connector {
             .filter(|&i| slots[i].input.person.phone.is_some())
             .collect();
         for chunk in which.chunks(PHONES_PER_SEARCH) {
-            let mut phones: Vec<&str> = chunk
+            let mut phones: Vec<&PhoneE164> = chunk
                 .iter()
-                .filter_map(|&i| slots[i].input.person.phone.as_ref().map(|p| p.as_str()))
+                .filter_map(|&i| slots[i].input.person.phone.as_ref())
                 .collect();
             phones.sort_unstable();
             phones.dedup();
@@ -148,7 +149,7 @@ impl Connector {
                     .person
                     .phone
                     .as_ref()
-                    .is_some_and(|p| props::has_phone(object, p.as_str()))
+                    .is_some_and(|p| props::has_phone(object, p))
             });
         }
     }

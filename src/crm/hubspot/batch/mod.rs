@@ -7,15 +7,18 @@
 //!    phone or name and company; or found to be the same contact) are set aside and synced one
 //!    by one afterwards, onto that contact, exactly as `execute` would have run them in order;
 //! 3. batch update the found contacts (only what the overwrite policy lets through), batch
-//!    create the rest, then batch the deals, notes and tasks with their associations.
+//!    create the rest, give them their companies (see `companies`), then batch the deals, notes
+//!    and tasks with their associations.
 //!
 //! A lead that fails stops where it failed (its links keep what was reached); the others go on.
 //! A lead whose create conflicts (`Existing ID`), and every lead of a request HubSpot refused
 //! as a whole, finishes on the single path. N new leads with email, phone, name and company
 //! cost 6 + N/5 requests (one batch read, one phone search, a name search per five leads, four
-//! batch creates): 9 for 12 leads, where the single path takes about 7 per lead.
+//! batch creates), and two more when they name companies (a company search and a batch create):
+//! 11 for 12 leads, where the single path takes about 9 per lead.
 
 mod calls;
+mod companies;
 mod find;
 mod steps;
 
@@ -59,6 +62,8 @@ struct Slot<'a> {
     created: bool,
     /// The deal was created in this batch: a note written before it must be linked to it.
     new_deal: bool,
+    /// The company the contact was given in this batch, for the deal.
+    company: Option<String>,
 }
 
 impl Slot<'_> {
@@ -91,6 +96,7 @@ pub(super) async fn run(connector: &Connector, batch: &[BatchItem]) -> Vec<SyncO
             found_by: None,
             created: false,
             new_deal: false,
+            company: None,
         })
         .collect();
     for slot in &mut slots {
@@ -102,6 +108,7 @@ pub(super) async fn run(connector: &Connector, batch: &[BatchItem]) -> Vec<SyncO
     connector.find_all(&mut slots).await;
     set_aside_shared_contacts(&mut slots);
     connector.write_contacts(&mut slots).await;
+    connector.write_companies(&mut slots).await;
     connector.write_deals(&mut slots).await;
     connector.write_notes(&mut slots).await;
     connector.write_tasks(&mut slots).await;
@@ -274,6 +281,7 @@ mod tests {
                 found_by: None,
                 created: false,
                 new_deal: false,
+                company: None,
             })
             .collect()
     }

@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::super::Connector;
 use super::super::props::{
-    self, DEAL_TO_CONTACT, NOTE_TO_CONTACT, NOTE_TO_DEAL, TASK_TO_CONTACT, TASK_TO_DEAL,
+    self, DEAL_TO_COMPANY, DEAL_TO_CONTACT, NOTE_TO_CONTACT, NOTE_TO_DEAL, TASK_TO_CONTACT,
+    TASK_TO_DEAL,
 };
 use super::super::single::{now_ms, object_id};
 use super::calls::{Change, ItemError, NewObject};
@@ -149,7 +150,10 @@ impl Connector {
             let (Some(deal), Some(person)) = (&slots[i].input.deal, &slots[i].links.person) else {
                 continue;
             };
-            let associations = vec![props::association(person, DEAL_TO_CONTACT)];
+            let mut associations = vec![props::association(person, DEAL_TO_CONTACT)];
+            if let Some(company) = &slots[i].company {
+                associations.push(props::association(company, DEAL_TO_COMPANY));
+            }
             news.push(NewObject {
                 slot: i,
                 key: deal.title.clone(),

@@ -135,7 +135,7 @@ async fn search(api: &Api, criteria: &str) -> Result<Vec<Value>, CallError> {
 }
 
 /// One lookup round, in the order `execute` tries the keys.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Round {
     Email,
     Phone,
@@ -192,7 +192,7 @@ impl Round {
     fn matches(self, config: &Config, p: &PersonFields, row: &Value) -> bool {
         match self.key(p) {
             Some(FindKey::Email(email)) => has_email(row, email.as_str()),
-            Some(FindKey::Phone(phone)) => has_phone(row, phone.as_str()),
+            Some(FindKey::Phone(phone)) => has_phone(row, phone),
             Some(FindKey::NameAndCompany {
                 first,
                 last,
@@ -267,6 +267,35 @@ pub(super) async fn find_people(api: &Api, accounts: &Companies, jobs: &mut [Job
         Round::FirstName,
     ] {
         look_up(api, accounts, jobs, round).await;
+        if round == Round::Phone {
+            look_up_national_phones(api, accounts, jobs).await;
+        }
+    }
+}
+
+/// `in` lists compare the text of a phone field, so a number a rep typed without its country
+/// code ("(415) 555-0134") is not among them: each lead still unfound is looked up by its
+/// national form with `phone=`, which compares digits (as the single path does).
+async fn look_up_national_phones(api: &Api, accounts: &Companies, jobs: &mut [Job<'_>]) {
+    for job in jobs.iter_mut() {
+        if !job.active || job.found.is_some() {
+            continue;
+        }
+        let Some(phone) = job.item.input.person.phone.clone() else {
+            continue;
+        };
+        let query = [("phone", phone.national_dialled())];
+        match api
+            .get(&[api.config().module.name(), "search"], &query)
+            .await
+        {
+            Ok(answer) => {
+                if let Some(row) = oldest(&rows(answer), |r| has_phone(r, &phone)) {
+                    found_row(api, accounts, job, row);
+                }
+            }
+            Err(e) => job.fail(e),
+        }
     }
 }
 
