@@ -10,6 +10,7 @@
 //! base URL — Azure OpenAI, vLLM, Ollama, llama.cpp's server, LiteLLM — with that server's
 //! route, key header, answer and error shapes (see `flavor.rs` for each quirk and its source).
 
+mod azure;
 mod completions;
 mod errors;
 mod flavor;
@@ -201,7 +202,7 @@ fn router(openai: Arc<state::OpenAi>) -> Router {
     let routes = match openai.options.flavor {
         Flavor::Azure => Router::new().route(
             "/openai/deployments/{deployment}/chat/completions",
-            post(completions::create_azure),
+            post(azure::create),
         ),
         _ => Router::new()
             .route("/v1/chat/completions", post(completions::create))
