@@ -35,6 +35,10 @@ pub struct Args {
     /// Also start the OpenAI-compatible simulator on this address (never started by default).
     #[arg(long, value_name = "ADDR")]
     pub openai: Option<SocketAddr>,
+    /// The server the OpenAI-compatible simulator answers as: openai, azure (deployment
+    /// `gpt-4o-mini`, any `api-version` date), vllm, ollama, ollama-0.1, llama.cpp or litellm.
+    #[arg(long, value_name = "SERVER", default_value = "openai")]
+    pub openai_flavor: openai::Flavor,
     /// Also start the Meta Graph (WhatsApp, Messenger) simulator on this address (never started
     /// by default).
     #[arg(long, value_name = "ADDR")]
@@ -146,6 +150,7 @@ impl Running {
             let options = openai::Options {
                 addr,
                 seed,
+                flavor: args.openai_flavor,
                 ..Default::default()
             };
             running.openai = Some(openai::OpenAiSim::start(options).await.context("OpenAI")?);

@@ -36,10 +36,17 @@ impl Default for EngineConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LlmConfig {
-    /// Up to and including `/v1`; `/chat/completions` is appended.
+    /// How the server is addressed and the key sent: see [`Provider`].
+    pub provider: Provider,
+    /// `openai`: up to and including `/v1`, `/chat/completions` is appended.
+    /// `azure`: the resource endpoint, `https://NAME.openai.azure.com`.
     pub base_url: String,
-    /// Sent as `Authorization: Bearer …`; `OPENAI_API_KEY` when unset.
+    /// Sent as `Authorization: Bearer …` (`azure`: as `api-key: …`); `OPENAI_API_KEY` when unset.
     pub api_key: Option<SecretString>,
+    /// `azure` only: the deployment's name, the model as Azure serves it.
+    pub azure_deployment: Option<String>,
+    /// `azure` only: the `api-version` query parameter, such as `2024-10-21`.
+    pub api_version: Option<String>,
     pub model: String,
     /// Longest wait for one reply, retries included; then the rule engine answers.
     pub timeout_secs: u64,
@@ -58,6 +65,19 @@ pub struct LlmConfig {
     pub daily_token_budget: u64,
 }
 
+/// `[engine.llm] provider`: how requests are addressed and signed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// Any OpenAI-compatible server (OpenAI, vLLM, Ollama's `/v1`, llama.cpp's server,
+    /// LiteLLM): `{base_url}/chat/completions` with a bearer key.
+    #[default]
+    Openai,
+    /// Azure OpenAI: `{base_url}/openai/deployments/{azure_deployment}/chat/completions
+    /// ?api-version={api_version}` with the key in an `api-key` header.
+    Azure,
+}
+
 /// `[engine.llm] redact`: what the model is not sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,8 +94,11 @@ pub enum Redact {
 impl Default for LlmConfig {
     fn default() -> Self {
         LlmConfig {
+            provider: Provider::Openai,
             base_url: "https://api.openai.com/v1".to_owned(),
             api_key: None,
+            azure_deployment: None,
+            api_version: None,
             model: "gpt-4o-mini".to_owned(),
             timeout_secs: 15,
             temperature: 0.3,

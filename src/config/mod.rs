@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::channels::ChannelsConfig;
 use crate::lead::ScoringRules;
 
-pub use engine::{EngineConfig, EngineKind, LlmConfig, Redact};
+pub use engine::{EngineConfig, EngineKind, LlmConfig, Provider, Redact};
 pub use server::{DatabaseConfig, LimitsConfig, ServerConfig, SqliteSync, TrustedProxy};
 pub use sites::{Register, SiteConfig};
 pub use sync::{AlertsConfig, CrmConfigs, MinFields, SyncConfig};

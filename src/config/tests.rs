@@ -75,6 +75,71 @@ fn llm_settings_are_checked_when_the_llm_runs() {
 }
 
 #[test]
+fn azure_needs_a_deployment_and_an_api_version_on_a_resource_endpoint() {
+    let azure = |extra: &str| {
+        format!(
+            "[engine]\nkind = \"llm\"\n[engine.llm]\nprovider = \"azure\"\n\
+             base_url = \"https://contoso.openai.azure.com\"\n{extra}"
+        )
+    };
+    let ok = load_str(
+        &azure("azure_deployment = \"gpt-4o-mini\"\napi_version = \"2024-10-21\""),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(ok.engine.llm.provider, Provider::Azure);
+    assert_eq!(ok.engine.llm.api_version.as_deref(), Some("2024-10-21"));
+    assert!(
+        load_str(
+            &azure("azure_deployment = \"d\"\napi_version = \"2025-04-01-preview\""),
+            &[]
+        )
+        .is_ok()
+    );
+    let missing = err(&azure("api_version = \"2024-10-21\""));
+    assert!(missing.contains("engine.llm.azure_deployment"), "{missing}");
+    let bad_name = err(&azure(
+        "azure_deployment = \"a/b\"\napi_version = \"2024-10-21\"",
+    ));
+    assert!(
+        bad_name.contains("engine.llm.azure_deployment"),
+        "{bad_name}"
+    );
+    let no_version = err(&azure("azure_deployment = \"d\""));
+    assert!(
+        no_version.contains("engine.llm.api_version"),
+        "{no_version}"
+    );
+    let bad_version = err(&azure("azure_deployment = \"d\"\napi_version = \"latest\""));
+    assert!(
+        bad_version.contains("engine.llm.api_version"),
+        "{bad_version}"
+    );
+    // The whole deployment URL pasted into base_url: the error says what to give instead.
+    let pasted = err(
+        "[engine]\nkind = \"llm\"\n[engine.llm]\nprovider = \"azure\"\n\
+         base_url = \"https://contoso.openai.azure.com/openai/deployments/d/chat/completions\"\n\
+         azure_deployment = \"d\"\napi_version = \"2024-10-21\"",
+    );
+    assert!(
+        pasted.contains("engine.llm.base_url") && pasted.contains("resource endpoint"),
+        "{pasted}"
+    );
+    let stray = err("[engine]\nkind = \"llm\"\n[engine.llm]\napi_version = \"2024-10-21\"");
+    assert!(
+        stray.contains("engine.llm.api_version") && stray.contains("azure"),
+        "{stray}"
+    );
+    let provider = err("[engine]\nkind = \"llm\"\n[engine.llm]\nprovider = \"bedrock\"");
+    assert!(provider.contains("bedrock"), "{provider}");
+    let key = err("[engine]\nkind = \"llm\"\n[engine.llm]\napi_key = \"sk-abc\\ndef\"");
+    assert!(
+        key.contains("engine.llm.api_key") && !key.contains("sk-abc"),
+        "{key}"
+    );
+}
+
+#[test]
 fn channels_are_checked_and_their_secrets_never_printed() {
     let wa = "[channels.whatsapp]\napp_secret = \"app-secret-123\"\nverify_token = \"verify-456\"\naccess_token = \"EAAG-789\"\n";
     let ok = load_str(

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 
 use secrecy::ExposeSecret;
 
-use super::{Config, ConfigError, EngineKind, key_error};
+use super::engine::Provider;
+use super::{Config, ConfigError, EngineKind, LlmConfig, key_error};
 use crate::alerts::SlackConfig;
 use crate::lead::Lang;
 
@@ -265,8 +266,95 @@ impl Config {
         if llm.history_messages > 200 {
             return Err(key_error("engine.llm.history_messages", "at most 200"));
         }
-        Ok(())
+        if let Some(key) = &llm.api_key
+            && !is_header_safe(key.expose_secret())
+        {
+            return Err(key_error(
+                "engine.llm.api_key",
+                "holds a line break or another character that is not printable ASCII, which an HTTP header cannot carry as it is",
+            ));
+        }
+        check_llm_provider(llm, &url)
     }
+}
+
+/// Whether `value` can be sent as an HTTP header value as it is.
+pub(crate) fn is_header_safe(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
+/// Azure's addressing needs a deployment and an API version on a resource endpoint; any other
+/// server needs neither.
+fn check_llm_provider(llm: &LlmConfig, url: &reqwest::Url) -> Result<(), ConfigError> {
+    let deployment = llm.azure_deployment.as_deref();
+    let version = llm.api_version.as_deref();
+    if llm.provider == Provider::Openai {
+        let stray = [
+            ("engine.llm.azure_deployment", deployment.is_some()),
+            ("engine.llm.api_version", version.is_some()),
+        ];
+        return match stray.iter().find(|(_, set)| *set) {
+            Some((key, _)) => Err(key_error(
+                *key,
+                "only used with provider = \"azure\"; remove it, or set provider = \"azure\"",
+            )),
+            None => Ok(()),
+        };
+    }
+    let deployment = deployment.map(str::trim).unwrap_or_default();
+    if deployment.is_empty() {
+        return Err(key_error(
+            "engine.llm.azure_deployment",
+            "name the deployment (Azure portal: Deployments, the Name column)",
+        ));
+    }
+    if deployment.len() > 64
+        || !deployment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(key_error(
+            "engine.llm.azure_deployment",
+            format!("`{deployment}`: at most 64 letters, digits, '-', '_' or '.'"),
+        ));
+    }
+    match version {
+        None => {
+            return Err(key_error(
+                "engine.llm.api_version",
+                "Azure needs one, such as \"2024-10-21\" (without it every call is a 404)",
+            ));
+        }
+        Some(v) if !is_api_version(v) => {
+            return Err(key_error(
+                "engine.llm.api_version",
+                format!("`{v}`: a date such as \"2024-10-21\" or \"2025-04-01-preview\""),
+            ));
+        }
+        Some(_) => {}
+    }
+    if !url.path().trim_end_matches('/').is_empty() || url.query().is_some() {
+        return Err(key_error(
+            "engine.llm.base_url",
+            format!(
+                "{}: with provider = \"azure\" give the resource endpoint only, such as \
+                 https://NAME.openai.azure.com; the deployment and api-version are added",
+                llm.base_url
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD`, or that with `-preview`.
+fn is_api_version(v: &str) -> bool {
+    let date = v.strip_suffix("-preview").unwrap_or(v);
+    let parts: Vec<&str> = date.split('-').collect();
+    matches!(parts.as_slice(), [y, m, d]
+        if y.len() == 4 && m.len() == 2 && d.len() == 2
+            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())))
 }
 
 fn check_address(key: &str, address: &str) -> Result<(), ConfigError> {

@@ -11,10 +11,10 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::errors::{self, bad_request};
+use super::errors;
+use super::flavor::{Fault, Flavor};
 use super::state::OpenAi;
-use super::{ChatRequest, Reply, ToolCall, stream};
-use crate::shared::auth::authorization;
+use super::{ChatRequest, Reply, ToolCall, shapes, stream};
 use crate::shared::http::{self, json};
 use crate::shared::stats::RateLimited;
 
@@ -27,6 +27,10 @@ pub(crate) enum Content {
     Text(String),
     Refusal(String),
     ToolCalls(Vec<ToolCall>),
+    /// Text cut at `max_tokens` (`finish_reason: "length"`).
+    Cut(String),
+    /// Text the content filter stopped (`finish_reason: "content_filter"`).
+    Filtered(String),
 }
 
 /// One completion, before rendering.
@@ -36,6 +40,9 @@ pub(crate) struct Completion {
     pub created: i64,
     pub model: String,
     pub content: Content,
+    /// A reasoning model's thinking, sent where the server exposes it.
+    pub reasoning: Option<String>,
+    pub flavor: Flavor,
     pub prompt_tokens: u64,
     pub include_usage: bool,
 }
@@ -50,6 +57,8 @@ impl Completion {
     pub(crate) fn finish_reason(&self) -> &'static str {
         match self.content {
             Content::ToolCalls(_) => "tool_calls",
+            Content::Cut(_) => "length",
+            Content::Filtered(_) => "content_filter",
             _ => "stop",
         }
     }
@@ -57,7 +66,10 @@ impl Completion {
     /// The `usage` object.
     pub(crate) fn usage(&self) -> Value {
         let completion = match &self.content {
-            Content::Text(text) | Content::Refusal(text) => tokens(text),
+            Content::Text(text)
+            | Content::Refusal(text)
+            | Content::Cut(text)
+            | Content::Filtered(text) => tokens(text),
             Content::ToolCalls(calls) => calls.iter().map(|c| tokens(&c.arguments) + 5).sum(),
         };
         json!({
@@ -72,7 +84,9 @@ impl Completion {
         let mut message =
             json!({"role": "assistant", "content": null, "refusal": null, "annotations": []});
         match &self.content {
-            Content::Text(text) => message["content"] = json!(text),
+            Content::Text(text) | Content::Cut(text) => message["content"] = json!(text),
+            // What the filter stopped is not sent.
+            Content::Filtered(_) => {}
             Content::Refusal(refusal) => message["refusal"] = json!(refusal),
             Content::ToolCalls(calls) => {
                 let calls: Vec<Value> = calls
@@ -82,7 +96,10 @@ impl Completion {
                 message["tool_calls"] = Value::Array(calls);
             }
         }
-        json!({
+        if let (Some(thinking), Some(field)) = (&self.reasoning, self.flavor.reasoning_field()) {
+            message[field] = json!(thinking);
+        }
+        let mut body = json!({
             "id": self.id,
             "object": "chat.completion",
             "created": self.created,
@@ -91,7 +108,13 @@ impl Completion {
             "usage": self.usage(),
             "service_tier": "default",
             "system_fingerprint": FINGERPRINT,
-        })
+        });
+        shapes::whole(
+            self.flavor,
+            &mut body,
+            matches!(self.content, Content::Filtered(_)),
+        );
+        body
     }
 }
 
@@ -104,9 +127,9 @@ fn refusal(message: &str, param: Option<&str>) -> Refusal {
     (message.to_owned(), param.map(str::to_owned))
 }
 
-/// Check the request the way OpenAI does.
-fn check(body: &Value) -> Result<(), Refusal> {
-    if body["model"].as_str().is_none_or(str::is_empty) {
+/// Check the request the way OpenAI does (Azure takes the model from the deployment).
+fn check(body: &Value, flavor: Flavor) -> Result<(), Refusal> {
+    if flavor != Flavor::Azure && body["model"].as_str().is_none_or(str::is_empty) {
         return Err(refusal("you must provide a model parameter", None));
     }
     let Some(messages) = body["messages"].as_array().filter(|m| !m.is_empty()) else {
@@ -170,46 +193,83 @@ fn prompt_tokens(body: &Value) -> u64 {
         .unwrap_or(1)
 }
 
-/// The handler.
+/// `POST /v1/chat/completions`.
 pub(crate) async fn create(
     State(openai): State<Arc<OpenAi>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match authorization(&headers, "Bearer") {
-        None => return errors::missing_key(),
-        Some(key) if key != openai.options.api_key => return errors::invalid_key(key),
-        Some(_) => {}
+    answer(&openai, &headers, &body).await
+}
+
+/// Authentication, the request checks, the scripted reply, and the answer as the flavor
+/// sends it.
+pub(crate) async fn answer(openai: &OpenAi, headers: &HeaderMap, body: &[u8]) -> Response {
+    let flavor = openai.options.flavor;
+    if flavor != Flavor::Azure
+        && let Some(refused) = flavor.refuse_key(headers, &openai.options.api_key)
+    {
+        return refused;
     }
-    let body: Value = match serde_json::from_slice(&body) {
+    let body: Value = match serde_json::from_slice(body) {
         Ok(body @ Value::Object(_)) => body,
         _ => {
             return bad_request(
+                flavor,
                 "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
                 None,
             );
         }
     };
-    if let Err((message, param)) = check(&body) {
-        return bad_request(&message, param.as_deref());
+    if let Err((message, param)) = check(&body, flavor) {
+        return bad_request(flavor, &message, param.as_deref());
     }
     openai.record(&body);
     let request = ChatRequest { body };
+    let mut reasoning = None;
+    let mut stream_error = None;
     let content = match openai.next_reply(&request) {
         Reply::Text(text) => Content::Text(text),
+        Reply::Reasoning { thinking, text } => {
+            reasoning = Some(thinking);
+            Content::Text(text)
+        }
+        Reply::Cut(text) => Content::Cut(text),
+        Reply::Filtered(text) => Content::Filtered(text),
         Reply::Refusal(refusal) => Content::Refusal(refusal),
         Reply::ToolCalls(calls) => Content::ToolCalls(calls),
+        Reply::StreamError { text, message } => {
+            if !request.stream() {
+                return flavor.error(Fault::Server, &message);
+            }
+            stream_error = Some(message);
+            Content::Text(text)
+        }
         Reply::RateLimited => {
-            let mut response = errors::rate_limited(openai.options.retry_after_secs);
+            let mut response = flavor.error_after(
+                Fault::RateLimited,
+                "Too Many Requests",
+                openai.options.retry_after_secs,
+            );
             response.extensions_mut().insert(RateLimited);
             return response;
         }
-        Reply::InsufficientQuota => {
-            let mut response = errors::insufficient_quota();
+        reply @ (Reply::InsufficientQuota | Reply::BudgetExceeded) => {
+            let fault = match reply {
+                Reply::BudgetExceeded => Fault::Budget,
+                _ => Fault::Quota,
+            };
+            let mut response = flavor.error(fault, "");
             response.extensions_mut().insert(RateLimited);
             return response;
         }
-        Reply::ServerError => return errors::server_error(StatusCode::INTERNAL_SERVER_ERROR),
+        Reply::ServerError => {
+            return flavor.error(
+                Fault::Server,
+                "The server had an error while processing your request. Sorry about that!",
+            );
+        }
+        Reply::Unavailable => return flavor.error(Fault::Unavailable, "Service Unavailable"),
         Reply::Raw {
             status,
             content_type,
@@ -228,9 +288,11 @@ pub(crate) async fn create(
         created: OffsetDateTime::now_utc().unix_timestamp(),
         model: request.body["model"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap_or(openai.options.deployment.as_str())
             .to_owned(),
         content,
+        reasoning,
+        flavor,
         prompt_tokens: prompt_tokens(&request.body),
         include_usage: request.body["stream_options"]["include_usage"]
             .as_bool()
@@ -238,12 +300,28 @@ pub(crate) async fn create(
     };
     let mut response = if request.stream() {
         let events = stream::chunks(&completion, openai.options.stream_chunk_chars);
-        stream::respond(events, openai.options.stream_chunk_delay)
+        let filtered = matches!(completion.content, Content::Filtered(_));
+        let events = shapes::chunks(flavor, events, filtered);
+        let frames = match stream_error {
+            Some(message) => stream::broken_off(events, flavor, &message),
+            None => stream::framed(events),
+        };
+        stream::respond(frames, openai.options.stream_chunk_delay)
     } else {
         json(StatusCode::OK, &completion.body())
     };
-    errors::limit_headers(&mut response, 150_000);
+    if flavor == Flavor::OpenAi {
+        errors::limit_headers(&mut response, 150_000);
+    }
     response
+}
+
+/// A 400 as `flavor` words it.
+fn bad_request(flavor: Flavor, message: &str, param: Option<&str>) -> Response {
+    match flavor {
+        Flavor::OpenAi => errors::bad_request(message, param),
+        _ => flavor.error(Fault::BadRequest, message),
+    }
 }
 
 /// `GET /v1/models`.
@@ -272,17 +350,30 @@ mod tests {
             {"role": "tool", "tool_call_id": "call_1", "content": "done"},
             {"role": "user", "content": "thanks"}
         ]));
-        assert!(check(&ok).is_ok());
+        assert!(check(&ok, Flavor::OpenAi).is_ok());
         let orphan = request(
             json!([{"role": "user", "content": "hi"}, {"role": "tool", "tool_call_id": "call_9", "content": "x"}]),
         );
-        assert!(check(&orphan).is_err());
+        assert!(check(&orphan, Flavor::OpenAi).is_err());
         let unanswered = request(json!([
             {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
             {"role": "user", "content": "hi"}
         ]));
-        assert!(check(&unanswered).is_err());
-        assert!(check(&json!({"messages": [{"role": "user", "content": "x"}]})).is_err());
-        assert!(check(&request(json!([]))).is_err());
+        assert!(check(&unanswered, Flavor::OpenAi).is_err());
+        assert!(
+            check(
+                &json!({"messages": [{"role": "user", "content": "x"}]}),
+                Flavor::OpenAi
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &json!({"messages": [{"role": "user", "content": "x"}]}),
+                Flavor::Azure
+            )
+            .is_ok()
+        );
+        assert!(check(&request(json!([])), Flavor::OpenAi).is_err());
     }
 }

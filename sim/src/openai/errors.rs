@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::shared::http::{json, set_header, text};
 
-fn error(
+pub(crate) fn error(
     status: StatusCode,
     message: &str,
     kind: &str,

@@ -5,11 +5,20 @@
 //! `retry-after` and `x-ratelimit-*`, 429 `insufficient_quota`, 500 plain text), and the
 //! request checks async-openai users trip over (a `tool` message must answer a preceding
 //! assistant `tool_calls`).
+//!
+//! [`Options::flavor`] makes it answer as another server people run behind an OpenAI-compatible
+//! base URL — Azure OpenAI, vLLM, Ollama, llama.cpp's server, LiteLLM — with that server's
+//! route, key header, answer and error shapes (see `flavor.rs` for each quirk and its source).
 
+mod azure;
 mod completions;
 mod errors;
+mod flavor;
+mod shapes;
 mod state;
 mod stream;
+
+pub use flavor::Flavor;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -40,6 +49,10 @@ pub struct Options {
     pub stream_chunk_chars: usize,
     /// Pause between streamed chunks.
     pub stream_chunk_delay: Duration,
+    /// The server to answer as.
+    pub flavor: Flavor,
+    /// Azure: the one deployment that exists.
+    pub deployment: String,
 }
 
 impl Default for Options {
@@ -51,6 +64,8 @@ impl Default for Options {
             retry_after_secs: 0,
             stream_chunk_chars: 8,
             stream_chunk_delay: Duration::ZERO,
+            flavor: Flavor::OpenAi,
+            deployment: "gpt-4o-mini".into(),
         }
     }
 }
@@ -82,6 +97,31 @@ impl ToolCall {
 pub enum Reply {
     /// Assistant text (`finish_reason: "stop"`).
     Text(String),
+    /// A reasoning model's answer: its thinking in the field the server uses for it (none on
+    /// OpenAI and Azure), then the text.
+    Reasoning {
+        /// The thinking.
+        thinking: String,
+        /// The reply.
+        text: String,
+    },
+    /// Text cut at `max_tokens` (`finish_reason: "length"`).
+    Cut(String),
+    /// Text stopped by Azure's content filter (`finish_reason: "content_filter"`).
+    Filtered(String),
+    /// A stream that fails after `text`, written as the server writes such a failure; a
+    /// whole answer is the server's 500.
+    StreamError {
+        /// What was streamed before.
+        text: String,
+        /// The server's error message.
+        message: String,
+    },
+    /// 503: llama.cpp's "Loading model", or the server's own overload answer.
+    Unavailable,
+    /// LiteLLM: a key, team or user past its budget (400 `budget_exceeded`); other servers
+    /// answer as with [`Reply::InsufficientQuota`].
+    BudgetExceeded,
     /// Function calls (`content: null`, `finish_reason: "tool_calls"`).
     ToolCalls(Vec<ToolCall>),
     /// A refusal (`message.refusal`, `finish_reason: "stop"`).
@@ -159,9 +199,16 @@ pub struct OpenAiSim {
 
 fn router(openai: Arc<state::OpenAi>) -> Router {
     let shared: Arc<dyn Vendor> = openai.clone();
-    Router::new()
-        .route("/v1/chat/completions", post(completions::create))
-        .route("/v1/models", get(completions::models))
+    let routes = match openai.options.flavor {
+        Flavor::Azure => Router::new().route(
+            "/openai/deployments/{deployment}/chat/completions",
+            post(azure::create),
+        ),
+        _ => Router::new()
+            .route("/v1/chat/completions", post(completions::create))
+            .route("/v1/models", get(completions::models)),
+    };
+    routes
         .fallback(errors::no_route)
         .layer(from_fn_with_state(shared, pipeline::latency))
         .with_state(openai)
@@ -178,9 +225,18 @@ impl OpenAiSim {
 
     common_methods!();
 
-    /// `base_url()` + `/v1`: what `OpenAIConfig::with_api_base` wants.
+    /// `base_url()` + `/v1`: what `OpenAIConfig::with_api_base` wants; for Azure the resource
+    /// endpoint, `base_url()` itself.
     pub fn api_base(&self) -> String {
-        format!("{}/v1", self.base_url())
+        match self.state.options.flavor {
+            Flavor::Azure => self.base_url().to_string(),
+            _ => format!("{}/v1", self.base_url()),
+        }
+    }
+
+    /// The server it answers as.
+    pub fn flavor(&self) -> Flavor {
+        self.state.options.flavor
     }
 
     /// The accepted API key.
@@ -212,6 +268,7 @@ impl OpenAiSim {
 
     /// Base URL and credentials as JSON.
     pub fn describe(&self) -> Value {
-        json!({"base_url": self.base_url(), "api_base": self.api_base(), "api_key": self.api_key()})
+        json!({"base_url": self.base_url(), "api_base": self.api_base(), "api_key": self.api_key(),
+               "flavor": self.flavor().name(), "deployment": self.state.options.deployment})
     }
 }

@@ -9,6 +9,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::errors;
+use super::flavor::{Fault, Flavor};
 use super::{ChatRequest, Options, Reply};
 use crate::shared::store::Record;
 use crate::shared::vendor::{Core, Vendor};
@@ -101,11 +102,29 @@ impl Vendor for OpenAi {
     }
 
     fn injected_failure(&self, status: StatusCode, _path: &str) -> Response {
-        errors::injected(status, self.options.retry_after_secs)
+        let fault = match status.as_u16() {
+            401 => Fault::Auth,
+            429 => Fault::RateLimited,
+            503 => Fault::Unavailable,
+            code if code >= 500 => Fault::Server,
+            _ => return errors::injected(status, self.options.retry_after_secs),
+        };
+        match self.options.flavor {
+            Flavor::OpenAi => errors::injected(status, self.options.retry_after_secs),
+            flavor => flavor.error_after(
+                fault,
+                status.canonical_reason().unwrap_or("Error"),
+                self.options.retry_after_secs,
+            ),
+        }
     }
 
     fn throttled(&self, _path: &str) -> Response {
-        errors::rate_limited(self.options.retry_after_secs)
+        self.options.flavor.error_after(
+            Fault::RateLimited,
+            "Too Many Requests",
+            self.options.retry_after_secs,
+        )
     }
 
     fn seed_record(&self, _object: &str, _fields: Map<String, Value>) -> Option<String> {

@@ -13,7 +13,8 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::ToolCall;
-use super::completions::Completion;
+use super::completions::{Completion, Content};
+use super::flavor::Flavor;
 
 /// Split `text` into pieces of at most `size` characters (one empty piece for empty text).
 pub(crate) fn pieces(text: &str, size: usize) -> Vec<String> {
@@ -46,11 +47,18 @@ pub(crate) fn chunks(completion: &Completion, chunk_chars: usize) -> Vec<Value> 
     };
     let mut out = Vec::new();
     match &completion.content {
-        super::completions::Content::Text(text) => {
+        Content::Text(text) | Content::Cut(text) | Content::Filtered(text) => {
             out.push(chunk(
                 json!({"role": "assistant", "content": "", "refusal": null}),
                 None,
             ));
+            if let (Some(thinking), Some(field)) =
+                (&completion.reasoning, completion.flavor.reasoning_field())
+            {
+                for piece in pieces(thinking, chunk_chars) {
+                    out.push(chunk(json!({ field: piece }), None));
+                }
+            }
             for piece in pieces(text, chunk_chars)
                 .into_iter()
                 .filter(|p| !p.is_empty())
@@ -58,7 +66,7 @@ pub(crate) fn chunks(completion: &Completion, chunk_chars: usize) -> Vec<Value> 
                 out.push(chunk(json!({ "content": piece }), None));
             }
         }
-        super::completions::Content::Refusal(refusal) => {
+        Content::Refusal(refusal) => {
             out.push(chunk(
                 json!({"role": "assistant", "content": null, "refusal": ""}),
                 None,
@@ -70,7 +78,7 @@ pub(crate) fn chunks(completion: &Completion, chunk_chars: usize) -> Vec<Value> 
                 out.push(chunk(json!({ "refusal": piece }), None));
             }
         }
-        super::completions::Content::ToolCalls(calls) => {
+        Content::ToolCalls(calls) => {
             for (index, call) in calls.iter().enumerate() {
                 out.push(chunk(first_fragment(index, call), None));
                 for piece in pieces(&call.arguments, chunk_chars)
@@ -109,14 +117,38 @@ fn first_fragment(index: usize, call: &ToolCall) -> Value {
     }
 }
 
-/// The SSE response, pausing `delay` before each event.
-pub(crate) fn respond(events: Vec<Value>, delay: Duration) -> Response {
-    let framed: Vec<String> = events
+/// Each chunk as a `data:` event, then `data: [DONE]`.
+pub(crate) fn framed(events: Vec<Value>) -> Vec<String> {
+    events
         .iter()
         .map(|event| format!("data: {event}\n\n"))
         .chain(std::iter::once("data: [DONE]\n\n".to_owned()))
+        .collect()
+}
+
+/// The chunks up to the reply's last piece of text, then a failure as `flavor` writes one in the
+/// middle of a stream (and `[DONE]` where that server still sends it).
+pub(crate) fn broken_off(events: Vec<Value>, flavor: Flavor, message: &str) -> Vec<String> {
+    let mut frames: Vec<String> = events
+        .iter()
+        .take_while(|e| {
+            e["choices"][0]["finish_reason"]
+                .as_str()
+                .is_none_or(str::is_empty)
+        })
+        .map(|event| format!("data: {event}\n\n"))
         .collect();
-    let body = futures_util::stream::iter(framed).then(move |event| async move {
+    let (error, done) = flavor.stream_error(message);
+    frames.push(error);
+    if done {
+        frames.push("data: [DONE]\n\n".to_owned());
+    }
+    frames
+}
+
+/// The SSE response of `frames`, pausing `delay` before each.
+pub(crate) fn respond(frames: Vec<String>, delay: Duration) -> Response {
+    let body = futures_util::stream::iter(frames).then(move |event| async move {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_openai::Client;
-use async_openai::config::{Config, OpenAIConfig};
+use async_openai::config::{AzureConfig, Config, OpenAIConfig};
 use async_openai::error::OpenAIError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::LlmError;
 use super::finish::{finished, refusal};
 use super::transport::{ErrorAnswer, Transport};
-use crate::config::LlmConfig;
+use crate::config::{LlmConfig, Provider};
 
 /// An async-openai client for the configured server.
 pub(super) type Api = Client<Box<dyn Config>>;
@@ -24,7 +24,15 @@ pub(super) struct Clients {
 }
 
 impl Clients {
-    pub(super) fn new(config: &LlmConfig, api_key: &str) -> Result<Clients, reqwest::Error> {
+    pub(super) fn new(config: &LlmConfig, api_key: &str) -> Result<Clients, SetupError> {
+        // async-openai builds the key's header with `parse().unwrap()` on every call: a key it
+        // cannot parse would panic there, so it is refused here.
+        if !api_key
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        {
+            return Err(SetupError::Key);
+        }
         let timeout = Duration::from_secs(config.timeout_secs);
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(timeout))
@@ -42,14 +50,36 @@ impl Clients {
     }
 }
 
+/// Why an engine cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error(
+        "the API key holds a line break or another character that is not printable ASCII, which an HTTP header cannot carry as it is"
+    )]
+    Key,
+}
+
 /// Where requests go and how they are signed: any OpenAI-compatible base URL (up to and
-/// including `/v1`) with a bearer key.
+/// including `/v1`) with a bearer key, or an Azure deployment with its `api-version` and the key
+/// in `api-key` (async-openai's `AzureConfig`).
 fn target(config: &LlmConfig, api_key: &str) -> Box<dyn Config> {
-    Box::new(
-        OpenAIConfig::new()
-            .with_api_base(config.base_url.trim_end_matches('/'))
-            .with_api_key(api_key),
-    )
+    let base = config.base_url.trim_end_matches('/');
+    match config.provider {
+        Provider::Openai => Box::new(
+            OpenAIConfig::new()
+                .with_api_base(base)
+                .with_api_key(api_key),
+        ),
+        Provider::Azure => Box::new(
+            AzureConfig::new()
+                .with_api_base(base)
+                .with_deployment_id(config.azure_deployment.as_deref().unwrap_or_default())
+                .with_api_version(config.api_version.as_deref().unwrap_or_default())
+                .with_api_key(api_key),
+        ),
+    }
 }
 
 /// The chat-completions request the engine sends.
@@ -226,7 +256,7 @@ pub(super) fn from_openai(error: OpenAIError) -> LlmError {
                     status,
                     message: answer.message,
                 },
-                429 if answer.is_quota() => LlmError::Quota(answer.message),
+                _ if answer.is_quota() => LlmError::Quota(answer.message),
                 _ => LlmError::Status {
                     status,
                     message: answer.message,

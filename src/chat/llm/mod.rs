@@ -49,7 +49,7 @@ use spend::Spend;
 use stream::{Shown, read_stream};
 
 pub use breaker::TRIP_AFTER;
-pub use client::{ChatRequest, Message, StreamOptions};
+pub use client::{ChatRequest, Message, SetupError, StreamOptions};
 pub use finish::{MAX_REPLY_CHARS, tidy};
 pub use prompt::language_name;
 pub use spend::ModelUse;
@@ -116,7 +116,7 @@ impl LlmEngine {
         config: LlmConfig,
         api_key: secrecy::SecretString,
         system: String,
-    ) -> Result<LlmEngine, reqwest::Error> {
+    ) -> Result<LlmEngine, SetupError> {
         use secrecy::ExposeSecret;
         let clients = Clients::new(&config, api_key.expose_secret())?;
         let spend = Spend::new(config.max_concurrent, config.daily_token_budget);

@@ -267,9 +267,13 @@ impl ErrorAnswer {
         }
     }
 
-    /// Whether only an operator can help (a refused key, a used-up quota).
+    /// Whether only an operator (or the next billing period) can help: OpenAI's used-up quota,
+    /// or a LiteLLM proxy key, team or user past its budget (`type: "budget_exceeded"`, sent with
+    /// status 400: litellm/proxy/auth/auth_exception_handler.py).
     pub(super) fn is_quota(&self) -> bool {
-        self.code == "insufficient_quota" || self.kind == "insufficient_quota"
+        self.code == "insufficient_quota"
+            || self.kind == "insufficient_quota"
+            || self.kind == "budget_exceeded"
     }
 
     fn retry_in(&self, status: StatusCode, retry_after: Option<Duration>) -> Option<Duration> {
@@ -310,6 +314,12 @@ mod tests {
     fn reads_error_answers_of_every_shape() {
         let quota = br#"{"error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "param": null, "code": "insufficient_quota"}}"#;
         assert!(read(429, quota).is_quota());
+        // LiteLLM: the status as a string code, a budget that is used up.
+        let budget = read(
+            400,
+            br#"{"error": {"message": "Budget has been exceeded! Current cost: 1.2, Max budget: 1.0", "type": "budget_exceeded", "param": null, "code": "400"}}"#,
+        );
+        assert!(budget.is_quota() && budget.code == "400");
         let limited = read(
             429,
             br#"{"error": {"message": "Rate limit reached", "type": "tokens", "code": "rate_limit_exceeded"}}"#,
