@@ -124,8 +124,47 @@ async fn slack_rate_limits_and_outages_lose_nothing(db: Db) {
     db.remove().await;
 }
 
+/// Slack takes the first alert but its answer is lost (the connection drops, as when the
+/// gateway died or stalled after posting): the retry finds the alert in the channel's history
+/// by its metadata and adopts it, so the lead has one alert, and its updates go in that thread.
+async fn a_first_alert_whose_answer_was_lost_is_not_posted_twice(db: Db) {
+    let db = TestDb::new(db).await;
+    let slack = SlackSim::start(Options::default()).await.unwrap();
+    slack.faults().lose_answer_next(1, "/api/chat.postMessage");
+    let mut cfg = config(&db);
+    cfg.sync.backoff_base_secs = 1;
+    cfg.alerts.slack = Some(SlackConfig {
+        token: Some(slack.bot_token().to_owned().into()),
+        channel: Some("C0123456789".into()),
+        api_base: format!("{}/api", slack.base_url()),
+        ..SlackConfig::default()
+    });
+    let gw = start(cfg).await;
+    let mut c = Client::open(gw.addr, "demo", "en-GB").await;
+    qualify(&mut c).await;
+    let first = messages(&slack, 1).await[0].clone();
+    settled(gw.addr).await;
+    assert!(
+        slack.stats().route_count("GET /api/conversations.history") >= 1,
+        "the retry looked for the lost post"
+    );
+    c.say("You can also call me on +49 151 4827 3190").await;
+    let got = messages(&slack, 2).await;
+    settled(gw.addr).await;
+    let top: Vec<_> = slack
+        .messages()
+        .into_iter()
+        .filter(|m| m.thread_ts.is_none())
+        .collect();
+    assert_eq!(top.len(), 1, "one alert: {top:?}");
+    assert_eq!(got[1].thread_ts.as_deref(), Some(first.ts.as_str()));
+    gw.stop().await.unwrap();
+    db.remove().await;
+}
+
 both_stores!(
     webhook_alerts_arrive_once,
     bot_alerts_thread_their_updates,
-    slack_rate_limits_and_outages_lose_nothing
+    slack_rate_limits_and_outages_lose_nothing,
+    a_first_alert_whose_answer_was_lost_is_not_posted_twice,
 );

@@ -195,6 +195,60 @@ async fn chat_delete_removes_the_bots_own_messages_only() {
 }
 
 #[tokio::test]
+async fn history_lists_top_level_messages_with_metadata_on_request() {
+    let sim = SlackSim::start(Options::default()).await.unwrap();
+    let mut alert = alert();
+    alert["metadata"] = json!({"event_type": "lead_alert", "event_payload": {"lead": "7f3a"}});
+    let (_, posted) = call(&sim, "chat.postMessage", alert).await;
+    let ts = posted["ts"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (_, bad) = call(
+        &sim,
+        "chat.postMessage",
+        json!({"channel": "C0123456789", "text": "x", "metadata": {"event_type": 1}}),
+    )
+    .await;
+    assert_eq!(bad["error"], "invalid_metadata_format");
+    let history = |query: &str| {
+        let url = format!("{}/api/conversations.history?{query}", sim.base_url());
+        let token = sim.bot_token().to_owned();
+        async move {
+            let response = client().get(url).bearer_auth(token).send().await.unwrap();
+            status_json(response).await.1
+        }
+    };
+    let plain = history("channel=C0123456789").await;
+    assert_eq!(plain["messages"][0]["ts"], ts.as_str(), "{plain}");
+    assert!(
+        plain["messages"][0]["metadata"].is_null(),
+        "only on request"
+    );
+    let tagged = history("channel=C0123456789&include_all_metadata=true").await;
+    assert_eq!(
+        tagged["messages"][0]["metadata"]["event_payload"]["lead"],
+        "7f3a"
+    );
+    let later = history(&format!("channel=C0123456789&oldest={ts}")).await;
+    assert_eq!(
+        later["messages"].as_array().unwrap().len(),
+        0,
+        "oldest is exclusive"
+    );
+    assert_eq!(
+        history("channel=C0123456789&oldest=yesterday").await["error"],
+        "invalid_ts_oldest"
+    );
+    // A JSON body's arguments are not read by this method.
+    let (_, json_args) = call(
+        &sim,
+        "conversations.history",
+        json!({"channel": "C0123456789"}),
+    )
+    .await;
+    assert_eq!(json_args["error"], "channel_not_found");
+}
+
+#[tokio::test]
 async fn updates_keep_the_thread() {
     let sim = SlackSim::start(Options::default()).await.unwrap();
     let parent = post_alert(&sim).await;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 
 use secrecy::ExposeSecret;
@@ -13,7 +14,7 @@ use secrecy::ExposeSecret;
 use super::SlackConfig;
 use super::alert::{Alert, HandoffState, actions};
 use crate::outbound::CallError;
-use crate::outbound::http::{Reply, Throttle, client, retry_after, send};
+use crate::outbound::http::{Reply, Throttle, client, retry_after, send, send_now};
 
 /// Where an alert landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,12 @@ pub struct Posted {
     /// The message's timestamp, for threading (bot tokens only).
     pub ts: Option<String>,
 }
+
+/// Asked right before a post that cannot be undone is sent: whether to send it.
+pub type Go<'a> = dyn Fn() -> BoxFuture<'a, Result<bool, CallError>> + Send + Sync + 'a;
+
+/// The metadata event type of a lead's first alert; its payload names the conversation.
+const ALERT_EVENT: &str = "leadgate_alert";
 
 /// Posts alerts to Slack.
 pub struct SlackAlerter {
@@ -59,7 +66,71 @@ impl SlackAlerter {
 
     /// Posts an alert, in `thread_ts`'s thread when given (bot tokens).
     pub async fn post(&self, alert: &Alert, thread_ts: Option<&str>) -> Result<Posted, CallError> {
-        self.deliver(message(alert), &alert.site, thread_ts).await
+        self.deliver(message(alert), &alert.site, thread_ts, None)
+            .await
+    }
+
+    /// Posts a lead's first alert, tagged with its conversation in the message's metadata.
+    /// `go` is asked once the channel's throttle lets the post through, right before it is
+    /// sent: when it says no (the job was taken over by another gateway while this one waited
+    /// or stalled) nothing is sent.
+    pub async fn post_first(&self, alert: &Alert, go: &Go<'_>) -> Result<Posted, CallError> {
+        let mut body = message(alert);
+        body["metadata"] = json!({
+            "event_type": ALERT_EVENT,
+            "event_payload": {"conversation": alert.conversation_id},
+        });
+        self.deliver(body, &alert.site, None, Some(go)).await
+    }
+
+    /// The first alert of `conversation` posted to the site's channel since `since_ms`, found
+    /// by its metadata in the channel's history (`conversations.history`, scope
+    /// `channels:history`): a post whose answer was lost. `None` with a webhook, which cannot
+    /// read history.
+    pub async fn find_first(
+        &self,
+        site: &str,
+        conversation: &str,
+        since_ms: i64,
+    ) -> Result<Option<Posted>, CallError> {
+        let (Some(token), Some(channel)) = (&self.config.token, self.channel_for(site)) else {
+            return Ok(None);
+        };
+        let url = format!(
+            "{}/conversations.history",
+            self.config.api_base.trim_end_matches('/')
+        );
+        // A minute of leeway for clocks apart; the method takes form or query arguments only.
+        let oldest = format!("{}.000000", (since_ms / 1000 - 60).max(0));
+        let request = self
+            .http
+            .get(url)
+            .bearer_auth(token.expose_secret())
+            .query(&[
+                ("channel", channel.as_str()),
+                ("oldest", oldest.as_str()),
+                ("limit", "999"),
+                ("include_all_metadata", "true"),
+            ]);
+        let throttle = self.throttle("history");
+        let reply = send(&throttle, request).await?;
+        let v = match api_result(&reply, &throttle) {
+            Ok(v) => v,
+            // Without `channels:history` the history cannot be read: post as before.
+            Err(CallError::Auth { message }) => {
+                tracing::warn!(reason = %message, "cannot read the alert channel's history to find a post whose answer was lost");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let found = v["messages"].as_array().into_iter().flatten().find(|m| {
+            m["metadata"]["event_type"] == ALERT_EVENT
+                && m["metadata"]["event_payload"]["conversation"] == conversation
+        });
+        Ok(found.map(|m| Posted {
+            channel: Some(channel.clone()),
+            ts: m["ts"].as_str().map(str::to_owned),
+        }))
     }
 
     /// Replaces a posted alert with its current state (`chat.update`; bot tokens only).
@@ -138,7 +209,7 @@ impl SlackAlerter {
     /// Posts a plain-text notice for operators (a CRM refusing leadgate's credentials) to the
     /// default channel or the webhook.
     pub async fn notice(&self, text: &str) -> Result<Posted, CallError> {
-        self.deliver(json!({ "text": text }), "", None).await
+        self.deliver(json!({ "text": text }), "", None, None).await
     }
 
     async fn deliver(
@@ -146,6 +217,7 @@ impl SlackAlerter {
         mut body: Value,
         site: &str,
         thread_ts: Option<&str>,
+        go: Option<&Go<'_>>,
     ) -> Result<Posted, CallError> {
         match (&self.config.token, self.channel_for(site)) {
             (Some(token), Some(channel)) => {
@@ -158,14 +230,18 @@ impl SlackAlerter {
                     self.config.api_base.trim_end_matches('/')
                 );
                 let throttle = self.throttle(&channel);
-                let reply = send(
-                    &throttle,
-                    self.http
-                        .post(url)
-                        .bearer_auth(token.expose_secret())
-                        .json(&body),
-                )
-                .await?;
+                let request = self
+                    .http
+                    .post(url)
+                    .bearer_auth(token.expose_secret())
+                    .json(&body);
+                throttle.acquire().await;
+                if let Some(go) = go
+                    && !go().await?
+                {
+                    return Err(CallError::retryable("the job was taken over", None));
+                }
+                let reply = send_now(request).await?;
                 let v = api_result(&reply, &throttle)?;
                 Ok(Posted {
                     channel: v["channel"].as_str().map(str::to_owned).or(Some(channel)),
@@ -179,8 +255,13 @@ impl SlackAlerter {
                     ));
                 };
                 let throttle = self.throttle("webhook");
-                let reply =
-                    send(&throttle, self.http.post(url.expose_secret()).json(&body)).await?;
+                throttle.acquire().await;
+                if let Some(go) = go
+                    && !go().await?
+                {
+                    return Err(CallError::retryable("the job was taken over", None));
+                }
+                let reply = send_now(self.http.post(url.expose_secret()).json(&body)).await?;
                 webhook_result(&reply, &throttle)?;
                 Ok(Posted {
                     channel: None,

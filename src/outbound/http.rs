@@ -133,6 +133,11 @@ impl Reply {
 /// connection) is retryable; an HTTP answer of any status is returned for the connector to read.
 pub async fn send(throttle: &Throttle, request: RequestBuilder) -> Result<Reply, CallError> {
     throttle.acquire().await;
+    send_now(request).await
+}
+
+/// [`send`] once the throttle let the request through (the caller acquired it).
+pub async fn send_now(request: RequestBuilder) -> Result<Reply, CallError> {
     let response = request.send().await.map_err(|e| {
         let what = if e.is_timeout() {
             "timed out"

@@ -26,13 +26,14 @@ const QUEUE_SLACK_ERASE: &str = "INSERT INTO jobs (kind, target, conversation_id
     ON CONFLICT (kind, target, conversation_id) WHERE state IN ('pending', 'running', 'paused') DO NOTHING";
 
 /// Rows of the conversation deleted outright.
-const DELETES: [&str; 6] = [
+const DELETES: [&str; 7] = [
     "DELETE FROM messages WHERE conversation_id = $1",
     "DELETE FROM lead_revisions WHERE conversation_id = $1",
     "DELETE FROM consents WHERE conversation_id = $1",
     "DELETE FROM slack_notes WHERE conversation_id = $1",
     "DELETE FROM channel_deliveries WHERE conversation_id = $1",
     "DELETE FROM deal_outcomes WHERE conversation_id = $1",
+    "DELETE FROM slack_pending WHERE conversation_id = $1",
 ];
 
 /// Rows kept for their ids, with the personal data scrubbed: the alert keeps where it was

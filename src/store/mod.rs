@@ -11,6 +11,7 @@ mod copy;
 mod erase;
 mod handoff;
 mod jobs;
+mod pending;
 mod rows;
 mod turn;
 

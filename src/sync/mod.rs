@@ -3,6 +3,7 @@
 
 pub mod delivery;
 pub mod erasure;
+mod first_alert;
 pub mod handoff;
 pub mod outcomes;
 pub mod plan;

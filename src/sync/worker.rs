@@ -524,7 +524,7 @@ impl Worker {
                     continue;
                 }
             };
-            let end = match self.alert(alerter, &conversation, &lead).await {
+            let end = match self.alert(alerter, &job, &conversation, &lead).await {
                 Ok(()) => JobEnd::Done,
                 Err(e) => self.failed(&job, &e).await,
             };
@@ -536,6 +536,7 @@ impl Worker {
     async fn alert(
         &self,
         alerter: &SlackAlerter,
+        job: &JobRow,
         c: &ConversationRow,
         lead: &Lead,
     ) -> Result<(), CallError> {
@@ -559,7 +560,7 @@ impl Worker {
         let digest = digest(lead, score.total);
         match previous {
             None => {
-                let posted = alerter.post(&alert, None).await?;
+                let posted = super::first_alert::post(&self.store, alerter, job, &alert).await?;
                 self.store
                     .save_alert(
                         &c.id,

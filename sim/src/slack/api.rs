@@ -141,6 +141,14 @@ pub(crate) async fn post_message(
     if let Err(refusal) = check_content(&body) {
         return api_error(refusal.code());
     }
+    // `metadata` (<https://docs.slack.dev/messaging/message-metadata>): an object with a
+    // string `event_type` and an object `event_payload`; anything else answers
+    // `invalid_metadata_format`.
+    let metadata = match body.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(m) if m["event_type"].is_string() && m["event_payload"].is_object() => Some(m.clone()),
+        Some(_) => return api_error("invalid_metadata_format"),
+    };
     if let Err(retry_after) = slack.admit(&channel) {
         return throttled("/api/chat.postMessage", retry_after);
     }
@@ -157,6 +165,9 @@ pub(crate) async fn post_message(
         user: None,
     };
     slack.keep(&message);
+    if let Some(metadata) = metadata {
+        slack.keep_metadata(&message.ts, metadata);
+    }
     events::echo_posted(&slack, &message);
     json(
         StatusCode::OK,

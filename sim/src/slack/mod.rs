@@ -15,6 +15,7 @@ mod api;
 mod chat;
 mod errors;
 mod events;
+mod history;
 mod interactions;
 pub mod signature;
 mod state;
@@ -306,6 +307,10 @@ fn router(slack: Arc<state::Slack>) -> Router {
         .route("/api/chat.postMessage", post(api::post_message))
         .route("/api/chat.update", post(chat::update))
         .route("/api/chat.delete", post(chat::delete))
+        .route(
+            "/api/conversations.history",
+            post(history::history).get(history::history),
+        )
         .route("/api/chat.postEphemeral", post(chat::post_ephemeral))
         .route("/api/users.info", post(users::info).get(users::info))
         .route("/api/auth.test", post(api::auth_test).get(api::auth_test))

@@ -115,6 +115,8 @@ pub(crate) struct Slack {
     response_posts: Mutex<Vec<ResponseUrlPost>>,
     pub response_urls: Mutex<HashMap<String, ResponseUrl>>,
     pub events: Mutex<HashMap<String, SentEvent>>,
+    /// Message metadata (`event_type`, `event_payload`) by message `ts`.
+    metadata: Mutex<HashMap<String, Value>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -136,7 +138,18 @@ impl Slack {
             response_posts: Mutex::new(Vec::new()),
             response_urls: Mutex::new(HashMap::new()),
             events: Mutex::new(HashMap::new()),
+            metadata: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Keeps the metadata a message was posted with.
+    pub(crate) fn keep_metadata(&self, ts: &str, metadata: Value) {
+        lock(&self.metadata).insert(ts.to_owned(), metadata);
+    }
+
+    /// The metadata a message was posted with.
+    pub(crate) fn metadata(&self, ts: &str) -> Option<Value> {
+        lock(&self.metadata).get(ts).cloned()
     }
 
     /// The workspace member with this id.
