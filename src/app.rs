@@ -176,7 +176,11 @@ fn redact_url(url: &str) -> String {
 }
 
 /// The outbox workers: one per configured CRM that a site uses, and one for Slack alerts.
-fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Worker>> {
+fn workers(
+    state: &AppState,
+    addr: Option<SocketAddr>,
+    zoho: Option<crate::sync::outcomes::ZohoReader>,
+) -> anyhow::Result<Vec<Worker>> {
     let config = state.config.clone();
     let base = config
         .server
@@ -244,9 +248,8 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         ));
     }
     targets.extend(channel_targets(state));
-    if let Some(handler) = crate::sync::outcomes::zoho_deals(state.chat.store(), &config)
-        .map_err(anyhow::Error::msg)?
-    {
+    if let Some(reader) = zoho {
+        let handler = crate::sync::outcomes::zoho_deals(state.chat.store(), &config, reader);
         targets.push((handler.target().to_owned(), Target::Handler(handler)));
     }
     Ok(targets
@@ -267,10 +270,14 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
 }
 
 /// The deal-outcome polls and channel keepers the configuration asks for.
-fn spawn_deal_polls(state: &AppState) -> anyhow::Result<()> {
+fn spawn_deal_polls(
+    state: &AppState,
+    zoho: Option<crate::sync::outcomes::ZohoReader>,
+) -> anyhow::Result<()> {
     let watchers = crate::sync::outcomes::watchers(
         state.chat.store(),
         &state.config,
+        zoho,
         &state.wake,
         &state.shutdown,
     )
@@ -353,14 +360,16 @@ pub async fn run(
             "resuming jobs a previous run left unfinished"
         );
     }
-    for worker in workers(&state, listener.local_addr().ok())? {
+    // Zoho's deal reader serves both the `deal_refresh` jobs and the channel keeper.
+    let zoho = crate::sync::outcomes::zoho_reader(&state.config).map_err(anyhow::Error::msg)?;
+    for worker in workers(&state, listener.local_addr().ok(), zoho.clone())? {
         tasks.spawn(worker.run());
     }
     if store.is_shared() {
         tasks.spawn(state.chat.clone().relay(shutdown.clone()));
     }
     tasks.spawn(state.chat.clone().hand_back_idle(shutdown.clone()));
-    spawn_deal_polls(&state)?;
+    spawn_deal_polls(&state, zoho)?;
     tasks.spawn(state.chat.clone().erase_expired(shutdown.clone()));
     let server = &state.config.server;
     let options = ListenOptions {

@@ -217,7 +217,7 @@ pub async fn poll_salesforce(
 pub struct ZohoDeals {
     pub store: Store,
     pub config: Arc<Config>,
-    pub reader: crate::crm::zoho::DealReader,
+    pub reader: ZohoReader,
 }
 
 impl super::worker::JobHandler for ZohoDeals {
@@ -255,7 +255,7 @@ impl super::worker::JobHandler for ZohoDeals {
 /// Keeps Zoho's `Deals.edit` notification channel toward `notify_url` open: enabled at start,
 /// renewed every day (a channel lives at most a week), retried every five minutes on failure.
 pub async fn keep_zoho_watch(
-    reader: crate::crm::zoho::DealReader,
+    reader: ZohoReader,
     notify_url: String,
     token: secrecy::SecretString,
     shutdown: CancellationToken,
@@ -279,8 +279,13 @@ pub async fn keep_zoho_watch(
     }
 }
 
-/// The `deal_refresh` handler when Zoho notifications are configured.
-pub fn zoho_deals(store: &Store, config: &Arc<Config>) -> Result<Option<Arc<ZohoDeals>>, String> {
+/// Zoho's deal reader, shared by whoever reads deals through it.
+pub type ZohoReader = Arc<crate::crm::zoho::DealReader>;
+
+/// Zoho's deal reader when its notifications are configured (`webhook_token`), built once: the
+/// `deal_refresh` handler and the keeper of the notification channel share it, and with it one
+/// session and one access token.
+pub fn zoho_reader(config: &Config) -> Result<Option<ZohoReader>, String> {
     let Some(zoho) = config
         .crm
         .zoho
@@ -290,11 +295,16 @@ pub fn zoho_deals(store: &Store, config: &Arc<Config>) -> Result<Option<Arc<Zoho
         return Ok(None);
     };
     let reader = crate::crm::zoho::DealReader::new(zoho).map_err(|e| format!("crm.zoho: {e}"))?;
-    Ok(Some(Arc::new(ZohoDeals {
+    Ok(Some(Arc::new(reader)))
+}
+
+/// The `deal_refresh` handler over Zoho's reader ([`zoho_reader`]).
+pub fn zoho_deals(store: &Store, config: &Arc<Config>, reader: ZohoReader) -> Arc<ZohoDeals> {
+    Arc::new(ZohoDeals {
         store: store.clone(),
         config: config.clone(),
         reader,
-    })))
+    })
 }
 
 impl ZohoDeals {
@@ -306,10 +316,11 @@ impl ZohoDeals {
 
 /// The background tasks that learn deal outcomes from CRMs that do not push them by
 /// themselves: the Salesforce poll (`poll_secs`) and the keeper of Zoho's notification channel
-/// (`webhook_token` with `[server] public_url`).
+/// (`webhook_token` with `[server] public_url`), which reads through `zoho` ([`zoho_reader`]).
 pub fn watchers(
     store: &Store,
     config: &Arc<Config>,
+    zoho: Option<ZohoReader>,
     wake: &Arc<Notify>,
     shutdown: &CancellationToken,
 ) -> Result<Vec<futures_util::future::BoxFuture<'static, ()>>, String> {
@@ -336,13 +347,15 @@ pub fn watchers(
             .boxed(),
         );
     }
-    if let Some(zoho) = config.crm.zoho.as_ref()
-        && let Some(token) = &zoho.webhook_token
+    if let Some(reader) = zoho
+        && let Some(token) = config
+            .crm
+            .zoho
+            .as_ref()
+            .and_then(|z| z.webhook_token.as_ref())
     {
         match &config.server.public_url {
             Some(base) => {
-                let reader = crate::crm::zoho::DealReader::new(zoho)
-                    .map_err(|e| format!("crm.zoho: {e}"))?;
                 let url = format!("{}/webhooks/zoho", base.trim_end_matches('/'));
                 out.push(keep_zoho_watch(reader, url, token.clone(), shutdown.clone()).boxed());
             }
