@@ -11,13 +11,15 @@ mod copy;
 mod erase;
 mod handoff;
 mod jobs;
+mod links;
 mod rows;
 mod turn;
 
 pub use channels::{DeliveryRow, EventRow, NewEvent, StoredPost};
 pub use chat::{FunnelWeek, NewConversation};
 pub use handoff::{Claim, DealOutcome, Rep};
-pub use jobs::{AlertRow, JobEnd, JobKind, JobRow, JobState, LinksRow, NewJob};
+pub use jobs::{JobEnd, JobKind, JobRow, JobState, NewJob};
+pub use links::{AlertRow, LinksRow};
 pub use turn::{Hold, LeadChange, StoredTurn, Turn, TurnMessage};
 pub mod relay;
 pub use copy::CopyReport;
