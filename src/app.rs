@@ -41,67 +41,11 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     // However the config was made, a gateway never starts with one that does not pass.
     config.validate()?;
     let config = Arc::new(config);
-    let full_sync = config.database.sqlite_synchronous == crate::config::SqliteSync::Full;
-    let store = Store::connect_with(
-        &config.database.url,
-        config.database.max_connections,
-        full_sync,
-    )
-    .await
-    .with_context(|| {
-        format!(
-            "cannot open the database at {}",
-            redact_url(&config.database.url)
-        )
-    })?;
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
-    let secret: SecretString = match &config.server.secret {
-        Some(s) => s.clone(),
-        None => {
-            let fresh: String = {
-                use rand::RngExt;
-                let bytes: [u8; 32] = rand::rng().random();
-                bytes.iter().map(|b| format!("{b:02x}")).collect()
-            };
-            store
-                .setting_or_insert("resume_secret", &fresh)
-                .await?
-                .into()
-        }
-    };
+    let store = open_store(&config).await?;
+    let secret = resume_secret(&config, &store).await?;
     let prompts = load_prompts(&config)?;
-    let engine: Arc<dyn Engine> = match config.engine.kind {
-        EngineKind::Rules => Arc::new(rule_engine(&config, &prompts)?),
-        EngineKind::Llm => {
-            let dir = std::path::Path::new(&config.engine.prompts_dir);
-            let system = load_llm_system(dir.exists().then_some(dir))
-                .context("cannot load the LLM system prompt")?;
-            let llm = config.engine.llm.clone();
-            let api_key = llm
-                .api_key
-                .clone()
-                .or_else(|| std::env::var("OPENAI_API_KEY").ok().map(SecretString::from))
-                .unwrap_or_else(|| SecretString::from(String::new()));
-            Arc::new(
-                LlmEngine::new(rule_engine(&config, &prompts)?, llm, api_key, system)
-                    .context("cannot set up the LLM client")?,
-            )
-        }
-    };
-    if let Some(slack) = &config.alerts.slack {
-        if slack.signing_secret.is_some() && slack.token.is_none() {
-            tracing::warn!(
-                "[alerts.slack] has a signing_secret but no bot token: a webhook URL alone cannot carry buttons, so alerts have none and reps cannot act from Slack"
-            );
-        } else if slack.token.is_some() && slack.signing_secret.is_none() {
-            tracing::warn!(
-                "[alerts.slack] has a bot token but no signing_secret: alerts carry no Claim / Not a lead buttons until it is set"
-            );
-        }
-    }
+    let engine = engine(&config, &prompts)?;
+    warn_of_half_slack(&config);
     let wake = Arc::new(tokio::sync::Notify::new());
     Ok(AppState {
         chat: Arc::new(ChatService::new(
@@ -131,6 +75,84 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         metrics: metrics_handle(),
         config,
     })
+}
+
+/// The store at `[database] url`, opened and migrated.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let full_sync = config.database.sqlite_synchronous == crate::config::SqliteSync::Full;
+    let store = Store::connect_with(
+        &config.database.url,
+        config.database.max_connections,
+        full_sync,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot open the database at {}",
+            redact_url(&config.database.url)
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// The key of resume tokens and transcript links: `[server] secret`, else one made on the first
+/// start and kept in the store.
+async fn resume_secret(config: &Config, store: &Store) -> anyhow::Result<SecretString> {
+    Ok(match &config.server.secret {
+        Some(s) => s.clone(),
+        None => {
+            let fresh: String = {
+                use rand::RngExt;
+                let bytes: [u8; 32] = rand::rng().random();
+                bytes.iter().map(|b| format!("{b:02x}")).collect()
+            };
+            store
+                .setting_or_insert("resume_secret", &fresh)
+                .await?
+                .into()
+        }
+    })
+}
+
+/// The engine `[engine] kind` names: the rules, or the model writing through the rules' draft.
+fn engine(config: &Config, prompts: &Prompts) -> anyhow::Result<Arc<dyn Engine>> {
+    Ok(match config.engine.kind {
+        EngineKind::Rules => Arc::new(rule_engine(config, prompts)?),
+        EngineKind::Llm => {
+            let dir = std::path::Path::new(&config.engine.prompts_dir);
+            let system = load_llm_system(dir.exists().then_some(dir))
+                .context("cannot load the LLM system prompt")?;
+            let llm = config.engine.llm.clone();
+            let api_key = llm
+                .api_key
+                .clone()
+                .or_else(|| std::env::var("OPENAI_API_KEY").ok().map(SecretString::from))
+                .unwrap_or_else(|| SecretString::from(String::new()));
+            Arc::new(
+                LlmEngine::new(rule_engine(config, prompts)?, llm, api_key, system)
+                    .context("cannot set up the LLM client")?,
+            )
+        }
+    })
+}
+
+/// Warns when Slack is set up by halves: buttons need both the bot token and the signing secret.
+fn warn_of_half_slack(config: &Config) {
+    if let Some(slack) = &config.alerts.slack {
+        if slack.signing_secret.is_some() && slack.token.is_none() {
+            tracing::warn!(
+                "[alerts.slack] has a signing_secret but no bot token: a webhook URL alone cannot carry buttons, so alerts have none and reps cannot act from Slack"
+            );
+        } else if slack.token.is_some() && slack.signing_secret.is_none() {
+            tracing::warn!(
+                "[alerts.slack] has a bot token but no signing_secret: alerts carry no Claim / Not a lead buttons until it is set"
+            );
+        }
+    }
 }
 
 /// The reply templates: the configured folder's, else the built-in ones.
@@ -221,31 +243,7 @@ fn workers(
         .as_ref()
         .map(|slack| Arc::new(SlackAlerter::new(slack.clone())));
     if let Some(slack) = &notices {
-        use crate::sync::handoff::{AlertUpdates, Threads};
-        targets.push(("slack".to_owned(), Target::Slack(slack.clone())));
-        if config.privacy.erase_in_slack {
-            let erasure = crate::sync::erasure::SlackErasure {
-                store: store.clone(),
-                alerter: slack.clone(),
-            };
-            targets.push(("slack".to_owned(), Target::Handler(Arc::new(erasure))));
-        }
-        targets.push((
-            "slack".to_owned(),
-            Target::Handler(Arc::new(AlertUpdates {
-                store: store.clone(),
-                config: config.clone(),
-                alerter: slack.clone(),
-                links: links.clone(),
-            })),
-        ));
-        targets.push((
-            "slack".to_owned(),
-            Target::Handler(Arc::new(Threads {
-                store: store.clone(),
-                alerter: slack.clone(),
-            })),
-        ));
+        targets.extend(slack_targets(&store, &config, slack, &links));
     }
     targets.extend(channel_targets(state));
     if let Some(reader) = zoho {
@@ -267,6 +265,42 @@ fn workers(
             told_paused: Arc::default(),
         })
         .collect())
+}
+
+/// Slack's workers: the sales alerts, their erasure (`[privacy] erase_in_slack`), the alerts
+/// re-drawn as reps act, and their threads.
+fn slack_targets(
+    store: &Store,
+    config: &Arc<Config>,
+    slack: &Arc<SlackAlerter>,
+    links: &ConversationLinks,
+) -> Vec<(String, Target)> {
+    use crate::sync::handoff::{AlertUpdates, Threads};
+    let mut targets = vec![("slack".to_owned(), Target::Slack(slack.clone()))];
+    if config.privacy.erase_in_slack {
+        let erasure = crate::sync::erasure::SlackErasure {
+            store: store.clone(),
+            alerter: slack.clone(),
+        };
+        targets.push(("slack".to_owned(), Target::Handler(Arc::new(erasure))));
+    }
+    targets.push((
+        "slack".to_owned(),
+        Target::Handler(Arc::new(AlertUpdates {
+            store: store.clone(),
+            config: config.clone(),
+            alerter: slack.clone(),
+            links: links.clone(),
+        })),
+    ));
+    targets.push((
+        "slack".to_owned(),
+        Target::Handler(Arc::new(Threads {
+            store: store.clone(),
+            alerter: slack.clone(),
+        })),
+    ));
+    targets
 }
 
 /// The deal-outcome polls and channel keepers the configuration asks for.
