@@ -53,8 +53,40 @@ pub async fn apply(
         return Ok(Applied::Ours);
     }
     let before = store.deal_outcome(&conversation, crm.name()).await?;
-    let mut after = before.clone().unwrap_or(DealOutcome {
-        conversation_id: conversation.clone(),
+    let mut after = merged(before.as_ref(), &conversation, crm, change);
+    let same = before.as_ref().is_some_and(|b| same_outcome(b, &after));
+    if same {
+        return Ok(Applied::Unchanged);
+    }
+    after.changed_ms = now_ms();
+    store.save_deal_outcome(&after).await?;
+    // A record as leadgate last wrote it is the baseline later changes are told against
+    // (the first read after leadgate made the deal), not news for the thread.
+    if change.ours {
+        return Ok(Applied::Ours);
+    }
+    store
+        .add_note(&conversation, &note(crm, before.as_ref(), &after))
+        .await?;
+    let jobs: Vec<_> = thread_job(config)
+        .into_iter()
+        .chain(alert_update_job(config))
+        .collect();
+    store.enqueue(&conversation, &jobs).await?;
+    metrics::counter!("leadgate_deal_changes_total", "crm" => crm.name()).increment(1);
+    Ok(Applied::Changed)
+}
+
+/// The deal as it stands after `change`: what `before` held, with each value the change
+/// carries.
+fn merged(
+    before: Option<&DealOutcome>,
+    conversation: &str,
+    crm: CrmKind,
+    change: &DealChange,
+) -> DealOutcome {
+    let mut after = before.cloned().unwrap_or(DealOutcome {
+        conversation_id: conversation.to_owned(),
         target: crm.name().to_owned(),
         deal_id: change.deal_id.clone(),
         stage: None,
@@ -83,37 +115,20 @@ pub async fn apply(
     if let Some(lost) = change.lost {
         after.lost = lost;
     }
-    let same = before.as_ref().is_some_and(|b| {
-        (&b.stage, b.amount, &b.currency, &b.owner, b.won, b.lost)
-            == (
-                &after.stage,
-                after.amount,
-                &after.currency,
-                &after.owner,
-                after.won,
-                after.lost,
-            )
-    });
-    if same {
-        return Ok(Applied::Unchanged);
-    }
-    after.changed_ms = now_ms();
-    store.save_deal_outcome(&after).await?;
-    // A record as leadgate last wrote it is the baseline later changes are told against
-    // (the first read after leadgate made the deal), not news for the thread.
-    if change.ours {
-        return Ok(Applied::Ours);
-    }
-    store
-        .add_note(&conversation, &note(crm, before.as_ref(), &after))
-        .await?;
-    let jobs: Vec<_> = thread_job(config)
-        .into_iter()
-        .chain(alert_update_job(config))
-        .collect();
-    store.enqueue(&conversation, &jobs).await?;
-    metrics::counter!("leadgate_deal_changes_total", "crm" => crm.name()).increment(1);
-    Ok(Applied::Changed)
+    after
+}
+
+/// Whether two outcomes show the same deal (stage, amount, currency, owner, won, lost).
+fn same_outcome(b: &DealOutcome, after: &DealOutcome) -> bool {
+    (&b.stage, b.amount, &b.currency, &b.owner, b.won, b.lost)
+        == (
+            &after.stage,
+            after.amount,
+            &after.currency,
+            &after.owner,
+            after.won,
+            after.lost,
+        )
 }
 
 /// "Deal moved to Closed won in HubSpot, 12000 GBP".

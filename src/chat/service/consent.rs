@@ -5,7 +5,6 @@ use super::ChatService;
 use super::lead::stored_lead;
 use crate::chat::session::{ChatError, Session};
 use crate::store::{ConversationRow, LeadChange, Turn, TurnMessage};
-use crate::sync::plan::jobs_for;
 
 impl ChatService {
     /// Records the visitor's consent decision; granting it re-reads the conversation so fields
@@ -37,16 +36,7 @@ impl ChatService {
         let site = self.site(&session.conversation.site)?.clone();
         let score = self.score(&site, &lead.confirmed());
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
-        let jobs = if change.is_some() {
-            jobs_for(
-                &self.config,
-                &session.conversation,
-                &lead.confirmed(),
-                &score,
-            )
-        } else {
-            Vec::new()
-        };
+        let jobs = self.jobs_for_change(&session.conversation, change.as_ref(), &lead, &score);
         let turn = Turn {
             conversation_id: session.conversation.id.clone(),
             messages: reply

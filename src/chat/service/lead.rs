@@ -8,7 +8,8 @@ use super::ChatService;
 use super::consent::consent_missing;
 use crate::chat::session::Session;
 use crate::lead::{Conversation, Lead, LeadJson, Message, Region, Role, Score};
-use crate::store::{ConversationRow, LeadChange};
+use crate::store::{ConversationRow, LeadChange, NewJob};
+use crate::sync::plan::jobs_for;
 
 impl ChatService {
     /// The lead of a session's conversation (with a new visitor message not yet stored), with
@@ -97,6 +98,22 @@ impl ChatService {
             caused_by: Some(0),
         };
         (Some(change), qualified)
+    }
+
+    /// The outbox jobs a lead change causes (none when the lead did not change); what waits for
+    /// the visitor's confirmation is not synced.
+    pub(super) fn jobs_for_change(
+        &self,
+        c: &ConversationRow,
+        change: Option<&LeadChange>,
+        lead: &Lead,
+        score: &Score,
+    ) -> Vec<NewJob> {
+        if change.is_some() {
+            jobs_for(&self.config, c, &lead.confirmed(), score)
+        } else {
+            Vec::new()
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::chat::session::{ChatError, Session, TurnResult};
 use crate::config::SiteConfig;
 use crate::lead::{Lead, Region};
 use crate::store::{Turn, TurnMessage};
-use crate::sync::plan::{jobs_for, thread_job};
+use crate::sync::plan::thread_job;
 
 impl ChatService {
     /// Handles a visitor message: stores it with the lead revision it causes and the
@@ -72,16 +72,7 @@ impl ChatService {
             last.id = Some(id);
         }
         let (change, qualified) = self.lead_change(&session.conversation, &previous, &lead, &score);
-        let mut jobs = if change.is_some() {
-            jobs_for(
-                &self.config,
-                &session.conversation,
-                &lead.confirmed(),
-                &score,
-            )
-        } else {
-            Vec::new()
-        };
+        let mut jobs = self.jobs_for_change(&session.conversation, change.as_ref(), &lead, &score);
         if session.conversation.owner_slack_id.is_some() {
             jobs.extend(thread_job(&self.config));
         }
