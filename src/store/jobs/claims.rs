@@ -118,6 +118,7 @@ impl Store {
     /// newer one arrived while it ran, a finished job goes back to pending at once. Fenced on
     /// the claim: returns `false`, writing nothing, when another worker has claimed the job
     /// since.
+    // Long on purpose: one UPDATE per way a job ends, side by side, so their fences read alike.
     pub async fn end_job(
         &self,
         job: &JobRow,

@@ -101,6 +101,7 @@ impl Reader<'_> {
 
     /// Reads a company forward from token `i`: capitalised words and the connectors between
     /// them, through a legal form. Returns (start, end) token indices.
+    // Long on purpose: one scan whose cases are tried in order and share its five counters.
     pub(super) fn company_forward(&self, i: usize) -> Option<(usize, usize)> {
         let mut j = i;
         while matches!(
