@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info_span, warn};
 
+pub use super::alert::ConversationLinks;
 use super::plan::CustomFieldNames;
 use super::schedule::Schedule;
 use crate::alerts::SlackAlerter;
@@ -52,9 +53,6 @@ pub trait JobHandler: Send + Sync {
     /// the target while credentials are refused.
     fn run<'a>(&'a self, job: &'a JobRow) -> BoxFuture<'a, Result<(), CallError>>;
 }
-
-/// Makes links to a conversation's transcript for sales reps.
-pub type ConversationLinks = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// A worker for one target.
 pub struct Worker {

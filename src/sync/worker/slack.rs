@@ -49,7 +49,7 @@ impl Worker {
         if lead.is_test || (previous.is_none() && !due) {
             return Ok(());
         }
-        let alert = crate::sync::handoff::current_alert(
+        let alert = crate::sync::alert::current_alert(
             &self.store,
             &self.config,
             &self.links,
