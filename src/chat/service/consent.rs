@@ -4,7 +4,7 @@
 use super::ChatService;
 use super::lead::stored_lead;
 use crate::chat::session::{ChatError, Session};
-use crate::store::{ConversationRow, LeadChange, Turn, TurnMessage};
+use crate::store::{LeadChange, Turn, TurnMessage};
 
 impl ChatService {
     /// Records the visitor's consent decision; granting it re-reads the conversation so fields
@@ -59,9 +59,4 @@ impl ChatService {
         self.commit(session, turn, 0).await?;
         Ok(())
     }
-}
-
-/// Whether the conversation still waits for a consent its site requires.
-pub(super) fn consent_missing(c: &ConversationRow) -> bool {
-    c.consent_required && c.consent_granted != Some(true)
 }

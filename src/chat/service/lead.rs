@@ -5,7 +5,6 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::ChatService;
-use super::consent::consent_missing;
 use crate::chat::session::Session;
 use crate::lead::{Conversation, Lead, LeadJson, Message, Region, Role, Score};
 use crate::store::{ConversationRow, LeadChange, NewJob};
@@ -124,4 +123,9 @@ pub(super) fn stored_lead(c: &ConversationRow) -> Lead {
         .and_then(|j| serde_json::from_str::<LeadJson>(j).ok())
         .and_then(|l| l.to_lead().ok())
         .unwrap_or_default()
+}
+
+/// Whether the conversation still waits for a consent its site requires.
+pub(super) fn consent_missing(c: &ConversationRow) -> bool {
+    c.consent_required && c.consent_granted != Some(true)
 }

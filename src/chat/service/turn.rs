@@ -6,8 +6,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tracing::instrument;
 
 use super::ChatService;
-use super::consent::consent_missing;
-use super::lead::stored_lead;
+use super::lead::{consent_missing, stored_lead};
 use crate::chat::engine::{EngineInput, EngineOutput, EngineState, StreamSink};
 use crate::chat::frames::bot_message;
 use crate::chat::session::{ChatError, Session, TurnResult};
