@@ -41,67 +41,11 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     // However the config was made, a gateway never starts with one that does not pass.
     config.validate()?;
     let config = Arc::new(config);
-    let full_sync = config.database.sqlite_synchronous == crate::config::SqliteSync::Full;
-    let store = Store::connect_with(
-        &config.database.url,
-        config.database.max_connections,
-        full_sync,
-    )
-    .await
-    .with_context(|| {
-        format!(
-            "cannot open the database at {}",
-            redact_url(&config.database.url)
-        )
-    })?;
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
-    let secret: SecretString = match &config.server.secret {
-        Some(s) => s.clone(),
-        None => {
-            let fresh: String = {
-                use rand::RngExt;
-                let bytes: [u8; 32] = rand::rng().random();
-                bytes.iter().map(|b| format!("{b:02x}")).collect()
-            };
-            store
-                .setting_or_insert("resume_secret", &fresh)
-                .await?
-                .into()
-        }
-    };
+    let store = open_store(&config).await?;
+    let secret = resume_secret(&config, &store).await?;
     let prompts = load_prompts(&config)?;
-    let engine: Arc<dyn Engine> = match config.engine.kind {
-        EngineKind::Rules => Arc::new(rule_engine(&config, &prompts)?),
-        EngineKind::Llm => {
-            let dir = std::path::Path::new(&config.engine.prompts_dir);
-            let system = load_llm_system(dir.exists().then_some(dir))
-                .context("cannot load the LLM system prompt")?;
-            let llm = config.engine.llm.clone();
-            let api_key = llm
-                .api_key
-                .clone()
-                .or_else(|| std::env::var("OPENAI_API_KEY").ok().map(SecretString::from))
-                .unwrap_or_else(|| SecretString::from(String::new()));
-            Arc::new(
-                LlmEngine::new(rule_engine(&config, &prompts)?, llm, api_key, system)
-                    .context("cannot set up the LLM client")?,
-            )
-        }
-    };
-    if let Some(slack) = &config.alerts.slack {
-        if slack.signing_secret.is_some() && slack.token.is_none() {
-            tracing::warn!(
-                "[alerts.slack] has a signing_secret but no bot token: a webhook URL alone cannot carry buttons, so alerts have none and reps cannot act from Slack"
-            );
-        } else if slack.token.is_some() && slack.signing_secret.is_none() {
-            tracing::warn!(
-                "[alerts.slack] has a bot token but no signing_secret: alerts carry no Claim / Not a lead buttons until it is set"
-            );
-        }
-    }
+    let engine = engine(&config, &prompts)?;
+    warn_of_half_slack(&config);
     let wake = Arc::new(tokio::sync::Notify::new());
     Ok(AppState {
         chat: Arc::new(ChatService::new(
@@ -131,6 +75,84 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         metrics: metrics_handle(),
         config,
     })
+}
+
+/// The store at `[database] url`, opened and migrated.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let full_sync = config.database.sqlite_synchronous == crate::config::SqliteSync::Full;
+    let store = Store::connect_with(
+        &config.database.url,
+        config.database.max_connections,
+        full_sync,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot open the database at {}",
+            redact_url(&config.database.url)
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// The key of resume tokens and transcript links: `[server] secret`, else one made on the first
+/// start and kept in the store.
+async fn resume_secret(config: &Config, store: &Store) -> anyhow::Result<SecretString> {
+    Ok(match &config.server.secret {
+        Some(s) => s.clone(),
+        None => {
+            let fresh: String = {
+                use rand::RngExt;
+                let bytes: [u8; 32] = rand::rng().random();
+                bytes.iter().map(|b| format!("{b:02x}")).collect()
+            };
+            store
+                .setting_or_insert("resume_secret", &fresh)
+                .await?
+                .into()
+        }
+    })
+}
+
+/// The engine `[engine] kind` names: the rules, or the model writing through the rules' draft.
+fn engine(config: &Config, prompts: &Prompts) -> anyhow::Result<Arc<dyn Engine>> {
+    Ok(match config.engine.kind {
+        EngineKind::Rules => Arc::new(rule_engine(config, prompts)?),
+        EngineKind::Llm => {
+            let dir = std::path::Path::new(&config.engine.prompts_dir);
+            let system = load_llm_system(dir.exists().then_some(dir))
+                .context("cannot load the LLM system prompt")?;
+            let llm = config.engine.llm.clone();
+            let api_key = llm
+                .api_key
+                .clone()
+                .or_else(|| std::env::var("OPENAI_API_KEY").ok().map(SecretString::from))
+                .unwrap_or_else(|| SecretString::from(String::new()));
+            Arc::new(
+                LlmEngine::new(rule_engine(config, prompts)?, llm, api_key, system)
+                    .context("cannot set up the LLM client")?,
+            )
+        }
+    })
+}
+
+/// Warns when Slack is set up by halves: buttons need both the bot token and the signing secret.
+fn warn_of_half_slack(config: &Config) {
+    if let Some(slack) = &config.alerts.slack {
+        if slack.signing_secret.is_some() && slack.token.is_none() {
+            tracing::warn!(
+                "[alerts.slack] has a signing_secret but no bot token: a webhook URL alone cannot carry buttons, so alerts have none and reps cannot act from Slack"
+            );
+        } else if slack.token.is_some() && slack.signing_secret.is_none() {
+            tracing::warn!(
+                "[alerts.slack] has a bot token but no signing_secret: alerts carry no Claim / Not a lead buttons until it is set"
+            );
+        }
+    }
 }
 
 /// The reply templates: the configured folder's, else the built-in ones.
@@ -176,7 +198,11 @@ fn redact_url(url: &str) -> String {
 }
 
 /// The outbox workers: one per configured CRM that a site uses, and one for Slack alerts.
-fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Worker>> {
+fn workers(
+    state: &AppState,
+    addr: Option<SocketAddr>,
+    zoho: Option<crate::sync::outcomes::ZohoReader>,
+) -> anyhow::Result<Vec<Worker>> {
     let config = state.config.clone();
     let base = config
         .server
@@ -217,36 +243,11 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         .as_ref()
         .map(|slack| Arc::new(SlackAlerter::new(slack.clone())));
     if let Some(slack) = &notices {
-        use crate::sync::handoff::{AlertUpdates, Threads};
-        targets.push(("slack".to_owned(), Target::Slack(slack.clone())));
-        if config.privacy.erase_in_slack {
-            let erasure = crate::sync::erasure::SlackErasure {
-                store: store.clone(),
-                alerter: slack.clone(),
-            };
-            targets.push(("slack".to_owned(), Target::Handler(Arc::new(erasure))));
-        }
-        targets.push((
-            "slack".to_owned(),
-            Target::Handler(Arc::new(AlertUpdates {
-                store: store.clone(),
-                config: config.clone(),
-                alerter: slack.clone(),
-                links: links.clone(),
-            })),
-        ));
-        targets.push((
-            "slack".to_owned(),
-            Target::Handler(Arc::new(Threads {
-                store: store.clone(),
-                alerter: slack.clone(),
-            })),
-        ));
+        targets.extend(slack_targets(&store, &config, slack, &links));
     }
     targets.extend(channel_targets(state));
-    if let Some(handler) = crate::sync::outcomes::zoho_deals(state.chat.store(), &config)
-        .map_err(anyhow::Error::msg)?
-    {
+    if let Some(reader) = zoho {
+        let handler = crate::sync::outcomes::zoho_deals(state.chat.store(), &config, reader);
         targets.push((handler.target().to_owned(), Target::Handler(handler)));
     }
     Ok(targets
@@ -266,11 +267,51 @@ fn workers(state: &AppState, addr: Option<SocketAddr>) -> anyhow::Result<Vec<Wor
         .collect())
 }
 
+/// Slack's workers: the sales alerts, their erasure (`[privacy] erase_in_slack`), the alerts
+/// re-drawn as reps act, and their threads.
+fn slack_targets(
+    store: &Store,
+    config: &Arc<Config>,
+    slack: &Arc<SlackAlerter>,
+    links: &ConversationLinks,
+) -> Vec<(String, Target)> {
+    use crate::sync::handoff::{AlertUpdates, Threads};
+    let mut targets = vec![("slack".to_owned(), Target::Slack(slack.clone()))];
+    if config.privacy.erase_in_slack {
+        let erasure = crate::sync::erasure::SlackErasure {
+            store: store.clone(),
+            alerter: slack.clone(),
+        };
+        targets.push(("slack".to_owned(), Target::Handler(Arc::new(erasure))));
+    }
+    targets.push((
+        "slack".to_owned(),
+        Target::Handler(Arc::new(AlertUpdates {
+            store: store.clone(),
+            config: config.clone(),
+            alerter: slack.clone(),
+            links: links.clone(),
+        })),
+    ));
+    targets.push((
+        "slack".to_owned(),
+        Target::Handler(Arc::new(Threads {
+            store: store.clone(),
+            alerter: slack.clone(),
+        })),
+    ));
+    targets
+}
+
 /// The deal-outcome polls and channel keepers the configuration asks for.
-fn spawn_deal_polls(state: &AppState) -> anyhow::Result<()> {
+fn spawn_deal_polls(
+    state: &AppState,
+    zoho: Option<crate::sync::outcomes::ZohoReader>,
+) -> anyhow::Result<()> {
     let watchers = crate::sync::outcomes::watchers(
         state.chat.store(),
         &state.config,
+        zoho,
         &state.wake,
         &state.shutdown,
     )
@@ -353,14 +394,16 @@ pub async fn run(
             "resuming jobs a previous run left unfinished"
         );
     }
-    for worker in workers(&state, listener.local_addr().ok())? {
+    // Zoho's deal reader serves both the `deal_refresh` jobs and the channel keeper.
+    let zoho = crate::sync::outcomes::zoho_reader(&state.config).map_err(anyhow::Error::msg)?;
+    for worker in workers(&state, listener.local_addr().ok(), zoho.clone())? {
         tasks.spawn(worker.run());
     }
     if store.is_shared() {
         tasks.spawn(state.chat.clone().relay(shutdown.clone()));
     }
     tasks.spawn(state.chat.clone().hand_back_idle(shutdown.clone()));
-    spawn_deal_polls(&state)?;
+    spawn_deal_polls(&state, zoho)?;
     tasks.spawn(state.chat.clone().erase_expired(shutdown.clone()));
     let server = &state.config.server;
     let options = ListenOptions {

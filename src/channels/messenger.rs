@@ -154,6 +154,7 @@ mod tests {
         v
     }
 
+    // Long on purpose: a table of payloads, one event kind after another, read top to bottom.
     #[test]
     fn messenger_and_instagram_events_are_read() {
         let parsed = parse(&body(

@@ -134,7 +134,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-/// Runs the benchmark.
+/// Runs the benchmark: opens the conversations, measures the server's memory idle, then has
+/// each conversation take its turns.
 pub async fn run(opts: &WsBench) -> anyhow::Result<Report> {
     let http = opts
         .url
@@ -145,7 +146,38 @@ pub async fn run(opts: &WsBench) -> anyhow::Result<Report> {
         http.trim_end_matches("/ws").trim_end_matches('/')
     );
     let before = server_memory(&metrics_url).await;
+    let (sockets, failed) = connect_all(opts).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = server_memory(&metrics_url).await;
+    let connected = sockets.len();
+    let per_connection = match (before, idle) {
+        (Some(b), Some(i)) if connected > 0 => Some(i.saturating_sub(b) / connected as u64),
+        _ => None,
+    };
+    let started = Instant::now();
+    let (mut l, failed_turns) = converse(sockets, opts).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    l.sort_by(|a, b| a.total_cmp(b));
+    Ok(Report {
+        conversations: opts.conversations,
+        connected,
+        failed_connections: failed,
+        turns: l.len(),
+        failed_turns,
+        p50_ms: percentile(&l, 50.0),
+        p90_ms: percentile(&l, 90.0),
+        p99_ms: percentile(&l, 99.0),
+        max_ms: l.last().copied().unwrap_or(0.0),
+        turns_per_second: l.len() as f64 / elapsed.max(1e-9),
+        server_memory_before_bytes: before,
+        server_memory_idle_bytes: idle,
+        memory_per_idle_connection_bytes: per_connection,
+    })
+}
 
+/// Opens `conversations` sockets, `connect_parallelism` at a time; returns those that opened
+/// and how many did not.
+async fn connect_all(opts: &WsBench) -> (Vec<Socket>, usize) {
     let sockets: Arc<Mutex<Vec<Socket>>> =
         Arc::new(Mutex::new(Vec::with_capacity(opts.conversations)));
     let failed = Arc::new(AtomicUsize::new(0));
@@ -167,18 +199,16 @@ pub async fn run(opts: &WsBench) -> anyhow::Result<Report> {
     for t in tasks {
         let _ = t.await;
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle = server_memory(&metrics_url).await;
     let sockets = std::mem::take(&mut *sockets.lock().await);
-    let connected = sockets.len();
-    let per_connection = match (before, idle) {
-        (Some(b), Some(i)) if connected > 0 => Some(i.saturating_sub(b) / connected as u64),
-        _ => None,
-    };
+    (sockets, failed.load(Ordering::Relaxed))
+}
 
+/// Each socket takes `turns` turns, `think_ms` apart; returns the turns' latencies in
+/// milliseconds and how many turns failed.
+async fn converse(sockets: Vec<Socket>, opts: &WsBench) -> (Vec<f64>, usize) {
+    let connected = sockets.len();
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(connected * opts.turns)));
     let failed_turns = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
     let mut tasks = Vec::with_capacity(connected);
     for (n, mut ws) in sockets.into_iter().enumerate() {
         let (latencies, failed_turns) = (latencies.clone(), failed_turns.clone());
@@ -209,24 +239,8 @@ pub async fn run(opts: &WsBench) -> anyhow::Result<Report> {
     for t in tasks {
         let _ = t.await;
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut l = std::mem::take(&mut *latencies.lock().await);
-    l.sort_by(|a, b| a.total_cmp(b));
-    Ok(Report {
-        conversations: opts.conversations,
-        connected,
-        failed_connections: failed.load(Ordering::Relaxed),
-        turns: l.len(),
-        failed_turns: failed_turns.load(Ordering::Relaxed),
-        p50_ms: percentile(&l, 50.0),
-        p90_ms: percentile(&l, 90.0),
-        p99_ms: percentile(&l, 99.0),
-        max_ms: l.last().copied().unwrap_or(0.0),
-        turns_per_second: l.len() as f64 / elapsed.max(1e-9),
-        server_memory_before_bytes: before,
-        server_memory_idle_bytes: idle,
-        memory_per_idle_connection_bytes: per_connection,
-    })
+    let latencies = std::mem::take(&mut *latencies.lock().await);
+    (latencies, failed_turns.load(Ordering::Relaxed))
 }
 
 #[cfg(test)]

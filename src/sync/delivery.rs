@@ -94,8 +94,23 @@ impl Delivery {
             self.mark_read(config, &account, &pending).await;
         }
         let replies: Vec<&MessageRow> = pending.iter().filter(|m| m.role != "visitor").collect();
+        self.send_replies(&c, channel, &account, &to, &replies, lang)
+            .await
+    }
+
+    /// Sends `replies` in order, recording each as Meta took it; the first refused ends the run
+    /// (outside the customer-service window: the template that re-opens it, or nothing).
+    async fn send_replies(
+        &self,
+        c: &ConversationRow,
+        channel: Channel,
+        account: &str,
+        to: &str,
+        replies: &[&MessageRow],
+        lang: Lang,
+    ) -> Result<(), CallError> {
         for (i, m) in replies.iter().enumerate() {
-            match self.send_one(channel, &account, &to, m, lang).await {
+            match self.send_one(channel, account, to, m, lang).await {
                 Ok(id) => {
                     self.store
                         .record_delivery(
@@ -113,7 +128,7 @@ impl Delivery {
                 }
                 Err(e) if e.outside_window() => {
                     return self
-                        .outside_window(&c, channel, &account, &to, &replies[i..])
+                        .outside_window(c, channel, account, to, &replies[i..])
                         .await;
                 }
                 Err(e) => {

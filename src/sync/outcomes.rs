@@ -53,8 +53,40 @@ pub async fn apply(
         return Ok(Applied::Ours);
     }
     let before = store.deal_outcome(&conversation, crm.name()).await?;
-    let mut after = before.clone().unwrap_or(DealOutcome {
-        conversation_id: conversation.clone(),
+    let mut after = merged(before.as_ref(), &conversation, crm, change);
+    let same = before.as_ref().is_some_and(|b| same_outcome(b, &after));
+    if same {
+        return Ok(Applied::Unchanged);
+    }
+    after.changed_ms = now_ms();
+    store.save_deal_outcome(&after).await?;
+    // A record as leadgate last wrote it is the baseline later changes are told against
+    // (the first read after leadgate made the deal), not news for the thread.
+    if change.ours {
+        return Ok(Applied::Ours);
+    }
+    store
+        .add_note(&conversation, &note(crm, before.as_ref(), &after))
+        .await?;
+    let jobs: Vec<_> = thread_job(config)
+        .into_iter()
+        .chain(alert_update_job(config))
+        .collect();
+    store.enqueue(&conversation, &jobs).await?;
+    metrics::counter!("leadgate_deal_changes_total", "crm" => crm.name()).increment(1);
+    Ok(Applied::Changed)
+}
+
+/// The deal as it stands after `change`: what `before` held, with each value the change
+/// carries.
+fn merged(
+    before: Option<&DealOutcome>,
+    conversation: &str,
+    crm: CrmKind,
+    change: &DealChange,
+) -> DealOutcome {
+    let mut after = before.cloned().unwrap_or(DealOutcome {
+        conversation_id: conversation.to_owned(),
         target: crm.name().to_owned(),
         deal_id: change.deal_id.clone(),
         stage: None,
@@ -83,37 +115,20 @@ pub async fn apply(
     if let Some(lost) = change.lost {
         after.lost = lost;
     }
-    let same = before.as_ref().is_some_and(|b| {
-        (&b.stage, b.amount, &b.currency, &b.owner, b.won, b.lost)
-            == (
-                &after.stage,
-                after.amount,
-                &after.currency,
-                &after.owner,
-                after.won,
-                after.lost,
-            )
-    });
-    if same {
-        return Ok(Applied::Unchanged);
-    }
-    after.changed_ms = now_ms();
-    store.save_deal_outcome(&after).await?;
-    // A record as leadgate last wrote it is the baseline later changes are told against
-    // (the first read after leadgate made the deal), not news for the thread.
-    if change.ours {
-        return Ok(Applied::Ours);
-    }
-    store
-        .add_note(&conversation, &note(crm, before.as_ref(), &after))
-        .await?;
-    let jobs: Vec<_> = thread_job(config)
-        .into_iter()
-        .chain(alert_update_job(config))
-        .collect();
-    store.enqueue(&conversation, &jobs).await?;
-    metrics::counter!("leadgate_deal_changes_total", "crm" => crm.name()).increment(1);
-    Ok(Applied::Changed)
+    after
+}
+
+/// Whether two outcomes show the same deal (stage, amount, currency, owner, won, lost).
+fn same_outcome(b: &DealOutcome, after: &DealOutcome) -> bool {
+    (&b.stage, b.amount, &b.currency, &b.owner, b.won, b.lost)
+        == (
+            &after.stage,
+            after.amount,
+            &after.currency,
+            &after.owner,
+            after.won,
+            after.lost,
+        )
 }
 
 /// "Deal moved to Closed won in HubSpot, 12000 GBP".
@@ -217,7 +232,7 @@ pub async fn poll_salesforce(
 pub struct ZohoDeals {
     pub store: Store,
     pub config: Arc<Config>,
-    pub reader: crate::crm::zoho::DealReader,
+    pub reader: ZohoReader,
 }
 
 impl super::worker::JobHandler for ZohoDeals {
@@ -255,7 +270,7 @@ impl super::worker::JobHandler for ZohoDeals {
 /// Keeps Zoho's `Deals.edit` notification channel toward `notify_url` open: enabled at start,
 /// renewed every day (a channel lives at most a week), retried every five minutes on failure.
 pub async fn keep_zoho_watch(
-    reader: crate::crm::zoho::DealReader,
+    reader: ZohoReader,
     notify_url: String,
     token: secrecy::SecretString,
     shutdown: CancellationToken,
@@ -279,8 +294,13 @@ pub async fn keep_zoho_watch(
     }
 }
 
-/// The `deal_refresh` handler when Zoho notifications are configured.
-pub fn zoho_deals(store: &Store, config: &Arc<Config>) -> Result<Option<Arc<ZohoDeals>>, String> {
+/// Zoho's deal reader, shared by whoever reads deals through it.
+pub type ZohoReader = Arc<crate::crm::zoho::DealReader>;
+
+/// Zoho's deal reader when its notifications are configured (`webhook_token`), built once: the
+/// `deal_refresh` handler and the keeper of the notification channel share it, and with it one
+/// session and one access token.
+pub fn zoho_reader(config: &Config) -> Result<Option<ZohoReader>, String> {
     let Some(zoho) = config
         .crm
         .zoho
@@ -290,11 +310,16 @@ pub fn zoho_deals(store: &Store, config: &Arc<Config>) -> Result<Option<Arc<Zoho
         return Ok(None);
     };
     let reader = crate::crm::zoho::DealReader::new(zoho).map_err(|e| format!("crm.zoho: {e}"))?;
-    Ok(Some(Arc::new(ZohoDeals {
+    Ok(Some(Arc::new(reader)))
+}
+
+/// The `deal_refresh` handler over Zoho's reader ([`zoho_reader`]).
+pub fn zoho_deals(store: &Store, config: &Arc<Config>, reader: ZohoReader) -> Arc<ZohoDeals> {
+    Arc::new(ZohoDeals {
         store: store.clone(),
         config: config.clone(),
         reader,
-    })))
+    })
 }
 
 impl ZohoDeals {
@@ -306,10 +331,11 @@ impl ZohoDeals {
 
 /// The background tasks that learn deal outcomes from CRMs that do not push them by
 /// themselves: the Salesforce poll (`poll_secs`) and the keeper of Zoho's notification channel
-/// (`webhook_token` with `[server] public_url`).
+/// (`webhook_token` with `[server] public_url`), which reads through `zoho` ([`zoho_reader`]).
 pub fn watchers(
     store: &Store,
     config: &Arc<Config>,
+    zoho: Option<ZohoReader>,
     wake: &Arc<Notify>,
     shutdown: &CancellationToken,
 ) -> Result<Vec<futures_util::future::BoxFuture<'static, ()>>, String> {
@@ -336,13 +362,15 @@ pub fn watchers(
             .boxed(),
         );
     }
-    if let Some(zoho) = config.crm.zoho.as_ref()
-        && let Some(token) = &zoho.webhook_token
+    if let Some(reader) = zoho
+        && let Some(token) = config
+            .crm
+            .zoho
+            .as_ref()
+            .and_then(|z| z.webhook_token.as_ref())
     {
         match &config.server.public_url {
             Some(base) => {
-                let reader = crate::crm::zoho::DealReader::new(zoho)
-                    .map_err(|e| format!("crm.zoho: {e}"))?;
                 let url = format!("{}/webhooks/zoho", base.trim_end_matches('/'));
                 out.push(keep_zoho_watch(reader, url, token.clone(), shutdown.clone()).boxed());
             }

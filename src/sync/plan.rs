@@ -214,6 +214,43 @@ pub fn note_body(view: &LeadView<'_>, score: &Score, transcript_messages: usize)
     );
     let _ = writeln!(out, "{}", summary(lead, score));
     out.push('\n');
+    write_captured(&mut out, lead);
+    out.push('\n');
+    let _ = writeln!(out, "Score {}:", score.total);
+    for item in &score.breakdown {
+        let _ = writeln!(out, "- +{} {}", item.points, item.reason);
+    }
+    let shown = view.messages.len().min(transcript_messages);
+    if shown > 0 {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "Conversation (last {shown} of {} messages):",
+            view.messages.len()
+        );
+        for m in &view.messages[view.messages.len() - shown..] {
+            let who = if m.role == "visitor" {
+                "Visitor"
+            } else {
+                "Assistant"
+            };
+            let text: String = m.text.chars().take(500).collect();
+            let _ = writeln!(out, "{who}: {text}");
+        }
+    }
+    if let Some(url) = &view.conversation_url {
+        out.push('\n');
+        let _ = writeln!(out, "Full conversation: {url}");
+    }
+    // CRMs cap note sizes (HubSpot at 65,536 characters).
+    if out.chars().count() > 60_000 {
+        out = out.chars().take(60_000).collect();
+    }
+    out
+}
+
+/// The note's list of the lead's facts, one `- Label: value` line each, after `Captured:`.
+fn write_captured(out: &mut String, lead: &Lead) {
     out.push_str("Captured:\n");
     let mut field = |label: &str, value: Option<String>| {
         if let Some(v) = value {
@@ -252,38 +289,6 @@ pub fn note_body(view: &LeadView<'_>, score: &Score, transcript_messages: usize)
     for q in &lead.open_questions {
         field("Open question", Some(q.clone()));
     }
-    out.push('\n');
-    let _ = writeln!(out, "Score {}:", score.total);
-    for item in &score.breakdown {
-        let _ = writeln!(out, "- +{} {}", item.points, item.reason);
-    }
-    let shown = view.messages.len().min(transcript_messages);
-    if shown > 0 {
-        out.push('\n');
-        let _ = writeln!(
-            out,
-            "Conversation (last {shown} of {} messages):",
-            view.messages.len()
-        );
-        for m in &view.messages[view.messages.len() - shown..] {
-            let who = if m.role == "visitor" {
-                "Visitor"
-            } else {
-                "Assistant"
-            };
-            let text: String = m.text.chars().take(500).collect();
-            let _ = writeln!(out, "{who}: {text}");
-        }
-    }
-    if let Some(url) = &view.conversation_url {
-        out.push('\n');
-        let _ = writeln!(out, "Full conversation: {url}");
-    }
-    // CRMs cap note sizes (HubSpot at 65,536 characters).
-    if out.chars().count() > 60_000 {
-        out = out.chars().take(60_000).collect();
-    }
-    out
 }
 
 #[cfg(test)]

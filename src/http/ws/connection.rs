@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use tracing::debug;
 
 use super::frames::ClientFrame;
-use super::push::recv_push;
+use crate::chat::hub::Push;
 use crate::chat::{ChatService, Session, message_frame};
 use crate::config::SiteConfig;
 use crate::http::AppState;
@@ -43,7 +43,7 @@ pub(super) struct Connection {
     pub(super) peer: Peer,
     pub(super) session: Option<Session>,
     pub(super) site: Option<SiteConfig>,
-    pub(super) pushes: Option<broadcast::Receiver<crate::chat::hub::Push>>,
+    pub(super) pushes: Option<broadcast::Receiver<Push>>,
     /// The highest seq this socket has sent, so pushes and replays never repeat a frame.
     pub(super) sent_seq: i64,
     limiter: governor::DefaultDirectRateLimiter,
@@ -226,5 +226,20 @@ impl Connection {
         check_session(&self.limiter)
             .and_then(|()| self.state.limiters.frame(self.peer.client))
             .err()
+    }
+}
+
+/// Waits for the next push; never resolves when the socket has no session yet. `None` means the
+/// socket fell behind.
+async fn recv_push(rx: &mut Option<broadcast::Receiver<Push>>) -> Option<Push> {
+    match rx {
+        Some(rx) => loop {
+            match rx.recv().await {
+                Ok(p) => return Some(p),
+                Err(broadcast::error::RecvError::Lagged(_)) => return None,
+                Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+            }
+        },
+        None => std::future::pending().await,
     }
 }

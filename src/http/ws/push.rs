@@ -2,7 +2,6 @@
 //! once each, and a socket that fell behind catches up from the store.
 
 use serde_json::Value;
-use tokio::sync::broadcast;
 
 use super::connection::{Connection, Flow, INTERNAL};
 use crate::chat::hub::Push;
@@ -62,20 +61,5 @@ impl Connection {
             }
         }
         self.pushes = Some(self.state.chat.hub().subscribe(&id));
-    }
-}
-
-/// Waits for the next push; never resolves when the socket has no session yet. `None` means the
-/// socket fell behind.
-pub(super) async fn recv_push(rx: &mut Option<broadcast::Receiver<Push>>) -> Option<Push> {
-    match rx {
-        Some(rx) => loop {
-            match rx.recv().await {
-                Ok(p) => return Some(p),
-                Err(broadcast::error::RecvError::Lagged(_)) => return None,
-                Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
-            }
-        },
-        None => std::future::pending().await,
     }
 }

@@ -1,32 +1,17 @@
 //! Reading a company: forward from a cue, backward from a legal form, in apposition, after a
 //! verb of running a business.
 
-use std::sync::LazyLock;
-
-use rustc_hash::FxHashSet;
-
 use crate::lead::Company;
 use crate::lead::lexicon;
 
 use super::super::tokens::{Case, Kind, Tok};
 use super::reader::Reader;
-use super::title::{is_function_word, role_of};
+use super::words::{COMPANY_WORDS, is_function_word, role_of};
 
 /// Verbs of running or working somewhere, first person: the company follows them.
 pub(super) fn is_work_verb(lower: &str) -> bool {
     lexicon::WORK_VERBS.contains(lower)
 }
-
-/// One-word company cues ("firma", "empresa", "sklepie"): words that name a business, not a
-/// part of a title.
-pub(super) static COMPANY_WORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
-    lexicon::COMPANY_CUES
-        .words()
-        .iter()
-        .copied()
-        .filter(|c| !c.contains(' '))
-        .collect()
-});
 
 /// A word written like a brand, with a capital inside: "VitaMax", "ModaNorte", "eBay".
 fn is_brand_like(t: &Tok<'_>) -> bool {
@@ -101,6 +86,7 @@ impl Reader<'_> {
 
     /// Reads a company forward from token `i`: capitalised words and the connectors between
     /// them, through a legal form. Returns (start, end) token indices.
+    // Long on purpose: one scan whose cases are tried in order and share its five counters.
     pub(super) fn company_forward(&self, i: usize) -> Option<(usize, usize)> {
         let mut j = i;
         while matches!(

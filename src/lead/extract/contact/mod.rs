@@ -16,6 +16,7 @@ mod reader;
 #[cfg(test)]
 mod tests;
 mod title;
+mod words;
 
 use crate::lead::{Company, JobTitle, Lang, PersonName};
 

@@ -5,14 +5,9 @@ use std::sync::LazyLock;
 
 use super::super::tokens::{Case, Kind, Tok};
 use super::reader::Reader;
-use super::title::role_of;
+use super::words::{is_honorific, role_of};
 use crate::lead::lexicon;
 use crate::lead::{Lang, PersonName};
-
-/// Titles of address and degrees written before a name.
-pub(super) fn is_honorific(lower: &str) -> bool {
-    lexicon::ADDRESS_TITLES.contains(lower)
-}
 
 /// The number of words of the longest closing formula: a longer segment is not one.
 static LONGEST_CLOSING: LazyLock<usize> = LazyLock::new(|| {

@@ -5,8 +5,7 @@ use std::cell::OnceCell;
 
 use super::super::cues::Asked;
 use super::super::tokens::{Kind, Tok, tokenize};
-use super::names::is_honorific;
-use super::title::role_of;
+use super::words::{is_honorific, role_of};
 use crate::lead::Lang;
 use crate::lead::lexicon;
 
