@@ -125,7 +125,29 @@ pub trait Engine: Send + Sync {
     fn reply<'a>(&'a self, input: EngineInput<'a>) -> BoxFuture<'a, EngineOutput>;
 
     /// The day's use of a paid model, for an engine that calls one.
-    fn model_use(&self) -> Option<super::llm::ModelUse> {
+    fn model_use(&self) -> Option<ModelUse> {
         None
     }
+}
+
+/// The day's use of a paid model, as the admin API shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ModelUse {
+    /// The UTC day (`2026-12-07`).
+    pub day: String,
+    /// Tokens used today, counted by the server or estimated.
+    pub tokens: u64,
+    /// Of those, estimated because the server counted none.
+    pub estimated_tokens: u64,
+    /// `daily_token_budget` (0: none).
+    pub daily_token_budget: u64,
+    /// Calls made today.
+    pub calls: u64,
+    /// Turns the rule engine answered today because the budget was spent.
+    pub over_budget: u64,
+    /// Turns the rule engine answered today because `max_concurrent` calls were in flight.
+    pub over_concurrency: u64,
+    /// `max_concurrent` (0: no cap) and calls in flight now.
+    pub max_concurrent: u32,
+    pub in_flight: u32,
 }

@@ -48,11 +48,11 @@ use redact::Redaction;
 use spend::Spend;
 use stream::{Shown, read_stream};
 
+pub use crate::chat::engine::ModelUse;
 pub use breaker::TRIP_AFTER;
 pub use client::{ChatRequest, Message, SetupError, StreamOptions};
 pub use finish::{MAX_REPLY_CHARS, tidy};
 pub use prompt::language_name;
-pub use spend::ModelUse;
 
 /// Why the model's answer was not used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -5,10 +5,10 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::client::{ChatRequest, Usage};
+use crate::chat::engine::ModelUse;
 
 /// Why a turn is not sent to the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,28 +26,6 @@ impl Skip {
             Skip::Budget => "token_budget",
         }
     }
-}
-
-/// The day's use of the model, as the admin API shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ModelUse {
-    /// The UTC day (`2026-12-07`).
-    pub day: String,
-    /// Tokens used today, counted by the server or estimated.
-    pub tokens: u64,
-    /// Of those, estimated because the server counted none.
-    pub estimated_tokens: u64,
-    /// `daily_token_budget` (0: none).
-    pub daily_token_budget: u64,
-    /// Calls made today.
-    pub calls: u64,
-    /// Turns the rule engine answered today because the budget was spent.
-    pub over_budget: u64,
-    /// Turns the rule engine answered today because `max_concurrent` calls were in flight.
-    pub over_concurrency: u64,
-    /// `max_concurrent` (0: no cap) and calls in flight now.
-    pub max_concurrent: u32,
-    pub in_flight: u32,
 }
 
 /// The limits and the day's count.
