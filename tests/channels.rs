@@ -7,7 +7,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{ADMIN_TOKEN, Db, TestDb, config, start};
+use common::{ADMIN_TOKEN, Db, TestDb, config, settled, start};
 use leadgate::channels::config::{MessengerPage, WhatsappConfig, WhatsappNumber};
 use leadgate::channels::{ChannelsConfig, MessengerConfig};
 use leadgate::config::Config;
@@ -246,7 +246,7 @@ async fn bad_signatures_are_refused_and_nothing_is_kept(db: Db) {
     let junk = b"not json at all".to_vec();
     let sig = meta::signature(&sim.options().app_secret, &junk);
     assert_eq!(post_raw(&url, junk, Some(&sig)).await, 200);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    settled(gw.addr).await;
     assert!(conversations(gw.addr, "whatsapp").await.is_empty());
     assert!(sim.sent().is_empty());
     // The same body, signed right, goes through.
@@ -283,7 +283,7 @@ async fn redelivered_and_concurrent_posts_make_one_turn(db: Db) {
     for _ in 0..2 {
         assert_eq!(sim.deliver(&url, &event).await.unwrap(), 200);
     }
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(gw.addr).await;
     let all = conversations(gw.addr, "whatsapp").await;
     assert_eq!(all.len(), 1);
     assert_eq!(visitor_texts(&all[0]), ["Hi, I need a quote for a chatbot"]);
@@ -383,7 +383,7 @@ async fn a_graph_outage_is_healed_by_the_outbox(db: Db) {
         (sent_to(&sim, "33612345678").len() >= 2).then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    settled(gw.addr).await;
     assert_eq!(sent_to(&sim, "33612345678").len(), 2, "each reply once");
     gw.stop().await.unwrap();
     db.remove().await;
@@ -656,7 +656,7 @@ async fn every_kind_of_message_gets_a_sensible_answer(db: Db) {
     assert_eq!(texts[1], "[image]");
     assert_eq!(texts[8], "[reaction]");
     assert_eq!(&texts[10..], ["Within a month", "Call me"]);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    settled(gw.addr).await;
     // Greeting and reply, nine only-text answers, two replies; nothing for the quiet ones.
     assert_eq!(
         sent_to(&sim, "447700900456").len(),
@@ -858,7 +858,7 @@ async fn writing_again_after_a_long_silence_starts_a_new_conversation_for_the_sa
     })
     .await;
     assert!(all.iter().all(|c| c["lead"]["phone"] == "+4915112340000"));
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(gw.addr).await;
     assert_eq!(
         hubspot.records("contacts").len(),
         1,

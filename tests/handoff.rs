@@ -7,7 +7,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{Client, Db, TestDb, admin_conversation, config, start};
+use common::{Client, Db, TestDb, admin_conversation, config, settled, start};
 use leadgate::alerts::SlackConfig;
 use leadgate::config::Config;
 use leadgate_sim::slack::{Options, SlackMessage, SlackSim};
@@ -598,7 +598,7 @@ async fn not_a_lead_keeps_it_out_of_the_pipeline(db: Db) {
         hubspot.records("contacts").into_iter().next()
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(gw.addr).await;
     assert!(
         hubspot.records("deals").is_empty(),
         "no deal for a lead marked not a lead"
