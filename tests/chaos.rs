@@ -12,11 +12,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::process::Gateway;
-use common::{ADMIN_TOKEN, Client, Db, TestDb};
+use common::{ADMIN_TOKEN, Client, Db, TestDb, job_states};
 use leadgate_sim::hubspot::{HubSpotSim, Options as HubSpotOptions};
 use leadgate_sim::slack::{Channel, Options as SlackOptions, SlackSim};
 use leadgate_sim::{RateLimit, Record};
-use serde_json::Value;
 
 const LEADS: usize = 300;
 /// Sites, each alerting in a channel of its own (Slack takes about one message a second per
@@ -119,32 +118,6 @@ async fn lead(addr: SocketAddr, i: usize) {
     c.say(&email).await;
     c.say("Our budget is 12.000 € and we want to start next week.")
         .await;
-}
-
-/// How many jobs each state holds: `(target, state, count)`.
-async fn job_counts(addr: SocketAddr) -> Vec<(String, String, i64)> {
-    let v: Value = reqwest::Client::new()
-        .get(format!("http://{addr}/api/admin/jobs?limit=1"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["counts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let text = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
-            (
-                text("target"),
-                text("state"),
-                c["count"].as_i64().unwrap_or_default(),
-            )
-        })
-        .collect()
 }
 
 /// Waits for `check` with a hang guard of `minutes` (not a timing assertion).
@@ -256,7 +229,7 @@ async fn three_gateways_survive_a_kill_a_stall_and_a_flaky_crm() {
     let survivors = [second.addr, third.addr];
     for addr in survivors {
         eventually("the outbox to drain", 3, async || {
-            job_counts(addr)
+            job_states(addr)
                 .await
                 .iter()
                 .all(|(_, state, _)| state != "pending" && state != "running")
@@ -274,7 +247,7 @@ async fn three_gateways_survive_a_kill_a_stall_and_a_flaky_crm() {
     for kind in &kinds[1..] {
         assert_eq!(hubspot.records(kind).len(), LEADS, "one {kind} per person");
     }
-    let counts = job_counts(third.addr).await;
+    let counts = job_states(third.addr).await;
     assert!(
         counts.iter().all(|(_, state, _)| state == "done"),
         "every job done, none claimed or dead: {counts:?}"

@@ -60,33 +60,49 @@ pub(crate) fn replace_content(
     updated
 }
 
+/// The message a `chat.update` or `chat.delete` names, checked as Slack checks it: the body
+/// parsed, the token holding `chat:write`, `channel` an id, `ts` a message in that channel, and
+/// the message the app's own (`not_own` answers for one a webhook or a person posted). Returns
+/// the body, the channel id and the message.
+fn own_message(
+    slack: &Arc<Slack>,
+    headers: &HeaderMap,
+    body: &[u8],
+    not_own: &str,
+) -> Result<(serde_json::Map<String, Value>, String, SlackMessage), Box<Response>> {
+    let refuse = |code: &str| Box::new(api_error(code));
+    let body = parse(headers, body).map_err(refuse)?;
+    if let Some(refusal) = refuse_unauthorized(slack, headers, &body, "chat:write") {
+        return Err(Box::new(refusal));
+    }
+    let Some(channel) = text_of(&body, "channel")
+        .filter(|c| slack.options.channels.iter().any(|known| &known.id == c))
+    else {
+        return Err(refuse("channel_not_found"));
+    };
+    let Some(message) = text_of(&body, "ts")
+        .and_then(|ts| slack.message(&ts))
+        .filter(|m| m.channel == channel)
+    else {
+        return Err(refuse("message_not_found"));
+    };
+    if message.via != Via::Api {
+        return Err(refuse(not_own));
+    }
+    Ok((body, channel, message))
+}
+
 /// `POST /api/chat.update`.
 pub(crate) async fn update(
     State(slack): State<Arc<Slack>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body = match parse(&headers, &body) {
-        Ok(body) => body,
-        Err(code) => return api_error(code),
-    };
-    if let Some(refusal) = refuse_unauthorized(&slack, &headers, &body, "chat:write") {
-        return refusal;
-    }
-    let Some(channel) = text_of(&body, "channel")
-        .filter(|c| slack.options.channels.iter().any(|known| &known.id == c))
-    else {
-        return api_error("channel_not_found");
-    };
-    let Some(original) = text_of(&body, "ts")
-        .and_then(|ts| slack.message(&ts))
-        .filter(|m| m.channel == channel)
-    else {
-        return api_error("message_not_found");
-    };
-    if original.via != Via::Api {
-        return api_error("cant_update_message");
-    }
+    let (body, channel, original) =
+        match own_message(&slack, &headers, &body, "cant_update_message") {
+            Ok(found) => found,
+            Err(refusal) => return *refusal,
+        };
     if let Err(refusal) = check_content(&body) {
         return api_error(refusal.code());
     }
@@ -121,27 +137,10 @@ pub(crate) async fn delete(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body = match parse(&headers, &body) {
-        Ok(body) => body,
-        Err(code) => return api_error(code),
+    let (_, channel, message) = match own_message(&slack, &headers, &body, "cant_delete_message") {
+        Ok(found) => found,
+        Err(refusal) => return *refusal,
     };
-    if let Some(refusal) = refuse_unauthorized(&slack, &headers, &body, "chat:write") {
-        return refusal;
-    }
-    let Some(channel) = text_of(&body, "channel")
-        .filter(|c| slack.options.channels.iter().any(|known| &known.id == c))
-    else {
-        return api_error("channel_not_found");
-    };
-    let Some(message) = text_of(&body, "ts")
-        .and_then(|ts| slack.message(&ts))
-        .filter(|m| m.channel == channel)
-    else {
-        return api_error("message_not_found");
-    };
-    if message.via != Via::Api {
-        return api_error("cant_delete_message");
-    }
     slack.remove(&message.ts);
     json(
         StatusCode::OK,
