@@ -235,12 +235,7 @@ impl SlackAlerter {
                     .post(url)
                     .bearer_auth(token.expose_secret())
                     .json(&body);
-                throttle.acquire().await;
-                if let Some(go) = go
-                    && !go().await?
-                {
-                    return Err(CallError::retryable("the job was taken over", None));
-                }
+                cleared(&throttle, go).await?;
                 let reply = send_now(request).await?;
                 let v = api_result(&reply, &throttle)?;
                 Ok(Posted {
@@ -255,12 +250,7 @@ impl SlackAlerter {
                     ));
                 };
                 let throttle = self.throttle("webhook");
-                throttle.acquire().await;
-                if let Some(go) = go
-                    && !go().await?
-                {
-                    return Err(CallError::retryable("the job was taken over", None));
-                }
+                cleared(&throttle, go).await?;
                 let reply = send_now(self.http.post(url.expose_secret()).json(&body)).await?;
                 webhook_result(&reply, &throttle)?;
                 Ok(Posted {
@@ -269,6 +259,16 @@ impl SlackAlerter {
                 })
             }
         }
+    }
+}
+
+/// Waits for the channel's throttle, then asks `go` (when given) whether the post may still be
+/// sent: a job taken over meanwhile sends nothing.
+async fn cleared(throttle: &Throttle, go: Option<&Go<'_>>) -> Result<(), CallError> {
+    throttle.acquire().await;
+    match go {
+        Some(go) if !go().await? => Err(CallError::retryable("the job was taken over", None)),
+        _ => Ok(()),
     }
 }
 

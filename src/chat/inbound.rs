@@ -15,8 +15,8 @@ use crate::channels::replies::{by_number, choices};
 use crate::channels::{Event, What};
 use crate::lead::{Channel, ContactMeta};
 use crate::outbound::CallError;
-use crate::store::{EventRow, JobKind, JobRow, StoreError, now_ms};
-use crate::sync::JobHandler;
+use crate::store::{EventRow, JobKind, JobRow, now_ms};
+use crate::sync::{JobHandler, store_error};
 
 /// The origin of frames pushed for channel messages: no socket has this id.
 pub const CHANNEL_ORIGIN: u64 = super::hub::REMOTE;
@@ -24,10 +24,6 @@ pub const CHANNEL_ORIGIN: u64 = super::hub::REMOTE;
 /// Reads inbound channel events into conversations.
 pub struct Inbound {
     chat: Arc<ChatService>,
-}
-
-fn store_error(e: StoreError) -> CallError {
-    CallError::retryable(format!("store: {e}"), None)
 }
 
 fn chat_error(e: ChatError) -> CallError {

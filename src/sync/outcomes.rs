@@ -245,8 +245,7 @@ impl super::worker::JobHandler for ZohoDeals {
         job: &'a crate::store::JobRow,
     ) -> futures_util::future::BoxFuture<'a, Result<(), crate::outbound::CallError>> {
         Box::pin(async move {
-            let stored =
-                |e: StoreError| crate::outbound::CallError::retryable(format!("store: {e}"), None);
+            let stored = super::store_error;
             let target = CrmKind::Zoho.name();
             let Some(deal) = self
                 .store

@@ -29,9 +29,7 @@ impl Worker {
     /// becoming a dead letter or a dropped alert.
     pub(super) async fn store_failed(&self, job: &JobRow, e: StoreError) {
         warn!(job = job.id, error = %e, "the store failed while preparing a job; retrying it");
-        let end = self
-            .failed(job, &CallError::retryable(format!("store: {e}"), None))
-            .await;
+        let end = self.failed(job, &crate::sync::store_error(e)).await;
         self.end(job, end).await;
     }
 
